@@ -1,0 +1,5 @@
+"""SQLAlchemy models and the shared ``db`` handle. Migrations are the only schema path."""
+
+from lms_plugin.db.base import Base, db
+
+__all__ = ["Base", "db"]

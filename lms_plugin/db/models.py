@@ -1,0 +1,140 @@
+"""Tenancy and launch models. A tenant is registration + deployment + context (LMS course)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms_plugin.db.base import Base, Timestamped, UTCDateTime, utcnow
+
+
+class Registration(Timestamped, Base):
+    """One LMS registration (LTI 1.3 Core §3.1.3): issuer + client_id.
+
+    Canvas shares one issuer across all its customers, so only the pair is unique.
+    """
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    jwks_url: Mapped[str] = mapped_column(String(1000))
+    product: Mapped[str] = mapped_column(String(20), default="other")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    deployments: Mapped[list[Deployment]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+
+class Deployment(Timestamped, Base):
+    """A deployment of the tool in the platform (LTI 1.3 Core §3.1.3, deployment_id claim).
+
+    Deployments seen in a verified launch but not yet trusted are stored ``pending``.
+    """
+
+    __tablename__ = "deployment"
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | active
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    registration: Mapped[Registration] = relationship(back_populates="deployments")
+
+
+class ToolKey(Timestamped, Base):
+    """Our RSA signing key (Security Framework §6). JWKS serves ``active`` and ``next``."""
+
+    __tablename__ = "tool_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10))  # next | active | retired
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:  # never show the private key
+        return f"<ToolKey {self.kid} {self.state}>"
+
+
+class LtiContext(Timestamped, Base):
+    """An LMS course (context claim, LTI 1.3 Core §5.4.1): the cohort."""
+
+    __tablename__ = "lti_context"
+    __table_args__ = (UniqueConstraint("deployment_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id", ondelete="CASCADE"))
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    label: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    nrps_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    deployment: Mapped[Deployment] = relationship()
+
+
+class LtiUser(Timestamped, Base):
+    """A person as the platform identifies them (``sub``, unique per registration)."""
+
+    __tablename__ = "lti_user"
+    __table_args__ = (UniqueConstraint("registration_id", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    sub: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Membership(Timestamped, Base):
+    """A user's roles in a context, from launches and (later) NRPS."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("context_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[int] = mapped_column(ForeignKey("lti_context.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    access: Mapped[str] = mapped_column(String(20))  # learner | instructor | admin
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ResourceLink(Timestamped, Base):
+    """A placement of the tool in a course (resource_link claim, LTI 1.3 Core §5.3.5)."""
+
+    __tablename__ = "resource_link"
+    __table_args__ = (UniqueConstraint("context_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[int] = mapped_column(ForeignKey("lti_context.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    module_slug: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ags_lineitem_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    ags_lineitems_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class KvEntry(Base):
+    """The embedded key-value store (launch state, JWKS cache) when no Redis is configured."""
+
+    __tablename__ = "kv_entry"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[float] = mapped_column(index=True)

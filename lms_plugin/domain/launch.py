@@ -1,0 +1,178 @@
+"""Check the claims of an LTI 1.3 id_token once its signature is verified.
+
+Everything here is pure: the caller passes the decoded claims, the time and what was bound at
+login. Spec references: LTI 1.3 Core §5.1 (message claims), §5.3 (resource link launch),
+1EdTech Security Framework §5.1.3 (authentication response validation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lms_plugin.domain.errors import LaunchError
+from lms_plugin.domain.roles import AccessLevel, access_level, context_roles
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+
+RESOURCE_LINK = "LtiResourceLinkRequest"
+DEEP_LINKING = "LtiDeepLinkingRequest"
+
+
+@dataclass(frozen=True)
+class TimePolicy:
+    """How much clock skew to forgive and how old an id_token may be."""
+
+    leeway_seconds: int = 5
+    max_age_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class LaunchContext:
+    """What a validated launch tells the tool; the input of ``services.launches.record_launch``."""
+
+    issuer: str
+    client_id: str
+    deployment_id: str
+    message_type: str
+    sub: str
+    roles: tuple[str, ...]
+    name: str | None = None
+    email: str | None = None
+    context_id: str | None = None
+    context_title: str | None = None
+    context_label: str | None = None
+    resource_link_id: str | None = None
+    resource_link_title: str | None = None
+    target_link_uri: str | None = None
+    custom: Mapping[str, str] = field(default_factory=dict)
+    ags: Mapping[str, Any] | None = None
+    nrps_url: str | None = None
+
+    @property
+    def access(self) -> AccessLevel:
+        return access_level(self.roles)
+
+    @property
+    def context_role_names(self) -> list[str]:
+        return context_roles(self.roles)
+
+
+def check_audience(claims: Mapping[str, Any], client_id: str) -> None:
+    """``aud`` must contain our client_id; with several audiences ``azp`` must be ours.
+
+    OpenID Connect Core §3.1.3.7, items 3-5; LTI 1.3 Security Framework §5.1.3.
+    """
+    aud = claims.get("aud")
+    audiences = [aud] if isinstance(aud, str) else aud
+    if not isinstance(audiences, list) or client_id not in audiences:
+        raise LaunchError("aud_mismatch")
+    azp = claims.get("azp")
+    if (len(audiences) > 1 or azp is not None) and azp != client_id:
+        raise LaunchError("azp_mismatch")
+
+
+def check_times(claims: Mapping[str, Any], now: float, policy: TimePolicy) -> None:
+    """``exp`` in the future, ``iat`` not in the future and not older than the maximum age."""
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not isinstance(exp, int | float) or not isinstance(iat, int | float):
+        raise LaunchError("claim_malformed", "exp and iat must be numbers")
+    if exp + policy.leeway_seconds < now:
+        raise LaunchError("token_expired")
+    if iat - policy.leeway_seconds > now:
+        raise LaunchError("token_not_yet_valid")
+    if now - iat > policy.max_age_seconds + policy.leeway_seconds:
+        raise LaunchError("token_too_old")
+    nbf = claims.get("nbf")
+    if isinstance(nbf, int | float) and nbf - policy.leeway_seconds > now:
+        raise LaunchError("token_not_yet_valid")
+
+
+def check_nonce(claims: Mapping[str, Any], expected_nonce: str) -> str:
+    """The token's nonce must be the one we issued at this login (bound to its state)."""
+    nonce = claims.get("nonce")
+    if not nonce:
+        raise LaunchError("nonce_missing")
+    if nonce != expected_nonce:
+        raise LaunchError("nonce_mismatch")
+    return str(nonce)
+
+
+def _obj(claims: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = claims.get(CLAIM + name, {})
+    if not isinstance(value, Mapping):
+        raise LaunchError("claim_malformed", f"{name} must be an object")
+    return value
+
+
+def _opt_str(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | int) and value != "" else None
+
+
+def check_message(
+    claims: Mapping[str, Any],
+    *,
+    client_id: str,
+    allowed_message_types: frozenset[str],
+    tool_url: str,
+) -> LaunchContext:
+    """Check version, message type, sub, roles, links and target; return the launch context."""
+    if claims.get(CLAIM + "version") != "1.3.0":
+        raise LaunchError("version_unsupported")
+    message_type = claims.get(CLAIM + "message_type")
+    if message_type not in allowed_message_types:
+        raise LaunchError("message_type_not_allowed", f"got {message_type!r}")
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise LaunchError("sub_missing")
+    roles = claims.get(CLAIM + "roles")
+    if roles is None:
+        raise LaunchError("roles_missing")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise LaunchError("claim_malformed", "roles must be a list of strings")
+    deployment_id = claims.get(CLAIM + "deployment_id")
+    if not isinstance(deployment_id, str) or not deployment_id:
+        raise LaunchError("deployment_missing")
+    link = _obj(claims, "resource_link")
+    if message_type == RESOURCE_LINK and not _opt_str(link.get("id")):
+        raise LaunchError("resource_link_missing")
+    target = claims.get(CLAIM + "target_link_uri")
+    if message_type == RESOURCE_LINK and not is_tool_url(target, tool_url):
+        raise LaunchError("target_link_foreign", f"got {target!r}")
+    context = _obj(claims, "context")
+    custom = _obj(claims, "custom")
+    ags = claims.get(AGS_CLAIM)
+    nrps = claims.get(NRPS_CLAIM)
+    return LaunchContext(
+        issuer=str(claims.get("iss")),
+        client_id=client_id,
+        deployment_id=deployment_id,
+        message_type=str(message_type),
+        sub=sub,
+        roles=tuple(roles),
+        name=_opt_str(claims.get("name")),
+        email=_opt_str(claims.get("email")),
+        context_id=_opt_str(context.get("id")),
+        context_title=_opt_str(context.get("title")),
+        context_label=_opt_str(context.get("label")),
+        resource_link_id=_opt_str(link.get("id")),
+        resource_link_title=_opt_str(link.get("title")),
+        target_link_uri=_opt_str(target),
+        custom={str(k): str(v) for k, v in custom.items()},
+        ags=ags if isinstance(ags, Mapping) else None,
+        nrps_url=_opt_str(nrps.get("context_memberships_url"))
+        if isinstance(nrps, Mapping)
+        else None,
+    )
+
+
+def is_tool_url(target: Any, tool_url: str) -> bool:
+    """The target link must be on this tool's public origin (scheme + host + port)."""
+    if not isinstance(target, str):
+        return False
+    origin = tool_url.rstrip("/")
+    return target == origin or target.startswith(origin + "/")

@@ -1,0 +1,132 @@
+"""A small key-value store with TTLs for launch state, JWKS and token caches.
+
+Production uses Redis (``LMS_CACHE_URL=redis://...``); the embedded default keeps the same
+operations in the ``kv_entry`` table, so several web processes share state either way.
+``pop`` is atomic in both: a state or nonce can be consumed exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Protocol
+
+import redis
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from lms_plugin.db.models import KvEntry
+
+
+class KeyValueStore(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str, ttl: int) -> None: ...
+    def add(self, key: str, value: str, ttl: int) -> bool:
+        """Set only if absent; True when this call created the key."""
+        ...
+
+    def pop(self, key: str) -> str | None:
+        """Return and delete in one atomic step."""
+        ...
+
+    def delete(self, key: str) -> None: ...
+    def ping(self) -> None: ...
+
+
+class RedisStore:
+    def __init__(self, url: str, prefix: str) -> None:
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, decode_responses=True)
+        self._prefix = prefix
+
+    def get(self, key: str) -> str | None:
+        return self._redis.get(self._prefix + key)  # type: ignore[return-value]
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        self._redis.set(self._prefix + key, value, ex=ttl)
+
+    def add(self, key: str, value: str, ttl: int) -> bool:
+        return bool(self._redis.set(self._prefix + key, value, ex=ttl, nx=True))
+
+    def pop(self, key: str) -> str | None:
+        return self._redis.getdel(self._prefix + key)  # type: ignore[return-value]
+
+    def delete(self, key: str) -> None:
+        self._redis.delete(self._prefix + key)
+
+    def ping(self) -> None:
+        self._redis.ping()
+
+
+class SqlStore:
+    """The embedded store: one table, short transactions of their own (never the request's)."""
+
+    def __init__(self, engine: Engine, prefix: str) -> None:
+        self._engine = engine
+        self._prefix = prefix
+        dialect = engine.dialect.name
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+    def get(self, key: str) -> str | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(KvEntry.value).where(
+                    KvEntry.key == self._prefix + key, KvEntry.expires_at > time.time()
+                )
+            ).first()
+        return row[0] if row else None
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        stmt = self._insert(KvEntry).values(
+            key=self._prefix + key, value=value, expires_at=time.time() + ttl
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[KvEntry.key],
+            set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at},
+        )
+        with self._engine.begin() as conn:
+            conn.execute(stmt)
+        self._maybe_purge()
+
+    def add(self, key: str, value: str, ttl: int) -> bool:
+        now = time.time()
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(KvEntry).where(KvEntry.key == self._prefix + key, KvEntry.expires_at <= now)
+            )
+            result = conn.execute(
+                self._insert(KvEntry)
+                .values(key=self._prefix + key, value=value, expires_at=now + ttl)
+                .on_conflict_do_nothing(index_elements=[KvEntry.key])
+            )
+        return bool(result.rowcount)
+
+    def pop(self, key: str) -> str | None:
+        with self._engine.begin() as conn:
+            row = conn.execute(
+                delete(KvEntry)
+                .where(KvEntry.key == self._prefix + key, KvEntry.expires_at > time.time())
+                .returning(KvEntry.value)
+            ).first()
+        return row[0] if row else None
+
+    def delete(self, key: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(delete(KvEntry).where(KvEntry.key == self._prefix + key))
+
+    def ping(self) -> None:
+        with self._engine.connect() as conn:
+            conn.execute(select(KvEntry.key).limit(1))
+
+    def _maybe_purge(self) -> None:
+        # Expired rows are invisible already; drop them now and then so the table stays small.
+        if random.random() < 0.02:  # noqa: S311 - not security sensitive
+            with self._engine.begin() as conn:
+                conn.execute(delete(KvEntry).where(KvEntry.expires_at <= time.time()))
+
+
+def make_store(cache_url: str, prefix: str, engine: Engine) -> KeyValueStore:
+    """Redis when ``LMS_CACHE_URL`` is set, else the embedded table store."""
+    if cache_url:
+        return RedisStore(cache_url, prefix)
+    return SqlStore(engine, prefix)

@@ -1,0 +1,190 @@
+"""Validate an LTI 1.3 launch completely (Security Framework §5.1.3; LTI 1.3 Core §5).
+
+pylti1p3 parses the message and later serves AGS/NRPS/Deep Linking from it, but its own
+``validate()`` skips several checks (audience, azp, iat age, nonce binding, single-use state,
+algorithm pinning, pending deployments), so :class:`StrictMessageLaunch` replaces it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from pylti1p3.message_launch import MessageLaunch
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.base import utcnow
+from lms_plugin.db.models import Deployment, Registration
+from lms_plugin.domain import launch as rules
+from lms_plugin.domain.errors import LaunchError
+from lms_plugin.kv import KeyValueStore
+from lms_plugin.lti.adapters import CookieJar, LtiRequest
+from lms_plugin.lti.launch_state import (
+    BoundState,
+    ServerSideSession,
+    consume_state,
+    mark_nonce_used,
+)
+from lms_plugin.lti.platform_keys import PlatformKeys
+from lms_plugin.lti.tool_config import DbToolConf
+
+
+class StrictMessageLaunch(MessageLaunch[LtiRequest, DbToolConf, ServerSideSession, CookieJar]):
+    """A pylti1p3 message whose JWT was already validated by :func:`validate_launch`."""
+
+    def _get_request_param(self, key: str) -> str:
+        return self._request.get_param(key)
+
+
+@dataclass(frozen=True)
+class LaunchPolicy:
+    tool_url: str
+    time: rules.TimePolicy
+    allowed_message_types: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ValidatedLaunch:
+    context: rules.LaunchContext
+    registration: Registration
+    deployment: Deployment
+    claims: Mapping[str, Any]
+    message: StrictMessageLaunch
+
+
+def validate_launch(
+    form: Mapping[str, str],
+    cookies: Mapping[str, str],
+    *,
+    secure: bool,
+    session: Session,
+    store: KeyValueStore,
+    keys: PlatformKeys,
+    policy: LaunchPolicy,
+) -> ValidatedLaunch:
+    """Every check, in an order that stores nothing before the signature is verified."""
+    id_token, state = form.get("id_token"), form.get("state")
+    if not state:
+        raise LaunchError("state_missing")
+    if not id_token:
+        raise LaunchError("id_token_missing")
+    bound = consume_state(store, state)
+    if bound is None:
+        raise LaunchError("state_unknown")
+    request = LtiRequest(form, cookies, secure)
+    jar = CookieJar(request)
+    if jar.get_cookie(state) != state:
+        raise LaunchError("state_cookie_mismatch")
+
+    header, unverified = _parse(id_token)
+    registration = _registration_for(session, bound, unverified)
+    claims = _verify_signature(id_token, header, registration, keys)
+    rules.check_audience(claims, registration.client_id)
+    rules.check_times(claims, time.time(), policy.time)
+    nonce = rules.check_nonce(claims, bound.nonce)
+    context = rules.check_message(
+        claims,
+        client_id=registration.client_id,
+        allowed_message_types=policy.allowed_message_types,
+        tool_url=policy.tool_url,
+    )
+    nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
+    if not mark_nonce_used(store, nonce, nonce_ttl):
+        raise LaunchError("nonce_replayed")
+    deployment = _active_deployment(session, registration, context.deployment_id)
+
+    # Hand the verified message to pylti1p3 so its services (AGS, NRPS, DL) can be used later.
+    message = StrictMessageLaunch(
+        request,
+        DbToolConf(session),
+        session_service=ServerSideSession(store, 1),
+        cookie_service=jar,
+    )
+    message.set_auto_validation(enable=False).set_jwt({"header": header, "body": claims})  # type: ignore[typeddict-item]
+    return ValidatedLaunch(context, registration, deployment, claims, message)
+
+
+def _parse(id_token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        header = jwt.get_unverified_header(id_token)
+        claims = jwt.decode(id_token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise LaunchError("id_token_malformed", str(exc)) from exc
+    if header.get("alg") != "RS256":
+        raise LaunchError("alg_not_allowed", f"alg {header.get('alg')!r}")
+    if not header.get("kid"):
+        raise LaunchError("kid_missing")
+    return header, claims
+
+
+def _registration_for(
+    session: Session, bound: BoundState, claims: Mapping[str, Any]
+) -> Registration:
+    registration = session.get(Registration, bound.registration_id)
+    if registration is None or not registration.active:
+        raise LaunchError("platform_inactive")
+    if claims.get("iss") != registration.issuer:
+        raise LaunchError("issuer_mismatch", f"got {claims.get('iss')!r}")
+    return registration
+
+
+def _verify_signature(
+    id_token: str, header: Mapping[str, Any], registration: Registration, keys: PlatformKeys
+) -> dict[str, Any]:
+    key = keys.key_for(registration.jwks_url, str(header["kid"]))
+    try:
+        # Times and audience are checked by domain.launch with our leeway; the signature here.
+        return jwt.decode(
+            id_token,
+            key,
+            algorithms=["RS256"],
+            options={
+                "verify_aud": False,
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+                "verify_iss": False,
+            },
+        )
+    except jwt.PyJWTError as exc:
+        raise LaunchError("bad_signature", str(exc)) from exc
+
+
+def _active_deployment(
+    session: Session, registration: Registration, deployment_id: str
+) -> Deployment:
+    """A known, active deployment; an unknown one is recorded as pending and refused."""
+    deployment = session.scalars(
+        select(Deployment).where(
+            Deployment.registration_id == registration.id,
+            Deployment.deployment_id == deployment_id,
+        )
+    ).first()
+    if deployment is None:
+        deployment = Deployment(
+            registration=registration,
+            deployment_id=deployment_id,
+            status="pending",
+            created_at=utcnow(),
+        )
+        session.add(deployment)
+        try:
+            session.commit()
+        except IntegrityError:  # recorded by a concurrent launch; it is pending either way
+            session.rollback()
+    if deployment.status != "active":
+        raise LaunchError(
+            "deployment_pending",
+            f"deployment {deployment_id!r} of {registration.name}",
+            hint=(
+                "An admin activates it with: lms-plugin deployments activate "
+                f"--issuer {registration.issuer} --client-id {registration.client_id} "
+                f"--deployment-id {deployment_id}"
+            ),
+        )
+    return deployment

@@ -1,0 +1,61 @@
+"""Server-side, single-use OIDC state bound to its nonce (Security Framework §5.1.1.1-2).
+
+At login we store ``state -> {nonce, registration_id}`` with a TTL; at launch the state is
+popped atomically (so it works once, across processes) and the token's nonce must equal the
+bound one. Used nonces are remembered for the token's lifetime so a replay is refused even
+if a state were somehow reissued.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pylti1p3.session import SessionService
+
+from lms_plugin.kv import KeyValueStore
+
+
+@dataclass(frozen=True)
+class BoundState:
+    nonce: str
+    registration_id: int
+    target_link_uri: str | None
+
+
+class ServerSideSession(SessionService):
+    """pylti1p3 session service whose state/nonce go to our shared store, not the Flask session."""
+
+    def __init__(self, store: KeyValueStore, ttl: int) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._pending_nonce: str | None = None
+
+    # pylti1p3's OIDCLogin calls save_nonce() and then save_state_params() for the same login.
+    def save_nonce(self, nonce: str) -> None:
+        self._pending_nonce = nonce
+
+    def save_state_params(self, state: str, params: dict[str, Any]) -> None:
+        assert self._pending_nonce is not None, "save_nonce must come first"
+        record = {"nonce": self._pending_nonce, **params}
+        self._store.set("lti-state:" + state, json.dumps(record), self._ttl)
+
+    def check_nonce(self, nonce: str) -> bool:  # pragma: no cover - we validate nonces ourselves
+        raise NotImplementedError("nonces are checked by lms_plugin.lti.launch")
+
+
+def consume_state(store: KeyValueStore, state: str) -> BoundState | None:
+    """Pop the state (single use); ``None`` when unknown, expired or already used."""
+    raw = store.pop("lti-state:" + state)
+    if raw is None:
+        return None
+    record = json.loads(raw)
+    return BoundState(
+        record["nonce"], int(record["registration_id"]), record.get("target_link_uri")
+    )
+
+
+def mark_nonce_used(store: KeyValueStore, nonce: str, ttl: int) -> bool:
+    """True the first time a nonce is seen; False on any replay (from any browser or process)."""
+    return store.add("lti-nonce:" + nonce, "1", ttl)

@@ -1,0 +1,68 @@
+"""OIDC third-party initiated login (LTI 1.3 Core §4.1; Security Framework §5.1.1)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pylti1p3.exception import OIDCException
+from pylti1p3.oidc_login import OIDCLogin
+from sqlalchemy.orm import Session
+
+from lms_plugin.domain.errors import LaunchError
+from lms_plugin.domain.launch import is_tool_url
+from lms_plugin.kv import KeyValueStore
+from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest, UrlRedirect
+from lms_plugin.lti.launch_state import ServerSideSession
+from lms_plugin.lti.tool_config import DbToolConf, find_registration
+
+
+class _Login(OIDCLogin[LtiRequest, DbToolConf, ServerSideSession, CookieJar, str]):
+    def get_redirect(self, url: str) -> UrlRedirect:
+        return UrlRedirect(url)
+
+    def _generate_nonce(self) -> str:
+        return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    redirect_url: str
+    cookies: list[CookieToSet]
+
+
+def begin_login(
+    params: Mapping[str, str],
+    cookies: Mapping[str, str],
+    *,
+    secure: bool,
+    session: Session,
+    store: KeyValueStore,
+    tool_url: str,
+    state_ttl: int,
+) -> LoginResult:
+    """Check the login request, bind a fresh state to a fresh nonce, return where to redirect."""
+    for name in ("iss", "login_hint"):
+        if not params.get(name):
+            raise LaunchError("login_param_missing", f"missing {name}")
+    registration = find_registration(session, params["iss"], params.get("client_id"))
+    if registration is None:
+        raise LaunchError(
+            "unknown_platform", f"issuer {params['iss']!r}, client_id {params.get('client_id')!r}"
+        )
+    if not registration.active:
+        raise LaunchError("platform_inactive")
+    target = params.get("target_link_uri")
+    if target and not is_tool_url(target, tool_url):
+        raise LaunchError("target_link_foreign", f"got {target!r}")
+
+    request = LtiRequest(params, cookies, secure)
+    jar = CookieJar(request)
+    login = _Login(request, DbToolConf(session), ServerSideSession(store, state_ttl), jar)
+    login.pass_params_to_launch({"registration_id": registration.id, "target_link_uri": target})
+    try:
+        redirect = login.get_redirect_object(tool_url.rstrip("/") + "/lti/launch")
+    except OIDCException as exc:
+        raise LaunchError("unknown_platform", str(exc)) from exc
+    return LoginResult(redirect.get_redirect_url(), jar.to_set)

@@ -1,0 +1,1 @@
+"""Use cases: plain functions taking a DB session and ports. No Flask, no Celery."""

@@ -1,0 +1,106 @@
+"""Record what a validated launch tells us: user, course context, membership, resource link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.base import Base
+from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Membership, ResourceLink
+from lms_plugin.domain.launch import LaunchContext
+
+M = TypeVar("M", bound=Base)
+
+
+@dataclass(frozen=True)
+class LaunchRecord:
+    """Ids of the rows a launch touched: what the launch session remembers."""
+
+    registration_id: int
+    deployment_id: int
+    user_id: int
+    context_id: int | None
+    resource_link_id: int | None
+    access: str
+    roles: tuple[str, ...]
+
+
+def _upsert(
+    session: Session, model: type[M], keys: dict[str, object], values: dict[str, object]
+) -> M:
+    """Find by natural key and update, or insert; a concurrent insert is retried as an update."""
+    query = select(model).filter_by(**keys)
+    row = session.scalars(query).first()
+    if row is None:
+        try:
+            with session.begin_nested():
+                row = model(**keys, **values)
+                session.add(row)
+            return row
+        except IntegrityError:
+            row = session.scalars(query).one()
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row
+
+
+def record_launch(session: Session, deployment: Deployment, launch: LaunchContext) -> LaunchRecord:
+    """Upsert the launch's rows and commit; returns their ids."""
+    user = _upsert(
+        session,
+        LtiUser,
+        {"registration_id": deployment.registration_id, "sub": launch.sub},
+        {"name": launch.name, "email": launch.email},
+    )
+    context = link = None
+    if launch.context_id:
+        context = _upsert(
+            session,
+            LtiContext,
+            {"deployment_id": deployment.id, "context_id": launch.context_id},
+            {
+                "title": launch.context_title,
+                "label": launch.context_label,
+                **({"nrps_url": launch.nrps_url} if launch.nrps_url else {}),
+            },
+        )
+        session.flush()
+        _upsert(
+            session,
+            Membership,
+            {"context_id": context.id, "user_id": user.id},
+            {"roles": list(launch.roles), "access": launch.access.value},
+        )
+        if launch.resource_link_id:
+            link = _upsert(
+                session,
+                ResourceLink,
+                {"context_id": context.id, "resource_link_id": launch.resource_link_id},
+                {"title": launch.resource_link_title, **_ags_values(launch)},
+            )
+    session.commit()
+    return LaunchRecord(
+        registration_id=deployment.registration_id,
+        deployment_id=deployment.id,
+        user_id=user.id,
+        context_id=context.id if context else None,
+        resource_link_id=link.id if link else None,
+        access=launch.access.value,
+        roles=launch.roles,
+    )
+
+
+def _ags_values(launch: LaunchContext) -> dict[str, object]:
+    """AGS endpoint claim (AGS §3.1): remember the line item URLs and granted scopes."""
+    if not launch.ags:
+        return {}
+    scope = launch.ags.get("scope")
+    return {
+        "ags_lineitem_url": launch.ags.get("lineitem"),
+        "ags_lineitems_url": launch.ags.get("lineitems"),
+        "ags_scopes": [str(s) for s in scope] if isinstance(scope, list) else [],
+    }

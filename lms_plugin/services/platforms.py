@@ -1,0 +1,112 @@
+"""Register LMS platforms and manage their deployments (what an LMS admin does once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.base import utcnow
+from lms_plugin.db.models import Deployment, Registration
+from lms_plugin.domain.errors import InvalidInputError, NotFoundError
+
+PRODUCTS = ("canvas", "moodle", "other")
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    name: str
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    jwks_url: str
+    product: str = "other"
+    deployment_ids: tuple[str, ...] = ()
+
+
+def _check_url(field: str, value: str) -> None:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("https", "http") or not parsed.netloc:
+        raise InvalidInputError(f"{field} must be an absolute http(s) URL, got {value!r}")
+
+
+def add_platform(session: Session, spec: PlatformSpec) -> Registration:
+    """Validate everything first, then write the registration and its deployments in one commit."""
+    if not spec.name.strip() or not spec.client_id.strip():
+        raise InvalidInputError("name and client_id must not be empty")
+    if spec.product not in PRODUCTS:
+        raise InvalidInputError(f"product must be one of {', '.join(PRODUCTS)}")
+    _check_url("issuer", spec.issuer)
+    for field in ("auth_login_url", "auth_token_url", "jwks_url"):
+        _check_url(field, getattr(spec, field))
+    if len(set(spec.deployment_ids)) != len(spec.deployment_ids):
+        raise InvalidInputError("deployment ids must be distinct")
+    exists = session.scalars(
+        select(Registration).filter_by(issuer=spec.issuer, client_id=spec.client_id)
+    ).first()
+    if exists is not None:
+        raise InvalidInputError(
+            f"a platform with issuer {spec.issuer} and client_id {spec.client_id} already exists"
+        )
+    registration = Registration(
+        name=spec.name,
+        issuer=spec.issuer,
+        client_id=spec.client_id,
+        auth_login_url=spec.auth_login_url,
+        auth_token_url=spec.auth_token_url,
+        jwks_url=spec.jwks_url,
+        product=spec.product,
+        active=True,
+    )
+    registration.deployments = [
+        Deployment(deployment_id=d, status="active", activated_at=utcnow())
+        for d in spec.deployment_ids
+    ]
+    session.add(registration)
+    session.commit()
+    return registration
+
+
+def list_platforms(session: Session) -> list[Registration]:
+    return list(session.scalars(select(Registration).order_by(Registration.id)))
+
+
+def get_platform(session: Session, issuer: str, client_id: str) -> Registration:
+    row = session.scalars(
+        select(Registration).filter_by(issuer=issuer, client_id=client_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no platform with issuer {issuer} and client_id {client_id}")
+    return row
+
+
+def remove_platform(session: Session, issuer: str, client_id: str) -> None:
+    session.delete(get_platform(session, issuer, client_id))
+    session.commit()
+
+
+def list_deployments(session: Session, status: str | None = None) -> list[Deployment]:
+    query = select(Deployment).order_by(Deployment.id)
+    if status:
+        query = query.where(Deployment.status == status)
+    return list(session.scalars(query))
+
+
+def activate_deployment(
+    session: Session, issuer: str, client_id: str, deployment_id: str
+) -> Deployment:
+    """Trust a deployment: create it active, or promote the pending one a launch recorded."""
+    registration = get_platform(session, issuer, client_id)
+    deployment = session.scalars(
+        select(Deployment).filter_by(registration_id=registration.id, deployment_id=deployment_id)
+    ).first()
+    if deployment is None:
+        deployment = Deployment(registration_id=registration.id, deployment_id=deployment_id)
+        session.add(deployment)
+    deployment.status = "active"
+    deployment.activated_at = utcnow()
+    session.commit()
+    return deployment

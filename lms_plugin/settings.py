@@ -1,0 +1,117 @@
+"""One typed Settings object read from ``LMS_*`` environment variables.
+
+Web, worker and CLI all call :func:`load_settings`. With nothing set, the tool runs on the
+embedded default: SQLite and a file-system Celery broker under ``instance/``, and launch state
+in the database. ``LMS_ENV=production`` refuses that default and says which variable to set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - the known dev value we refuse
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Effective configuration; every field maps to ``LMS_<FIELD NAME IN UPPER CASE>``."""
+
+    env: str = "development"
+    secret_key: str = DEV_SECRET_KEY
+    instance_dir: str = "instance"
+    database_url: str = ""
+    broker_url: str = ""
+    cache_url: str = ""
+    cache_prefix: str = "lms:"
+    public_url: str = "http://127.0.0.1:5000"
+    trust_proxy: int = 0
+    launch_leeway_seconds: int = 5
+    launch_max_token_age_seconds: int = 300
+    launch_state_ttl_seconds: int = 600
+    jwks_cache_seconds: int = 3600
+    session_ttl_seconds: int = 8 * 3600
+    http_timeout_seconds: float = 5.0
+    log_level: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uses_https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def broker_folder(self) -> Path:
+        """Where the embedded file-system broker keeps its messages."""
+        return Path(self.instance_dir).resolve() / "broker"
+
+    def masked(self) -> dict[str, str]:
+        """Settings as strings with secrets and passwords hidden, for ``lms-plugin check``."""
+        shown: dict[str, str] = {}
+        for f in fields(self):
+            value = str(getattr(self, f.name))
+            if f.name == "secret_key":
+                value = "(dev default)" if value == DEV_SECRET_KEY else "****" + value[-2:]
+            elif "://" in value and "@" in value:
+                scheme, rest = value.split("://", 1)
+                value = f"{scheme}://****@{rest.rsplit('@', 1)[1]}"
+            shown[f"LMS_{f.name.upper()}"] = value
+        return shown
+
+
+def _parse(name: str, raw: str, kind: type) -> object:
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SettingsError(f"LMS_{name.upper()}={raw!r} is not a valid {kind.__name__}") from None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``environ`` (default ``os.environ``), fill defaults, check them."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = env.get(f"LMS_{f.name.upper()}")
+        if raw is not None and raw != "":
+            kind = {"int": int, "float": float}.get(str(f.type), str)
+            values[f.name] = _parse(f.name, raw, kind)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    instance = Path(settings.instance_dir).resolve()
+    defaults = {
+        "database_url": f"sqlite:///{instance / 'lms.sqlite3'}",
+        "broker_url": "filesystem://",
+    }
+    settings = Settings(
+        **{**settings.__dict__, **{k: v for k, v in defaults.items() if not getattr(settings, k)}}
+    )
+    check_settings(settings)
+    return settings
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse combinations that cannot work; in production refuse every embedded default."""
+    if settings.env not in {"development", "production", "test"}:
+        raise SettingsError("LMS_ENV must be development, production or test")
+    if not settings.is_production:
+        return
+    if settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32:
+        raise SettingsError(
+            "LMS_SECRET_KEY: production needs a random secret of at least 32 characters "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )
+    if settings.database_url.startswith("sqlite"):
+        raise SettingsError(
+            "LMS_DATABASE_URL: production needs PostgreSQL, e.g. postgresql+psycopg://user:pw@db/lms"
+        )
+    if not settings.broker_url.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
+        raise SettingsError("LMS_BROKER_URL: production needs Redis (redis://...) or RabbitMQ")
+    if not settings.uses_https:
+        raise SettingsError("LMS_PUBLIC_URL: production must be served over https://")

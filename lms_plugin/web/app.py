@@ -1,0 +1,97 @@
+"""Application factory: one Flask app from one Settings object."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import requests
+from flask import Flask
+from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms_plugin import __version__
+from lms_plugin.db import db
+from lms_plugin.kv import make_store
+from lms_plugin.lti.platform_keys import PlatformKeys
+from lms_plugin.settings import Settings, load_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+migrate = Migrate()
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    Path(settings.instance_dir).mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(Path(settings.instance_dir).resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        SESSION_COOKIE_NAME="lms_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        **_cookie_flags(settings),
+    )
+    app.extensions["lms_settings"] = settings
+    logging.basicConfig(level=settings.log_level)
+    if settings.trust_proxy:
+        n = settings.trust_proxy
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    with app.app_context():
+        app.extensions["lms_store"] = make_store(
+            settings.cache_url, settings.cache_prefix, db.engine
+        )
+    http = requests.Session()
+    http.headers["User-Agent"] = f"isp-lms-plugin/{__version__}"
+    app.extensions["lms_http"] = http
+    app.extensions["lms_platform_keys"] = PlatformKeys(
+        app.extensions["lms_store"],
+        http,
+        cache_seconds=settings.jwks_cache_seconds,
+        timeout=settings.http_timeout_seconds,
+    )
+
+    from lms_plugin.web import api, errors, learner, lti, system
+
+    for module in (lti, api, learner, system):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    app.after_request(_security_headers)
+    app.jinja_env.globals["app_version"] = __version__
+    return app
+
+
+def _engine_options(url: str) -> dict[str, object]:
+    if url.startswith("sqlite"):
+        # Several processes share one SQLite file: wait for locks instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _cookie_flags(settings: Settings) -> dict[str, object]:
+    """Inside an LMS iframe cookies are third-party: on HTTPS they must be SameSite=None;
+    Secure; Partitioned (CHIPS). Plain-HTTP development can only use Lax cookies."""
+    if settings.uses_https:
+        return {
+            "SESSION_COOKIE_SECURE": True,
+            "SESSION_COOKIE_SAMESITE": "None",
+            "SESSION_COOKIE_PARTITIONED": True,
+        }
+    return {"SESSION_COOKIE_SECURE": False, "SESSION_COOKIE_SAMESITE": "Lax"}
+
+
+def _security_headers(response):  # type: ignore[no-untyped-def]
+    # Pages are framed by whichever LMS launched them, so frame-ancestors stays open;
+    # everything else loads from this host only.
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self' *; frame-ancestors *",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

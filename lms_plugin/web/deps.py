@@ -1,0 +1,28 @@
+"""Typed access to what create_app() put in ``app.extensions``."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from lms_plugin.db import db
+from lms_plugin.kv import KeyValueStore
+from lms_plugin.lti.platform_keys import PlatformKeys
+from lms_plugin.settings import Settings
+
+
+def session() -> Session:
+    """The request's SQLAlchemy session (the object behind ``db.session``)."""
+    return db.session()
+
+
+def settings() -> Settings:
+    return current_app.extensions["lms_settings"]  # type: ignore[no-any-return]
+
+
+def store() -> KeyValueStore:
+    return current_app.extensions["lms_store"]  # type: ignore[no-any-return]
+
+
+def platform_keys() -> PlatformKeys:
+    return current_app.extensions["lms_platform_keys"]  # type: ignore[no-any-return]

@@ -1,0 +1,65 @@
+"""Map errors to 4xx pages (HTML inside the LMS iframe) or JSON (API and ``Accept: json``)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from lms_plugin.domain.errors import LaunchError, LmsError
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _render(
+    status: int, code: str, message: str, hint: str | None = None, detail: str | None = None
+) -> tuple[Response | str, int]:
+    if _wants_json():
+        body: dict[str, object] = {"error": code, "message": message}
+        if hint:
+            body["hint"] = hint
+        if detail:
+            body["detail"] = detail
+        return jsonify(body), status
+    return render_template(
+        "error.html", status=status, code=code, message=message, hint=hint, detail=detail
+    ), status
+
+
+def handle_lms_error(error: LmsError) -> tuple[Response | str, int]:
+    detail = error.detail if isinstance(error, LaunchError) else None
+    if isinstance(error, LaunchError):
+        log.info("launch refused: %s (%s)", error.code, detail)
+    return _render(error.status, error.code, error.message, error.hint, detail)
+
+
+def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
+    status = error.code or 500
+    if request.path == "/lti/launch" and status == 405:
+        error_obj = LaunchError("method_not_allowed")
+        return _render(405, error_obj.code, error_obj.message)
+    code = (error.name or "error").lower().replace(" ", "_")
+    return _render(status, code, error.description or error.name)
+
+
+def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _render(
+        500,
+        "internal_error",
+        "Something went wrong on our side. Nothing you entered was lost; please try again.",
+    )
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(LmsError, handle_lms_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

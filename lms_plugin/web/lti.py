@@ -1,0 +1,88 @@
+"""LTI endpoints: OIDC login (GET and POST), launch (POST), and our public JWKS."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from lms_plugin.domain.launch import RESOURCE_LINK, TimePolicy
+from lms_plugin.lti.adapters import CookieToSet
+from lms_plugin.lti.launch import LaunchPolicy, validate_launch
+from lms_plugin.lti.login import begin_login
+from lms_plugin.services import keys
+from lms_plugin.services.launches import record_launch
+from lms_plugin.web import deps, launch_session
+from lms_plugin.web.views import landing_context
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+# Deep linking joins this set when the module picker lands (ARCHITECTURE: DL request).
+LAUNCH_MESSAGE_TYPES = frozenset({RESOURCE_LINK})
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> BaseResponse:
+    """Third-party initiated login (LTI 1.3 Core §4.1): bind state + nonce, redirect to the LMS."""
+    settings = deps.settings()
+    result = begin_login(
+        request.values.to_dict(),
+        request.cookies,
+        secure=request.is_secure,
+        session=deps.session(),
+        store=deps.store(),
+        tool_url=settings.public_url,
+        state_ttl=settings.launch_state_ttl_seconds,
+    )
+    response = redirect(result.redirect_url, code=302)
+    for cookie in result.cookies:
+        _set_cookie(response, cookie)
+    return response
+
+
+@bp.post("/launch")
+def launch() -> Response:
+    """The id_token form post (OIDC response_mode=form_post): validate, record, open the tool."""
+    settings = deps.settings()
+    policy = LaunchPolicy(
+        tool_url=settings.public_url,
+        time=TimePolicy(settings.launch_leeway_seconds, settings.launch_max_token_age_seconds),
+        allowed_message_types=LAUNCH_MESSAGE_TYPES,
+    )
+    validated = validate_launch(
+        request.form.to_dict(),
+        request.cookies,
+        secure=request.is_secure,
+        session=deps.session(),
+        store=deps.store(),
+        keys=deps.platform_keys(),
+        policy=policy,
+    )
+    record = record_launch(deps.session(), validated.deployment, validated.context)
+    token = launch_session.start(record)
+    html = render_template("home.html", launch_token=token, **landing_context(record))
+    response = Response(html)
+    response.delete_cookie(f"lti1p3-{request.form['state']}", path="/")
+    return response
+
+
+@bp.get("/jwks")
+def jwks() -> Response:
+    """Our public keys (active and next) for the platform to verify what we sign."""
+    response = jsonify(keys.jwks(deps.session()))
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+def _set_cookie(response: BaseResponse, cookie: CookieToSet) -> None:
+    secure = deps.settings().uses_https
+    response.set_cookie(
+        cookie.name,
+        cookie.value,
+        max_age=cookie.max_age,
+        path="/",
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
+    )

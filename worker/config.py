@@ -1,0 +1,42 @@
+"""Celery configuration from Settings, shared by the worker and the web's dispatcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lms_plugin.settings import Settings
+
+QUEUES = ("grading", "lms", "badges", "default")
+ROUTES = {
+    "grading.*": {"queue": "grading"},
+    "lti.*": {"queue": "lms"},
+    "badges.*": {"queue": "badges"},
+    "system.*": {"queue": "default"},
+}
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    options: dict[str, Any] = {"visibility_timeout": 3600}
+    if settings.broker_url.startswith("filesystem://"):
+        # The embedded broker: messages are files in instance/broker, shared by web and worker.
+        folder = settings.broker_folder
+        (folder / "processed").mkdir(parents=True, exist_ok=True)
+        options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    return {
+        "broker_url": settings.broker_url,
+        "broker_transport_options": options,
+        "broker_connection_retry_on_startup": True,
+        "task_default_queue": "default",
+        "task_routes": ROUTES,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_ignore_result": True,  # results live in our own tables, not a result backend
+        "worker_prefetch_multiplier": 1,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+    }
