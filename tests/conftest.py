@@ -1,0 +1,152 @@
+"""Shared fixtures: a real PostgreSQL database, Redis, the test platform and the tool over HTTP.
+
+PostgreSQL and Redis must be listening (scripts/test starts them where they are not); a
+missing service is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import redis
+import requests
+from flask import Flask
+from sqlalchemy import text
+
+from lms_plugin.settings import Settings
+from lms_plugin.web.app import create_app
+from tests.support.lti_platform import LmsPlatform
+from tests.support.servers import ServerThread
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+TABLES = [
+    "resource_link",
+    "membership",
+    "lti_context",
+    "lti_user",
+    "deployment",
+    "registration",
+    "tool_key",
+    "kv_entry",
+]
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    name = "lms_test_" + uuid.uuid4().hex[:10]
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}. Run scripts/test.")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}. Run scripts/test.")
+    return REDIS_URL
+
+
+def make_settings(tmp: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "test",
+        "instance_dir": tmp,
+        "secret_key": "test-secret-" + uuid.uuid4().hex,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def platform() -> Iterator[LmsPlatform]:
+    lms = LmsPlatform().start()
+    yield lms
+    lms.stop()
+
+
+@pytest.fixture(scope="session")
+def tool_server(
+    tmp_path_factory: pytest.TempPathFactory, pg_url: str, redis_url: str, platform: LmsPlatform
+) -> Iterator[tuple[ServerThread, Flask]]:
+    """The tool on PostgreSQL + Redis, served over real HTTP, migrated by Alembic."""
+    server = ServerThread()
+    settings = make_settings(
+        str(tmp_path_factory.mktemp("instance")),
+        database_url=pg_url,
+        cache_url=redis_url,
+        cache_prefix=f"lmstest:{uuid.uuid4().hex[:8]}:",
+        broker_url=redis_url,
+        public_url=server.url,
+    )
+    app = create_app(settings)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    server.wrapper.app = app
+    platform.tool_url = server.url
+    server.start()
+    yield server, app
+    server.stop()
+    with app.app_context():
+        from lms_plugin.db import db
+
+        db.engine.dispose()
+    app.extensions["lms_http"].close()
+
+
+@pytest.fixture
+def tool(tool_server: tuple[ServerThread, Flask], platform: LmsPlatform) -> Iterator[ToolHandle]:
+    """The running tool, with empty tables, our keys and the test platform registered."""
+    server, app = tool_server
+    from lms_plugin.db import db
+    from lms_plugin.services.keys import ensure_keys
+    from lms_plugin.services.platforms import PlatformSpec, add_platform
+
+    with app.app_context():
+        db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        ensure_keys(db.session())
+        add_platform(db.session(), PlatformSpec(**platform.registration_args()))
+    platform.jwks_status = 200
+    yield ToolHandle(server.url, app)
+
+
+class ToolHandle:
+    def __init__(self, url: str, app: Flask) -> None:
+        self.url = url
+        self.app = app
+
+    def count(self, table: str) -> int:
+        from lms_plugin.db import db
+
+        with self.app.app_context():
+            return int(db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+    def rows(self, sql: str) -> list[tuple[object, ...]]:
+        from lms_plugin.db import db
+
+        with self.app.app_context():
+            return [tuple(r) for r in db.session.execute(text(sql))]
+
+
+@pytest.fixture
+def browser() -> Iterator[requests.Session]:
+    """A cookie-keeping HTTP client: one learner's browser."""
+    with requests.Session() as client:
+        client.headers["Accept"] = "application/json, text/html;q=0.9"
+        yield client

@@ -1,0 +1,121 @@
+"""Learner and instructor launches over real HTTP, on PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.support.launch_flow import full_launch, post_launch, start_login
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_learner_launch_opens_tool_and_me_describes_the_launch(tool, platform, browser, method):
+    response = full_launch(browser, tool.url, platform, method=method)
+
+    assert response.status_code == 200
+    assert "Lena Learner" in response.text
+    assert "Learner" in response.text and "ISP Certificate course-101" in response.text
+    me = browser.get(tool.url + "/api/v1/me")
+    assert me.status_code == 200
+    body = me.json()
+    assert body["user"]["sub"] == "learner-1"
+    assert body["access"] == "learner"
+    assert body["context"]["context_id"] == "course-101"
+    assert body["resource_link"]["resource_link_id"] == "link-1"
+    assert body["deployment_id"] == platform.deployment_id
+    assert tool.count("lti_user") == 1 and tool.count("membership") == 1
+
+
+def test_instructor_launch_maps_role(tool, platform, browser):
+    response = full_launch(browser, tool.url, platform, login_hint="teacher-1")
+
+    assert response.status_code == 200
+    assert browser.get(tool.url + "/api/v1/me").json()["access"] == "instructor"
+    assert tool.rows("SELECT access FROM membership") == [("instructor",)]
+
+
+def test_session_cookie_is_not_secure_on_plain_http_but_token_works(tool, platform, browser):
+    response = full_launch(browser, tool.url, platform)
+    token = _meta_token(response.text)
+
+    fresh = requests.get(tool.url + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+
+    assert fresh.status_code == 200 and fresh.json()["user"]["sub"] == "learner-1"
+    assert "SameSite=Lax" in response.headers["Set-Cookie"]
+
+
+def test_me_without_session_is_401_json(tool):
+    response = requests.get(tool.url + "/api/v1/me")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "not_authenticated"
+
+
+def test_forged_bearer_token_is_401(tool):
+    response = requests.get(tool.url + "/api/v1/me", headers={"Authorization": "Bearer abc.def"})
+
+    assert response.status_code == 401
+
+
+def test_second_launch_updates_rows_instead_of_duplicating(tool, platform, browser):
+    full_launch(browser, tool.url, platform)
+    platform.users["learner-1"].name = "Lena Renamed"
+    full_launch(browser, tool.url, platform)
+
+    assert tool.rows("SELECT name FROM lti_user") == [("Lena Renamed",)]
+    assert tool.count("membership") == 1 and tool.count("resource_link") == 1
+
+
+def test_two_courses_on_one_lms_are_separate_tenants(tool, platform, browser):
+    auth = start_login(browser, tool.url, platform)
+    claims = platform.claims(nonce=auth["nonce"], context_id="course-B")
+    post_launch(browser, tool.url, auth["state"], platform.id_token(claims))
+    full_launch(browser, tool.url, platform)
+
+    assert sorted(r[0] for r in tool.rows("SELECT context_id FROM lti_context")) == [
+        "course-101",
+        "course-B",
+    ]
+    me = browser.get(tool.url + "/api/v1/me").json()
+    assert me["context"]["context_id"] == "course-101"
+
+
+def test_unknown_roles_and_short_names_and_empty_list_are_accepted(tool, platform, browser):
+    for roles, access in (
+        ([], "learner"),
+        (["Instructor"], "instructor"),
+        (["http://example.com/role#Custom"], "learner"),
+    ):
+        auth = start_login(browser, tool.url, platform)
+        claims = platform.claims(
+            nonce=auth["nonce"], **{"https://purl.imsglobal.org/spec/lti/claim/roles": roles}
+        )
+        response = post_launch(browser, tool.url, auth["state"], platform.id_token(claims))
+        assert response.status_code == 200, response.text
+        assert browser.get(tool.url + "/api/v1/me").json()["access"] == access
+
+
+def test_platform_key_rotation_is_picked_up_by_one_refetch(tool, platform, browser):
+    full_launch(browser, tool.url, platform)
+    hits = platform.jwks_hits
+    full_launch(browser, tool.url, platform)
+    assert platform.jwks_hits == hits  # cached
+
+    platform.rotate_key()
+    try:
+        response = full_launch(browser, tool.url, platform)
+    finally:
+        platform.keys.pop(0)
+
+    assert response.status_code == 200
+    assert platform.jwks_hits == hits + 1
+
+
+def _meta_token(page: str) -> str:
+    import re
+
+    match = re.search(r'name="launch-token" content="([^"]+)"', page)
+    assert match, "launch page must carry the launch token"
+    return match.group(1)

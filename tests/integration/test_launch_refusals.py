@@ -1,0 +1,286 @@
+"""Every refused launch: a 4xx with a stable code, no session, and no stored user or course."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+import pytest
+import requests
+
+from tests.support.launch_flow import full_launch, post_launch, start_login
+from tests.support.lti_platform import CLAIM, SigningKey, LmsPlatform, unsigned_token
+
+pytestmark = pytest.mark.integration
+
+Case = Callable[[LmsPlatform, dict[str, str]], tuple[str, str]]  # -> (state, id_token)
+
+
+def _signed(**overrides: Any) -> Case:
+    def make(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+        claims = platform.claims(nonce=auth["nonce"], **overrides)
+        return auth["state"], platform.id_token(claims)
+
+    return make
+
+
+def _without(*names: str) -> Case:
+    def make(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+        claims = platform.claims(nonce=auth["nonce"])
+        for name in names:
+            claims.pop(name)
+        return auth["state"], platform.id_token(claims)
+
+    return make
+
+
+def _hs256(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    # The classic confusion attack: HMAC "signed" with the platform's public key as secret.
+    claims = platform.claims(nonce=auth["nonce"])
+    return auth["state"], jwt.encode(
+        claims, "x" * 32, algorithm="HS256", headers={"kid": platform.keys[0].kid}
+    )
+
+
+def _alg_none(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    return auth["state"], unsigned_token(platform.claims(nonce=auth["nonce"]), platform.keys[0].kid)
+
+
+def _foreign_key_same_kid(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    attacker = SigningKey.rsa()
+    attacker.kid = platform.keys[0].kid
+    return auth["state"], platform.id_token(platform.claims(nonce=auth["nonce"]), key=attacker)
+
+
+def _unknown_kid(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    return auth["state"], platform.id_token(
+        platform.claims(nonce=auth["nonce"]), key=SigningKey.rsa()
+    )
+
+
+def _no_kid(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    key = platform.keys[0]
+    token = jwt.encode(platform.claims(nonce=auth["nonce"]), key.private, algorithm="RS256")
+    return auth["state"], token
+
+
+def _ec_key_declared_rs256(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    kid = platform.add_ec_key()
+    token = platform.id_token(platform.claims(nonce=auth["nonce"]), headers={"kid": kid})
+    return auth["state"], token
+
+
+def _unknown_state(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    return "state-never-issued", platform.id_token(platform.claims(nonce=auth["nonce"]))
+
+
+def _nonce_of_other_login(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    return auth["state"], platform.id_token(platform.claims(nonce="a-nonce-we-never-issued"))
+
+
+def _garbage_token(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    return auth["state"], "not.a.jwt"
+
+
+NOW = int(time.time())
+CASES: dict[str, tuple[Case, int, str]] = {
+    "signature by another key with the same kid": (_foreign_key_same_kid, 401, "bad_signature"),
+    "kid unknown to the platform JWKS": (_unknown_kid, 401, "unknown_kid"),
+    "kid missing": (_no_kid, 401, "kid_missing"),
+    "alg none": (_alg_none, 401, "alg_not_allowed"),
+    "alg HS256": (_hs256, 401, "alg_not_allowed"),
+    "EC key named by an RS256 token": (_ec_key_declared_rs256, 401, "alg_not_allowed"),
+    "garbage id_token": (_garbage_token, 400, "id_token_malformed"),
+    "issuer differs from the login": (_signed(iss="https://evil.example"), 401, "issuer_mismatch"),
+    "aud is another client": (_signed(aud="someone-else"), 401, "aud_mismatch"),
+    "expired": (_signed(exp=NOW - 3600, iat=NOW - 4000), 401, "token_expired"),
+    "issued in the future": (_signed(iat=NOW + 3600), 401, "token_not_yet_valid"),
+    "issued too long ago": (_signed(iat=NOW - 3600, exp=NOW + 3600), 401, "token_too_old"),
+    "nonce missing": (_without("nonce"), 401, "nonce_missing"),
+    "nonce not issued for this state": (_nonce_of_other_login, 401, "nonce_mismatch"),
+    "state never issued": (_unknown_state, 400, "state_unknown"),
+    "version 1.1": (_signed(**{CLAIM + "version": "1.1"}), 400, "version_unsupported"),
+    "message type not allowed here": (
+        _signed(**{CLAIM + "message_type": "LtiSubmissionReviewRequest"}),
+        400,
+        "message_type_not_allowed",
+    ),
+    "roles claim missing": (_without(CLAIM + "roles"), 400, "roles_missing"),
+    "roles not a list": (_signed(**{CLAIM + "roles": "Learner"}), 400, "claim_malformed"),
+    "sub missing": (_without("sub"), 400, "sub_missing"),
+    "resource link missing": (_without(CLAIM + "resource_link"), 400, "resource_link_missing"),
+    "resource link without id": (
+        _signed(**{CLAIM + "resource_link": {"title": "x"}}),
+        400,
+        "resource_link_missing",
+    ),
+    "target link on another host": (
+        _signed(**{CLAIM + "target_link_uri": "https://evil.example/lti/launch"}),
+        400,
+        "target_link_foreign",
+    ),
+    "deployment claim missing": (_without(CLAIM + "deployment_id"), 400, "deployment_missing"),
+}
+
+
+def assert_refused(response: requests.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == code
+    assert "lms_session" not in response.headers.get("Set-Cookie", "")
+
+
+def assert_nothing_stored(tool: Any, browser: requests.Session) -> None:
+    assert browser.get(tool.url + "/api/v1/me").status_code == 401
+    for table in ("lti_user", "lti_context", "membership", "resource_link"):
+        assert tool.count(table) == 0, table
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_refused_launch(tool, platform, browser, name):
+    make, status, code = CASES[name]
+    auth = start_login(browser, tool.url, platform)
+    state, token = make(platform, auth)
+    response = post_launch(browser, tool.url, state, token)
+
+    assert_refused(response, status, code)
+    assert_nothing_stored(tool, browser)
+    assert tool.count("deployment") == 1  # only the registered one
+
+
+def test_several_audiences_without_azp_are_refused(tool, platform, browser):
+    auth = start_login(browser, tool.url, platform)
+    claims = platform.claims(nonce=auth["nonce"], aud=[platform.client_id, "other"])
+    response = post_launch(browser, tool.url, auth["state"], platform.id_token(claims))
+    assert_refused(response, 401, "azp_mismatch")
+
+
+def test_several_audiences_with_our_azp_are_accepted(tool, platform, browser):
+    auth = start_login(browser, tool.url, platform)
+    claims = platform.claims(
+        nonce=auth["nonce"], aud=["other", platform.client_id], azp=platform.client_id
+    )
+    assert post_launch(browser, tool.url, auth["state"], platform.id_token(claims)).ok
+
+
+def test_several_audiences_with_foreign_azp_are_refused(tool, platform, browser):
+    auth = start_login(browser, tool.url, platform)
+    claims = platform.claims(nonce=auth["nonce"], aud=[platform.client_id, "other"], azp="other")
+    response = post_launch(browser, tool.url, auth["state"], platform.id_token(claims))
+    assert_refused(response, 401, "azp_mismatch")
+
+
+def test_replayed_id_token_is_refused_even_from_another_browser(tool, platform, browser):
+    auth = start_login(browser, tool.url, platform)
+    token = platform.id_token(platform.claims(nonce=auth["nonce"]))
+    assert post_launch(browser, tool.url, auth["state"], token).status_code == 200
+
+    again = post_launch(browser, tool.url, auth["state"], token)
+    with requests.Session() as other:
+        other.headers["Accept"] = "application/json"
+        other.cookies.update(browser.cookies)
+        elsewhere = post_launch(other, tool.url, auth["state"], token)
+
+    assert_refused(again, 400, "state_unknown")
+    assert_refused(elsewhere, 400, "state_unknown")
+
+
+def test_reused_nonce_with_a_fresh_state_is_refused(tool, platform, browser):
+    first = start_login(browser, tool.url, platform)
+    token = platform.id_token(platform.claims(nonce=first["nonce"]))
+    assert post_launch(browser, tool.url, first["state"], token).status_code == 200
+
+    second = start_login(browser, tool.url, platform)
+    replay = platform.id_token(platform.claims(nonce=first["nonce"]))
+    assert_refused(post_launch(browser, tool.url, second["state"], replay), 401, "nonce_mismatch")
+
+
+def test_state_without_its_cookie_is_refused(tool, platform, browser):
+    auth = start_login(browser, tool.url, platform)
+    token = platform.id_token(platform.claims(nonce=auth["nonce"]))
+    with requests.Session() as stranger:
+        stranger.headers["Accept"] = "application/json"
+        response = post_launch(stranger, tool.url, auth["state"], token)
+    assert_refused(response, 400, "state_cookie_mismatch")
+    # and the state was consumed: the rightful browser cannot use it either now
+    assert_refused(post_launch(browser, tool.url, auth["state"], token), 400, "state_unknown")
+
+
+def test_expired_state_is_refused(tool, platform, browser):
+    auth = start_login(browser, tool.url, platform)
+    store = tool.app.extensions["lms_store"]
+    store.delete("lti-state:" + auth["state"])  # what the TTL does after LMS_LAUNCH_STATE_TTL
+    token = platform.id_token(platform.claims(nonce=auth["nonce"]))
+    assert_refused(post_launch(browser, tool.url, auth["state"], token), 400, "state_unknown")
+
+
+def test_unknown_deployment_is_recorded_pending_and_refused_with_instructions(
+    tool, platform, browser
+):
+    auth = start_login(browser, tool.url, platform)
+    claims = platform.claims(nonce=auth["nonce"], **{CLAIM + "deployment_id": "dep-new"})
+    response = post_launch(browser, tool.url, auth["state"], platform.id_token(claims))
+
+    assert_refused(response, 403, "deployment_pending")
+    assert "lms-plugin deployments activate" in response.json()["hint"]
+    assert "--deployment-id dep-new" in response.json()["hint"]
+    assert tool.rows("SELECT deployment_id, status FROM deployment ORDER BY id") == [
+        (platform.deployment_id, "active"),
+        ("dep-new", "pending"),
+    ]
+    assert_nothing_stored(tool, browser)
+
+
+def test_jwks_unreachable_fails_closed(tool, platform, browser):
+    key = platform.rotate_key()
+    platform.jwks_status = 503
+    try:
+        auth = start_login(browser, tool.url, platform)
+        token = platform.id_token(platform.claims(nonce=auth["nonce"]), key=key)
+        response = post_launch(browser, tool.url, auth["state"], token)
+    finally:
+        platform.keys.remove(key)
+        platform.jwks_status = 200
+    assert_refused(response, 424, "jwks_unreachable")
+    assert_nothing_stored(tool, browser)
+
+
+def test_get_on_launch_is_refused(tool, browser):
+    response = browser.get(tool.url + "/lti/launch")
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    "params, code, status",
+    [
+        ({"iss": ""}, "login_param_missing", 400),
+        ({"login_hint": ""}, "login_param_missing", 400),
+        ({"iss": "https://unknown.example"}, "unknown_platform", 400),
+        ({"client_id": "not-registered"}, "unknown_platform", 400),
+        ({"target_link_uri": "https://evil.example/x"}, "target_link_foreign", 400),
+    ],
+)
+def test_bad_login_is_refused_without_state(tool, platform, browser, params, code, status):
+    query = {**platform.login_params(), **params}
+    response = browser.get(tool.url + "/lti/login", params=query, allow_redirects=False)
+
+    assert response.status_code == status
+    assert response.json()["error"] == code
+    assert "Set-Cookie" not in response.headers
+
+
+def test_refusal_page_is_html_in_the_iframe_with_admin_hint(tool, platform):
+    with requests.Session() as iframe:
+        iframe.headers["Accept"] = "text/html"
+        query = {**platform.login_params(), "iss": "https://unknown.example"}
+        response = iframe.get(tool.url + "/lti/login", params=query)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "This LMS is not registered with the tool." in response.text
+    assert "unknown_platform" in response.text and "lms-plugin platform add" in response.text
+
+
+def test_learner_still_launches_after_all_those_refusals(tool, platform, browser):
+    assert full_launch(browser, tool.url, platform).status_code == 200

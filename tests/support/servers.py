@@ -1,0 +1,36 @@
+"""Serve a WSGI app over real HTTP on 127.0.0.1 in a background thread."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from werkzeug.serving import make_server
+
+
+class LateBoundApp:
+    """Lets the server bind its port before the app (whose URL depends on it) exists."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+class ServerThread:
+    def __init__(self, app: Any = None) -> None:
+        self.wrapper = LateBoundApp()
+        self.wrapper.app = app
+        self._server = make_server("127.0.0.1", 0, self.wrapper, threaded=True)
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
