@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.support.launch_flow import full_launch, post_launch, start_login
-from tests.support.lti_platform import CLAIM, SigningKey, LmsPlatform, unsigned_token
+from tests.support.lti_platform import CLAIM, LmsPlatform, SigningKey, unsigned_token
 
 pytestmark = pytest.mark.integration
 
