@@ -94,12 +94,13 @@ class SqlStore:
             conn.execute(
                 delete(KvEntry).where(KvEntry.key == self._prefix + key, KvEntry.expires_at <= now)
             )
-            result = conn.execute(
+            created = conn.execute(
                 self._insert(KvEntry)
                 .values(key=self._prefix + key, value=value, expires_at=now + ttl)
                 .on_conflict_do_nothing(index_elements=[KvEntry.key])
-            )
-        return bool(result.rowcount)
+                .returning(KvEntry.key)
+            ).first()
+        return created is not None
 
     def pop(self, key: str) -> str | None:
         with self._engine.begin() as conn:

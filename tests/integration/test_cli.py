@@ -1,0 +1,183 @@
+"""The lms-plugin CLI as an admin runs it: real processes, a real database file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+PLATFORM = [
+    "--name",
+    "Moodle",
+    "--issuer",
+    "https://moodle.example.edu",
+    "--client-id",
+    "abc",
+    "--auth-login-url",
+    "https://moodle.example.edu/mod/lti/auth.php",
+    "--token-url",
+    "https://moodle.example.edu/mod/lti/token.php",
+    "--jwks-url",
+    "https://moodle.example.edu/mod/lti/certs.php",
+    "--deployment-id",
+    "1",
+    "--product",
+    "moodle",
+]
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    env.update({"LMS_INSTANCE_DIR": str(tmp_path), "LMS_LOG_LEVEL": "WARNING"})
+
+    def run(*args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "lms_plugin.cli", *args],
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            input="",
+        )
+
+    assert run("db", "upgrade").returncode == 0
+    return run
+
+
+def test_platform_add_list_remove(cli):
+    added = cli("platform", "add", *PLATFORM)
+    assert added.returncode == 0, added.stderr
+    listed = cli("platform", "list").stdout
+    assert "https://moodle.example.edu" in listed and "1[active]" in listed
+    assert (
+        cli(
+            "platform",
+            "remove",
+            "--issuer",
+            "https://moodle.example.edu",
+            "--client-id",
+            "abc",
+            "--yes",
+        ).returncode
+        == 0
+    )
+    assert "no platforms registered" in cli("platform", "list").stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["platform", "add", *PLATFORM[:-2], "--product", "blackboard"], "product"),
+        (["platform", "add", *PLATFORM[2:]], "--name"),
+        (
+            [
+                *["platform", "add"],
+                *[
+                    a if a != "https://moodle.example.edu/mod/lti/certs.php" else "not-a-url"
+                    for a in PLATFORM
+                ],
+            ],
+            "jwks_url",
+        ),
+        (["platform", "add", *PLATFORM, "--deployment-id", "1"], "distinct"),
+        (
+            ["platform", "remove", "--issuer", "https://nope", "--client-id", "x", "--yes"],
+            "no platform",
+        ),
+        (
+            [
+                "deployments",
+                "activate",
+                "--issuer",
+                "https://nope",
+                "--client-id",
+                "x",
+                "--deployment-id",
+                "1",
+            ],
+            "no platform",
+        ),
+        (["platform", "frobnicate"], "No such command"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(cli, args, message):
+    result = cli(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
+    assert "no platforms registered" in cli("platform", "list").stdout  # nothing half-written
+
+
+def test_duplicate_platform_is_refused(cli):
+    assert cli("platform", "add", *PLATFORM).returncode == 0
+    again = cli("platform", "add", *PLATFORM)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert len(cli("platform", "list").stdout.strip().splitlines()) == 1
+
+
+def test_deployment_activation(cli):
+    cli("platform", "add", *PLATFORM)
+    result = cli(
+        "deployments",
+        "activate",
+        "--issuer",
+        "https://moodle.example.edu",
+        "--client-id",
+        "abc",
+        "--deployment-id",
+        "7",
+    )
+    assert result.returncode == 0
+    assert "7\tactive" in cli("deployments", "list").stdout
+    assert cli("deployments", "list", "--pending").stdout.strip() == "no deployments"
+
+
+def test_keys_rotate_promotes_next_and_retires_active(cli, tmp_path):
+    first = cli("keys", "rotate").stdout.split()  # "active key K1; next key K2"
+    active1, next1 = first[2].rstrip(";"), first[5]
+    second = cli("keys", "rotate").stdout.split()
+    active2, next2 = second[2].rstrip(";"), second[5]
+    assert active2 == next1 and next2 not in (active1, next1)
+    states = dict(line.split("\t")[:2] for line in cli("keys", "list").stdout.splitlines())
+    assert states[active2] == "active" and states[next2] == "next"
+    assert list(states.values()).count("retired") >= 1
+
+
+def test_check_masks_secrets_and_reports_services(cli):
+    result = cli("check", extra_env={"LMS_SECRET_KEY": "super-secret-value-123"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "super-secret-value-123" not in result.stdout
+    for line in ("database: ok", "cache: ok", "broker: ok"):
+        assert line in result.stdout
+
+
+def test_check_reports_unreachable_redis(cli):
+    result = cli("check", extra_env={"LMS_CACHE_URL": "redis://127.0.0.1:1/0"})
+    assert result.returncode == 1
+    assert "cache: FAILED" in result.stdout
+
+
+def test_production_refuses_dev_defaults_with_the_variable_name(cli):
+    result = cli("check", extra_env={"LMS_ENV": "production"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: LMS_SECRET_KEY")
+
+
+def test_jwks_of_cli_made_keys(cli, tmp_path):
+    cli("keys", "rotate")
+    code = (
+        "from lms_plugin.web.app import create_app;import json;"
+        "c=create_app().test_client();print(json.dumps(c.get('/lti/jwks').get_json()))"
+    )
+    env = {**os.environ, "LMS_INSTANCE_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    keys = json.loads(out.stdout)["keys"]
+    assert len(keys) == 2 and all(k["alg"] == "RS256" and k["kty"] == "RSA" for k in keys)
