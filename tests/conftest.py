@@ -22,7 +22,9 @@ from lms_plugin.web.app import create_app
 from tests.support.lti_platform import LmsPlatform
 from tests.support.servers import ServerThread
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 TABLES = [

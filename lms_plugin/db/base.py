@@ -47,4 +47,5 @@ class Timestamped:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit (views render what they just saved without reloading).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})

@@ -42,7 +42,9 @@ def public_jwk(private_key_pem: str, kid: str) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=16)
 def public_pem(private_key_pem: str) -> str:
+    """The public key in PEM (cached: loading a private key costs ~25 ms of RSA checks)."""
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
     return (
         key.public_key()

@@ -1,0 +1,160 @@
+"""Complete LTI launches per second (login + launch) vs a trivial one-query route, via gunicorn.
+
+    .venv/bin/python benchmarks/launch.py [--seconds 10] [--concurrency 8] [--workers 2]
+                                          [--backend postgres|sqlite]
+
+Starts the tool under gunicorn on 127.0.0.1 (PostgreSQL + Redis by default, as in production),
+a test LMS that signs real RS256 id_tokens, and a bounded load from client threads. Prints
+requests/s of GET /healthz, launches/s, and their ratio (target >= 0.40; a launch is two
+requests, so 0.5 is the ceiling). Stops by itself; touches only 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.launch_flow import post_launch, start_login  # noqa: E402
+from tests.support.lti_platform import LmsPlatform  # noqa: E402
+from tests.support.processes import cli, free_port, gunicorn, process, tool_env, wait_http  # noqa: E402
+
+PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def measure(seconds: float, concurrency: int, action: Callable[[requests.Session], None]) -> float:
+    """Run ``action`` from ``concurrency`` threads for ``seconds``; return completions/second."""
+    done = [0] * concurrency
+    errors: list[BaseException] = []
+    stop_at = time.perf_counter() + seconds
+
+    def worker(i: int) -> None:
+        with requests.Session() as session:
+            session.headers["Accept"] = "application/json"
+            while time.perf_counter() < stop_at:
+                try:
+                    action(session)
+                except BaseException as exc:  # reported after the run
+                    errors.append(exc)
+                    return
+                done[i] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} errors, first: {errors[0]!r}")
+    return sum(done) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
+    args = parser.parse_args()
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    tmp = tempfile.mkdtemp(prefix="lms-bench-")
+    settings = {
+        "instance_dir": tmp,
+        "public_url": url,
+        "secret_key": uuid.uuid4().hex,
+        "log_level": "WARNING",
+    }
+    dbname = "lms_bench_" + uuid.uuid4().hex[:8]
+    if args.backend == "postgres":
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{dbname}"')
+        base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        settings.update(
+            database_url=f"{base}/{dbname}",
+            cache_url=REDIS,
+            broker_url=REDIS,
+            cache_prefix=f"bench:{uuid.uuid4().hex[:6]}:",
+        )
+    env = tool_env(**settings)
+    lms = LmsPlatform(tool_url=url).start()
+    try:
+        subprocess.run(cli("db", "upgrade"), env=env, check=True, capture_output=True)
+        reg = lms.registration_args()
+        subprocess.run(
+            cli(
+                "platform",
+                "add",
+                "--name",
+                reg["name"],
+                "--issuer",
+                reg["issuer"],
+                "--client-id",
+                reg["client_id"],
+                "--auth-login-url",
+                reg["auth_login_url"],
+                "--token-url",
+                reg["auth_token_url"],
+                "--jwks-url",
+                reg["jwks_url"],
+                "--deployment-id",
+                lms.deployment_id,
+            ),
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        gunicorn_args = [
+            a for a in gunicorn(port, args.workers) if a not in ("--access-logfile", "-")
+        ]
+        gunicorn_args.remove("--access-logformat")
+        gunicorn_args = [a for a in gunicorn_args if not a.startswith("pid=")]
+        with process(gunicorn_args, env, Path(tmp) / "gunicorn.log"):
+            wait_http(url + "/healthz")
+
+            def trivial(session: requests.Session) -> None:
+                assert session.get(url + "/healthz").status_code == 200
+
+            def launch(session: requests.Session) -> None:
+                auth = start_login(session, url, lms)
+                token = lms.id_token(lms.claims(nonce=auth["nonce"]))
+                assert post_launch(session, url, auth["state"], token).status_code == 200
+
+            measure(2, args.concurrency, launch)  # warm-up: JWKS cache, connections
+            trivial_rps = measure(args.seconds, args.concurrency, trivial)
+            launches = measure(args.seconds, args.concurrency, launch)
+    finally:
+        lms.stop()
+        if args.backend == "postgres":
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    print(
+        f"backend={args.backend} gunicorn_workers={args.workers} "
+        f"client_threads={args.concurrency} seconds={args.seconds}"
+    )
+    print(f"trivial route (GET /healthz, 1 query): {trivial_rps:8.1f} requests/s")
+    print(f"complete launches (login + launch):     {launches:8.1f} launches/s")
+    print(
+        f"ratio launches/trivial:                 {launches / trivial_rps:8.2f}  (target >= 0.40)"
+    )
+
+
+if __name__ == "__main__":
+    main()

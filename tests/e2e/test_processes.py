@@ -1,0 +1,104 @@
+"""The tool as it is deployed: gunicorn with several workers, a Celery worker process."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from tests.support.launch_flow import full_launch
+from tests.support.lti_platform import LmsPlatform
+from tests.support.processes import cli, free_port, gunicorn, process, tool_env, wait_http
+
+pytestmark = pytest.mark.e2e
+
+
+def _register(env: dict[str, str], lms: LmsPlatform) -> None:
+    args = lms.registration_args()
+    result = subprocess.run(
+        cli(
+            "platform",
+            "add",
+            "--name",
+            args["name"],
+            "--issuer",
+            args["issuer"],
+            "--client-id",
+            args["client_id"],
+            "--auth-login-url",
+            args["auth_login_url"],
+            "--token-url",
+            args["auth_token_url"],
+            "--jwks-url",
+            args["jwks_url"],
+            "--deployment-id",
+            lms.deployment_id,
+        ),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_launches_across_two_gunicorn_workers_on_postgres_and_redis(tmp_path, pg_url, redis_url):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = tool_env(
+        instance_dir=str(tmp_path),
+        database_url=pg_url,
+        cache_url=redis_url,
+        broker_url=redis_url,
+        cache_prefix=f"e2e:{uuid.uuid4().hex[:6]}:",
+        public_url=url,
+        secret_key="e2e-" + uuid.uuid4().hex,
+    )
+    lms = LmsPlatform(tool_url=url).start()
+    try:
+        subprocess.run(cli("db", "upgrade"), env=env, check=True, capture_output=True, timeout=60)
+        engine = create_engine(pg_url)
+        with engine.begin() as conn:  # the session database may hold other tests' platforms
+            conn.execute(text("TRUNCATE registration CASCADE"))
+        engine.dispose()
+        _register(env, lms)
+        with process(gunicorn(port, workers=2), env, tmp_path / "gunicorn.log"):
+            wait_http(url + "/healthz")
+            for _ in range(12):
+                # A fresh connection each time so the two workers share the launches.
+                with requests.Session() as browser:
+                    browser.headers["Connection"] = "close"
+                    response = full_launch(browser, url, lms)
+                    assert response.status_code == 200, response.text
+                    assert browser.get(url + "/api/v1/me").status_code == 200
+        log = (tmp_path / "gunicorn.log").read_text()
+        booted = set(re.findall(r"Booting worker with pid: (\d+)", log))
+        served = re.findall(r"pid=<(\d+)> (?:GET /lti/login 302|POST /lti/launch 200)", log)
+        assert len(booted) == 2 and set(served) == booted, log
+        # login and launch of one launch served by different workers: state is shared
+        pairs = list(zip(served[::2], served[1::2], strict=True))
+        assert any(login != launch for login, launch in pairs), pairs
+    finally:
+        lms.stop()
+
+
+def test_embedded_default_runs_web_and_a_real_worker(tmp_path):
+    """The README's run command: SQLite + file-system broker, web and worker as processes."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = tool_env(instance_dir=str(tmp_path), public_url=url)
+    with process(cli("run", "--port", str(port)), env, tmp_path / "run.log") as run:
+        wait_http(url + "/healthz", timeout=60)
+        assert requests.get(url + "/lti/jwks", timeout=5).json()["keys"]
+        check = subprocess.run(
+            cli("check", "--ping-worker"), env=env, capture_output=True, text=True, timeout=90
+        )
+        assert run.poll() is None
+    out = (tmp_path / "run.log").read_text()
+    assert check.returncode == 0, check.stdout + check.stderr + out
+    assert "worker: ok" in check.stdout and "LMS_BROKER_URL=filesystem://" in check.stdout
+    assert f"{url}/lti/login" in out and f"{url}/lti/jwks" in out
