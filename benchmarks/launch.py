@@ -12,6 +12,7 @@ requests, so 0.5 is the ceiling). Stops by itself; touches only 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -36,16 +37,20 @@ PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@1
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-def measure(seconds: float, concurrency: int, action: Callable[[requests.Session], None]) -> float:
-    """Run ``action`` from ``concurrency`` threads for ``seconds``; return completions/second."""
-    done = [0] * concurrency
+def _client_process(
+    seconds: float, threads: int, action: Callable[[requests.Session], None], start_at: float
+) -> int:
+    """One load process: ``threads`` threads repeating ``action`` until the deadline."""
+    done = [0] * threads
     errors: list[BaseException] = []
-    stop_at = time.perf_counter() + seconds
+    while time.time() < start_at:
+        time.sleep(0.001)
+    stop_at = time.time() + seconds
 
     def worker(i: int) -> None:
         with requests.Session() as session:
             session.headers["Accept"] = "application/json"
-            while time.perf_counter() < stop_at:
+            while time.time() < stop_at:
                 try:
                     action(session)
                 except BaseException as exc:  # reported after the run
@@ -53,21 +58,46 @@ def measure(seconds: float, concurrency: int, action: Callable[[requests.Session
                     return
                 done[i] += 1
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-    for t in threads:
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()
     if errors:
         raise RuntimeError(f"{len(errors)} errors, first: {errors[0]!r}")
-    return sum(done) / (time.perf_counter() - started)
+    return sum(done)
+
+
+def measure(
+    seconds: float, processes: int, threads: int, action: Callable[[requests.Session], None]
+) -> float:
+    """Completions per second of ``action`` from several client processes (no shared GIL)."""
+    start_at = time.time() + 0.5
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        counts = pool.starmap(_client_process, [(seconds, threads, action, start_at)] * processes)
+    return sum(counts) / seconds
+
+
+_URL = ""
+_LMS: LmsPlatform | None = None
+
+
+def trivial(session: requests.Session) -> None:
+    assert session.get(_URL + "/healthz").status_code == 200
+
+
+def launch(session: requests.Session) -> None:
+    assert _LMS is not None
+    auth = start_login(session, _URL, _LMS)
+    token = _LMS.id_token(_LMS.claims(nonce=auth["nonce"]))
+    assert post_launch(session, _URL, auth["state"], token).status_code == 200
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=2, help="client processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per client process")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
     args = parser.parse_args()
@@ -128,17 +158,12 @@ def main() -> None:
         with process(gunicorn_args, env, Path(tmp) / "gunicorn.log"):
             wait_http(url + "/healthz")
 
-            def trivial(session: requests.Session) -> None:
-                assert session.get(url + "/healthz").status_code == 200
-
-            def launch(session: requests.Session) -> None:
-                auth = start_login(session, url, lms)
-                token = lms.id_token(lms.claims(nonce=auth["nonce"]))
-                assert post_launch(session, url, auth["state"], token).status_code == 200
-
-            measure(2, args.concurrency, launch)  # warm-up: JWKS cache, connections
-            trivial_rps = measure(args.seconds, args.concurrency, trivial)
-            launches = measure(args.seconds, args.concurrency, launch)
+            global _URL, _LMS
+            _URL, _LMS = url, lms
+            load = (args.processes, args.threads)
+            measure(2, *load, launch)  # warm-up: JWKS cache, connections, code paths
+            trivial_rps = measure(args.seconds, *load, trivial)
+            launches = measure(args.seconds, *load, launch)
     finally:
         lms.stop()
         if args.backend == "postgres":
@@ -146,8 +171,8 @@ def main() -> None:
                 admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
     print(
-        f"backend={args.backend} gunicorn_workers={args.workers} "
-        f"client_threads={args.concurrency} seconds={args.seconds}"
+        f"backend={args.backend} gunicorn_workers={args.workers} client={args.processes} "
+        f"processes x {args.threads} threads, {args.seconds:g} s each, {os.cpu_count()} cores"
     )
     print(f"trivial route (GET /healthz, 1 query): {trivial_rps:8.1f} requests/s")
     print(f"complete launches (login + launch):     {launches:8.1f} launches/s")

@@ -119,6 +119,11 @@ def tool(tool_server: tuple[ServerThread, Flask], platform: LmsPlatform) -> Iter
     from lms_plugin.services.keys import ensure_keys
     from lms_plugin.services.platforms import PlatformSpec, add_platform
 
+    cache = redis.Redis.from_url(app.extensions["lms_settings"].cache_url)
+    stale = list(cache.scan_iter(app.extensions["lms_settings"].cache_prefix + "*"))
+    if stale:  # a wiped database starts with a wiped cache, as after a real restore
+        cache.delete(*stale)
+    cache.close()
     with app.app_context():
         db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         db.session.commit()

@@ -82,8 +82,10 @@ def validate_launch(
         raise LaunchError("state_cookie_mismatch")
 
     header, unverified = _parse(id_token)
-    registration = _registration_for(session, bound, unverified)
-    claims = _verify_signature(id_token, header, registration, keys)
+    if unverified.get("iss") != bound.issuer:
+        raise LaunchError("issuer_mismatch", f"got {unverified.get('iss')!r}")
+    claims = _verify_signature(id_token, header, bound.jwks_url, keys)
+    registration, deployment = _load_tenant(session, bound, claims)
     rules.check_audience(claims, registration.client_id)
     rules.check_times(claims, time.time(), policy.time)
     nonce = rules.check_nonce(claims, bound.nonce)
@@ -96,7 +98,7 @@ def validate_launch(
     nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
     if not mark_nonce_used(store, nonce, nonce_ttl):
         raise LaunchError("nonce_replayed")
-    deployment = _active_deployment(session, registration, context.deployment_id)
+    deployment = _require_active(session, registration, deployment, context.deployment_id)
 
     # Hand the verified message to pylti1p3 so its services (AGS, NRPS, DL) can be used later.
     message = StrictMessageLaunch(
@@ -111,32 +113,21 @@ def validate_launch(
 
 def _parse(id_token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
-        header = jwt.get_unverified_header(id_token)
-        claims = jwt.decode(id_token, options={"verify_signature": False})
+        unverified = jwt.api_jwt.decode_complete(id_token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
         raise LaunchError("id_token_malformed", str(exc)) from exc
+    header = unverified["header"]
     if header.get("alg") != "RS256":
         raise LaunchError("alg_not_allowed", f"alg {header.get('alg')!r}")
     if not header.get("kid"):
         raise LaunchError("kid_missing")
-    return header, claims
-
-
-def _registration_for(
-    session: Session, bound: BoundState, claims: Mapping[str, Any]
-) -> Registration:
-    registration = session.get(Registration, bound.registration_id)
-    if registration is None or not registration.active:
-        raise LaunchError("platform_inactive")
-    if claims.get("iss") != registration.issuer:
-        raise LaunchError("issuer_mismatch", f"got {claims.get('iss')!r}")
-    return registration
+    return header, unverified["payload"]
 
 
 def _verify_signature(
-    id_token: str, header: Mapping[str, Any], registration: Registration, keys: PlatformKeys
+    id_token: str, header: Mapping[str, Any], jwks_url: str, keys: PlatformKeys
 ) -> dict[str, Any]:
-    key = keys.key_for(registration.jwks_url, str(header["kid"]))
+    key = keys.key_for(jwks_url, str(header["kid"]))
     try:
         # Times and audience are checked by domain.launch with our leeway; the signature here.
         return jwt.decode(
@@ -155,16 +146,29 @@ def _verify_signature(
         raise LaunchError("bad_signature", str(exc)) from exc
 
 
-def _active_deployment(
-    session: Session, registration: Registration, deployment_id: str
+def _load_tenant(
+    session: Session, bound: BoundState, claims: Mapping[str, Any]
+) -> tuple[Registration, Deployment | None]:
+    """One query: the login's registration (still registered and active) and the deployment."""
+    deployment_id = claims.get(rules.CLAIM + "deployment_id")
+    row = session.execute(
+        select(Registration, Deployment)
+        .outerjoin(
+            Deployment,
+            (Deployment.registration_id == Registration.id)
+            & (Deployment.deployment_id == str(deployment_id)),
+        )
+        .where(Registration.id == bound.registration_id)
+    ).first()
+    if row is None or not row[0].active or row[0].issuer != bound.issuer:
+        raise LaunchError("platform_inactive")
+    return row[0], row[1]
+
+
+def _require_active(
+    session: Session, registration: Registration, deployment: Deployment | None, deployment_id: str
 ) -> Deployment:
     """A known, active deployment; an unknown one is recorded as pending and refused."""
-    deployment = session.scalars(
-        select(Deployment).where(
-            Deployment.registration_id == registration.id,
-            Deployment.deployment_id == deployment_id,
-        )
-    ).first()
     if deployment is None:
         deployment = Deployment(
             registration=registration,

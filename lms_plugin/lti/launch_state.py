@@ -19,8 +19,12 @@ from lms_plugin.kv import KeyValueStore
 
 @dataclass(frozen=True)
 class BoundState:
+    """What login bound to a state: the nonce and the registration the login was for."""
+
     nonce: str
     registration_id: int
+    issuer: str
+    jwks_url: str
     target_link_uri: str | None
 
 
@@ -52,7 +56,11 @@ def consume_state(store: KeyValueStore, state: str) -> BoundState | None:
         return None
     record = json.loads(raw)
     return BoundState(
-        record["nonce"], int(record["registration_id"]), record.get("target_link_uri")
+        nonce=record["nonce"],
+        registration_id=int(record["registration_id"]),
+        issuer=record["issuer"],
+        jwks_url=record["jwks_url"],
+        target_link_uri=record.get("target_link_uri"),
     )
 
 

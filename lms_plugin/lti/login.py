@@ -59,8 +59,16 @@ def begin_login(
 
     request = LtiRequest(params, cookies, secure)
     jar = CookieJar(request)
-    login = _Login(request, DbToolConf(session), ServerSideSession(store, state_ttl), jar)
-    login.pass_params_to_launch({"registration_id": registration.id, "target_link_uri": target})
+    config = DbToolConf(session).remember(registration)
+    login = _Login(request, config, ServerSideSession(store, state_ttl), jar)
+    login.pass_params_to_launch(
+        {
+            "registration_id": registration.id,
+            "issuer": registration.issuer,
+            "jwks_url": registration.jwks_url,
+            "target_link_uri": target,
+        }
+    )
     try:
         redirect = login.get_redirect_object(tool_url.rstrip("/") + "/lti/launch")
     except OIDCException as exc:

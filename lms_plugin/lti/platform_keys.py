@@ -16,6 +16,8 @@ import requests
 from lms_plugin.domain.errors import LaunchError
 from lms_plugin.kv import KeyValueStore
 
+LOCAL_SECONDS = 60
+
 
 class PlatformKeys:
     def __init__(

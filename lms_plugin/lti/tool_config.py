@@ -31,9 +31,15 @@ def active_key(session: Session) -> ToolKey | None:
 class DbToolConf(ToolConfAbstract[Request]):
     """Every issuer may have many clients (Canvas), so lookups always go by issuer + client_id."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, with_private_key: bool = False) -> None:
         super().__init__()
         self._session = session
+        self._with_private_key = with_private_key  # only service calls (AGS, NRPS) sign
+        self._found: dict[tuple[str, str | None], Registration | None] = {}
+
+    def remember(self, registration: Registration) -> DbToolConf:
+        self._found[(registration.issuer, registration.client_id)] = registration
+        return self
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -47,8 +53,13 @@ class DbToolConf(ToolConfAbstract[Request]):
     def find_registration_by_params(
         self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> Any:
-        row = find_registration(self._session, iss, client_id)
-        return to_pylti_registration(row, active_key(self._session)) if row else None
+        if (iss, client_id) not in self._found:  # pylti1p3 asks again for what we already know
+            self._found[(iss, client_id)] = find_registration(self._session, iss, client_id)
+        row = self._found[(iss, client_id)]
+        if row is None:
+            return None
+        key = active_key(self._session) if self._with_private_key else None
+        return to_pylti_registration(row, key)
 
     def find_deployment(self, iss: str, deployment_id: str) -> Any:
         return self.find_deployment_by_params(iss, deployment_id, None)

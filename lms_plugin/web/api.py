@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from lms_plugin.web import launch_session
-from lms_plugin.web.views import launch_summary
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -13,4 +12,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.get("/me")
 def me() -> Response:
     """The launched user, roles, course context and resource link (401 without a launch)."""
-    return jsonify(launch_summary(launch_session.current()))
+    return jsonify(launch_session.summary())

@@ -14,5 +14,5 @@ bp = Blueprint("learner", __name__)
 def home() -> str:
     """The landing page again (e.g. after a reload), from the launch cookie."""
     return render_template(
-        "home.html", launch_token=None, **landing_context(launch_session.current())
+        "home.html", launch_token=None, **landing_context(launch_session.summary())
     )

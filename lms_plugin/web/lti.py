@@ -12,7 +12,7 @@ from lms_plugin.lti.login import begin_login
 from lms_plugin.services import keys
 from lms_plugin.services.launches import record_launch
 from lms_plugin.web import deps, launch_session
-from lms_plugin.web.views import landing_context
+from lms_plugin.web.views import landing_context, launch_summary
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -57,9 +57,10 @@ def launch() -> Response:
         keys=deps.platform_keys(),
         policy=policy,
     )
-    record = record_launch(deps.session(), validated.deployment, validated.context)
-    token = launch_session.start(record)
-    html = render_template("home.html", launch_token=token, **landing_context(record))
+    record = record_launch(deps.session(), validated.deployment, validated.context, deps.store())
+    summary = launch_summary(record, validated.context, validated.registration)
+    token = launch_session.start(record, summary)
+    html = render_template("home.html", launch_token=token, **landing_context(summary))
     response = Response(html)
     response.delete_cookie(f"lti1p3-{request.form['state']}", path="/")
     return response

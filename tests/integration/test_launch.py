@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from tests.support.launch_flow import full_launch, post_launch, start_login
+from tests.support.lti_platform import INSTRUCTOR, LEARNER
 
 pytestmark = pytest.mark.integration
 
@@ -119,3 +120,15 @@ def _meta_token(page: str) -> str:
     match = re.search(r'name="launch-token" content="([^"]+)"', page)
     assert match, "launch page must carry the launch token"
     return match.group(1)
+
+
+def test_relaunch_with_changed_claims_updates_rows_despite_the_rows_cache(tool, platform, browser):
+    full_launch(browser, tool.url, platform)
+    full_launch(browser, tool.url, platform)  # identical claims: served from the rows cache
+    platform.users["learner-1"].roles = [INSTRUCTOR]
+    try:
+        full_launch(browser, tool.url, platform)
+    finally:
+        platform.users["learner-1"].roles = [LEARNER]
+    assert tool.rows("SELECT access FROM membership") == [("instructor",)]
+    assert browser.get(tool.url + "/api/v1/me").json()["access"] == "instructor"
