@@ -1,0 +1,86 @@
+"""Behind an HTTPS proxy the launch cookies work inside an LMS iframe (third-party context)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from flask_migrate import upgrade
+
+from lms_plugin.db import db
+from lms_plugin.services.keys import ensure_keys
+from lms_plugin.services.platforms import PlatformSpec, add_platform
+from lms_plugin.web.app import create_app
+from tests.conftest import make_settings
+from tests.support.launch_flow import post_launch
+from tests.support.lti_platform import LmsPlatform
+from tests.support.servers import ServerThread
+
+pytestmark = pytest.mark.integration
+
+PROXY = {"X-Forwarded-Proto": "https", "Accept": "application/json"}
+
+
+@pytest.fixture
+def https_tool(tmp_path, redis_url):
+    server = ServerThread()
+    public = server.url.replace("http://", "https://")
+    app = create_app(
+        make_settings(
+            str(tmp_path),
+            database_url=f"sqlite:///{tmp_path}/t.db",
+            cache_url=redis_url,
+            cache_prefix=f"https:{uuid.uuid4().hex[:6]}:",
+            public_url=public,
+            trust_proxy=1,
+        )
+    )
+    lms = LmsPlatform(tool_url=public).start()
+    with app.app_context():
+        upgrade()
+        ensure_keys(db.session())
+        add_platform(db.session(), PlatformSpec(**lms.registration_args()))
+    server.wrapper.app = app
+    server.start()
+    yield server, lms
+    server.stop()
+    lms.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _flags(set_cookie: str) -> set[str]:
+    return {part.strip().split("=")[0].lower() for part in set_cookie.split(";")[1:]}
+
+
+def test_state_and_session_cookies_are_samesite_none_secure_partitioned(https_tool):
+    server, lms = https_tool
+    with requests.Session() as browser:
+        login = browser.get(
+            server.url + "/lti/login",
+            params=lms.login_params(),
+            headers=PROXY,
+            allow_redirects=False,
+        )
+        assert login.status_code == 302
+        state_cookie = login.headers["Set-Cookie"]
+        assert {"secure", "samesite", "partitioned", "httponly"} <= _flags(state_cookie)
+        assert "SameSite=None" in state_cookie
+
+        from urllib.parse import parse_qsl, urlsplit
+
+        auth = dict(parse_qsl(urlsplit(login.headers["Location"]).query))
+        assert auth["redirect_uri"].startswith("https://")
+        token = lms.id_token(lms.claims(nonce=auth["nonce"]))
+        browser.headers.update(PROXY)
+        # requests keeps Secure cookies for https only; the browser in the iframe would send it
+        browser.cookies.set(f"lti1p3-{auth['state']}", auth["state"])
+        launch = post_launch(browser, server.url, auth["state"], token)
+
+    assert launch.status_code == 200, launch.text
+    session_cookie = next(
+        c for c in launch.raw.headers.getlist("Set-Cookie") if c.startswith("lms_session=")
+    )
+    assert {"secure", "samesite", "partitioned", "httponly"} <= _flags(session_cookie)
+    assert "SameSite=None" in session_cookie
