@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -189,6 +190,63 @@ def deployments_activate(issuer: str, client_id: str, deployment_id: str) -> Non
         click.echo(f"deployment {deployment_id} is active")
 
 
+# --- content -------------------------------------------------------------------------------
+COURSES_DIR = Path(__file__).resolve().parents[1] / "courses"
+
+
+@cli.group()
+def content() -> None:
+    """Certificate content in courses/ (data only)."""
+
+
+@content.command("lint")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=COURSES_DIR,
+    show_default=True,
+)
+def content_lint(root: Path) -> None:
+    """Validate all content; print file:line: message for each problem, exit 1 on any."""
+    from lms_plugin.domain.content.lint import lint_tree
+
+    problems = lint_tree(root)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        raise SystemExit(1)
+    click.echo("content ok")
+
+
+@content.command("sync")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=COURSES_DIR,
+    show_default=True,
+)
+def content_sync(root: Path) -> None:
+    """Load content into the database by (slug, version); a changed module gets a new version."""
+    with app_context():
+        report = _sync(root)
+        for line in report.created:
+            click.echo(f"new     {line}")
+        click.echo(f"{len(report.created)} new, {len(report.unchanged)} unchanged")
+
+
+def _sync(root: Path) -> Any:
+    from lms_plugin.domain.content.lint import load_checked_catalogue
+    from lms_plugin.services.content import sync_content
+
+    catalogue, problems = load_checked_catalogue(root)
+    if catalogue is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("content has errors; nothing was synced (run content lint)")
+    return sync_content(_session(), catalogue)
+
+
 # --- keys ----------------------------------------------------------------------------------
 @cli.group()
 def keys() -> None:
@@ -230,6 +288,8 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
     with app_context():
         upgrade()
         ensure_keys(_session())
+        report = _sync(COURSES_DIR)
+        click.echo(f"content: {len(report.created)} new, {len(report.unchanged)} unchanged")
     _print_admin_info(settings.public_url)
     procs = [
         subprocess.Popen(

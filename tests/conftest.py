@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -25,9 +26,14 @@ from tests.support.servers import ServerThread
 PG_ADMIN_URL = os.environ.get(
     "TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test"
 )
+COURSES = Path(__file__).resolve().parents[1] / "courses"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 TABLES = [
+    "quiz_attempt",
+    "assignment_submission",
+    "assignment_draft",
+    "lesson_view",
     "resource_link",
     "membership",
     "lti_context",
@@ -73,6 +79,17 @@ def make_settings(tmp: str, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+def sync_courses() -> None:
+    """Load the real courses/ tree into the app's database (inside an app context)."""
+    from lms_plugin.db import db
+    from lms_plugin.domain.content.loader import load_catalogue
+    from lms_plugin.services.content import sync_content
+
+    catalogue, problems = load_catalogue(COURSES)
+    assert catalogue is not None and not problems, problems
+    sync_content(db.session(), catalogue)
+
+
 @pytest.fixture(scope="session")
 def platform() -> Iterator[LmsPlatform]:
     lms = LmsPlatform().start()
@@ -99,6 +116,7 @@ def tool_server(
         from flask_migrate import upgrade
 
         upgrade()
+        sync_courses()
     server.wrapper.app = app
     platform.tool_url = server.url
     server.start()
@@ -148,7 +166,9 @@ class ToolHandle:
         from lms_plugin.db import db
 
         with self.app.app_context():
-            return [tuple(r) for r in db.session.execute(text(sql))]
+            rows = [tuple(r) for r in db.session.execute(text(sql))]
+            db.session.commit()  # tests also use it for UPDATE ... RETURNING
+            return rows
 
 
 @pytest.fixture

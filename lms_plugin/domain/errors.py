@@ -123,3 +123,32 @@ class LaunchError(LmsError):
         super().__init__(sentence, code=code, hint=hint or default_hint)
         self.status = status
         self.detail = detail
+
+
+class ConflictError(LmsError):
+    """The action does not fit the current state (attempt limit, cooldown, already submitted)."""
+
+    status = 409
+    code = "conflict"
+
+
+class TooLargeError(LmsError):
+    status = 413
+    code = "too_large"
+
+
+class UnprocessableError(LmsError):
+    """Well-formed but not acceptable (unknown item id, over the word limit)."""
+
+    status = 422
+    code = "unprocessable"
+
+
+class LockedError(ForbiddenError):
+    """Content that opens only after something else is complete; ``missing`` says what."""
+
+    code = "locked"
+
+    def __init__(self, message: str, missing: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.missing = missing

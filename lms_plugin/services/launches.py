@@ -116,7 +116,11 @@ def _write_rows(session: Session, deployment: Deployment, launch: LaunchContext)
                 session,
                 ResourceLink,
                 {"context_id": context.id, "resource_link_id": launch.resource_link_id},
-                {"title": launch.resource_link_title, **_ags_values(launch)},
+                {
+                    "title": launch.resource_link_title,
+                    **_module_value(launch),
+                    **_ags_values(launch),
+                },
             )
     session.commit()
     return LaunchRecord(
@@ -128,6 +132,13 @@ def _write_rows(session: Session, deployment: Deployment, launch: LaunchContext)
         access=launch.access.value,
         roles=launch.roles,
     )
+
+
+def _module_value(launch: LaunchContext) -> dict[str, object]:
+    """The module a link opens, from its custom parameter ``module=<slug>`` (set by the
+    instructor or by deep linking); links without it open the program overview."""
+    module = launch.custom.get("module")
+    return {"module_slug": module} if module else {}
 
 
 def _ags_values(launch: LaunchContext) -> dict[str, object]:

@@ -55,13 +55,21 @@ def create_app(settings: Settings | None = None) -> Flask:
         timeout=settings.http_timeout_seconds,
     )
 
-    from lms_plugin.web import api, errors, learner, lti, system
+    from lms_plugin.web import api, errors, launch_session, lti, player, render, system
 
-    for module in (lti, api, learner, system):
+    for module in (lti, api, player, system):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.after_request(_security_headers)
-    app.jinja_env.globals["app_version"] = __version__
+    app.jinja_env.globals.update(
+        app_version=__version__,
+        link=launch_session.link,
+        csrf_token=launch_session.csrf_token,
+        lms_token=launch_session.token,
+        launch_summary=launch_session.summary,
+    )
+    app.jinja_env.filters["markdown"] = render.safe_markdown
+    app.jinja_env.filters["markdown_inline"] = render.safe_markdown_inline
     return app
 
 

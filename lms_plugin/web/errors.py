@@ -7,7 +7,8 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from lms_plugin.domain.errors import LaunchError, LmsError
+from lms_plugin.domain.errors import LaunchError, LmsError, LockedError
+from lms_plugin.domain.grading import InvalidAnswerError
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,12 @@ def _wants_json() -> bool:
 
 
 def _render(
-    status: int, code: str, message: str, hint: str | None = None, detail: str | None = None
+    status: int,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    detail: str | None = None,
+    missing: tuple[str, ...] = (),
 ) -> tuple[Response | str, int]:
     if _wants_json():
         body: dict[str, object] = {"error": code, "message": message}
@@ -28,17 +34,29 @@ def _render(
             body["hint"] = hint
         if detail:
             body["detail"] = detail
+        if missing:
+            body["missing"] = list(missing)
         return jsonify(body), status
-    return render_template(
-        "error.html", status=status, code=code, message=message, hint=hint, detail=detail
-    ), status
+    page = render_template(
+        "error.html",
+        status=status,
+        code=code,
+        message=message,
+        hint=hint,
+        detail=detail,
+        missing=missing,
+    )
+    return page, status
 
 
 def handle_lms_error(error: LmsError) -> tuple[Response | str, int]:
     detail = error.detail if isinstance(error, LaunchError) else None
+    if isinstance(error, InvalidAnswerError):
+        detail = f"item {error.item_id}"
     if isinstance(error, LaunchError):
         log.info("launch refused: %s (%s)", error.code, detail)
-    return _render(error.status, error.code, error.message, error.hint, detail)
+    missing = error.missing if isinstance(error, LockedError) else ()
+    return _render(error.status, error.code, error.message, error.hint, detail, missing)
 
 
 def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:

@@ -1,21 +1,26 @@
-"""The session after a launch: a server-side record, referenced by cookie or bearer token.
+"""The session after a launch: a server-side record, referenced three ways.
 
-Inside an LMS iframe the cookie may be blocked (third-party cookie rules), so the launch page
-also receives a signed launch token that pages send back as ``Authorization: Bearer``.
+1. the session cookie (``SameSite=None; Secure; Partitioned`` on HTTPS, so it works in the iframe);
+2. ``Authorization: Bearer <launch token>`` for the page's own API calls;
+3. ``lh=<launch token>`` in links and forms, when the browser blocks the cookie in the iframe.
+Forms authorised by the cookie also carry a CSRF token derived from the session id.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import asdict
 from typing import Any
 
-from flask import g, request, session
+from flask import g, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms_plugin.domain.errors import ForbiddenError, NotAuthenticatedError
 from lms_plugin.services.launches import LaunchRecord
+from lms_plugin.services.progress import Learner
 from lms_plugin.web import deps
 
 _SALT = "lms-launch-token"
@@ -26,30 +31,48 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def start(record: LaunchRecord, summary: dict[str, Any]) -> str:
-    """Store the launch, point the cookie at it, and return a bearer token for the page."""
+    """Store the launch, point the cookie at it, and return a launch token for the page."""
     sid = secrets.token_urlsafe(32)
     ttl = deps.settings().session_ttl_seconds
     deps.store().set("sess:" + sid, json.dumps({"record": asdict(record), "summary": summary}), ttl)
     session.clear()
     session["sid"] = sid
-    return _serializer().dumps(sid)
+    g.lms_sid, g.lms_auth, g.lms_token = sid, "cookie", _serializer().dumps(sid)
+    return str(g.lms_token)
 
 
 def _load() -> dict[str, Any]:
     if "lms_launch" in g:
         return g.lms_launch  # type: ignore[no-any-return]
-    sid = _sid_from_bearer() or session.get("sid")
+    sid, how = _sid_from_request()
     raw = deps.store().get("sess:" + sid) if sid else None
     if raw is None:
         raise NotAuthenticatedError(
             "No active launch. Open this activity from your course in the LMS."
         )
-    g.lms_launch = json.loads(raw)
+    g.lms_launch, g.lms_sid, g.lms_auth = json.loads(raw), sid, how
     return g.lms_launch  # type: ignore[no-any-return]
 
 
+def _sid_from_request() -> tuple[str | None, str]:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return _unsign(header[7:]), "bearer"
+    handle = request.values.get("lh")
+    if handle:
+        return _unsign(handle), "handle"
+    return session.get("sid"), "cookie"
+
+
+def _unsign(token: str) -> str:
+    try:
+        return str(_serializer().loads(token, max_age=deps.settings().session_ttl_seconds))
+    except BadSignature:
+        raise NotAuthenticatedError("The launch token is not valid.") from None
+
+
 def current() -> LaunchRecord:
-    """The launch of this request, from bearer token or cookie; 401 when there is none."""
+    """The launch of this request; 401 when there is none."""
     data = dict(_load()["record"])
     data["roles"] = tuple(data["roles"])
     return LaunchRecord(**data)
@@ -60,6 +83,14 @@ def summary() -> dict[str, Any]:
     return dict(_load()["summary"])
 
 
+def learner() -> Learner:
+    """The learner in this course; launches without a course context cannot hold work."""
+    record = current()
+    if record.context_id is None:
+        raise ForbiddenError("This launch has no course, so there is nothing to record work in.")
+    return Learner(context_id=record.context_id, user_id=record.user_id)
+
+
 def require_instructor() -> LaunchRecord:
     record = current()
     if record.access not in ("instructor", "admin"):
@@ -67,12 +98,37 @@ def require_instructor() -> LaunchRecord:
     return record
 
 
-def _sid_from_bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    try:
-        sid = _serializer().loads(header[7:], max_age=deps.settings().session_ttl_seconds)
-    except BadSignature:
-        raise NotAuthenticatedError("The launch token is not valid.") from None
-    return str(sid)
+def csrf_token() -> str:
+    _load()
+    return hmac.new(
+        deps.settings().secret_key.encode(), g.lms_sid.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def check_csrf() -> None:
+    """State-changing requests authorised by the cookie must prove they come from our page."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    _load()
+    if g.lms_auth != "cookie":
+        return  # bearer tokens and launch handles are not sent by the browser on their own
+    given = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
+    if not hmac.compare_digest(given, csrf_token()):
+        raise ForbiddenError(
+            "This form has expired. Reload the page and try again.", code="csrf_failed"
+        )
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """``url_for`` that keeps the launch handle when the cookie is not available."""
+    if g.get("lms_auth") == "handle":
+        values["lh"] = request.values.get("lh")
+    return url_for(endpoint, **values)
+
+
+def token() -> str:
+    """A launch token for this session (for the page's API calls)."""
+    _load()
+    if "lms_token" not in g:
+        g.lms_token = _serializer().dumps(g.lms_sid)
+    return str(g.lms_token)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.launch import RESOURCE_LINK, TimePolicy
@@ -12,7 +12,7 @@ from lms_plugin.lti.login import begin_login
 from lms_plugin.services import keys
 from lms_plugin.services.launches import record_launch
 from lms_plugin.web import deps, launch_session
-from lms_plugin.web.views import landing_context, launch_summary
+from lms_plugin.web.views import launch_summary
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -40,7 +40,7 @@ def login() -> BaseResponse:
 
 
 @bp.post("/launch")
-def launch() -> Response:
+def launch() -> BaseResponse:
     """The id_token form post (OIDC response_mode=form_post): validate, record, open the tool."""
     settings = deps.settings()
     policy = LaunchPolicy(
@@ -60,8 +60,9 @@ def launch() -> Response:
     record = record_launch(deps.session(), validated.deployment, validated.context, deps.store())
     summary = launch_summary(record, validated.context, validated.registration)
     token = launch_session.start(record, summary)
-    html = render_template("home.html", launch_token=token, **landing_context(summary))
-    response = Response(html)
+    # 303 to the player; the launch handle in the URL carries the session where the browser
+    # blocks the cookie inside the LMS iframe.
+    response = redirect(url_for("player.home", lh=token), code=303)
     response.delete_cookie(f"lti1p3-{request.form['state']}", path="/")
     return response
 

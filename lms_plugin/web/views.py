@@ -1,4 +1,4 @@
-"""What the landing page and ``GET /api/v1/me`` show about the launched user and course."""
+"""What ``GET /api/v1/me`` and the page header show about the launched user and course."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 from lms_plugin.db.models import Registration
 from lms_plugin.domain.launch import LaunchContext
 from lms_plugin.services.launches import LaunchRecord
-
-ROLE_LABELS = {"learner": "Learner", "instructor": "Instructor", "admin": "Administrator"}
 
 
 def launch_summary(
@@ -46,9 +44,6 @@ def launch_summary(
             "id": record.resource_link_id,
             "resource_link_id": launch.resource_link_id,
             "title": launch.resource_link_title,
+            "module_slug": launch.custom.get("module"),
         },
     }
-
-
-def landing_context(summary: dict[str, Any]) -> dict[str, Any]:
-    return {"me": summary, "role_label": ROLE_LABELS[summary["access"]]}

@@ -60,7 +60,8 @@ def test_launches_across_two_gunicorn_workers_on_postgres_and_redis(tmp_path, pg
     )
     lms = LmsPlatform(tool_url=url).start()
     try:
-        subprocess.run(cli("db", "upgrade"), env=env, check=True, capture_output=True, timeout=60)
+        for step in (("db", "upgrade"), ("content", "sync")):
+            subprocess.run(cli(*step), env=env, check=True, capture_output=True, timeout=120)
         engine = create_engine(pg_url)
         with engine.begin() as conn:  # the session database may hold other tests' platforms
             conn.execute(text("TRUNCATE registration CASCADE"))
@@ -77,7 +78,7 @@ def test_launches_across_two_gunicorn_workers_on_postgres_and_redis(tmp_path, pg
                     assert browser.get(url + "/api/v1/me").status_code == 200
         log = (tmp_path / "gunicorn.log").read_text()
         booted = set(re.findall(r"Booting worker with pid: (\d+)", log))
-        served = re.findall(r"pid=<(\d+)> (?:GET /lti/login 302|POST /lti/launch 200)", log)
+        served = re.findall(r"pid=<(\d+)> (?:GET /lti/login 302|POST /lti/launch 303)", log)
         assert len(booted) == 2 and set(served) == booted, log
         # login and launch of one launch served by different workers: state is shared
         pairs = list(zip(served[::2], served[1::2], strict=True))

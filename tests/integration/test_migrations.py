@@ -7,7 +7,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
@@ -47,6 +49,9 @@ def test_upgrade_downgrade_upgrade_matches_models(tmp_path, empty_pg, backend):
         assert _tables() == set()
         upgrade()
         assert _tables() == set(Base.metadata.tables)
+        with db.engine.connect() as conn:  # columns, types, indexes and constraints too
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == [], diff
         db.engine.dispose()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from urllib.parse import parse_qsl, urlsplit
@@ -35,9 +36,7 @@ def start_login(
 def post_launch(
     browser: requests.Session, tool_url: str, state: str, id_token: str
 ) -> requests.Response:
-    return browser.post(
-        tool_url + "/lti/launch", data={"state": state, "id_token": id_token}, allow_redirects=False
-    )
+    return browser.post(tool_url + "/lti/launch", data={"state": state, "id_token": id_token})
 
 
 def full_launch(
@@ -47,13 +46,13 @@ def full_launch(
     *,
     method: str = "GET",
     login_hint: str = "learner-1",
+    claims: dict[str, object] | None = None,
 ) -> requests.Response:
     """Login at the tool, authenticate at the platform over HTTP, post the form it returns."""
-    auth = start_login(browser, tool_url, platform, method=method, login_hint=login_hint)
+    extra = {"lti_message_hint": json.dumps(claims)} if claims else {}
+    auth = start_login(browser, tool_url, platform, method=method, login_hint=login_hint, **extra)
     page = browser.get(platform.url + "/auth", params=auth)
     assert page.status_code == 200, page.text
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.text))
     action = unescape(re.search(r'action="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
-    return browser.post(
-        action, data={k: unescape(v) for k, v in fields.items()}, allow_redirects=False
-    )
+    return browser.post(action, data={k: unescape(v) for k, v in fields.items()})

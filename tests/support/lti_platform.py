@@ -138,7 +138,12 @@ class LmsPlatform:
         inputs = "".join(
             f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()
         )
-        return f'<form method="post" action="{html.escape(params["redirect_uri"])}">{inputs}</form>'
+        action = html.escape(params["redirect_uri"])
+        # Like a real LMS: the browser posts the id_token to the tool at once.
+        return (
+            f'<form method="post" action="{action}">{inputs}</form>'
+            "<script>document.forms[0].submit()</script>"
+        )
 
     # --- tokens ------------------------------------------------------------------------
     def add_user(self, sub: str, name: str, roles: list[str]) -> PlatformUser:

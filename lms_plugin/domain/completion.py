@@ -1,0 +1,145 @@
+"""Module and program completion under the manifests' rules: statuses, locks, gradebook score.
+
+What counts (docs/content-format.md, courses/_spec/):
+
+* a module is complete when every part its ``completion`` rule requires is passed: the best quiz
+  attempt reaches ``quiz.pass_percent`` and/or the assignment was graded as passed. Lessons
+  viewed are progress only; the format does not require them. A required assignment the module
+  does not have (no ``assignment.yaml``) is not required.
+* a program is complete when every module is complete (``all_modules_complete: true``, the only
+  value the format allows) and none of its prerequisite programs is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lms_plugin.domain.content.model import Assignment, Module, Program, QuizRules
+
+
+@dataclass(frozen=True)
+class ModuleStatus:
+    """Where a learner stands in one module; ``missing`` holds sentences for the learner."""
+
+    complete: bool
+    quiz_passed: bool
+    assignment_passed: bool
+    lessons_done: int
+    lessons_total: int
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProgramStatus:
+    """Where a learner stands in a program; ``missing`` lists what is left, module by module."""
+
+    complete: bool
+    locked: bool
+    missing_prerequisites: tuple[str, ...]
+    modules_complete: int
+    modules_total: int
+    percent: float
+    missing: tuple[str, ...]
+
+
+def format_percent(value: float) -> str:
+    """A percent for sentences: 80 -> "80%", 62.5 -> "62.5%", 66.666 -> "66.67%"."""
+    return f"{round(value, 2):.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def _quiz_sentence(rules: QuizRules, best: float | None) -> str:
+    needs = format_percent(rules.pass_percent)
+    if best is None:
+        return f"Pass the quiz (no attempt yet, needs {needs})"
+    return f"Pass the quiz (best score {format_percent(best)}, needs {needs})"
+
+
+def _assignment_sentence(assignment: Assignment, passed: bool | None) -> str:
+    noun = "capstone" if assignment.kind == "capstone" else "assignment"
+    level = assignment.min_criterion_level
+    label = next((lv.label for lv in assignment.levels if lv.score == level), f"level {level}")
+    state = "not graded yet" if passed is None else "the last grade did not pass"
+    return f'Pass the {noun} "{assignment.title}" ({state}; every criterion needs {label} or above)'
+
+
+def module_status(
+    module: Module,
+    *,
+    best_quiz_percent: float | None,
+    assignment_passed: bool | None,
+    lessons_viewed: set[str],
+) -> ModuleStatus:
+    """A learner's status in a module under its completion rule (None = not attempted/graded)."""
+    rule = module.completion
+    quiz_ok = best_quiz_percent is not None and best_quiz_percent >= module.quiz.pass_percent
+    assignment_ok = assignment_passed is True
+    missing: list[str] = []
+    if rule.quiz_passed and not quiz_ok:
+        missing.append(_quiz_sentence(module.quiz, best_quiz_percent))
+    if rule.assignment_passed and module.assignment is not None and not assignment_ok:
+        missing.append(_assignment_sentence(module.assignment, assignment_passed))
+    lesson_slugs = {lesson.slug for lesson in module.lessons}
+    return ModuleStatus(
+        complete=not missing,
+        quiz_passed=quiz_ok,
+        assignment_passed=assignment_ok,
+        lessons_done=len(lesson_slugs & lessons_viewed),
+        lessons_total=len(lesson_slugs),
+        missing=tuple(missing),
+    )
+
+
+def module_grade(
+    module: Module, best_quiz_percent: float | None, rubric_percent: float | None
+) -> float:
+    """The gradebook score (0..1): the mean of the required parts, a part not yet done as 0.
+
+    Required parts are those the completion rule names and the module has (the quiz; the
+    assignment if there is one). A rule requiring nothing averages whatever parts have a score.
+    """
+    rule = module.completion
+    parts: list[float | None] = []
+    if rule.quiz_passed:
+        parts.append(best_quiz_percent)
+    if rule.assignment_passed and module.assignment is not None:
+        parts.append(rubric_percent)
+    if not parts:
+        parts = [p for p in (best_quiz_percent, rubric_percent) if p is not None]
+    if not parts:
+        return 0.0
+    mean = sum(p or 0.0 for p in parts) / len(parts) / 100.0
+    return round(min(1.0, max(0.0, mean)), 4)
+
+
+def module_locked(module: Module, completed_modules: set[str]) -> tuple[str, ...]:
+    """The module's prerequisite slugs not yet complete, in manifest order (empty = open)."""
+    return tuple(slug for slug in module.prerequisites if slug not in completed_modules)
+
+
+def program_status(
+    program: Program, statuses: Mapping[str, ModuleStatus], completed_programs: set[str]
+) -> ProgramStatus:
+    """A learner's status in a program; ``statuses`` maps module slug -> status (absent = none)."""
+    missing_prerequisites = tuple(p for p in program.prerequisites if p not in completed_programs)
+    missing = [f"Complete the program {slug} first" for slug in missing_prerequisites]
+    done = 0
+    for module in program.modules:
+        status = statuses.get(module.slug) or module_status(
+            module, best_quiz_percent=None, assignment_passed=None, lessons_viewed=set()
+        )
+        if status.complete:
+            done += 1
+            continue
+        reasons = status.missing or ("Complete the module",)
+        missing.extend(f"{module.title}: {reason}" for reason in reasons)
+    total = len(program.modules)
+    return ProgramStatus(
+        complete=total > 0 and done == total and not missing_prerequisites,
+        locked=bool(missing_prerequisites),
+        missing_prerequisites=missing_prerequisites,
+        modules_complete=done,
+        modules_total=total,
+        percent=round(100.0 * done / total, 2) if total else 0.0,
+        missing=tuple(missing),
+    )

@@ -1,0 +1,81 @@
+"""Markdown for lessons, prompts and feedback: CommonMark plus tables, raw HTML never rendered.
+
+:func:`render_markdown` is what learners see. :func:`markdown_problems` and :func:`headings` serve
+the linter: they parse with HTML recognized (so raw HTML can be found) and give 0-based lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_RENDER = MarkdownIt("commonmark", {"html": False}).enable("table")
+_SCAN = MarkdownIt("commonmark", {"html": True}).enable("table")
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
+
+
+def render_markdown(text: str) -> str:
+    """HTML for ``text``: CommonMark plus tables; raw HTML is escaped, never passed through."""
+    return str(_RENDER.render(text))
+
+
+def _line_of(lines: list[str], block: Token, needle: str) -> int:
+    """The 0-based line of ``needle`` inside ``block`` (its first line if not found)."""
+    start, end = block.map or (0, len(lines))
+    for number in range(start, min(end, len(lines))):
+        if needle and needle in lines[number]:
+            return number
+    return start
+
+
+def _is_other_host(href: str) -> bool:
+    parts = urlsplit(href.strip())
+    return bool(parts.netloc) or parts.scheme.lower() in ("http", "https")
+
+
+def markdown_problems(text: str) -> list[tuple[int, str]]:
+    """(0-based line, message) for raw HTML (once per line), images, and links or URLs that
+    point to other hosts."""
+    lines = text.splitlines()
+    html: dict[int, str] = {}
+    found: set[tuple[int, str]] = set()
+    for block in _SCAN.parse(text):
+        if block.type == "html_block" and block.map:
+            html.setdefault(block.map[0], block.content.strip().split("\n", 1)[0])
+        for child in block.children or ():
+            if child.type == "html_inline":
+                html.setdefault(_line_of(lines, block, child.content), child.content)
+            elif child.type == "image":
+                src = str(child.attrs.get("src", ""))
+                found.add((_line_of(lines, block, "!["), f"images are not allowed: {src}"))
+            elif child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if _is_other_host(href) and not _URL.search(href):  # http(s): found below
+                    line = _line_of(lines, block, href)
+                    found.add((line, f"links to other hosts are not allowed: {href}"))
+    for number, line_text in enumerate(lines):
+        for match in _URL.finditer(line_text):
+            url = match.group(0).rstrip(".,;:!?")
+            found.add((number, f"links to other hosts are not allowed: {url}"))
+    found.update((line, f"raw HTML is not allowed: {snippet}") for line, snippet in html.items())
+    return sorted(found)
+
+
+def headings(text: str) -> list[tuple[int, int, str]]:
+    """(0-based line, level, source text) of every heading, in order."""
+    tokens = _SCAN.parse(text)
+    out: list[tuple[int, int, str]] = []
+    for opening, inline in itertools.pairwise(tokens):
+        if opening.type == "heading_open":
+            out.append((opening.map[0] if opening.map else 0, int(opening.tag[1:]), inline.content))
+    return out
+
+
+def first_block_is_heading(text: str) -> bool:
+    """True when the first Markdown block of ``text`` is a heading."""
+    tokens = _SCAN.parse(text)
+    return bool(tokens) and tokens[0].type == "heading_open"

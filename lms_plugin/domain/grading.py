@@ -1,0 +1,306 @@
+"""Pure grading: quiz items of every type, quiz totals, seeded draws and rubric outcomes.
+
+Scoring follows docs/content-format.md. Choices made where the format is silent:
+
+* ordering gives positional partial credit: the fraction of entries the learner put in the
+  key's position (all-or-nothing is too harsh for 5+ entries); full credit only when all are.
+* matching gives the fraction of left-hand prompts matched to their key option.
+* numeric accepts a number or a numeric string ("75", " 75.0 ", decimal comma "0,5") followed
+  by the item's unit if it has one ("75%", "12 minutes"); a tiny epsilon absorbs float error.
+* short_text compares after trimming, case-folding, collapsing inner whitespace and stripping
+  trailing ``. , ; :``; other punctuation (hyphens) still counts.
+* ``None`` (and a blank string) is an unanswered item: 0 points, never an error.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from lms_plugin.domain.content.model import Assignment, Item, Option, QuizRules
+from lms_plugin.domain.errors import InvalidInputError
+
+SHORT_TEXT_MAX_CHARS = 500
+RUBRIC_LEVELS = (1, 2, 3, 4)
+_EPSILON = 1e-9
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+_SPACES = re.compile(r"\s+")
+_TRAILING = ".,;: "
+
+
+class InvalidAnswerError(InvalidInputError):
+    """A response whose shape or ids do not fit its item (HTTP 400, code ``invalid_answer``)."""
+
+    code = "invalid_answer"
+
+    def __init__(self, item_id: str, message: str) -> None:
+        super().__init__(message)
+        self.item_id = item_id
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """The grade of one item; ``correct`` means full credit."""
+
+    item_id: str
+    points_awarded: float
+    points_possible: float
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    """A graded attempt; ``results`` follow the order of the items given."""
+
+    score: float
+    max_score: float
+    percent: float
+    passed: bool
+    results: tuple[ItemResult, ...]
+
+
+@dataclass(frozen=True)
+class RubricOutcome:
+    """A graded rubric; ``levels`` are (criterion id, level) in rubric order."""
+
+    total: int
+    max_score: int
+    percent: float
+    passed: bool
+    levels: tuple[tuple[str, int], ...]
+    below_min: tuple[str, ...]
+
+
+# --- response validation ----------------------------------------------------------------
+
+
+def _one_id(item: Item, value: object, allowed: set[str], what: str) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidAnswerError(item.id, f"Choose one of the {what}s listed in the item.")
+    return value
+
+
+def _id_list(item: Item, response: object, allowed: set[str], what: str) -> list[str]:
+    if not isinstance(response, list | tuple):
+        raise InvalidAnswerError(item.id, f"Send the {what}s as a list of ids.")
+    ids = [_one_id(item, value, allowed, what) for value in response]
+    if len(set(ids)) != len(ids):
+        raise InvalidAnswerError(item.id, f"Each {what} may appear only once.")
+    return ids
+
+
+def _ids(options: Sequence[Option]) -> set[str]:
+    return {option.id for option in options}
+
+
+def parse_number(item: Item, response: object) -> float:
+    """The number a numeric response stands for; InvalidAnswerError when it is not one."""
+    if isinstance(response, bool) or not isinstance(response, int | float | str):
+        raise InvalidAnswerError(item.id, "Type a number, such as 75 or 0.5.")
+    if isinstance(response, str):
+        text = response.strip()
+        unit = (item.unit or "").strip()
+        if unit:
+            match = re.fullmatch(rf"(.*?)\s*{re.escape(unit)}", text, re.IGNORECASE | re.DOTALL)
+            text = match.group(1) if match else text
+        if not _NUMBER.fullmatch(text):
+            raise InvalidAnswerError(item.id, "Type a number, such as 75 or 0.5.")
+        text = text.replace(",", ".")
+        response = text
+    try:
+        value = float(response)
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        raise InvalidAnswerError(item.id, "The number is too large.")
+    return value
+
+
+def normalise_text(text: str) -> str:
+    """Trim, case-fold, collapse inner whitespace and strip trailing ``. , ; :``."""
+    return _SPACES.sub(" ", text.strip().casefold()).rstrip(_TRAILING)
+
+
+# --- per-type graders: each returns the fraction of the item's points earned (0..1) -----
+
+
+def _single_choice(item: Item, response: object) -> float:
+    choice = _one_id(item, response, _ids(item.choices), "choice")
+    return 1.0 if choice == item.answer_id else 0.0
+
+
+def _multi_select(item: Item, response: object) -> float:
+    ticked = set(_id_list(item, response, _ids(item.choices), "choice"))
+    key = set(item.answer_ids)
+    if not key:
+        return 0.0
+    right, wrong = len(ticked & key), len(ticked - key)
+    return max(0.0, (right - wrong) / len(key))
+
+
+def _ordering(item: Item, response: object) -> float:
+    order = _id_list(item, response, _ids(item.entries), "entry")
+    if len(order) != len(item.entries):
+        raise InvalidAnswerError(item.id, "Place every entry exactly once.")
+    key = item.answer_ids
+    in_place = sum(1 for given, want in zip(order, key, strict=False) if given == want)
+    return in_place / len(key) if key else 0.0
+
+
+def _matching(item: Item, response: object) -> float:
+    if not isinstance(response, Mapping):
+        raise InvalidAnswerError(item.id, "Send one option id for each left-hand prompt.")
+    left = _ids(item.left)
+    if set(response) != left:
+        raise InvalidAnswerError(item.id, "Match every left-hand prompt, and only those.")
+    right = _ids(item.right)
+    for value in response.values():
+        _one_id(item, value, right, "option")
+    key = dict(item.pairs)
+    matched = sum(1 for left_id in left if key.get(left_id) == response[left_id])
+    return matched / len(left) if left else 0.0
+
+
+def _numeric(item: Item, response: object) -> float:
+    given = parse_number(item, response)
+    if item.number is None:
+        raise InvalidInputError(f"Numeric item {item.id} has no answer key.")
+    slack = item.tolerance + _EPSILON * max(1.0, abs(item.number))
+    return 1.0 if abs(given - item.number) <= slack else 0.0
+
+
+def _short_text(item: Item, response: object) -> float:
+    if not isinstance(response, str):
+        raise InvalidAnswerError(item.id, "Type the answer as text.")
+    if len(response) > SHORT_TEXT_MAX_CHARS:
+        raise InvalidAnswerError(
+            item.id, f"Keep the answer to {SHORT_TEXT_MAX_CHARS} characters or fewer."
+        )
+    given = normalise_text(response)
+    keys = (item.text_answer or "", *item.accept)
+    return 1.0 if given and any(given == normalise_text(key) for key in keys) else 0.0
+
+
+_GRADERS: dict[str, Callable[[Item, object], float]] = {
+    "single_choice": _single_choice,
+    "multi_select": _multi_select,
+    "ordering": _ordering,
+    "matching": _matching,
+    "numeric": _numeric,
+    "short_text": _short_text,
+}
+
+
+def _unanswered(response: object) -> bool:
+    return response is None or (isinstance(response, str) and not response.strip())
+
+
+def grade_item(item: Item, response: object) -> ItemResult:
+    """Grade one response; None or a blank string is unanswered (0 points)."""
+    grader = _GRADERS.get(item.type)
+    if grader is None:
+        raise InvalidInputError(f"Item {item.id} has an unknown type {item.type!r}.")
+    fraction = 0.0 if _unanswered(response) else grader(item, response)
+    return ItemResult(
+        item_id=item.id,
+        points_awarded=round(fraction * item.points, 6),
+        points_possible=item.points,
+        correct=fraction >= 1.0,
+        feedback=item.feedback,
+    )
+
+
+def grade_quiz(
+    items: Sequence[Item], responses: Mapping[str, object], rules: QuizRules
+) -> QuizResult:
+    """Grade an attempt; items without a response are unanswered, unknown ids are refused."""
+    known = {item.id for item in items}
+    for item_id in responses:
+        if item_id not in known:
+            raise InvalidAnswerError(str(item_id), "This item is not part of the attempt.")
+    results = tuple(grade_item(item, responses.get(item.id)) for item in items)
+    score = round(math.fsum(r.points_awarded for r in results), 6)
+    max_score = round(math.fsum(r.points_possible for r in results), 6)
+    percent = round(100.0 * score / max_score, 2) if max_score > 0 else 0.0
+    return QuizResult(score, max_score, percent, percent >= rules.pass_percent, results)
+
+
+def best_attempt(percents: Sequence[float]) -> float | None:
+    """The best percent over graded attempts, or None when there is none."""
+    return max(percents) if percents else None
+
+
+# --- seeded randomness (fairness, not security: S311 does not apply) ---------------------
+
+
+def draw_items(items: Sequence[Item], rules: QuizRules, seed: int) -> list[str]:
+    """``rules.draw`` item ids from the pool in shuffled order; same pool and seed, same list.
+
+    A draw larger than the pool (the linter forbids it) yields the whole pool, shuffled.
+    """
+    ids = [item.id for item in items]
+    count = max(0, min(rules.draw, len(ids)))
+    return random.Random(seed).sample(ids, count)  # noqa: S311
+
+
+def _display_options(item: Item) -> tuple[Option, ...]:
+    if item.type in ("single_choice", "multi_select"):
+        return item.choices
+    if item.type == "ordering":
+        return item.entries
+    if item.type == "matching":
+        return item.right
+    return ()
+
+
+def shuffled_options(item: Item, seed: int) -> list[str]:
+    """Display order of an item's choices, entries or right-hand options for a seed.
+
+    The seed is mixed with the item id, so one attempt seed shuffles each item differently.
+    An ordering item is never shown in its key order (rotated by one if the shuffle hits it).
+    """
+    ids = [option.id for option in _display_options(item)]
+    random.Random(f"{seed}:{item.id}").shuffle(ids)  # noqa: S311
+    if item.type == "ordering" and len(ids) > 1 and tuple(ids) == item.answer_ids:
+        ids = ids[1:] + ids[:1]
+    return ids
+
+
+# --- rubric -----------------------------------------------------------------------------
+
+
+def rubric_outcome(assignment: Assignment, scores: Mapping[str, int]) -> RubricOutcome:
+    """Total and pass/fail of a rubric: every criterion scored 1..4, each >= the minimum level."""
+    ids = [criterion.id for criterion in assignment.criteria]
+    unknown = sorted(str(key) for key in scores if key not in ids)
+    if unknown:
+        raise InvalidInputError(
+            f"Unknown rubric criteria: {', '.join(unknown)}.", code="invalid_rubric_scores"
+        )
+    missing = [cid for cid in ids if cid not in scores]
+    if missing:
+        raise InvalidInputError(
+            f"Score every criterion; missing: {', '.join(missing)}.", code="invalid_rubric_scores"
+        )
+    for cid in ids:
+        level = scores[cid]
+        if isinstance(level, bool) or not isinstance(level, int) or level not in RUBRIC_LEVELS:
+            raise InvalidInputError(
+                f"Criterion {cid} needs a level from 1 to 4.", code="invalid_rubric_scores"
+            )
+    levels = tuple((cid, scores[cid]) for cid in ids)
+    total = sum(level for _, level in levels)
+    max_score = RUBRIC_LEVELS[-1] * len(levels)
+    below = tuple(cid for cid, level in levels if level < assignment.min_criterion_level)
+    return RubricOutcome(
+        total=total,
+        max_score=max_score,
+        percent=round(100.0 * total / max_score, 2) if max_score else 0.0,
+        passed=bool(levels) and not below,
+        levels=levels,
+        below_min=below,
+    )

@@ -1,0 +1,283 @@
+"""A learner's use cases inside one course: lessons, quiz attempts, assignment drafts and
+submissions, and progress. Every query is scoped by the learner's context and user ids."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.base import utcnow
+from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
+from lms_plugin.domain import grading
+from lms_plugin.domain.content.model import Module
+from lms_plugin.domain.errors import (
+    ConflictError,
+    NotFoundError,
+    TooLargeError,
+    UnprocessableError,
+)
+from lms_plugin.services.content import CurrentContent, module_version
+from lms_plugin.services.progress import Learner, require_open
+
+MAX_TEXT_CHARS = 100_000  # a draft or submission; far above any word limit in the content
+
+
+def view_lesson(
+    session: Session, content: CurrentContent, learner: Learner, module_slug: str, lesson_slug: str
+) -> None:
+    """Record that the learner opened a lesson (idempotent)."""
+    _, module = content.find(module_slug)
+    if module.lesson(lesson_slug) is None:
+        raise NotFoundError(f"There is no lesson {lesson_slug!r} in this module.")
+    exists = session.scalar(
+        select(LessonView.id).filter_by(
+            context_id=learner.context_id,
+            user_id=learner.user_id,
+            module_slug=module_slug,
+            lesson_slug=lesson_slug,
+        )
+    )
+    if exists is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    LessonView(
+                        context_id=learner.context_id,
+                        user_id=learner.user_id,
+                        module_slug=module_slug,
+                        lesson_slug=lesson_slug,
+                    )
+                )
+        except IntegrityError:
+            pass  # recorded by a concurrent request
+    session.commit()
+
+
+def _attempts(session: Session, learner: Learner, module_slug: str) -> list[QuizAttempt]:
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .filter_by(
+                context_id=learner.context_id,
+                user_id=learner.user_id,
+                module_slug=module_slug,
+            )
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def start_attempt(
+    session: Session,
+    content: CurrentContent,
+    learner: Learner,
+    module_slug: str,
+    now: datetime | None = None,
+) -> QuizAttempt:
+    """Open an attempt (or return the one already open), within the attempt limit and cooldown."""
+    now = now or utcnow()
+    _, module = content.find(module_slug)
+    require_open(session, content, learner, module)
+    attempts = _attempts(session, learner, module_slug)
+    open_attempt = next((a for a in attempts if a.status == "open"), None)
+    if open_attempt is not None:
+        return open_attempt
+    rules = module.quiz
+    if len(attempts) >= rules.max_attempts:
+        raise ConflictError(
+            f"You have used all {rules.max_attempts} attempts at this quiz; "
+            "your best score counts.",
+            code="attempts_exhausted",
+        )
+    ready_at = next_attempt_at(module, attempts)
+    if ready_at is not None and ready_at > now:
+        raise ConflictError(
+            f"Your next attempt opens at {ready_at:%Y-%m-%d %H:%M} UTC.", code="cooldown"
+        )
+    seed = secrets.randbits(31)
+    attempt = QuizAttempt(
+        context_id=learner.context_id,
+        user_id=learner.user_id,
+        module_slug=module_slug,
+        module_id=content.module_ids[module_slug],
+        number=len(attempts) + 1,
+        seed=seed,
+        item_ids=grading.draw_items(module.items, rules, seed),
+        answers={},
+        status="open",
+        started_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except IntegrityError:  # a double click started the same attempt: use that one
+        return next(a for a in _attempts(session, learner, module_slug) if a.status == "open")
+    session.commit()
+    return attempt
+
+
+def next_attempt_at(module: Module, attempts: list[QuizAttempt]) -> datetime | None:
+    """When the cooldown after ``cooldown_hours_after`` attempts ends (None: no cooldown)."""
+    done = [a for a in attempts if a.submitted_at is not None]
+    if len(done) < module.quiz.cooldown_hours_after or not done:
+        return None
+    last = max(a.submitted_at for a in done if a.submitted_at is not None)
+    return last + timedelta(hours=module.quiz.cooldown_hours)
+
+
+def get_attempt(session: Session, learner: Learner, attempt_id: int) -> QuizAttempt:
+    """The learner's own attempt; anyone else's is simply not found."""
+    attempt = session.scalars(
+        select(QuizAttempt).filter_by(
+            id=attempt_id, context_id=learner.context_id, user_id=learner.user_id
+        )
+    ).first()
+    if attempt is None:
+        raise NotFoundError("There is no such quiz attempt.")
+    return attempt
+
+
+def submit_attempt(
+    session: Session, learner: Learner, attempt_id: int, answers: dict[str, Any]
+) -> QuizAttempt:
+    """Store the answers (validated against the items drawn) and mark the attempt submitted."""
+    attempt = get_attempt(session, learner, attempt_id)
+    if attempt.status != "open":
+        raise ConflictError("This attempt was already submitted.", code="already_submitted")
+    if not isinstance(answers, dict):
+        raise UnprocessableError("Answers must be an object of item id to answer.")
+    unknown = sorted(set(answers) - set(attempt.item_ids))
+    if unknown:
+        raise UnprocessableError(
+            f"Unknown item ids for this attempt: {', '.join(unknown)}.", code="unknown_item"
+        )
+    module = module_version(session, attempt.module_id)
+    items = [module.item(i) for i in attempt.item_ids]
+    # Grading proper runs on a worker; here every answer's shape is checked up front.
+    grading.grade_quiz([i for i in items if i is not None], answers, module.quiz)
+    attempt.answers = answers
+    attempt.status = "submitted"
+    attempt.submitted_at = utcnow()
+    session.commit()
+    return attempt
+
+
+def _check_text(text: Any) -> str:
+    if not isinstance(text, str):
+        raise UnprocessableError("The text must be a string.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise TooLargeError(
+            f"The text is {len(text):,} characters; the limit is "
+            f"{MAX_TEXT_CHARS:,}. Nothing was lost: your last saved draft is "
+            "unchanged.",
+            code="text_too_large",
+        )
+    return text
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def save_draft(
+    session: Session, content: CurrentContent, learner: Learner, module_slug: str, text: Any
+) -> AssignmentDraft:
+    """Autosave: keep exactly what the learner typed (it is sanitised only when shown)."""
+    content.find(module_slug)
+    text = _check_text(text)
+    draft = get_draft(session, learner, module_slug)
+    if draft is None:
+        draft = AssignmentDraft(
+            context_id=learner.context_id,
+            user_id=learner.user_id,
+            module_slug=module_slug,
+            text=text,
+        )
+        try:
+            with session.begin_nested():
+                session.add(draft)
+        except IntegrityError:
+            draft = get_draft(session, learner, module_slug)
+            assert draft is not None
+    draft.text = text
+    draft.saved_at = utcnow()
+    session.commit()
+    return draft
+
+
+def get_draft(session: Session, learner: Learner, module_slug: str) -> AssignmentDraft | None:
+    return session.scalars(
+        select(AssignmentDraft).filter_by(
+            context_id=learner.context_id, user_id=learner.user_id, module_slug=module_slug
+        )
+    ).first()
+
+
+def submissions(session: Session, learner: Learner, module_slug: str) -> list[AssignmentSubmission]:
+    return list(
+        session.scalars(
+            select(AssignmentSubmission)
+            .filter_by(
+                context_id=learner.context_id,
+                user_id=learner.user_id,
+                module_slug=module_slug,
+            )
+            .order_by(AssignmentSubmission.round)
+        )
+    )
+
+
+def submit_assignment(
+    session: Session, content: CurrentContent, learner: Learner, module_slug: str, text: Any
+) -> AssignmentSubmission:
+    """Submit the text as the next round; the draft is saved first so nothing is lost."""
+    _, module = content.find(module_slug)
+    if module.assignment is None:
+        raise NotFoundError("This module has no assignment.")
+    save_draft(session, content, learner, module_slug, text)
+    require_open(session, content, learner, module)
+    assignment = module.assignment
+    words = word_count(text)
+    if not text.strip():
+        raise UnprocessableError("The submission is empty.", code="empty_submission")
+    if words > assignment.word_limit:
+        raise UnprocessableError(
+            f"The submission has {words:,} words; the limit is "
+            f"{assignment.word_limit:,}. Your draft is saved.",
+            code="over_word_limit",
+        )
+    rounds = submissions(session, learner, module_slug)
+    if rounds and rounds[-1].status != "revise":
+        raise ConflictError(
+            "This assignment is already submitted and waiting for review or reviewed.",
+            code="already_submitted",
+        )
+    if len(rounds) > assignment.max_resubmissions:
+        raise ConflictError(
+            "No resubmissions are left for this assignment.", code="resubmissions_exhausted"
+        )
+    submission = AssignmentSubmission(
+        context_id=learner.context_id,
+        user_id=learner.user_id,
+        module_slug=module_slug,
+        module_id=content.module_ids[module_slug],
+        assignment_id=assignment.id,
+        round=len(rounds) + 1,
+        text=text,
+        word_count=words,
+        status="submitted",
+    )
+    session.add(submission)
+    try:
+        session.commit()
+    except IntegrityError:  # the same round submitted twice at once
+        session.rollback()
+        raise ConflictError(
+            "This assignment was just submitted.", code="already_submitted"
+        ) from None
+    return submission

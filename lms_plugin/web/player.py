@@ -1,0 +1,150 @@
+"""The module player inside the LMS iframe: overview, lessons, quiz attempts, assignment editor.
+
+Views are thin: they read the launch, call one service, and render. Locks and limits are the
+services' job and arrive here as typed errors (see web/errors.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from lms_plugin.domain import grading
+from lms_plugin.domain.errors import LmsError
+from lms_plugin.services import learning
+from lms_plugin.services.content import current_content, module_version
+from lms_plugin.services.progress import learner_progress, require_open
+from lms_plugin.web import deps, launch_session
+from lms_plugin.web.answers import answers_from_form
+
+bp = Blueprint("player", __name__)
+bp.before_request(launch_session.check_csrf)
+
+
+@bp.get("/")
+def home() -> BaseResponse | str:
+    """A link naming a module opens it; any other launch shows the certificate overview."""
+    summary = launch_session.summary()
+    module_slug = (summary.get("resource_link") or {}).get("module_slug")
+    if module_slug:
+        return redirect(launch_session.link("player.module", slug=module_slug))
+    return overview()
+
+
+@bp.get("/programs")
+def overview() -> str:
+    content = current_content(deps.session())
+    progress = learner_progress(deps.session(), content, launch_session.learner())
+    return render_template("player/overview.html", content=content, progress=progress)
+
+
+@bp.get("/modules/<slug>")
+def module(slug: str) -> str:
+    content = current_content(deps.session())
+    program, mod = content.find(slug)
+    learner = launch_session.learner()
+    progress = learner_progress(deps.session(), content, learner)
+    locked: tuple[str, ...] = ()
+    try:
+        require_open(deps.session(), content, learner, mod)
+    except LmsError as exc:
+        locked = getattr(exc, "missing", ())
+        if not locked:
+            raise
+    attempts = learning._attempts(deps.session(), learner, slug)
+    return render_template(
+        "player/module.html",
+        program=program,
+        module=mod,
+        progress=progress,
+        locked=locked,
+        attempts=attempts,
+        next_attempt_at=learning.next_attempt_at(mod, attempts),
+        submissions=learning.submissions(deps.session(), learner, slug),
+    )
+
+
+@bp.get("/modules/<slug>/lessons/<lesson_slug>")
+def lesson(slug: str, lesson_slug: str) -> str:
+    content = current_content(deps.session())
+    program, mod = content.find(slug)
+    learner = launch_session.learner()
+    require_open(deps.session(), content, learner, mod)
+    learning.view_lesson(deps.session(), content, learner, slug, lesson_slug)
+    index = [lesson.slug for lesson in mod.lessons].index(lesson_slug)
+    return render_template(
+        "player/lesson.html",
+        program=program,
+        module=mod,
+        lesson=mod.lessons[index],
+        previous=mod.lessons[index - 1] if index > 0 else None,
+        next=mod.lessons[index + 1] if index + 1 < len(mod.lessons) else None,
+    )
+
+
+@bp.post("/modules/<slug>/quiz")
+def start_quiz(slug: str) -> BaseResponse:
+    attempt = learning.start_attempt(
+        deps.session(), current_content(deps.session()), launch_session.learner(), slug
+    )
+    return redirect(launch_session.link("player.attempt", attempt_id=attempt.id), code=303)
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+def attempt(attempt_id: int) -> BaseResponse | str:
+    learner = launch_session.learner()
+    quiz_attempt = learning.get_attempt(deps.session(), learner, attempt_id)
+    mod = module_version(deps.session(), quiz_attempt.module_id)
+    items = [mod.item(item_id) for item_id in quiz_attempt.item_ids]
+    if request.method == "POST":
+        answers = answers_from_form(items, request.form)
+        learning.submit_attempt(deps.session(), learner, attempt_id, answers)
+        return redirect(launch_session.link("player.attempt", attempt_id=attempt_id), code=303)
+    orders = {i.id: grading.shuffled_options(i, quiz_attempt.seed) for i in items if i}
+    return render_template(
+        "player/attempt.html", module=mod, attempt=quiz_attempt, items=items, orders=orders
+    )
+
+
+@bp.route("/modules/<slug>/assignment", methods=["GET", "POST"])
+def assignment(slug: str) -> BaseResponse | str:
+    content = current_content(deps.session())
+    program, mod = content.find(slug)
+    if mod.assignment is None:
+        abort(404)
+    learner = launch_session.learner()
+    notice: dict[str, Any] | None = None
+    preview = None
+    if request.method == "POST":
+        text = request.form.get("text", "")
+        action = request.form.get("action", "save")
+        try:
+            if action == "submit":
+                learning.submit_assignment(deps.session(), content, learner, slug, text)
+                notice = {"kind": "ok", "text": "Submitted. Your instructor will review it."}
+            else:
+                learning.save_draft(deps.session(), content, learner, slug, text)
+                notice = {"kind": "ok", "text": "Draft saved."}
+                preview = text if action == "preview" else None
+        except LmsError as exc:  # show the reason beside the editor; the text stays in it
+            notice = {"kind": "error", "text": exc.message, "status": exc.status}
+            preview = None
+    draft = learning.get_draft(deps.session(), learner, slug)
+    text = (
+        request.form.get("text", "") if request.method == "POST" else (draft.text if draft else "")
+    )
+    status = (notice or {}).get("status", 200) if notice and notice["kind"] == "error" else 200
+    page = render_template(
+        "player/assignment.html",
+        program=program,
+        module=mod,
+        assignment=mod.assignment,
+        text=text or "",
+        draft=draft,
+        notice=notice,
+        preview=preview,
+        submissions=learning.submissions(deps.session(), learner, slug),
+    )
+    return page if status == 200 else BaseResponse(page, status=status, mimetype="text/html")

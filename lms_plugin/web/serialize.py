@@ -1,0 +1,121 @@
+"""JSON views of content for the API: what a learner may see (never answer keys)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, QuizAttempt
+from lms_plugin.domain.content.model import Item, Module, Program
+from lms_plugin.services.progress import Progress
+
+
+def program_json(program: Program, progress: Progress) -> dict[str, Any]:
+    status = progress.programs[program.slug]
+    return {
+        "slug": program.slug,
+        "level": program.level,
+        "title": program.title,
+        "summary": program.summary,
+        "prerequisites": list(program.prerequisites),
+        "status": asdict(status),
+        "modules": [
+            {"slug": m.slug, "title": m.title, "complete": progress.modules[m.slug].complete}
+            for m in program.modules
+        ],
+    }
+
+
+def module_json(module: Module) -> dict[str, Any]:
+    assignment = module.assignment
+    return {
+        "slug": module.slug,
+        "version": module.version,
+        "title": module.title,
+        "summary": module.summary,
+        "estimated_hours": module.estimated_hours,
+        "prerequisites": list(module.prerequisites),
+        "objectives": [asdict(o) for o in module.objectives],
+        "lessons": [
+            {"slug": lesson.slug, "title": lesson.title, "minutes": lesson.minutes}
+            for lesson in module.lessons
+        ],
+        "quiz": asdict(module.quiz),
+        "assignment": None
+        if assignment is None
+        else {
+            "id": assignment.id,
+            "kind": assignment.kind,
+            "title": assignment.title,
+            "prompt": assignment.prompt,
+            "word_limit": assignment.word_limit,
+            "max_resubmissions": assignment.max_resubmissions,
+            "criteria": [
+                {"id": c.id, "title": c.title, "descriptors": dict(c.descriptors)}
+                for c in assignment.criteria
+            ],
+        },
+    }
+
+
+def item_json(item: Item, order: list[str]) -> dict[str, Any]:
+    """An item as the learner sees it: prompt and options in display order, no key."""
+
+    def pick(options: tuple[Any, ...]) -> list[dict[str, str]]:
+        by_id = {o.id: o for o in options}
+        ids = [i for i in order if i in by_id] or list(by_id)
+        return [{"id": i, "text": by_id[i].text} for i in ids]
+
+    data: dict[str, Any] = {
+        "id": item.id,
+        "type": item.type,
+        "prompt": item.prompt,
+        "points": item.points,
+    }
+    if item.type in ("single_choice", "multi_select"):
+        data["choices"] = pick(item.choices)
+    elif item.type == "ordering":
+        data["entries"] = pick(item.entries)
+    elif item.type == "matching":
+        data["left"] = [{"id": o.id, "text": o.text} for o in item.left]
+        data["right"] = pick(item.right)
+    elif item.type == "numeric" and item.unit:
+        data["unit"] = item.unit
+    return data
+
+
+def attempt_json(
+    attempt: QuizAttempt, module: Module, orders: dict[str, list[str]]
+) -> dict[str, Any]:
+    items = [module.item(i) for i in attempt.item_ids]
+    data: dict[str, Any] = {
+        "id": attempt.id,
+        "module": attempt.module_slug,
+        "number": attempt.number,
+        "status": attempt.status,
+        "items": [item_json(i, orders[i.id]) for i in items if i],
+        "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+    }
+    if attempt.status == "graded":
+        data.update(
+            score=attempt.score,
+            max_score=attempt.max_score,
+            percent=attempt.percent,
+            results=attempt.results,
+        )
+    return data
+
+
+def draft_json(draft: AssignmentDraft) -> dict[str, Any]:
+    return {"module": draft.module_slug, "text": draft.text, "saved_at": draft.saved_at.isoformat()}
+
+
+def submission_json(submission: AssignmentSubmission) -> dict[str, Any]:
+    return {
+        "id": submission.id,
+        "module": submission.module_slug,
+        "round": submission.round,
+        "status": submission.status,
+        "word_count": submission.word_count,
+        "submitted_at": submission.submitted_at.isoformat(),
+    }

@@ -1,0 +1,176 @@
+"""The module player in real headless Chromium: a full module, keyboard use, 320 px, axe-core."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.support.content_keys import L1M1, module, right_answer
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    assert Path("/usr/bin/chromium").exists(), "Debian chromium missing: run scripts/browser"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_launch(
+    chromium: Browser,
+    tool,
+    platform,
+    *,
+    width: int = 1024,
+    mod: str = L1M1,
+    login_hint: str = "learner-1",
+) -> tuple[Page, list[str]]:
+    """A page inside a fresh browser context, launched from the LMS at the module link."""
+    context = chromium.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    hint = json.dumps({CUSTOM: {"module": mod}})
+    query = urlencode(platform.login_params(login_hint, lti_message_hint=hint))
+    page.goto(f"{tool.url}/lti/login?{query}")
+    page.wait_for_url(re.compile(re.escape(tool.url) + r"/modules/"))
+    return page, requested
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_full_module_in_the_browser(chromium, tool, platform):
+    mod = module(L1M1)
+    page, requested = open_launch(chromium, tool, platform)
+    expect(page.get_by_role("heading", level=1)).to_have_text(mod.title)
+    expect(page.get_by_test_id("user")).to_have_text("Lena Learner")
+    assert axe_violations(page) == []
+
+    for lesson in mod.lessons:  # read every lesson through the links
+        page.get_by_role("link", name=lesson.title).first.click()
+        expect(page.locator("article.lesson h1")).to_have_text(lesson.title)
+        page.get_by_role("link", name="Module overview").click()
+    expect(
+        page.get_by_text(f"{len(mod.lessons)} of {len(mod.lessons)} lessons read")
+    ).to_be_visible()
+
+    page.get_by_role("button", name="Start attempt 1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quiz — attempt 1")
+    assert axe_violations(page) == []
+    for fieldset in page.locator("fieldset.item").all():
+        answer_item(page, fieldset)
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("status")).to_contain_text("submitted and being graded")
+    stored = tool.rows("SELECT status, answers FROM quiz_attempt")
+    assert stored[0][0] == "submitted" and len(stored[0][1]) == mod.quiz.draw
+
+    page.get_by_role("link", name="Back to the module").click()
+    page.get_by_role("link", name="Open the assignment").click()
+    assert axe_violations(page) == []
+    editor = page.get_by_label(re.compile("Your answer"))
+    editor.fill("## My role map\n\nI support <b>others</b> to implement. <script>x()</script>")
+    expect(page.locator("#wordcount")).to_contain_text("words of")
+    expect(page.locator("#autosave")).to_contain_text("Draft saved", timeout=10_000)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview-title")).to_be_visible()
+    assert page.locator("#preview script").count() == 0
+    expect(page.locator("#preview .preview-body h2")).to_have_text("My role map")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_role("status").first).to_contain_text("Submitted")
+    assert tool.rows("SELECT round, status FROM assignment_submission") == [(1, "submitted")]
+    assert tool.rows("SELECT text FROM assignment_draft")[0][0].endswith("<script>x()</script>")
+
+    foreign = [u for u in requested if not u.startswith((tool.url, platform.url))]
+    assert foreign == [], foreign
+
+
+def answer_item(page: Page, fieldset) -> None:
+    """Answer one question with the key from the content files, as a person would."""
+    item_id = fieldset.get_attribute("id").removeprefix("item-")
+    item = module(L1M1).item(item_id)
+    answer = right_answer(item)
+    name = f"q-{item_id}"
+    if item.type == "single_choice":
+        fieldset.locator(f'input[name="{name}"][value="{answer}"]').check()
+    elif item.type == "multi_select":
+        for choice in answer:
+            fieldset.locator(f'input[name="{name}"][value="{choice}"]').check()
+    elif item.type == "ordering":
+        for position, entry in enumerate(answer, start=1):
+            fieldset.locator(f'select[name="{name}-{entry}"]').select_option(str(position))
+    elif item.type == "matching":
+        for left, right in answer.items():
+            fieldset.locator(f'select[name="{name}-{left}"]').select_option(right)
+    else:
+        fieldset.locator(f'input[name="{name}"]').fill(str(answer))
+
+
+def test_keyboard_only_skip_link_and_quiz(chromium, tool, platform):
+    page, _ = open_launch(chromium, tool, platform)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    start = page.get_by_role("button", name="Start attempt 1")
+    for _ in range(60):  # Tab until the start button has focus, then press Enter
+        page.keyboard.press("Tab")
+        if start.evaluate("b => b === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quiz — attempt 1")
+    first_radio = page.locator("input[type=radio]").first
+    first_radio.focus()
+    page.keyboard.press("Space")
+    expect(first_radio).to_be_checked()
+
+
+@pytest.mark.parametrize("path", ["module", "attempt", "assignment", "overview", "lesson"])
+def test_pages_fit_320px_and_pass_axe(chromium, tool, platform, path):
+    page, _ = open_launch(chromium, tool, platform, width=320)
+    mod = module(L1M1)
+    if path == "attempt":
+        page.get_by_role("button", name="Start attempt 1").click()
+    elif path == "assignment":
+        page.get_by_role("link", name="Open the assignment").click()
+    elif path == "overview":
+        page.get_by_role("link", name="Certificate").click()
+    elif path == "lesson":
+        page.get_by_role("link", name=mod.lessons[0].title).first.click()
+    page.wait_for_load_state()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 320, f"{path} scrolls sideways at 320 px ({width}px)"
+    assert axe_violations(page) == []
+
+
+def test_level_2_module_shows_the_lock_and_what_is_missing(chromium, tool, platform):
+    level2 = next(iter(p for p in module.__globals__["catalogue"]().programs if p.level == 2))
+    page, _ = open_launch(chromium, tool, platform, mod=level2.modules[0].slug)
+    expect(page.get_by_role("heading", name="This module is locked")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Pass the quiz")
+    assert page.get_by_role("button", name=re.compile("Start attempt")).count() == 0
+    assert axe_violations(page) == []

@@ -1,0 +1,236 @@
+"""The learner JSON API over real HTTP: scoped, validated, and never losing a draft."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from tests.support.content_keys import L1M1, answers_for, module
+from tests.support.launch_flow import full_launch
+
+pytestmark = pytest.mark.integration
+CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+
+
+def launch(tool, platform, *, user="learner-1", course="course-101", mod=L1M1):
+    """A learner's browser after a launch of a link that opens ``mod``; API calls use the token."""
+    browser = requests.Session()
+    browser.headers["Accept"] = "application/json"
+    response = full_launch(
+        browser,
+        tool.url,
+        platform,
+        login_hint=user,
+        claims={CUSTOM: {"module": mod}, "context_id": course},
+    )
+    assert response.status_code == 200, response.text
+    token = response.url.split("lh=")[1]
+    browser.headers["Authorization"] = f"Bearer {token}"
+    return browser
+
+
+def test_launch_of_a_module_link_opens_the_module_page(tool, platform):
+    browser = launch(tool, platform)
+    me = browser.get(tool.url + "/api/v1/me").json()
+    assert me["resource_link"]["module_slug"] == L1M1
+    page = browser.get(tool.url + f"/modules/{L1M1}", headers={"Accept": "text/html"})
+    assert module(L1M1).title in page.text and "Lena Learner" in page.text
+
+
+def test_programs_progress_and_level_2_lock(tool, platform):
+    browser = launch(tool, platform)
+    programs = browser.get(tool.url + "/api/v1/programs").json()["programs"]
+    assert [p["slug"] for p in programs] == ["isp-level-1", "isp-level-2"]
+    assert programs[0]["status"]["locked"] is False and programs[1]["status"]["locked"] is True
+    assert len(programs[0]["modules"]) == 6 and len(programs[1]["modules"]) == 5
+    level2 = programs[1]["modules"][0]["slug"]
+
+    refused = browser.post(tool.url + f"/api/v1/modules/{level2}/attempts")
+    assert refused.status_code == 403 and refused.json()["error"] == "locked"
+    assert any("quiz" in line.lower() for line in refused.json()["missing"])
+
+
+def test_module_json_never_contains_answer_keys(tool, platform):
+    browser = launch(tool, platform)
+    body = browser.get(tool.url + f"/api/v1/modules/{L1M1}").text
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    blob = body + json.dumps(attempt)
+    assert '"answer' not in blob and "feedback" not in blob and "accept" not in blob
+
+
+def test_attempt_draws_the_quiz_length_and_reopens_the_same_attempt(tool, platform):
+    browser = launch(tool, platform)
+    first = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts")
+    again = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts")
+    assert first.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    items = first.json()["items"]
+    assert len(items) == module(L1M1).quiz.draw == len({i["id"] for i in items})
+
+
+def test_submit_answers_then_no_second_submission(tool, platform):
+    browser = launch(tool, platform)
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    answers = answers_for(L1M1, [i["id"] for i in attempt["items"]])
+    url = tool.url + f"/api/v1/attempts/{attempt['id']}/answers"
+
+    done = browser.post(url, json={"answers": answers})
+    twice = browser.post(url, json={"answers": answers})
+
+    assert done.status_code == 200 and done.json()["status"] == "submitted"
+    assert twice.status_code == 409 and twice.json()["error"] == "already_submitted"
+    stored = tool.rows(f"SELECT answers, status FROM quiz_attempt WHERE id = {attempt['id']}")
+    assert stored[0][1] == "submitted"
+
+
+@pytest.mark.parametrize(
+    "payload, status, code",
+    [
+        ({"answers": {"no-such-item": "a"}}, 422, "unknown_item"),
+        ({"answers": "a"}, 400, "invalid_answers"),
+        ({"nothing": 1}, 400, "invalid_answers"),
+    ],
+)
+def test_bad_answer_payloads(tool, platform, payload, status, code):
+    browser = launch(tool, platform)
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    response = browser.post(tool.url + f"/api/v1/attempts/{attempt['id']}/answers", json=payload)
+    assert response.status_code == status and response.json()["error"] == code
+    assert tool.rows("SELECT status FROM quiz_attempt") == [("open",)]
+
+
+def test_malformed_answer_to_a_real_item_names_the_item(tool, platform):
+    browser = launch(tool, platform)
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    item = next(i for i in attempt["items"] if i["type"] in ("single_choice", "multi_select"))
+    bad = {item["id"]: {"not": "a choice"}}
+    response = browser.post(
+        tool.url + f"/api/v1/attempts/{attempt['id']}/answers", json={"answers": bad}
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_answer"
+    assert response.json()["detail"] == f"item {item['id']}"
+
+
+def test_not_json_is_a_clear_400(tool, platform):
+    browser = launch(tool, platform)
+    response = browser.put(
+        tool.url + f"/api/v1/modules/{L1M1}/assignment/draft",
+        data="x",
+        headers={"Content-Type": "text/plain"},
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_json"
+
+
+def test_another_learners_attempt_is_not_found(tool, platform):
+    lena = launch(tool, platform)
+    attempt = lena.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    platform.add_user("learner-2", "Omar Other", platform.users["learner-1"].roles)
+    omar = launch(tool, platform, user="learner-2")
+    answers = answers_for(L1M1, [i["id"] for i in attempt["items"]])
+
+    peek = omar.get(tool.url + f"/api/v1/attempts/{attempt['id']}")
+    write = omar.post(
+        tool.url + f"/api/v1/attempts/{attempt['id']}/answers", json={"answers": answers}
+    )
+
+    assert peek.status_code == 404 and write.status_code == 404
+    assert tool.rows("SELECT status FROM quiz_attempt") == [("open",)]
+
+
+def test_same_person_in_another_course_sees_nothing_of_the_first(tool, platform):
+    course_a = launch(tool, platform, course="course-A")
+    attempt = course_a.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    course_a.put(tool.url + f"/api/v1/modules/{L1M1}/assignment/draft", json={"text": "A's"})
+    course_b = launch(tool, platform, course="course-B")
+
+    assert course_b.get(tool.url + f"/api/v1/attempts/{attempt['id']}").status_code == 404
+    assert course_b.get(tool.url + f"/api/v1/modules/{L1M1}/assignment").json()["draft"] is None
+
+
+def test_fourth_attempt_is_refused_and_cooldown_applies_after_the_second(tool, platform):
+    browser = launch(tool, platform)
+    for number in (1, 2, 3):
+        attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts")
+        assert attempt.status_code == 201, attempt.text
+        answers = answers_for(L1M1, [i["id"] for i in attempt.json()["items"]])
+        browser.post(
+            tool.url + f"/api/v1/attempts/{attempt.json()['id']}/answers", json={"answers": answers}
+        )
+        if number == 2:
+            cooling = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts")
+            assert cooling.status_code == 409 and cooling.json()["error"] == "cooldown"
+            tool.rows(
+                "UPDATE quiz_attempt SET submitted_at = submitted_at - interval '3 days' "
+                "RETURNING id"
+            )
+    fourth = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts")
+    assert fourth.status_code == 409 and fourth.json()["error"] == "attempts_exhausted"
+    assert "3 attempts" in fourth.json()["message"]
+
+
+def test_draft_autosave_keeps_html_as_typed_and_preview_is_sanitised(tool, platform):
+    browser = launch(tool, platform)
+    text = "My plan <script>alert(1)</script> **bold** <img src=x onerror=alert(2)>"
+    saved = browser.put(tool.url + f"/api/v1/modules/{L1M1}/assignment/draft", json={"text": text})
+    assert saved.status_code == 200
+    assert (
+        browser.get(tool.url + f"/api/v1/modules/{L1M1}/assignment").json()["draft"]["text"] == text
+    )
+    html = browser.post(tool.url + "/api/v1/preview", json={"text": text}).json()["html"]
+    assert "<script" not in html and "<img" not in html and "<strong>bold</strong>" in html
+    assert "&lt;script&gt;" in html  # shown as the text the learner typed, never run
+
+
+def test_oversized_draft_is_413_with_the_limit_and_the_old_draft_survives(tool, platform):
+    browser = launch(tool, platform)
+    url = tool.url + f"/api/v1/modules/{L1M1}/assignment/draft"
+    browser.put(url, json={"text": "kept draft"})
+    response = browser.put(url, json={"text": "x" * 100_001})
+    assert response.status_code == 413 and response.json()["error"] == "text_too_large"
+    assert "100,000" in response.json()["message"]
+    assert (
+        browser.get(tool.url + f"/api/v1/modules/{L1M1}/assignment").json()["draft"]["text"]
+        == "kept draft"
+    )
+
+
+def test_over_word_limit_submission_is_refused_but_the_draft_is_saved(tool, platform):
+    browser = launch(tool, platform)
+    limit = module(L1M1).assignment.word_limit
+    text = "word " * (limit + 1)
+    response = browser.post(
+        tool.url + f"/api/v1/modules/{L1M1}/assignment/submissions", json={"text": text}
+    )
+    assert response.status_code == 422 and response.json()["error"] == "over_word_limit"
+    assert f"{limit:,}" in response.json()["message"]
+    state = browser.get(tool.url + f"/api/v1/modules/{L1M1}/assignment").json()
+    assert state["draft"]["text"] == text and state["submissions"] == []
+
+
+def test_submit_assignment_then_resubmission_only_when_asked(tool, platform):
+    browser = launch(tool, platform)
+    url = tool.url + f"/api/v1/modules/{L1M1}/assignment/submissions"
+    first = browser.post(url, json={"text": "My role map."})
+    assert first.status_code == 201 and first.json()["round"] == 1
+    again = browser.post(url, json={"text": "Changed my mind."})
+    assert again.status_code == 409 and again.json()["error"] == "already_submitted"
+    tool.rows("UPDATE assignment_submission SET status = 'revise' RETURNING id")
+    second = browser.post(url, json={"text": "Revised role map."})
+    assert second.status_code == 201 and second.json()["round"] == 2
+
+
+def test_cookie_session_post_without_csrf_token_is_refused(tool, platform):
+    browser = launch(tool, platform)
+    del browser.headers["Authorization"]  # only the cookie now
+    browser.get(tool.url + "/api/v1/me")  # the cookie alone authenticates reads
+    response = browser.put(
+        tool.url + f"/api/v1/modules/{L1M1}/assignment/draft", json={"text": "x"}
+    )
+    assert response.status_code == 403 and response.json()["error"] == "csrf_failed"
+
+
+def test_unknown_module_is_404(tool, platform):
+    browser = launch(tool, platform)
+    assert browser.get(tool.url + "/api/v1/modules/nope").status_code == 404
