@@ -38,6 +38,7 @@ class Settings:
     jwks_cache_seconds: int = 3600
     session_ttl_seconds: int = 8 * 3600
     http_timeout_seconds: float = 5.0
+    sweep_seconds: int = 30
     log_level: str = "INFO"
 
     @property

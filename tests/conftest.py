@@ -27,9 +27,14 @@ PG_ADMIN_URL = os.environ.get(
     "TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test"
 )
 COURSES = Path(__file__).resolve().parents[1] / "courses"
+BROKER_URL = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/1")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 TABLES = [
+    "job_run",
+    "score_outbox",
+    "grade",
+    "review",
     "quiz_attempt",
     "assignment_submission",
     "assignment_draft",
@@ -91,6 +96,19 @@ def sync_courses() -> None:
 
 
 @pytest.fixture(scope="session")
+def broker_url(redis_url: str) -> str:
+    """A Redis database of the suite's own for Celery, emptied before each test that uses it."""
+    flush_broker(BROKER_URL)
+    return BROKER_URL
+
+
+def flush_broker(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(scope="session")
 def platform() -> Iterator[LmsPlatform]:
     lms = LmsPlatform().start()
     yield lms
@@ -99,7 +117,11 @@ def platform() -> Iterator[LmsPlatform]:
 
 @pytest.fixture(scope="session")
 def tool_server(
-    tmp_path_factory: pytest.TempPathFactory, pg_url: str, redis_url: str, platform: LmsPlatform
+    broker_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_url: str,
+    redis_url: str,
+    platform: LmsPlatform,
 ) -> Iterator[tuple[ServerThread, Flask]]:
     """The tool on PostgreSQL + Redis, served over real HTTP, migrated by Alembic."""
     server = ServerThread()
@@ -108,7 +130,7 @@ def tool_server(
         database_url=pg_url,
         cache_url=redis_url,
         cache_prefix=f"lmstest:{uuid.uuid4().hex[:8]}:",
-        broker_url=redis_url,
+        broker_url=broker_url,
         public_url=server.url,
     )
     app = create_app(settings)
@@ -148,6 +170,7 @@ def tool(tool_server: tuple[ServerThread, Flask], platform: LmsPlatform) -> Iter
         ensure_keys(db.session())
         add_platform(db.session(), PlatformSpec(**platform.registration_args()))
     platform.jwks_status = 200
+    flush_broker(app.extensions["lms_settings"].broker_url)  # no task of an earlier test
     yield ToolHandle(server.url, app)
 
 

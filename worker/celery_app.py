@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import worker_process_init
 from flask import Flask
 
+from lms_plugin.db import db
 from lms_plugin.web.app import create_app
 from worker.config import celery_config
 
@@ -30,3 +32,10 @@ def celery_init_app(app: Flask) -> Celery:
 
 flask_app = create_app()
 celery = celery_init_app(flask_app)
+
+
+@worker_process_init.connect  # type: ignore[untyped-decorator]
+def _fresh_connections(**_: Any) -> None:
+    """Each forked pool process opens its own database connections (never the parent's)."""
+    with flask_app.app_context():
+        db.engine.dispose(close=False)

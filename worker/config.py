@@ -39,4 +39,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "task_serializer": "json",
         "accept_content": ["json"],
+        # Sweeps re-send what the database says is unfinished: the broker may lose messages.
+        "beat_schedule": {
+            "sweep-outbox": {"task": "lti.sweep_outbox", "schedule": float(settings.sweep_seconds)},
+            "sweep-grading": {"task": "grading.sweep", "schedule": float(settings.sweep_seconds)},
+        },
     }

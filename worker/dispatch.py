@@ -17,8 +17,28 @@ def _client(settings: Settings) -> Celery:
     return client
 
 
+def _send(settings: Settings, name: str, *args: object) -> None:
+    _client(settings).send_task(name, args=list(args))
+
+
 def ping(settings: Settings, token: str) -> None:
-    _client(settings).send_task("system.ping", args=[token])
+    _send(settings, "system.ping", token)
+
+
+def touch(settings: Settings, token: str) -> None:
+    _send(settings, "system.touch", token)
+
+
+def grade_attempt(settings: Settings, attempt_id: int) -> None:
+    _send(settings, "grading.grade_attempt", attempt_id)
+
+
+def finalize_review(settings: Settings, review_id: int) -> None:
+    _send(settings, "grading.finalize_review", review_id)
+
+
+def publish_score(settings: Settings, outbox_id: int) -> None:
+    _send(settings, "lti.publish_score", outbox_id)
 
 
 def broker_reachable(settings: Settings) -> None:

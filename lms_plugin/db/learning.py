@@ -44,6 +44,7 @@ class QuizAttempt(LearnerScoped, Base):
     status: Mapped[str] = mapped_column(String(20), default="open")  # open|submitted|graded
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     score: Mapped[float | None] = mapped_column(nullable=True)
     max_score: Mapped[float | None] = mapped_column(nullable=True)
     percent: Mapped[float | None] = mapped_column(nullable=True)

@@ -58,7 +58,7 @@ def view_lesson(
     session.commit()
 
 
-def _attempts(session: Session, learner: Learner, module_slug: str) -> list[QuizAttempt]:
+def attempts(session: Session, learner: Learner, module_slug: str) -> list[QuizAttempt]:
     return list(
         session.scalars(
             select(QuizAttempt)
@@ -83,18 +83,18 @@ def start_attempt(
     now = now or utcnow()
     _, module = content.find(module_slug)
     require_open(session, content, learner, module)
-    attempts = _attempts(session, learner, module_slug)
-    open_attempt = next((a for a in attempts if a.status == "open"), None)
+    done = attempts(session, learner, module_slug)
+    open_attempt = next((a for a in done if a.status == "open"), None)
     if open_attempt is not None:
         return open_attempt
     rules = module.quiz
-    if len(attempts) >= rules.max_attempts:
+    if len(done) >= rules.max_attempts:
         raise ConflictError(
             f"You have used all {rules.max_attempts} attempts at this quiz; "
             "your best score counts.",
             code="attempts_exhausted",
         )
-    ready_at = next_attempt_at(module, attempts)
+    ready_at = next_attempt_at(module, done)
     if ready_at is not None and ready_at > now:
         raise ConflictError(
             f"Your next attempt opens at {ready_at:%Y-%m-%d %H:%M} UTC.", code="cooldown"
@@ -105,7 +105,7 @@ def start_attempt(
         user_id=learner.user_id,
         module_slug=module_slug,
         module_id=content.module_ids[module_slug],
-        number=len(attempts) + 1,
+        number=len(done) + 1,
         seed=seed,
         item_ids=grading.draw_items(module.items, rules, seed),
         answers={},
@@ -116,7 +116,7 @@ def start_attempt(
         with session.begin_nested():
             session.add(attempt)
     except IntegrityError:  # a double click started the same attempt: use that one
-        return next(a for a in _attempts(session, learner, module_slug) if a.status == "open")
+        return next(a for a in attempts(session, learner, module_slug) if a.status == "open")
     session.commit()
     return attempt
 

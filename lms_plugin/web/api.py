@@ -21,6 +21,7 @@ from lms_plugin.web.serialize import (
     program_json,
     submission_json,
 )
+from worker import dispatch
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(launch_session.check_csrf)
@@ -91,6 +92,7 @@ def submit_answers(attempt_id: int) -> Response:
             'Send {"answers": {"<item id>": <answer>, ...}}.', code="invalid_answers"
         )
     learning.submit_attempt(deps.session(), launch_session.learner(), attempt_id, answers)
+    deps.enqueue(dispatch.grade_attempt, attempt_id)
     return _attempt(attempt_id)
 
 

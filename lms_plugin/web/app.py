@@ -55,9 +55,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         timeout=settings.http_timeout_seconds,
     )
 
-    from lms_plugin.web import api, errors, launch_session, lti, player, render, system
+    from lms_plugin.web import (
+        api,
+        errors,
+        instructor,
+        launch_session,
+        lti,
+        player,
+        render,
+        system,
+    )
 
-    for module in (lti, api, player, system):
+    for module in (lti, api, player, instructor, system):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.after_request(_security_headers)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from flask import current_app
 from sqlalchemy.orm import Session
 
@@ -9,6 +12,8 @@ from lms_plugin.db import db
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def session() -> Session:
@@ -26,3 +31,14 @@ def store() -> KeyValueStore:
 
 def platform_keys() -> PlatformKeys:
     return current_app.extensions["lms_platform_keys"]  # type: ignore[no-any-return]
+
+
+def enqueue(send: Callable[..., None], *ids: int) -> None:
+    """Dispatch a task after the commit; if the broker is down, the periodic sweep picks the
+    work up from the database later, so the person's request still succeeds."""
+    try:
+        send(settings(), *ids)
+    except Exception:  # any broker failure: logged, never shown as an error to the learner
+        log.warning(
+            "could not enqueue %s%s; the sweep will retry", send.__name__, ids, exc_info=True
+        )

@@ -13,11 +13,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain import grading
 from lms_plugin.domain.errors import LmsError
-from lms_plugin.services import learning
+from lms_plugin.services import cohort, learning, reviews
 from lms_plugin.services.content import current_content, module_version
-from lms_plugin.services.progress import learner_progress, require_open
+from lms_plugin.services.progress import Learner, learner_progress, require_open
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.answers import answers_from_form
+from lms_plugin.web.deps import enqueue
+from worker import dispatch
 
 bp = Blueprint("player", __name__)
 bp.before_request(launch_session.check_csrf)
@@ -53,7 +55,8 @@ def module(slug: str) -> str:
         locked = getattr(exc, "missing", ())
         if not locked:
             raise
-    attempts = learning._attempts(deps.session(), learner, slug)
+    attempts = learning.attempts(deps.session(), learner, slug)
+    submissions = learning.submissions(deps.session(), learner, slug)
     return render_template(
         "player/module.html",
         program=program,
@@ -62,8 +65,16 @@ def module(slug: str) -> str:
         locked=locked,
         attempts=attempts,
         next_attempt_at=learning.next_attempt_at(mod, attempts),
-        submissions=learning.submissions(deps.session(), learner, slug),
+        submissions=submissions,
+        **_grade_state(learner, slug, submissions),
     )
+
+
+def _grade_state(learner: Learner, slug: str, submissions: list[Any]) -> dict[str, Any]:
+    """The latest review (feedback per criterion) and where the grade stands in the LMS."""
+    latest = reviews.review_of(deps.session(), submissions[-1].id) if submissions else None
+    sync = cohort.learner_sync(deps.session(), learner.context_id, learner.user_id).get(slug)
+    return {"review": latest, "sync": sync}
 
 
 @bp.get("/modules/<slug>/lessons/<lesson_slug>")
@@ -101,6 +112,7 @@ def attempt(attempt_id: int) -> BaseResponse | str:
     if request.method == "POST":
         answers = answers_from_form(items, request.form)
         learning.submit_attempt(deps.session(), learner, attempt_id, answers)
+        enqueue(dispatch.grade_attempt, attempt_id)
         return redirect(launch_session.link("player.attempt", attempt_id=attempt_id), code=303)
     orders = {i.id: grading.shuffled_options(i, quiz_attempt.seed) for i in items if i}
     return render_template(
@@ -136,6 +148,7 @@ def assignment(slug: str) -> BaseResponse | str:
         request.form.get("text", "") if request.method == "POST" else (draft.text if draft else "")
     )
     status = (notice or {}).get("status", 200) if notice and notice["kind"] == "error" else 200
+    submissions = learning.submissions(deps.session(), learner, slug)
     page = render_template(
         "player/assignment.html",
         program=program,
@@ -145,6 +158,7 @@ def assignment(slug: str) -> BaseResponse | str:
         draft=draft,
         notice=notice,
         preview=preview,
-        submissions=learning.submissions(deps.session(), learner, slug),
+        submissions=submissions,
+        **_grade_state(learner, slug, submissions),
     )
     return page if status == 200 else BaseResponse(page, status=status, mimetype="text/html")

@@ -5,30 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 
 from tests.support.content_keys import L1M1, answers_for, module
-from tests.support.launch_flow import full_launch
+from tests.support.learners import api_launch
 
 pytestmark = pytest.mark.integration
-CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 
 
 def launch(tool, platform, *, user="learner-1", course="course-101", mod=L1M1):
-    """A learner's browser after a launch of a link that opens ``mod``; API calls use the token."""
-    browser = requests.Session()
-    browser.headers["Accept"] = "application/json"
-    response = full_launch(
-        browser,
-        tool.url,
-        platform,
-        login_hint=user,
-        claims={CUSTOM: {"module": mod}, "context_id": course},
-    )
-    assert response.status_code == 200, response.text
-    token = response.url.split("lh=")[1]
-    browser.headers["Authorization"] = f"Bearer {token}"
-    return browser
+    return api_launch(tool, platform, user=user, course=course, mod=mod)
 
 
 def test_launch_of_a_module_link_opens_the_module_page(tool, platform):

@@ -1,7 +1,8 @@
 """A test LTI 1.3 platform: real RSA keys, real RS256 id_tokens, JWKS and OIDC auth over HTTP.
 
-It plays the LMS in the suite. Its HTTP side (``/jwks``, ``/auth``, ``/token``) runs on
-127.0.0.1 in a thread; tests also use :meth:`id_token` directly to forge bad launches.
+It plays the LMS in the suite. Its HTTP side (``/jwks``, ``/auth``, ``/token`` and the AGS
+line item / score endpoints under ``/ags/<context_id>/lineitems``) runs on 127.0.0.1 in a
+thread; tests also use :meth:`id_token` directly to forge bad launches.
 """
 
 from __future__ import annotations
@@ -9,13 +10,17 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import jwt
+import requests
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from flask import Flask, Response, abort, jsonify, request
 
@@ -26,6 +31,19 @@ LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 LEARNER = LIS + "membership#Learner"
 INSTRUCTOR = LIS + "membership#Instructor"
 ADMIN = LIS + "institution/person#Administrator"
+
+AGS = "https://purl.imsglobal.org/spec/lti-ags/"
+SCORE_SCOPE = AGS + "scope/score"
+LINEITEM_SCOPE = AGS + "scope/lineitem"
+READONLY_SCOPE = AGS + "scope/lineitem.readonly"
+AGS_SCOPES = frozenset({SCORE_SCOPE, LINEITEM_SCOPE, READONLY_SCOPE})
+SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+CONTAINER_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ACTIVITY = {"Initialized", "Started", "InProgress", "Submitted", "Completed"}
+GRADING = {"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"}
+SUBSECOND = re.compile(r"T\d{2}:\d{2}:\d{2}\.\d+")
 
 
 @dataclass
@@ -64,6 +82,22 @@ class LmsPlatform:
     jwks_hits: int = 0
     extra_jwks: list[dict[str, Any]] = field(default_factory=list)
     server: ServerThread | None = None
+    # --- services (Security Framework §4.1 token endpoint, AGS 2.0) -----------------------
+    token_lifetime: int = 3600
+    token_requests: int = 0
+    allowed_scopes: set[str] = field(default_factory=lambda: set(AGS_SCOPES))
+    moodle_style_urls: bool = False  # ids like .../lineitems/<n>/lineitem?type_id=<type id>
+    moodle_type_id: int = 3
+    page_size: int | None = None  # page GET lineitems with Link: rel="next"
+    honour_filters: bool = True  # False: ignore resource_id/resource_link_id/tag, as some LMSs do
+    lineitems: dict[int, dict[str, Any]] = field(default_factory=dict)
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    ignored_scores: list[dict[str, Any]] = field(default_factory=list)
+    _tokens: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict, repr=False)
+    _jtis: set[str] = field(default_factory=set, repr=False)
+    _faults: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict, repr=False)
+    _last_seconds: dict[tuple[int, str], int] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.add_user("learner-1", "Lena Learner", [LEARNER])
@@ -86,6 +120,15 @@ class LmsPlatform:
     @property
     def jwks_url(self) -> str:
         return self.url + "/jwks"
+
+    @property
+    def token_url(self) -> str:
+        return self.url + "/token"
+
+    def lineitems_url(self, context_id: str = "course-101") -> str:
+        """The AGS line items service of a course (with ``?type_id=`` when Moodle-style)."""
+        base = f"{self.url if self.server else ''}/ags/{context_id}/lineitems"
+        return base + (f"?type_id={self.moodle_type_id}" if self.moodle_style_urls else "")
 
     def registration_args(self) -> dict[str, Any]:
         return {
@@ -112,6 +155,22 @@ class LmsPlatform:
         @app.get("/auth")
         def auth() -> str:
             return self._authorize(request.args.to_dict())
+
+        @app.post("/token")
+        def token() -> Response:
+            return self._token_endpoint()
+
+        @app.route("/ags/<context_id>/lineitems", methods=["GET", "POST"])
+        def lineitems(context_id: str) -> Response:
+            return self._lineitems(context_id)
+
+        @app.post("/ags/<context_id>/lineitems/<int:n>/scores")
+        def scores(context_id: str, n: int) -> Response:
+            return self._score(context_id, n, moodle=False)
+
+        @app.post("/ags/<context_id>/lineitems/<int:n>/lineitem/scores")
+        def moodle_scores(context_id: str, n: int) -> Response:
+            return self._score(context_id, n, moodle=True)
 
         return app
 
@@ -145,6 +204,228 @@ class LmsPlatform:
             "<script>document.forms[0].submit()</script>"
         )
 
+    # --- service switches ---------------------------------------------------------------
+    def fail_next(
+        self, status: int, count: int = 1, retry_after: int | None = None, *, target: str = "ags"
+    ) -> None:
+        """The next ``count`` AGS requests (or ``target="token"`` requests) answer ``status``."""
+        with self._lock:
+            self._faults.setdefault(target, []).extend([(status, retry_after)] * count)
+
+    def expire_tokens(self) -> None:
+        """Forget every access token issued: the next AGS call answers 401."""
+        with self._lock:
+            self._tokens.clear()
+
+    def reset_ags(self) -> None:
+        """Back to a fresh platform: no tokens, line items, scores, faults; default switches."""
+        with self._lock:
+            self._tokens.clear()
+            self._jtis.clear()
+            self._faults.clear()
+            self._last_seconds.clear()
+            self.lineitems.clear()
+            self.scores.clear()
+            self.ignored_scores.clear()
+            self.token_requests = 0
+            self.token_lifetime = 3600
+            self.allowed_scopes = set(AGS_SCOPES)
+            self.moodle_style_urls = False
+            self.page_size = None
+            self.honour_filters = True
+
+    def _fault(self, target: str) -> Response | None:
+        with self._lock:
+            queue = self._faults.get(target)
+            if not queue:
+                return None
+            status, retry_after = queue.pop(0)
+        response = jsonify({"error": "injected", "status": status})
+        response.status_code = status
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    # --- token endpoint (Security Framework §4.1; RFC 6749 §4.4, RFC 7523) -----------------
+    def _token_endpoint(self) -> Response:
+        with self._lock:
+            self.token_requests += 1
+        fault = self._fault("token")
+        if fault is not None:
+            return fault
+        form = request.form
+        if not form.get("grant_type") or not form.get("client_assertion"):
+            return _oauth_error(400, "invalid_request", "grant_type and client_assertion required")
+        if form["grant_type"] != "client_credentials":
+            return _oauth_error(400, "unsupported_grant_type", form["grant_type"])
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            return _oauth_error(401, "invalid_client", "client_assertion_type must be jwt-bearer")
+        problem = self._check_assertion(form["client_assertion"])
+        if problem:
+            return _oauth_error(401, "invalid_client", problem)
+        requested = set(form.get("scope", "").split())
+        granted = requested & self.allowed_scopes
+        if not granted:
+            return _oauth_error(400, "invalid_scope", f"none of {sorted(requested)} allowed")
+        access_token = uuid.uuid4().hex
+        with self._lock:
+            self._tokens[access_token] = (time.time() + self.token_lifetime, frozenset(granted))
+        response = jsonify(
+            {
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": self.token_lifetime,
+                "scope": " ".join(sorted(granted)),
+            }
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def _check_assertion(self, assertion: str) -> str | None:
+        """Verify the tool's JWT against the tool's JWKS, fetched over HTTP; None when valid."""
+        try:
+            kid = jwt.get_unverified_header(assertion).get("kid")
+            keyset = requests.get(self.tool_url + "/lti/jwks", timeout=5).json()
+            jwk = next((k for k in keyset["keys"] if k.get("kid") == kid), None)
+            if jwk is None:
+                return f"kid {kid!r} not in the tool's JWKS"
+            claims = jwt.decode(
+                assertion,
+                jwt.PyJWK(jwk, algorithm="RS256").key,
+                algorithms=["RS256"],
+                audience=self.token_url,
+                issuer=self.client_id,
+                leeway=5,
+                options={"require": ["iss", "sub", "aud", "iat", "exp", "jti"]},
+            )
+        except (jwt.PyJWTError, requests.RequestException, ValueError, KeyError) as exc:
+            return f"bad client_assertion: {exc}"
+        if claims["sub"] != self.client_id:
+            return "sub must be the client_id"
+        if claims["exp"] - claims["iat"] > 300:
+            return "client_assertion lives longer than 5 minutes"
+        with self._lock:
+            if claims["jti"] in self._jtis:
+                return "jti already used"
+            self._jtis.add(claims["jti"])
+        return None
+
+    # --- AGS (LTI AGS 2.0 §3.2 line items, §3.4 scores) ----------------------------------
+    def _authorize_service(self, *scopes: str) -> Response | None:
+        """Fault, then bearer token (401), then scope (403); None when the call may go on."""
+        fault = self._fault("ags")
+        if fault is not None:
+            return fault
+        header = request.headers.get("Authorization", "")
+        token = header[7:] if header.startswith("Bearer ") else ""
+        with self._lock:
+            expires_at, granted = self._tokens.get(token, (0.0, frozenset()))
+        if expires_at <= time.time():
+            response = _oauth_error(401, "invalid_token", "unknown or expired access token")
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            return response
+        if not granted & set(scopes):
+            return _oauth_error(403, "insufficient_scope", f"needs one of {sorted(scopes)}")
+        if self.moodle_style_urls and request.args.get("type_id") != str(self.moodle_type_id):
+            return _oauth_error(400, "invalid_request", "type_id missing from the query")
+        return None
+
+    def _lineitem_id(self, context_id: str, n: int) -> str:
+        base = f"{self.url}/ags/{context_id}/lineitems/{n}"
+        if self.moodle_style_urls:
+            return f"{base}/lineitem?type_id={self.moodle_type_id}"
+        return base
+
+    def _lineitems(self, context_id: str) -> Response:
+        if request.method == "POST":
+            return self._create_lineitem(context_id)
+        refused = self._authorize_service(LINEITEM_SCOPE, READONLY_SCOPE)
+        if refused is not None:
+            return refused
+        if CONTAINER_TYPE not in [value for value, _ in request.accept_mimetypes]:
+            return _oauth_error(406, "not_acceptable", "Accept must name " + CONTAINER_TYPE)
+        filters = {
+            "resourceId": request.args.get("resource_id"),
+            "resourceLinkId": request.args.get("resource_link_id"),
+            "tag": request.args.get("tag"),
+        }
+        with self._lock:
+            items = [
+                entry["item"]
+                for entry in self.lineitems.values()
+                if entry["context_id"] == context_id
+                and (
+                    not self.honour_filters
+                    or all(v is None or entry["item"].get(k) == v for k, v in filters.items())
+                )
+            ]
+        page = int(request.args.get("page", "0"))
+        size = self.page_size or len(items) or 1
+        response = Response(json.dumps(items[page * size : (page + 1) * size]))
+        response.mimetype = CONTAINER_TYPE
+        if (page + 1) * size < len(items):
+            args = {**request.args.to_dict(), "page": str(page + 1)}
+            response.headers["Link"] = f'<{request.base_url}?{urlencode(args)}>; rel="next"'
+        return response
+
+    def _create_lineitem(self, context_id: str) -> Response:
+        refused = self._authorize_service(LINEITEM_SCOPE)
+        if refused is not None:
+            return refused
+        if request.mimetype != LINEITEM_TYPE:
+            return _oauth_error(415, "unsupported_media_type", "Content-Type " + LINEITEM_TYPE)
+        body = _json_body()
+        label, maximum = body.get("label"), body.get("scoreMaximum")
+        if not isinstance(label, str) or not label:
+            return _oauth_error(400, "invalid_request", "label required")
+        if isinstance(maximum, bool) or not isinstance(maximum, int | float) or maximum <= 0:
+            return _oauth_error(400, "invalid_request", "scoreMaximum must be a number > 0")
+        allowed = ("label", "scoreMaximum", "resourceId", "tag", "resourceLinkId")
+        with self._lock:
+            n = max(self.lineitems, default=0) + 1
+            item = {k: body[k] for k in allowed if k in body}
+            item["id"] = self._lineitem_id(context_id, n)
+            self.lineitems[n] = {
+                "context_id": context_id,
+                "moodle": self.moodle_style_urls,
+                "item": item,
+            }
+        response = Response(json.dumps(item), status=201)
+        response.mimetype = LINEITEM_TYPE
+        return response
+
+    def _score(self, context_id: str, n: int, *, moodle: bool) -> Response:
+        refused = self._authorize_service(SCORE_SCOPE)
+        if refused is not None:
+            return refused
+        entry = self.lineitems.get(n)
+        if entry is None or entry["context_id"] != context_id or entry["moodle"] != moodle:
+            return _oauth_error(404, "not_found", "no such line item")
+        if request.mimetype != SCORE_TYPE:
+            return _oauth_error(415, "unsupported_media_type", "Content-Type " + SCORE_TYPE)
+        body = _json_body()
+        problem = _score_problem(body)
+        if problem:
+            return _oauth_error(400, "invalid_request", problem)
+        if body["userId"] not in self.users:
+            return _oauth_error(422, "unprocessable", "user is not in this course")
+        record = {
+            "lineitem": entry["item"]["id"],
+            "user": body["userId"],
+            "body": body,
+            "content_type": request.content_type,
+        }
+        # Like Moodle: timestamps are kept in whole seconds, and a score not later than the
+        # last one is dropped without an error (the 200 looks like success).
+        seconds = int(datetime.fromisoformat(body["timestamp"]).timestamp())
+        with self._lock:
+            if seconds <= self._last_seconds.get((n, body["userId"]), -1):
+                self.ignored_scores.append(record)
+            else:
+                self._last_seconds[(n, body["userId"])] = seconds
+                self.scores.append(record)
+        return Response("", status=200)
+
     # --- tokens ------------------------------------------------------------------------
     def add_user(self, sub: str, name: str, roles: list[str]) -> PlatformUser:
         self.users[sub] = PlatformUser(sub, name, f"{sub}@example.edu", roles)
@@ -167,6 +448,7 @@ class LmsPlatform:
         user: PlatformUser | None = None,
         context_id: str = "course-101",
         resource_link_id: str = "link-1",
+        lineitem: str | None = None,
         **overrides: Any,
     ) -> dict[str, Any]:
         user = user or self.users["learner-1"]
@@ -191,9 +473,10 @@ class LmsPlatform:
                 "label": "ISP-101",
                 "title": f"ISP Certificate {context_id}",
             },
-            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
-                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
-                "lineitems": f"{self.url if self.server else ''}/ags/{context_id}/lineitems",
+            AGS + "claim/endpoint": {
+                "scope": [SCORE_SCOPE],
+                "lineitems": self.lineitems_url(context_id),
+                **({"lineitem": lineitem} if lineitem else {}),
             },
         }
         claims.update(overrides)
@@ -222,6 +505,50 @@ class LmsPlatform:
         kid = "ec-" + uuid.uuid4().hex[:6]
         self.extra_jwks.append({**jwk, "kid": kid, "alg": "ES256"})
         return kid
+
+
+def _oauth_error(status: int, error: str, description: str) -> Response:
+    """An RFC 6749 §5.2 style JSON error."""
+    response = jsonify({"error": error, "error_description": description})
+    response.status_code = status
+    return response
+
+
+def _json_body() -> dict[str, Any]:
+    try:
+        body = json.loads(request.get_data() or b"{}")
+    except ValueError:
+        abort(400, "body is not JSON")
+    if not isinstance(body, dict):
+        abort(400, "body is not a JSON object")
+    return body
+
+
+def _score_problem(body: dict[str, Any]) -> str | None:
+    """What makes a score body invalid per AGS §3.4.1, or None."""
+    if not isinstance(body.get("userId"), str) or not body["userId"]:
+        return "userId required"
+    if body.get("activityProgress") not in ACTIVITY:
+        return f"bad activityProgress {body.get('activityProgress')!r}"
+    if body.get("gradingProgress") not in GRADING:
+        return f"bad gradingProgress {body.get('gradingProgress')!r}"
+    if "comment" in body and not isinstance(body["comment"], str):
+        return "comment must be a string"
+    stamp = body.get("timestamp")
+    if not isinstance(stamp, str) or not SUBSECOND.search(stamp):
+        return "timestamp must be ISO 8601 with sub-second precision"
+    try:
+        if datetime.fromisoformat(stamp).tzinfo is None:
+            return "timestamp needs a timezone"
+    except ValueError:
+        return f"bad timestamp {stamp!r}"
+    given, maximum = body.get("scoreGiven"), body.get("scoreMaximum")
+    if given is not None:
+        if isinstance(given, bool) or not isinstance(given, int | float) or given < 0:
+            return "scoreGiven must be a number >= 0"
+        if isinstance(maximum, bool) or not isinstance(maximum, int | float) or maximum <= 0:
+            return "scoreMaximum must be a number > 0 when scoreGiven is present"
+    return None
 
 
 def unsigned_token(claims: dict[str, Any], kid: str) -> str:

@@ -1,0 +1,224 @@
+"""Submissions graded per second end to end, and submit-to-graded latency, vs a trivial task.
+
+    .venv/bin/python benchmarks/grading.py [--submissions 200] [--floor-tasks 400]
+
+Production shape on one machine: PostgreSQL, a Redis broker, gunicorn (2 workers) for the web
+and a Celery worker with 2 processes; the suite's test LMS receives the scores over AGS.
+Prints: graded/s (submit over HTTP -> grade row) and p50/p95 latency beside a trivial Celery
+task with one DB write measured in the same run, their ratios (targets: >= 0.5x the floor's
+throughput, p50 <= 3x its round trip), and scores delivered per second. Loopback only; bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import types
+import uuid
+from pathlib import Path
+
+import psycopg
+import redis
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lms_plugin.settings import load_settings  # noqa: E402
+from tests.support.content_keys import L1M1, answers_for  # noqa: E402
+from tests.support.learners import ags_claim, api_launch  # noqa: E402
+from tests.support.lti_platform import LmsPlatform  # noqa: E402
+from tests.support.processes import cli, free_port, gunicorn, process, tool_env, wait_http  # noqa: E402
+from tests.support.worker import celery_worker, wait_for  # noqa: E402
+from worker import dispatch  # noqa: E402
+
+PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/2")
+CACHE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--submissions", type=int, default=200)
+    parser.add_argument("--floor-tasks", type=int, default=400)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-grading-"))
+    dbname = "lms_bench_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{dbname}"')
+    database = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    database += "/" + dbname
+    redis.Redis.from_url(BROKER).flushdb()
+    settings = {
+        "instance_dir": str(tmp),
+        "public_url": url,
+        "secret_key": uuid.uuid4().hex,
+        "database_url": database,
+        "broker_url": BROKER,
+        "cache_url": CACHE,
+        "cache_prefix": f"bench:{uuid.uuid4().hex[:6]}:",
+        "log_level": "WARNING",
+    }
+    env = tool_env(**settings)
+    engine = create_engine(database)
+    lms = LmsPlatform(tool_url=url).start()
+    try:
+        for step in (("db", "upgrade"), ("content", "sync")):
+            subprocess.run(cli(*step), env=env, check=True, capture_output=True)
+        reg = lms.registration_args()
+        subprocess.run(
+            cli(
+                "platform",
+                "add",
+                "--name",
+                reg["name"],
+                "--issuer",
+                reg["issuer"],
+                "--client-id",
+                reg["client_id"],
+                "--auth-login-url",
+                reg["auth_login_url"],
+                "--token-url",
+                reg["auth_token_url"],
+                "--jwks-url",
+                reg["jwks_url"],
+                "--deployment-id",
+                lms.deployment_id,
+            ),
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        web = [
+            a for a in gunicorn(port, 2) if a not in ("--access-logfile", "-", "--access-logformat")
+        ]
+        web = [a for a in web if not a.startswith("pid=")]
+        with (
+            process(web, env, tmp / "web.log"),
+            celery_worker(env, tmp / "worker.log", concurrency=2),
+        ):
+            wait_http(url + "/healthz")
+            figures = run(args, url, lms, engine, load_settings(env))
+    finally:
+        lms.stop()
+        engine.dispose()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    report(figures)
+
+
+def count(engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text(sql)).scalar_one())
+
+
+def run(args, url, lms, engine, settings) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    # Floor: a trivial task with one DB write, through the same broker and worker.
+    start = time.perf_counter()
+    for n in range(args.floor_tasks):
+        dispatch.touch(settings, f"t{n}")
+    wait_for(lambda: count(engine, "SELECT count(*) FROM job_run") >= args.floor_tasks, 300)
+    figures["floor_tps"] = args.floor_tasks / (time.perf_counter() - start)
+    trips = []
+    for n in range(30):
+        token = f"rt{n}"
+        sent = time.perf_counter()
+        dispatch.touch(settings, token)
+        sql = f"SELECT count(*) FROM job_run WHERE result::text LIKE '%\"{token}\"%'"
+        while count(engine, sql) == 0:
+            time.sleep(0.002)
+        trips.append(time.perf_counter() - sent)
+    figures["floor_p50"] = statistics.median(trips)
+
+    # Learners ready: launched, attempt started; then all submit at once over HTTP.
+    tool = types.SimpleNamespace(url=url)
+    ready = []
+    for n in range(args.submissions):
+        browser = api_launch(tool, lms, user=f"b{n}", claims=ags_claim(lms))
+        attempt = browser.post(url + f"/api/v1/modules/{L1M1}/attempts").json()
+        ready.append(
+            (browser, attempt["id"], answers_for(L1M1, [i["id"] for i in attempt["items"]]))
+        )
+    start = time.perf_counter()
+    lock = threading.Lock()
+    queue = list(ready)
+
+    def submit() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                browser, attempt_id, answers = queue.pop()
+            response = browser.post(
+                url + f"/api/v1/attempts/{attempt_id}/answers", json={"answers": answers}
+            )
+            assert response.status_code == 200, response.text
+
+    threads = [threading.Thread(target=submit) for _ in range(args.threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wait_for(
+        lambda: (
+            count(engine, "SELECT count(*) FROM quiz_attempt WHERE status = 'graded'")
+            >= args.submissions
+        ),
+        600,
+    )
+    graded_at = time.perf_counter()
+    figures["graded_tps"] = args.submissions / (graded_at - start)
+    with engine.connect() as conn:
+        latencies = [
+            row[0]
+            for row in conn.execute(
+                text("SELECT EXTRACT(EPOCH FROM graded_at - submitted_at) FROM quiz_attempt")
+            )
+        ]
+    figures["p50"] = percentile([float(v) for v in latencies], 0.5)
+    figures["p95"] = percentile([float(v) for v in latencies], 0.95)
+    wait_for(lambda: len(lms.scores) >= args.submissions, 600)
+    figures["scores_tps"] = args.submissions / (time.perf_counter() - start)
+    figures["submissions"] = args.submissions
+    return figures
+
+
+def report(f: dict[str, float]) -> None:
+    print(
+        f"submissions={int(f['submissions'])} web=gunicorn x2 worker=celery -c 2 "
+        f"cores={os.cpu_count()}"
+    )
+    print(
+        f"floor (trivial task, 1 DB write): {f['floor_tps']:8.1f} tasks/s   "
+        f"round trip p50 {f['floor_p50'] * 1000:7.1f} ms"
+    )
+    print(
+        f"grading end to end:               {f['graded_tps']:8.1f} graded/s  "
+        f"p50 {f['p50'] * 1000:7.1f} ms  p95 {f['p95'] * 1000:7.1f} ms"
+    )
+    print(
+        f"ratio throughput graded/floor:    {f['graded_tps'] / f['floor_tps']:8.2f}  "
+        "(target >= 0.5)"
+    )
+    print(f"ratio p50 latency grading/floor:  {f['p50'] / f['floor_p50']:8.2f}  (target <= 3)")
+    print(f"scores delivered to the LMS:      {f['scores_tps']:8.1f} scores/s (submit to last)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""What instructors see of their own course: grades and the gradebook sync state per learner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.grading import Grade, ScoreOutbox
+from lms_plugin.db.models import LtiUser
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    learner: str
+    module_slug: str
+    score_percent: float
+    complete: bool
+    outbox_id: int | None
+    sync: str  # pending | sent | failed | none
+    classification: str | None
+    last_error: str | None
+    tries: int
+
+
+def score_lines(session: Session, context_id: int) -> list[ScoreLine]:
+    """One line per learner and module with a grade, with its latest outbox row's state."""
+    latest: dict[tuple[int, str], ScoreOutbox] = {}
+    for row in session.scalars(
+        select(ScoreOutbox)
+        .where(ScoreOutbox.context_id == context_id, ScoreOutbox.status != "superseded")
+        .order_by(ScoreOutbox.id)
+    ):
+        latest[(row.user_id, row.module_slug)] = row
+    lines = []
+    for grade, name, sub in session.execute(
+        select(Grade, LtiUser.name, LtiUser.sub)
+        .join(LtiUser, LtiUser.id == Grade.user_id)
+        .where(Grade.context_id == context_id)
+        .order_by(LtiUser.name, Grade.module_slug)
+    ):
+        last = latest.get((grade.user_id, grade.module_slug))
+        lines.append(
+            ScoreLine(
+                learner=name or sub,
+                module_slug=grade.module_slug,
+                score_percent=round(grade.score * 100, 2),
+                complete=grade.complete,
+                outbox_id=last.id if last else None,
+                sync=last.status if last else "none",
+                classification=last.classification if last else None,
+                last_error=last.last_error if last else None,
+                tries=last.tries if last else 0,
+            )
+        )
+    return lines
+
+
+def learner_sync(session: Session, context_id: int, user_id: int) -> dict[str, str]:
+    """module slug -> sync state of the learner's latest score (for the learner's own page)."""
+    states: dict[str, str] = {}
+    for row in session.scalars(
+        select(ScoreOutbox)
+        .where(
+            ScoreOutbox.context_id == context_id,
+            ScoreOutbox.user_id == user_id,
+            ScoreOutbox.status != "superseded",
+        )
+        .order_by(ScoreOutbox.id)
+    ):
+        states[row.module_slug] = row.status
+    return states

@@ -1,0 +1,219 @@
+"""Grading on a real Celery worker process, scores in the test LMS gradebook — never lost.
+
+Web (in-process HTTP server) and worker (a separate process) share PostgreSQL and a Redis
+broker, as in production. Faults are real: SIGKILL, a Redis restart, an LMS answering 429/500.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support.content_keys import L1M1
+from tests.support.learners import ags_claim, api_launch, submit_quiz
+from tests.support.processes import free_port
+from tests.support.worker import celery_worker, settings_env, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def worker_env(tool, **overrides: str) -> dict[str, str]:
+    return settings_env(tool.app.extensions["lms_settings"], sweep_seconds="2", **overrides)
+
+
+def learners_submit(tool, platform, count: int, prefix: str = "l") -> list[int]:
+    ids = []
+    for n in range(count):
+        browser = api_launch(tool, platform, user=f"{prefix}{n}", claims=ags_claim(platform))
+        ids.append(submit_quiz(browser, tool))
+    return ids
+
+
+def graded(tool) -> int:
+    return tool.rows("SELECT count(*) FROM quiz_attempt WHERE status = 'graded'")[0][0]
+
+
+def sent(tool) -> int:
+    return tool.rows("SELECT count(*) FROM score_outbox WHERE status = 'sent'")[0][0]
+
+
+def scores_by_user(platform) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for score in platform.scores:
+        counts[score["user"]] = counts.get(score["user"], 0) + 1
+    return counts
+
+
+def test_quiz_submitted_graded_and_recorded_by_the_lms(tool, platform, tmp_path):
+    platform.reset_ags()
+    with celery_worker(worker_env(tool), tmp_path / "worker.log"):
+        browser = api_launch(tool, platform, claims=ags_claim(platform))
+        attempt_id = submit_quiz(browser, tool)
+        wait_for(lambda: sent(tool) == 1, 30, lambda: (tmp_path / "worker.log").read_text())
+
+    attempt = browser.get(tool.url + f"/api/v1/attempts/{attempt_id}").json()
+    assert attempt["status"] == "graded" and attempt["percent"] == 100.0
+    [score] = platform.scores
+    body = score["body"]
+    assert body["userId"] == "learner-1"
+    assert body["scoreMaximum"] == 100 and body["scoreGiven"] == 50.0  # quiz done, assignment not
+    assert body["activityProgress"] == "Completed" and body["gradingProgress"] == "FullyGraded"
+    assert body["timestamp"].endswith("+00:00") and "comment" in body
+    lineitems = [e["item"] for e in platform.lineitems.values() if e["context_id"] == "course-101"]
+    assert [li["resourceId"] for li in lineitems] == [L1M1]
+    assert score["lineitem"] == lineitems[0]["id"]
+    page = browser.get(tool.url + f"/modules/{L1M1}", headers={"Accept": "text/html"}).text
+    assert "in your LMS gradebook" in page
+
+
+def test_worker_killed_mid_batch_every_grade_exists_exactly_once(tool, platform, tmp_path):
+    platform.reset_ags()
+    ids = learners_submit(tool, platform, 12)
+    log = tmp_path / "worker.log"
+    with celery_worker(worker_env(tool), log, concurrency=2) as first:
+        wait_for(lambda: graded(tool) >= 2, 60, log.read_text)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    done_before_restart = graded(tool)
+    with celery_worker(worker_env(tool), tmp_path / "worker2.log", beat=True):
+        wait_for(
+            lambda: graded(tool) == len(ids) and sent(tool) == len(ids),
+            120,
+            lambda: (tmp_path / "worker2.log").read_text()[-3000:],
+        )
+
+    assert done_before_restart < len(ids)
+    outbox = tool.rows(
+        "SELECT user_id, status, timestamp, score_given, tries FROM score_outbox "
+        "ORDER BY user_id, id"
+    )
+    assert tool.rows("SELECT count(*), count(DISTINCT user_id) FROM grade")[0] == (12, 12), outbox
+    assert set(scores_by_user(platform).values()) == {1}, (outbox, platform.scores)
+    assert len(scores_by_user(platform)) == 12
+
+
+def test_lms_answering_429_and_500_for_a_while_then_every_score_arrives_once(
+    tool, platform, tmp_path
+):
+    platform.reset_ags()
+    platform.fail_next(429, 3, retry_after=1)
+    learners_submit(tool, platform, 4)
+    with celery_worker(worker_env(tool), tmp_path / "worker.log", beat=True):
+        wait_for(
+            lambda: (
+                tool.rows(
+                    "SELECT count(*) FROM score_outbox WHERE tries > 0 AND status = 'pending'"
+                )[0][0]
+                >= 1
+            ),
+            30,
+        )
+        platform.fail_next(500, 4)
+        wait_for(
+            lambda: sent(tool) == 4, 120, lambda: (tmp_path / "worker.log").read_text()[-3000:]
+        )
+
+    assert scores_by_user(platform) == {f"l{n}": 1 for n in range(4)}
+    retried = tool.rows("SELECT max(tries) FROM score_outbox")[0][0]
+    assert retried >= 2
+
+
+def test_not_gradable_is_classified_and_shown_not_retried(tool, platform, tmp_path):
+    platform.reset_ags()
+    platform.fail_next(404, 1)
+    learners_submit(tool, platform, 1)
+    with celery_worker(worker_env(tool), tmp_path / "worker.log"):
+        wait_for(
+            lambda: (
+                tool.rows("SELECT count(*) FROM score_outbox WHERE status = 'failed'")[0][0] == 1
+            ),
+            30,
+        )
+    assert tool.rows("SELECT classification, tries FROM score_outbox") == [("not_gradable", 1)]
+    assert platform.scores == []
+
+
+def test_redis_restart_during_a_batch_loses_nothing(tool, platform, tmp_path):
+    platform.reset_ags()
+    port = free_port()
+    broker = f"redis://127.0.0.1:{port}/0"
+    redis_cmd = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
+    server = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: _redis_up(port), 10)
+        env = worker_env(tool, broker_url=broker)
+        with celery_worker(env, tmp_path / "worker.log", beat=True):
+            # The web enqueues on this broker too: swap the app's dispatcher target.
+            ids = _submit_with_broker(tool, platform, broker, 8)
+            wait_for(lambda: graded(tool) >= 1, 60)
+            server.terminate()
+            server.wait()
+            server = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)  # empty: queue lost
+            wait_for(
+                lambda: graded(tool) == len(ids) and sent(tool) == len(ids),
+                120,
+                lambda: (tmp_path / "worker.log").read_text()[-3000:],
+            )
+    finally:
+        server.terminate()
+        server.wait()
+    assert len(scores_by_user(platform)) == 8 and set(scores_by_user(platform).values()) == {1}
+
+
+def _redis_up(port: int) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(port=port).ping())
+    except redis.RedisError:
+        return False
+
+
+def _submit_with_broker(tool, platform, broker: str, count: int) -> list[int]:
+    import dataclasses
+
+    settings = tool.app.extensions["lms_settings"]
+    tool.app.extensions["lms_settings"] = dataclasses.replace(settings, broker_url=broker)
+    try:
+        return learners_submit(tool, platform, count, prefix=f"r{uuid.uuid4().hex[:4]}-")
+    finally:
+        tool.app.extensions["lms_settings"] = settings
+
+
+def test_duplicate_task_delivery_makes_no_duplicate_rows_or_scores(tool, platform, tmp_path):
+    from worker import dispatch
+
+    platform.reset_ags()
+    [attempt_id] = learners_submit(tool, platform, 1)
+    settings = tool.app.extensions["lms_settings"]
+    with celery_worker(worker_env(tool), tmp_path / "worker.log", concurrency=2):
+        wait_for(lambda: sent(tool) == 1, 30)
+        for _ in range(3):  # the same messages delivered again
+            dispatch.grade_attempt(settings, attempt_id)
+            outbox_id = tool.rows("SELECT id FROM score_outbox")[0][0]
+            dispatch.publish_score(settings, outbox_id)
+        wait_for(lambda: "succeeded" in (tmp_path / "worker.log").read_text(), 10)
+        import time
+
+        time.sleep(3)
+    assert tool.rows("SELECT count(*) FROM grade")[0][0] == 1
+    assert tool.rows("SELECT count(*) FROM score_outbox")[0][0] == 1
+    assert len(platform.scores) == 1
+    assert Path(tmp_path / "worker.log").exists()

@@ -1,0 +1,25 @@
+"""What tasks hand to services: settings and the AGS client factory, from the Flask app."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from lms_plugin.db import db
+from lms_plugin.db.models import Registration
+from lms_plugin.lti.clients import ags_client
+from lms_plugin.services.passback import AgsPort
+from lms_plugin.settings import Settings
+
+
+def settings() -> Settings:
+    return current_app.extensions["lms_settings"]  # type: ignore[no-any-return]
+
+
+def ags_for(registration: Registration) -> AgsPort:
+    return ags_client(
+        registration,
+        session=db.session(),
+        store=current_app.extensions["lms_store"],
+        http=current_app.extensions["lms_http"],
+        timeout=settings().http_timeout_seconds,
+    )
