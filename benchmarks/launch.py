@@ -12,6 +12,7 @@ requests, so 0.5 is the ceiling). Stops by itself; touches only 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing
 import os
 import subprocess
@@ -94,6 +95,7 @@ def launch(session: requests.Session) -> None:
 
 
 def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the test LMS's access log
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--processes", type=int, default=2, help="client processes")

@@ -53,12 +53,15 @@ def db() -> None:
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    """Apply migrations."""
+    """Apply migrations, then make sure the tool has signing keys (idempotent)."""
     from flask_migrate import upgrade
+
+    from lms_plugin.services.keys import ensure_keys
 
     with app_context():
         upgrade(revision=revision)
-        click.echo(f"database at {revision}")
+        ensure_keys(_session())
+        click.echo(f"database at {revision}; signing keys ready")
 
 
 @db.command("downgrade")

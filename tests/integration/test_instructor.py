@@ -127,3 +127,35 @@ def test_reviewing_twice_is_a_conflict(tool, platform):
         tool.url + f"/instructor/reviews/{submission}", data=rubric_form(4, "pass"), headers=HTML
     )
     assert second.status_code == 409
+
+
+def test_failed_score_is_shown_and_resend_requeues_it(tool, platform, broker_url):
+    learner = api_launch(tool, platform)
+    learner.post(tool.url + f"/api/v1/modules/{L1M1}/assignment/submissions", json={"text": "x"})
+    user_id, context_id = tool.rows("SELECT user_id, context_id FROM assignment_submission")[0]
+    tool.rows(
+        f"INSERT INTO grade (context_id, user_id, module_slug, score, complete, updated_at)"
+        f" VALUES ({context_id}, {user_id}, '{L1M1}', 0.5, false, now()) RETURNING id"
+    )
+    [(outbox_id,)] = tool.rows(
+        "INSERT INTO score_outbox (context_id, user_id, module_slug, score_given, score_maximum,"
+        " timestamp, status, tries, classification, last_error, next_attempt_at, created_at)"
+        f" VALUES ({context_id}, {user_id}, '{L1M1}', 50, 100, now(), 'failed', 1,"
+        " 'not_gradable', 'line item was deleted', now(), now()) RETURNING id"
+    )
+    teacher = instructor(tool, platform)
+    page = teacher.get(tool.url + "/instructor/?status=all", headers=HTML).text
+    assert "Failed: not_gradable" in page and "line item was deleted" in page
+
+    resent = teacher.post(
+        tool.url + "/instructor/scores/resend",
+        headers=HTML,
+        data={"outbox_id": str(outbox_id)},
+        allow_redirects=False,
+    )
+
+    assert resent.status_code == 303
+    assert tool.rows("SELECT status FROM score_outbox") == [("pending",)]
+    assert redis.Redis.from_url(broker_url).llen("lms") == 1  # lti.publish_score queued
+    learner_page = learner.get(tool.url + f"/modules/{L1M1}", headers=HTML).text
+    assert "being sent to your LMS gradebook" in learner_page

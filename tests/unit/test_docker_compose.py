@@ -47,7 +47,7 @@ def test_every_lms_variable_is_a_real_setting_and_production_accepts_them():
 
 
 def test_commands_name_real_cli_commands():
-    for service in ("migrate", "worker"):
+    for service in ("migrate", "worker", "worker-lms"):
         command = COMPOSE["services"][service]["command"]
         assert command[0] == "lms-plugin" and command[1] in cli.commands
     assert "lms_plugin.wsgi:app" in COMPOSE["services"]["web"]["command"]
