@@ -15,16 +15,15 @@ import argparse
 import logging
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import types
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
-import psycopg
 import redis
 from sqlalchemy import create_engine, text
 
@@ -35,7 +34,15 @@ from lms_plugin.settings import load_settings  # noqa: E402
 from tests.support.content_keys import L1M1, answers_for  # noqa: E402
 from tests.support.learners import ags_claim, api_launch  # noqa: E402
 from tests.support.lti_platform import LmsPlatform  # noqa: E402
-from tests.support.processes import cli, free_port, gunicorn, process, tool_env, wait_http  # noqa: E402
+from tests.support.processes import (  # noqa: E402
+    free_port,
+    gunicorn_quiet,
+    prepare_tool,
+    process,
+    scratch_database,
+    tool_env,
+    wait_http,
+)
 from tests.support.worker import celery_worker, wait_for  # noqa: E402
 from worker import dispatch  # noqa: E402
 
@@ -61,67 +68,28 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     tmp = Path(tempfile.mkdtemp(prefix="lms-bench-grading-"))
-    dbname = "lms_bench_" + uuid.uuid4().hex[:8]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{dbname}"')
-    database = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    database += "/" + dbname
     redis.Redis.from_url(BROKER).flushdb()
-    settings = {
-        "instance_dir": str(tmp),
-        "public_url": url,
-        "secret_key": uuid.uuid4().hex,
-        "database_url": database,
-        "broker_url": BROKER,
-        "cache_url": CACHE,
-        "cache_prefix": f"bench:{uuid.uuid4().hex[:6]}:",
-        "log_level": "WARNING",
-    }
-    env = tool_env(**settings)
-    engine = create_engine(database)
-    lms = LmsPlatform(tool_url=url).start()
-    try:
-        for step in (("db", "upgrade"), ("content", "sync")):
-            subprocess.run(cli(*step), env=env, check=True, capture_output=True)
-        reg = lms.registration_args()
-        subprocess.run(
-            cli(
-                "platform",
-                "add",
-                "--name",
-                reg["name"],
-                "--issuer",
-                reg["issuer"],
-                "--client-id",
-                reg["client_id"],
-                "--auth-login-url",
-                reg["auth_login_url"],
-                "--token-url",
-                reg["auth_token_url"],
-                "--jwks-url",
-                reg["jwks_url"],
-                "--deployment-id",
-                lms.deployment_id,
-            ),
-            env=env,
-            check=True,
-            capture_output=True,
+    with ExitStack() as stack:
+        database = stack.enter_context(scratch_database(PG_ADMIN, "lms_bench_"))
+        env = tool_env(
+            instance_dir=str(tmp),
+            public_url=url,
+            secret_key=uuid.uuid4().hex,
+            database_url=database,
+            broker_url=BROKER,
+            cache_url=CACHE,
+            cache_prefix=f"bench:{uuid.uuid4().hex[:6]}:",
+            log_level="WARNING",
         )
-        web = [
-            a for a in gunicorn(port, 2) if a not in ("--access-logfile", "-", "--access-logformat")
-        ]
-        web = [a for a in web if not a.startswith("pid=")]
-        with (
-            process(web, env, tmp / "web.log"),
-            celery_worker(env, tmp / "worker.log", concurrency=2),
-        ):
-            wait_http(url + "/healthz")
-            figures = run(args, url, lms, engine, load_settings(env))
-    finally:
-        lms.stop()
-        engine.dispose()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        engine = create_engine(database)
+        stack.callback(engine.dispose)
+        lms = LmsPlatform(tool_url=url).start()
+        stack.callback(lms.stop)
+        prepare_tool(env, lms)
+        stack.enter_context(process(gunicorn_quiet(port, 2), env, tmp / "web.log"))
+        stack.enter_context(celery_worker(env, tmp / "worker.log", concurrency=2))
+        wait_http(url + "/healthz")
+        figures = run(args, url, lms, engine, load_settings(env))
     report(figures)
 
 

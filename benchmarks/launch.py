@@ -15,16 +15,15 @@ import argparse
 import logging
 import multiprocessing
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
-import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.launch_flow import start_login  # noqa: E402
 from tests.support.lti_platform import LmsPlatform  # noqa: E402
-from tests.support.processes import cli, free_port, gunicorn, process, tool_env, wait_http  # noqa: E402
+from tests.support.processes import (  # noqa: E402
+    free_port,
+    gunicorn_quiet,
+    prepare_tool,
+    process,
+    scratch_database,
+    tool_env,
+    wait_http,
+)
 
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -120,64 +127,28 @@ def main() -> None:
         "secret_key": uuid.uuid4().hex,
         "log_level": "WARNING",
     }
-    dbname = "lms_bench_" + uuid.uuid4().hex[:8]
-    if args.backend == "postgres":
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{dbname}"')
-        base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        settings.update(
-            database_url=f"{base}/{dbname}",
-            cache_url=REDIS,
-            broker_url=REDIS,
-            cache_prefix=f"bench:{uuid.uuid4().hex[:6]}:",
-        )
-    env = tool_env(**settings)
-    lms = LmsPlatform(tool_url=url).start()
-    try:
-        subprocess.run(cli("db", "upgrade"), env=env, check=True, capture_output=True)
-        reg = lms.registration_args()
-        subprocess.run(
-            cli(
-                "platform",
-                "add",
-                "--name",
-                reg["name"],
-                "--issuer",
-                reg["issuer"],
-                "--client-id",
-                reg["client_id"],
-                "--auth-login-url",
-                reg["auth_login_url"],
-                "--token-url",
-                reg["auth_token_url"],
-                "--jwks-url",
-                reg["jwks_url"],
-                "--deployment-id",
-                lms.deployment_id,
-            ),
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        gunicorn_args = [
-            a for a in gunicorn(port, args.workers) if a not in ("--access-logfile", "-")
-        ]
-        gunicorn_args.remove("--access-logformat")
-        gunicorn_args = [a for a in gunicorn_args if not a.startswith("pid=")]
-        with process(gunicorn_args, env, Path(tmp) / "gunicorn.log"):
-            wait_http(url + "/healthz")
-
-            global _URL, _LMS
-            _URL, _LMS = url, lms
-            load = (args.processes, args.threads)
-            measure(2, *load, launch)  # warm-up: JWKS cache, connections, code paths
-            trivial_rps = measure(args.seconds, *load, trivial)
-            launches = measure(args.seconds, *load, launch)
-    finally:
-        lms.stop()
+    with ExitStack() as stack:
         if args.backend == "postgres":
-            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+            settings.update(
+                database_url=stack.enter_context(scratch_database(PG_ADMIN)),
+                cache_url=REDIS,
+                broker_url=REDIS,
+                cache_prefix=f"bench:{uuid.uuid4().hex[:6]}:",
+            )
+        env = tool_env(**settings)
+        lms = LmsPlatform(tool_url=url).start()
+        stack.callback(lms.stop)
+        prepare_tool(env, lms)
+        stack.enter_context(
+            process(gunicorn_quiet(port, args.workers), env, Path(tmp) / "gunicorn.log")
+        )
+        wait_http(url + "/healthz")
+        global _URL, _LMS
+        _URL, _LMS = url, lms
+        load = (args.processes, args.threads)
+        measure(2, *load, launch)  # warm-up: JWKS cache, connections, code paths
+        trivial_rps = measure(args.seconds, *load, trivial)
+        launches = measure(args.seconds, *load, launch)
 
     print(
         f"backend={args.backend} gunicorn_workers={args.workers} client={args.processes} "

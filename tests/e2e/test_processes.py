@@ -12,38 +12,17 @@ from sqlalchemy import create_engine, text
 
 from tests.support.launch_flow import full_launch
 from tests.support.lti_platform import LmsPlatform
-from tests.support.processes import cli, free_port, gunicorn, process, tool_env, wait_http
+from tests.support.processes import (
+    cli,
+    free_port,
+    gunicorn,
+    prepare_tool,
+    process,
+    tool_env,
+    wait_http,
+)
 
 pytestmark = pytest.mark.e2e
-
-
-def _register(env: dict[str, str], lms: LmsPlatform) -> None:
-    args = lms.registration_args()
-    result = subprocess.run(
-        cli(
-            "platform",
-            "add",
-            "--name",
-            args["name"],
-            "--issuer",
-            args["issuer"],
-            "--client-id",
-            args["client_id"],
-            "--auth-login-url",
-            args["auth_login_url"],
-            "--token-url",
-            args["auth_token_url"],
-            "--jwks-url",
-            args["jwks_url"],
-            "--deployment-id",
-            lms.deployment_id,
-        ),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def test_launches_across_two_gunicorn_workers_on_postgres_and_redis(tmp_path, pg_url, redis_url):
@@ -60,13 +39,12 @@ def test_launches_across_two_gunicorn_workers_on_postgres_and_redis(tmp_path, pg
     )
     lms = LmsPlatform(tool_url=url).start()
     try:
-        for step in (("db", "upgrade"), ("content", "sync")):
-            subprocess.run(cli(*step), env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run(cli("db", "upgrade"), env=env, check=True, capture_output=True, timeout=120)
         engine = create_engine(pg_url)
         with engine.begin() as conn:  # the session database may hold other tests' platforms
             conn.execute(text("TRUNCATE registration CASCADE"))
         engine.dispose()
-        _register(env, lms)
+        prepare_tool(env, lms)
         with process(gunicorn(port, workers=2), env, tmp_path / "gunicorn.log"):
             wait_http(url + "/healthz")
             for _ in range(12):

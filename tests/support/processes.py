@@ -8,11 +8,15 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import requests
+
+from tests.support.lti_platform import LmsPlatform
 
 
 def free_port() -> int:
@@ -77,3 +81,63 @@ def gunicorn(port: int, workers: int = 2) -> list[str]:
 
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "lms_plugin.cli", *args]
+
+
+def gunicorn_quiet(port: int, workers: int = 2) -> list[str]:
+    """gunicorn without an access log (for benchmarks)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "lms_plugin.wsgi:app",
+    ]
+
+
+def prepare_tool(env: dict[str, str], lms: LmsPlatform) -> None:
+    """What an admin does once: migrate, load the content, register the LMS (through the CLI)."""
+    for step in (("db", "upgrade"), ("content", "sync")):
+        subprocess.run(cli(*step), env=env, check=True, capture_output=True, timeout=180)
+    reg = lms.registration_args()
+    result = subprocess.run(
+        cli(
+            "platform",
+            "add",
+            "--name",
+            reg["name"],
+            "--issuer",
+            reg["issuer"],
+            "--client-id",
+            reg["client_id"],
+            "--auth-login-url",
+            reg["auth_login_url"],
+            "--token-url",
+            reg["auth_token_url"],
+            "--jwks-url",
+            reg["jwks_url"],
+            "--deployment-id",
+            lms.deployment_id,
+        ),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@contextmanager
+def scratch_database(admin_url: str, prefix: str = "lms_scratch_") -> Iterator[str]:
+    """A new PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
+    name = prefix + uuid.uuid4().hex[:8]
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
