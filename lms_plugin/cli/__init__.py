@@ -1,0 +1,34 @@
+"""The one CLI, ``lms-plugin``: run, worker, db, platform, deployments, keys, content, check.
+
+Bad arguments print one line (``error: ...``) and exit with code 2; nothing is half-written,
+because each command validates before it commits.
+"""
+
+from __future__ import annotations
+
+import click
+
+from lms_plugin.cli import admin, content, processes  # noqa: F401 - register the commands
+from lms_plugin.cli.common import cli
+from lms_plugin.domain.errors import InvalidInputError, NotFoundError
+from lms_plugin.settings import SettingsError
+
+__all__ = ["cli", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors and exit code 2 for anything the user can fix."""
+    try:
+        cli.main(args=argv, prog_name="lms-plugin", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        raise SystemExit(1) from None
+    except click.UsageError as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        raise SystemExit(2) from None
+    except (InvalidInputError, NotFoundError, SettingsError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        raise SystemExit(exc.exit_code) from None

@@ -1,0 +1,182 @@
+"""Admin commands: database schema, platform registrations, deployments, signing keys."""
+
+from __future__ import annotations
+
+import click
+
+from lms_plugin.cli.common import app_context, cli
+from lms_plugin.cli.common import session as _session
+
+
+# --- database -------------------------------------------------------------------------------
+@cli.group()
+def db() -> None:
+    """Database schema (Alembic migrations are the only schema path)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations, then make sure the tool has signing keys (idempotent)."""
+    from flask_migrate import upgrade
+
+    from lms_plugin.services.keys import ensure_keys
+
+    with app_context():
+        upgrade(revision=revision)
+        ensure_keys(_session())
+        click.echo(f"database at {revision}; signing keys ready")
+
+
+@db.command("downgrade")
+@click.option("--revision", default="-1", show_default=True)
+def db_downgrade(revision: str) -> None:
+    """Revert migrations."""
+    from flask_migrate import downgrade
+
+    with app_context():
+        downgrade(revision=revision)
+
+
+# --- platforms and deployments -------------------------------------------------------------
+@cli.group()
+def platform() -> None:
+    """LMS platform registrations."""
+
+
+@platform.command("add")
+@click.option("--name", required=True)
+@click.option(
+    "--issuer", required=True, help="The platform's iss, e.g. https://canvas.instructure.com"
+)
+@click.option("--client-id", required=True)
+@click.option("--auth-login-url", required=True, help="OIDC authentication request URL")
+@click.option("--token-url", required=True, help="OAuth2 access token URL")
+@click.option("--jwks-url", required=True, help="The platform's public keyset URL")
+@click.option("--deployment-id", "deployment_ids", multiple=True, help="Repeat for several")
+@click.option(
+    "--product",
+    type=click.Choice(["canvas", "moodle", "other"]),
+    default="other",
+    show_default=True,
+)
+def platform_add(
+    name: str,
+    issuer: str,
+    client_id: str,
+    auth_login_url: str,
+    token_url: str,
+    jwks_url: str,
+    deployment_ids: tuple[str, ...],
+    product: str,
+) -> None:
+    """Register an LMS platform and trust its deployment ids."""
+    from lms_plugin.services.platforms import PlatformSpec, add_platform
+
+    with app_context():
+        reg = add_platform(
+            _session(),
+            PlatformSpec(
+                name=name,
+                issuer=issuer,
+                client_id=client_id,
+                auth_login_url=auth_login_url,
+                auth_token_url=token_url,
+                jwks_url=jwks_url,
+                product=product,
+                deployment_ids=deployment_ids,
+            ),
+        )
+        click.echo(
+            f"added platform {reg.id}: {reg.name} ({reg.issuer}, client {reg.client_id}) "
+            f"with {len(deployment_ids)} active deployment(s)"
+        )
+
+
+@platform.command("list")
+def platform_list() -> None:
+    """List registered platforms."""
+    from lms_plugin.services.platforms import list_platforms
+
+    with app_context():
+        rows = list_platforms(_session())
+        if not rows:
+            click.echo("no platforms registered")
+        for reg in rows:
+            deps = ", ".join(f"{d.deployment_id}[{d.status}]" for d in reg.deployments) or "-"
+            click.echo(
+                f"{reg.id}\t{reg.name}\t{reg.product}\t{reg.issuer}\tclient={reg.client_id}"
+                f"\tjwks={reg.jwks_url}\tdeployments={deps}"
+            )
+
+
+@platform.command("remove")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.confirmation_option(prompt="Remove the platform and all its course data?")
+def platform_remove(issuer: str, client_id: str) -> None:
+    """Remove a platform registration and everything recorded under it."""
+    from lms_plugin.services.platforms import remove_platform
+
+    with app_context():
+        remove_platform(_session(), issuer, client_id)
+        click.echo(f"removed {issuer} client {client_id}")
+
+
+@cli.group()
+def deployments() -> None:
+    """Deployments of the tool inside registered platforms."""
+
+
+@deployments.command("list")
+@click.option("--pending", is_flag=True, help="Only deployments waiting for activation")
+def deployments_list(pending: bool) -> None:
+    from lms_plugin.services.platforms import list_deployments
+
+    with app_context():
+        rows = list_deployments(_session(), "pending" if pending else None)
+        if not rows:
+            click.echo("no deployments")
+        for d in rows:
+            click.echo(
+                f"{d.deployment_id}\t{d.status}\t{d.registration.issuer}"
+                f"\tclient={d.registration.client_id}"
+            )
+
+
+@deployments.command("activate")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--deployment-id", required=True)
+def deployments_activate(issuer: str, client_id: str, deployment_id: str) -> None:
+    """Trust a deployment (e.g. one recorded as pending by a launch)."""
+    from lms_plugin.services.platforms import activate_deployment
+
+    with app_context():
+        activate_deployment(_session(), issuer, client_id, deployment_id)
+        click.echo(f"deployment {deployment_id} is active")
+
+
+# --- keys ----------------------------------------------------------------------------------
+@cli.group()
+def keys() -> None:
+    """The tool's signing keys."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Promote the next key to active, retire the old one, publish a new next key."""
+    from lms_plugin.services.keys import rotate_keys
+
+    with app_context():
+        active, nxt = rotate_keys(_session())
+        click.echo(f"active key {active}; next key {nxt}")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    from lms_plugin.db.models import ToolKey
+
+    with app_context():
+        for k in _session().query(ToolKey).order_by(ToolKey.id):
+            click.echo(f"{k.kid}\t{k.state}\tcreated {k.created_at:%Y-%m-%d}")

@@ -1,0 +1,35 @@
+"""What every command needs: the Flask app context, its DB session, where content lives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from lms_plugin.settings import load_settings
+
+COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """ISP certificate LTI 1.3 tool."""
+
+
+@contextmanager
+def app_context() -> Iterator[Flask]:
+    from lms_plugin.web.app import create_app
+
+    app = create_app(load_settings())
+    with app.app_context():
+        yield app
+
+
+def session() -> Any:
+    from lms_plugin.db import db
+
+    return db.session
