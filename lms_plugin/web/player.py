@@ -109,15 +109,27 @@ def attempt(attempt_id: int) -> BaseResponse | str:
     quiz_attempt = learning.get_attempt(deps.session(), learner, attempt_id)
     mod = module_version(deps.session(), quiz_attempt.module_id)
     items = [mod.item(item_id) for item_id in quiz_attempt.item_ids]
+    error: LmsError | None = None
     if request.method == "POST":
-        answers = answers_from_form(items, request.form)
-        learning.submit_attempt(deps.session(), learner, attempt_id, answers)
-        enqueue(dispatch.grade_attempt, attempt_id)
-        return redirect(launch_session.link("player.attempt", attempt_id=attempt_id), code=303)
+        try:
+            answers = answers_from_form(items, request.form)
+            learning.submit_attempt(deps.session(), learner, attempt_id, answers)
+        except LmsError as exc:  # show the form again with every choice the learner made
+            error = exc
+        else:
+            enqueue(dispatch.grade_attempt, attempt_id)
+            return redirect(launch_session.link("player.attempt", attempt_id=attempt_id), code=303)
     orders = {i.id: grading.shuffled_options(i, quiz_attempt.seed) for i in items if i}
-    return render_template(
-        "player/attempt.html", module=mod, attempt=quiz_attempt, items=items, orders=orders
+    page = render_template(
+        "player/attempt.html",
+        module=mod,
+        attempt=quiz_attempt,
+        items=items,
+        orders=orders,
+        error=error,
+        given=request.form if error else None,
     )
+    return page if error is None else BaseResponse(page, status=error.status, mimetype="text/html")
 
 
 @bp.route("/modules/<slug>/assignment", methods=["GET", "POST"])

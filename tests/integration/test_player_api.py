@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -219,3 +220,20 @@ def test_cookie_session_post_without_csrf_token_is_refused(tool, platform):
 def test_unknown_module_is_404(tool, platform):
     browser = launch(tool, platform)
     assert browser.get(tool.url + "/api/v1/modules/nope").status_code == 404
+
+
+def test_quiz_form_with_a_bad_answer_comes_back_with_every_choice_kept(tool, platform):
+    browser = launch(tool, platform)
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    # 12 of the 20 pool items are choice items and 10 are drawn, so at least 2 are here.
+    choice_items = [i for i in attempt["items"] if i["type"] in ("single_choice", "multi_select")]
+    bad, kept = choice_items[0], choice_items[1]
+    kept_choice = kept["choices"][0]["id"]
+    form = {f"q-{bad['id']}": "zz-not-a-choice", f"q-{kept['id']}": kept_choice}
+    response = browser.post(
+        tool.url + f"/attempts/{attempt['id']}", data=form, headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 400
+    assert "Your answers are kept below" in response.text
+    assert re.search(rf'name="q-{kept["id"]}" value="{kept_choice}"[^>]*checked', response.text)
+    assert tool.rows("SELECT status FROM quiz_attempt") == [("open",)]
