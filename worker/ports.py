@@ -6,6 +6,7 @@ from flask import current_app
 
 from lms_plugin.db import db
 from lms_plugin.db.models import Registration
+from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.clients import ags_client
 from lms_plugin.services.passback import AgsPort
 from lms_plugin.settings import Settings
@@ -13,6 +14,10 @@ from lms_plugin.settings import Settings
 
 def settings() -> Settings:
     return current_app.extensions["lms_settings"]  # type: ignore[no-any-return]
+
+
+def store() -> KeyValueStore:
+    return current_app.extensions["lms_store"]  # type: ignore[no-any-return]
 
 
 def ags_for(registration: Registration) -> AgsPort:

@@ -15,7 +15,7 @@ from lms_plugin.db import db
 from lms_plugin.db.grading import JobRun
 from lms_plugin.services import grades, passback, reviews
 from worker import dispatch
-from worker.ports import ags_for, settings
+from worker.ports import ags_for, settings, store
 
 INFRA_ERRORS = (DBAPIError, IntegrityError)  # lost connection, deadlock, a concurrent upsert
 RETRY = {
@@ -29,9 +29,7 @@ RETRY = {
 @shared_task(name="system.ping")  # type: ignore[untyped-decorator]
 def ping(token: str) -> None:
     """Round trip check used by ``lms-plugin check --ping-worker``."""
-    from lms_plugin.web import deps
-
-    deps.store().set("ping:" + token, "pong", 300)
+    store().set("ping:" + token, "pong", 300)
 
 
 @shared_task(name="system.touch")  # type: ignore[untyped-decorator]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import requests
 from flask import Flask
 from flask_migrate import Migrate
+from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms_plugin import __version__
@@ -40,6 +42,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
 
     db.init_app(app)
+    if settings.database_url.startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     with app.app_context():
         app.extensions["lms_store"] = make_store(
@@ -87,6 +92,14 @@ def _engine_options(url: str) -> dict[str, object]:
         # Several processes share one SQLite file: wait for locks instead of failing at once.
         return {"connect_args": {"timeout": 30}}
     return {"pool_pre_ping": True}
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL lets the web processes read while the worker writes (the embedded default).
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 def _cookie_flags(settings: Settings) -> dict[str, object]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import uuid
+from types import SimpleNamespace
 
 import pytest
 import requests
 from sqlalchemy import create_engine, text
 
 from tests.support.launch_flow import full_launch
+from tests.support.learners import ags_claim, api_launch, submit_quiz
 from tests.support.lti_platform import LmsPlatform
 from tests.support.processes import (
     cli,
@@ -21,6 +23,7 @@ from tests.support.processes import (
     tool_env,
     wait_http,
 )
+from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -81,3 +84,26 @@ def test_embedded_default_runs_web_and_a_real_worker(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr + out
     assert "worker: ok" in check.stdout and "LMS_BROKER_URL=filesystem://" in check.stdout
     assert f"{url}/lti/login" in out and f"{url}/lti/jwks" in out
+
+
+def test_embedded_default_grades_a_quiz_and_sends_the_score(tmp_path):
+    """SQLite + the file-system broker, web and worker as separate processes, end to end."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = tool_env(instance_dir=str(tmp_path), public_url=url, sweep_seconds="2")
+    lms = LmsPlatform(tool_url=url).start()
+    try:
+        with process(cli("run", "--port", str(port)), env, tmp_path / "run.log"):
+            wait_http(url + "/healthz", timeout=60)
+            prepare_tool(env, lms)
+            browser = api_launch(SimpleNamespace(url=url), lms, claims=ags_claim(lms))
+            attempt_id = submit_quiz(browser, SimpleNamespace(url=url))
+            wait_for(
+                lambda: len(lms.scores) == 1, 60, lambda: (tmp_path / "run.log").read_text()[-3000:]
+            )
+            attempt = browser.get(url + f"/api/v1/attempts/{attempt_id}").json()
+    finally:
+        lms.stop()
+    assert attempt["status"] == "graded" and attempt["percent"] == 100.0
+    assert lms.scores[0]["body"]["gradingProgress"] == "FullyGraded"
+    assert (tmp_path / "broker").is_dir()  # the embedded broker, not Redis
