@@ -24,7 +24,7 @@ def ags_for(registration: Registration) -> AgsPort:
     return ags_client(
         registration,
         session=db.session(),
-        store=current_app.extensions["lms_store"],
+        store=store(),
         http=current_app.extensions["lms_http"],
         timeout=settings().http_timeout_seconds,
     )
