@@ -118,11 +118,19 @@ LAUNCH_ERRORS: dict[str, tuple[int, str, str | None]] = {
 class LaunchError(LmsError):
     """A refused launch; ``code`` is one of :data:`LAUNCH_ERRORS`."""
 
-    def __init__(self, code: str, detail: str | None = None, *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        detail: str | None = None,
+        *,
+        hint: str | None = None,
+        retry_url: str | None = None,
+    ) -> None:
         status, sentence, default_hint = LAUNCH_ERRORS[code]
         super().__init__(sentence, code=code, hint=hint or default_hint)
         self.status = status
         self.detail = detail
+        self.retry_url = retry_url  # where the person can try again (e.g. in a new window)
 
 
 class ConflictError(LmsError):

@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 from pylti1p3.message_launch import MessageLaunch
@@ -79,7 +80,12 @@ def validate_launch(
     request = LtiRequest(form, cookies, secure)
     jar = CookieJar(request)
     if jar.get_cookie(state) != state:
-        raise LaunchError("state_cookie_mismatch")
+        # Third-party cookies blocked in the LMS iframe: offer the same launch in a new window,
+        # where the cookie is first-party (the platform starts a fresh login there).
+        restart = urlencode({**bound.restart, "lti1p3_new_window": "1"})
+        raise LaunchError(
+            "state_cookie_mismatch", retry_url=f"{policy.tool_url.rstrip('/')}/lti/login?{restart}"
+        )
 
     header, unverified = _parse(id_token)
     if unverified.get("iss") != bound.issuer:

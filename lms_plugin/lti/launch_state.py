@@ -9,7 +9,7 @@ if a state were somehow reissued.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pylti1p3.session import SessionService
@@ -26,6 +26,7 @@ class BoundState:
     issuer: str
     jwks_url: str
     target_link_uri: str | None
+    restart: dict[str, str] = field(default_factory=dict)  # login params, for a new window
 
 
 class ServerSideSession(SessionService):
@@ -61,6 +62,7 @@ def consume_state(store: KeyValueStore, state: str) -> BoundState | None:
         issuer=record["issuer"],
         jwks_url=record["jwks_url"],
         target_link_uri=record.get("target_link_uri"),
+        restart=record.get("restart") or {},
     )
 
 

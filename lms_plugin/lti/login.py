@@ -17,6 +17,16 @@ from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest, UrlRedir
 from lms_plugin.lti.launch_state import ServerSideSession
 from lms_plugin.lti.tool_config import DbToolConf, find_registration
 
+# The third-party initiated login parameters (LTI 1.3 Core §4.1.1) needed to start it again.
+RESTART_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+)
+
 
 class _Login(OIDCLogin[LtiRequest, DbToolConf, ServerSideSession, CookieJar, str]):
     def get_redirect(self, url: str) -> UrlRedirect:
@@ -67,6 +77,7 @@ def begin_login(
             "issuer": registration.issuer,
             "jwks_url": registration.jwks_url,
             "target_link_uri": target,
+            "restart": {k: params[k] for k in RESTART_PARAMS if params.get(k)},
         }
     )
     try:

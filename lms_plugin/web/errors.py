@@ -27,25 +27,13 @@ def _render(
     hint: str | None = None,
     detail: str | None = None,
     missing: tuple[str, ...] = (),
+    retry_url: str | None = None,
 ) -> tuple[Response | str, int]:
+    extra = {"hint": hint, "detail": detail, "missing": list(missing), "retry_url": retry_url}
     if _wants_json():
-        body: dict[str, object] = {"error": code, "message": message}
-        if hint:
-            body["hint"] = hint
-        if detail:
-            body["detail"] = detail
-        if missing:
-            body["missing"] = list(missing)
+        body = {"error": code, "message": message, **{k: v for k, v in extra.items() if v}}
         return jsonify(body), status
-    page = render_template(
-        "error.html",
-        status=status,
-        code=code,
-        message=message,
-        hint=hint,
-        detail=detail,
-        missing=missing,
-    )
+    page = render_template("error.html", status=status, code=code, message=message, **extra)
     return page, status
 
 
@@ -56,7 +44,8 @@ def handle_lms_error(error: LmsError) -> tuple[Response | str, int]:
     if isinstance(error, LaunchError):
         log.info("launch refused: %s (%s)", error.code, detail)
     missing = error.missing if isinstance(error, LockedError) else ()
-    return _render(error.status, error.code, error.message, error.hint, detail, missing)
+    retry_url = error.retry_url if isinstance(error, LaunchError) else None
+    return _render(error.status, error.code, error.message, error.hint, detail, missing, retry_url)
 
 
 def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:

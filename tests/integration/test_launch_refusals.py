@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Callable
+from html import unescape
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
@@ -284,3 +288,27 @@ def test_refusal_page_is_html_in_the_iframe_with_admin_hint(tool, platform):
 
 def test_learner_still_launches_after_all_those_refusals(tool, platform, browser):
     assert full_launch(browser, tool.url, platform).status_code == 200
+
+
+def test_blocked_cookie_offers_the_same_launch_in_a_new_window_that_works(tool, platform):
+    with requests.Session() as iframe:  # the iframe's browser kept no cookie
+        iframe.headers["Accept"] = "application/json"
+        hint = json.dumps({"context_id": "course-42"})
+        auth = start_login(iframe, tool.url, platform, lti_message_hint=hint)
+        iframe.cookies.clear()
+        token = platform.id_token(platform.claims(nonce=auth["nonce"]))
+        refused = post_launch(iframe, tool.url, auth["state"], token)
+    assert_refused(refused, 400, "state_cookie_mismatch")
+    retry = refused.json()["retry_url"]
+    assert retry.startswith(tool.url + "/lti/login?")
+    assert parse_qs(urlsplit(retry).query)["lti_message_hint"] == [hint]
+
+    with requests.Session() as window:  # a top-level window: first-party cookies work
+        window.headers["Accept"] = "application/json"
+        login = window.get(retry, allow_redirects=False)
+        assert login.status_code == 302
+        page = window.get(login.headers["Location"])
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.text))
+        launched = post_launch(window, tool.url, fields["state"], unescape(fields["id_token"]))
+    assert launched.status_code == 200
+    assert tool.rows("SELECT context_id FROM lti_context") == [("course-42",)]
