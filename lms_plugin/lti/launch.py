@@ -112,6 +112,7 @@ def validate_launch(
         DbToolConf(session),
         session_service=ServerSideSession(store, 1),
         cookie_service=jar,
+        requests_session=keys.http,  # pylti1p3 would otherwise build a Session per launch
     )
     message.set_auto_validation(enable=False).set_jwt({"header": header, "body": claims})  # type: ignore[typeddict-item]
     return ValidatedLaunch(context, registration, deployment, claims, message)

@@ -28,6 +28,10 @@ class PlatformKeys:
         self._cache_seconds = cache_seconds
         self._timeout = timeout
 
+    @property
+    def http(self) -> requests.Session:
+        return self._http
+
     def key_for(self, jwks_url: str, kid: str) -> Any:
         """The public key for ``kid``: cached JWKS first, then one refetch, else refuse."""
         cache_key = "jwks:" + hashlib.sha256(jwks_url.encode()).hexdigest()
