@@ -139,16 +139,22 @@ def main() -> None:
         lms = LmsPlatform(tool_url=url).start()
         stack.callback(lms.stop)
         prepare_tool(env, lms)
-        stack.enter_context(
+        web = stack.enter_context(
             process(gunicorn_quiet(port, args.workers), env, Path(tmp) / "gunicorn.log")
         )
         wait_http(url + "/healthz")
+        time.sleep(1)  # let gunicorn finish booting its workers
         global _URL, _LMS
         _URL, _LMS = url, lms
         load = (args.processes, args.threads)
         measure(2, *load, launch)  # warm-up: JWKS cache, connections, code paths
+        workers = _children(web.pid)
+        cpu_before = _cpu_seconds(workers)
         trivial_rps = measure(args.seconds, *load, trivial)
+        cpu_trivial = (_cpu_seconds(workers) - cpu_before) / (trivial_rps * args.seconds)
+        cpu_before = _cpu_seconds(workers)
         launches = measure(args.seconds, *load, launch)
+        cpu_launch = (_cpu_seconds(workers) - cpu_before) / (launches * args.seconds)
 
     print(
         f"backend={args.backend} gunicorn_workers={args.workers} client={args.processes} "
@@ -159,6 +165,25 @@ def main() -> None:
     print(
         f"ratio launches/trivial:                 {launches / trivial_rps:8.2f}  (target >= 0.40)"
     )
+    print(
+        f"server CPU per trivial request {cpu_trivial * 1000:.2f} ms, per launch "
+        f"{cpu_launch * 1000:.2f} ms: server-side ratio {cpu_trivial / cpu_launch:.2f} "
+        "(the client shares the cores, so the end-to-end ratio also carries its cost)"
+    )
+
+
+def _children(pid: int) -> list[int]:
+    """gunicorn's worker processes (Linux /proc)."""
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` (Linux /proc), in seconds."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
