@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from lms_plugin.cli import admin, content, processes  # noqa: F401 - register the commands
+from lms_plugin.cli import admin, content, processes, scores  # noqa: F401 - register commands
 from lms_plugin.cli.common import cli
 from lms_plugin.domain.errors import InvalidInputError, NotFoundError
 from lms_plugin.settings import SettingsError

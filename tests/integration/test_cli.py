@@ -181,3 +181,35 @@ def test_jwks_of_cli_made_keys(cli, tmp_path):
     )
     keys = json.loads(out.stdout)["keys"]
     assert len(keys) == 2 and all(k["alg"] == "RS256" and k["kty"] == "RSA" for k in keys)
+
+
+def test_scores_list_shows_failures_and_resend_requeues_them(cli, tmp_path):
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "lms.sqlite3")
+    db.executescript(
+        "INSERT INTO registration (id, name, issuer, client_id, auth_login_url, auth_token_url,"
+        " jwks_url, product, active, created_at) VALUES (1, 'M', 'https://m', 'c', 'https://m/a',"
+        " 'https://m/t', 'https://m/j', 'moodle', 1, '2026-01-01');"
+        "INSERT INTO deployment (id, registration_id, deployment_id, status, created_at)"
+        " VALUES (1, 1, 'd', 'active', '2026-01-01');"
+        "INSERT INTO lti_context (id, deployment_id, context_id, created_at, updated_at)"
+        " VALUES (1, 1, 'course', '2026-01-01', '2026-01-01');"
+        "INSERT INTO lti_user (id, registration_id, sub, created_at, updated_at)"
+        " VALUES (1, 1, 'student-7', '2026-01-01', '2026-01-01');"
+        "INSERT INTO score_outbox (id, context_id, user_id, module_slug, score_given,"
+        " score_maximum, timestamp, status, tries, classification, last_error, next_attempt_at,"
+        " created_at) VALUES (5, 1, 1, 'l1-m1', 50, 100, '2026-01-01', 'failed', 1,"
+        " 'not_gradable', 'line item deleted', '2026-01-01', '2026-01-01');"
+    )
+    db.commit()
+
+    listed = cli("scores", "list")
+    resent = cli("scores", "resend", "--id", "5")
+
+    assert "failed=1" in listed.stdout and "student-7" in listed.stdout
+    assert "line item deleted" in listed.stdout
+    assert resent.returncode == 0 and "queued 1 of 1" in resent.stdout
+    assert db.execute("SELECT status FROM score_outbox").fetchall() == [("pending",)]
+    assert list((tmp_path / "broker").glob("*.msg")), "publish task written to the broker"
+    db.close()
