@@ -85,6 +85,7 @@ def _print_admin_info(public_url: str) -> None:
     click.echo("\nRegister the tool in your LMS (LTI 1.3) with:")
     click.echo(f"  OpenID Connect login URL (initiate login): {base}/lti/login")
     click.echo(f"  Redirect / launch URL (target link URI):  {base}/lti/launch")
+    click.echo(f"  Deep linking (content selection) URL:      {base}/lti/launch")
     click.echo(f"  Public keyset (JWKS) URL:                  {base}/lti/jwks")
     click.echo(
         "Then: lms-plugin platform add --name ... --issuer ... --client-id ... "

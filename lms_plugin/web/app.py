@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from lms_plugin.web import (
         api,
+        deep_link,
         errors,
         instructor,
         launch_session,
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         system,
     )
 
-    for module in (lti, api, player, instructor, system):
+    for module in (lti, api, player, instructor, deep_link, system):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.after_request(_security_headers)

@@ -83,6 +83,13 @@ def summary() -> dict[str, Any]:
     return dict(_load()["summary"])
 
 
+def update_summary(summary: dict[str, Any]) -> None:
+    """Replace what the session remembers about the launch (e.g. a deep link, once used)."""
+    data = _load()
+    data["summary"] = summary
+    deps.store().set("sess:" + g.lms_sid, json.dumps(data), deps.settings().session_ttl_seconds)
+
+
 def learner() -> Learner:
     """The learner in this course; launches without a course context cannot hold work."""
     record = current()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from lms_plugin.domain.launch import RESOURCE_LINK, TimePolicy
+from lms_plugin.domain.errors import ForbiddenError
+from lms_plugin.domain.launch import DEEP_LINKING, RESOURCE_LINK, TimePolicy
 from lms_plugin.lti.adapters import CookieToSet
+from lms_plugin.lti.deep_linking import settings_from
 from lms_plugin.lti.launch import LaunchPolicy, validate_launch
 from lms_plugin.lti.login import begin_login
 from lms_plugin.services import keys
@@ -16,8 +18,7 @@ from lms_plugin.web.views import launch_summary
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
-# Deep linking joins this set when the module picker lands (ARCHITECTURE: DL request).
-LAUNCH_MESSAGE_TYPES = frozenset({RESOURCE_LINK})
+LAUNCH_MESSAGE_TYPES = frozenset({RESOURCE_LINK, DEEP_LINKING})
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -57,9 +58,21 @@ def launch() -> BaseResponse:
         keys=deps.platform_keys(),
         policy=policy,
     )
+    deep_link = None
+    if validated.context.message_type == DEEP_LINKING:  # an instructor adding activities
+        if validated.context.access.value == "learner":
+            raise ForbiddenError("Only instructors can add activities from this tool.")
+        deep_link = {
+            "settings": settings_from(validated.claims),
+            "deployment_id": validated.context.deployment_id,
+        }
     record = record_launch(deps.session(), validated.deployment, validated.context, deps.store())
     summary = launch_summary(record, validated.context, validated.registration)
+    if deep_link is not None:
+        summary["deep_link"] = deep_link
     token = launch_session.start(record, summary)
+    if deep_link is not None:
+        return redirect(url_for("deep_link.picker", lh=token), code=303)
     # 303 to the player; the launch handle in the URL carries the session where the browser
     # blocks the cookie inside the LMS iframe.
     response = redirect(url_for("player.home", lh=token), code=303)

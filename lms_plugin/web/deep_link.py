@@ -1,0 +1,75 @@
+"""The module picker an instructor sees when adding the tool to a course (Deep Linking 2.0)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from lms_plugin.db.models import Registration
+from lms_plugin.domain.errors import ConflictError, UnprocessableError
+from lms_plugin.lti.deep_linking import DeepLinkChoice, response_jwt
+from lms_plugin.lti.tool_config import active_key
+from lms_plugin.services.content import current_content
+from lms_plugin.web import deps, launch_session
+
+bp = Blueprint("deep_link", __name__, url_prefix="/deep-link")
+bp.before_request(launch_session.check_csrf)
+
+
+def _request() -> dict[str, Any]:
+    launch_session.require_instructor()
+    deep_link = launch_session.summary().get("deep_link")
+    if not deep_link:
+        raise ConflictError(
+            "This deep linking request was already answered. Add the tool "
+            "again from your course to pick more modules.",
+            code="dl_used",
+        )
+    return deep_link  # type: ignore[no-any-return]
+
+
+@bp.get("")
+def picker() -> str:
+    deep_link = _request()
+    settings = deep_link["settings"]
+    multiple = str(settings.get("accept_multiple", "true")).lower() != "false"
+    return render_template(
+        "deep_link/picker.html",
+        content=current_content(deps.session()),
+        multiple=multiple,
+        settings=settings,
+    )
+
+
+@bp.post("")
+def respond() -> str:
+    """Sign the LtiDeepLinkingResponse and post it back to the LMS from the browser."""
+    deep_link = _request()
+    content = current_content(deps.session())
+    slugs = request.form.getlist("module")
+    if not slugs:
+        raise UnprocessableError("Choose at least one module.", code="nothing_chosen")
+    choices = [DeepLinkChoice(slug, content.find(slug)[1].title) for slug in slugs]
+    record = launch_session.current()
+    registration = deps.session().get(Registration, record.registration_id)
+    key = active_key(deps.session())
+    assert registration is not None and key is not None
+    settings: dict[str, Any] = deep_link["settings"]
+    token = response_jwt(
+        registration,
+        key,
+        str(deep_link["deployment_id"]),
+        settings,
+        choices,
+        deps.settings().public_url.rstrip("/") + "/lti/launch",
+    )
+    summary = launch_session.summary()
+    summary.pop("deep_link")
+    launch_session.update_summary(summary)  # one answer per request
+    return render_template(
+        "deep_link/respond.html",
+        return_url=settings["deep_link_return_url"],
+        jwt=token,
+        choices=choices,
+    )

@@ -1,0 +1,102 @@
+"""Deep Linking 2.0: instructors pick modules; the LMS receives signed ltiResourceLink items."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import jwt
+import pytest
+import requests
+
+from tests.support.content_keys import L1M1, module
+from tests.support.launch_flow import full_launch
+
+pytestmark = pytest.mark.integration
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+HTML = {"Accept": "text/html"}
+
+
+def dl_claims(platform, **settings):
+    return {
+        CLAIM + "message_type": "LtiDeepLinkingRequest",
+        CLAIM + "resource_link": None,
+        DL + "deep_linking_settings": {
+            "deep_link_return_url": platform.url + "/dl/return",
+            "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "accept_multiple": True,
+            "data": "opaque-42",
+            **settings,
+        },
+    }
+
+
+def dl_launch(tool, platform, user="teacher-1", **settings):
+    browser = requests.Session()
+    browser.headers.update(HTML)
+    return browser, full_launch(
+        browser, tool.url, platform, login_hint=user, claims=dl_claims(platform, **settings)
+    )
+
+
+def test_instructor_picks_modules_and_the_lms_gets_a_signed_response(tool, platform):
+    browser, picker = dl_launch(tool, platform)
+    assert picker.status_code == 200 and "/deep-link" in picker.url
+    assert module(L1M1).title in picker.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', picker.text).group(1)
+    handle = re.search(r'name="lh" value="([^"]+)"', picker.text).group(1)
+
+    answer = browser.post(
+        tool.url + "/deep-link",
+        data={"csrf": csrf, "lh": handle, "module": [L1M1, "l1-m2-theories-models-frameworks"]},
+    )
+
+    assert answer.status_code == 200
+    assert f'action="{platform.url}/dl/return"' in answer.text
+    token = unescape(re.search(r'name="JWT" value="([^"]+)"', answer.text).group(1))
+    keys = requests.get(tool.url + "/lti/jwks", timeout=5).json()["keys"]
+    kid = jwt.get_unverified_header(token)["kid"]
+    key = jwt.PyJWK(next(k for k in keys if k["kid"] == kid)).key
+    claims = jwt.decode(token, key, algorithms=["RS256"], audience=platform.issuer)
+    assert claims["iss"] == platform.client_id
+    assert claims[CLAIM + "message_type"] == "LtiDeepLinkingResponse"
+    assert claims[CLAIM + "version"] == "1.3.0"
+    assert claims[CLAIM + "deployment_id"] == platform.deployment_id
+    assert claims[DL + "data"] == "opaque-42"
+    items = claims[DL + "content_items"]
+    assert [i["custom"]["module"] for i in items] == [L1M1, "l1-m2-theories-models-frameworks"]
+    assert all(
+        i["type"] == "ltiResourceLink" and i["url"] == tool.url + "/lti/launch" for i in items
+    )
+    assert items[0]["lineItem"] == {
+        "scoreMaximum": 100,
+        "label": module(L1M1).title,
+        "resourceId": L1M1,
+        "tag": "isp-module-grade",
+    }
+
+    again = browser.post(
+        tool.url + "/deep-link", data={"csrf": csrf, "lh": handle, "module": [L1M1]}
+    )
+    assert again.status_code == 409
+
+
+def test_learners_cannot_add_activities_and_nothing_is_stored(tool, platform):
+    _, response = dl_launch(tool, platform, user="learner-1")
+    assert response.status_code == 403 and "Only instructors" in response.text
+    assert tool.count("lti_user") == 0
+
+
+def test_a_request_without_a_return_url_is_refused(tool, platform):
+    _, response = dl_launch(tool, platform, deep_link_return_url="")
+    assert response.status_code == 400 and "claim_malformed" in response.text
+
+
+def test_choosing_nothing_is_a_clear_422(tool, platform):
+    browser, picker = dl_launch(tool, platform)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', picker.text).group(1)
+    handle = re.search(r'name="lh" value="([^"]+)"', picker.text).group(1)
+    response = browser.post(tool.url + "/deep-link", data={"csrf": csrf, "lh": handle})
+    assert response.status_code == 422 and "at least one module" in response.text
