@@ -174,3 +174,32 @@ def test_level_2_module_shows_the_lock_and_what_is_missing(chromium, tool, platf
     expect(page.get_by_role("alert")).to_contain_text("Pass the quiz")
     assert page.get_by_role("button", name=re.compile("Start attempt")).count() == 0
     assert axe_violations(page) == []
+
+
+def test_deep_linking_picker_in_the_browser_posts_back_to_the_lms(chromium, tool, platform):
+    context = chromium.new_context(viewport={"width": 800, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    claim = "https://purl.imsglobal.org/spec/lti/claim/"
+    hint = json.dumps(
+        {
+            claim + "message_type": "LtiDeepLinkingRequest",
+            claim + "resource_link": None,
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
+                "deep_link_return_url": platform.url + "/dl/return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_multiple": True,
+            },
+        }
+    )
+    page.goto(
+        f"{tool.url}/lti/login?"
+        + urlencode(platform.login_params("teacher-1", lti_message_hint=hint))
+    )
+    page.wait_for_url(re.compile(re.escape(tool.url) + r"/deep-link"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add modules to your course")
+    assert axe_violations(page) == []
+    page.get_by_label(re.compile(module(L1M1).title)).check()
+    with page.expect_request(platform.url + "/dl/return") as returned:
+        page.get_by_role("button", name="Add to course").click()
+    assert "JWT=" in (returned.value.post_data or "")
+    context.close()
