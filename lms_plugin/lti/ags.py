@@ -8,15 +8,15 @@ tell a retry-later (429, 5xx, network) from a refusal that people must look at.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
+from lms_plugin.lti.service_client import AgsError, ServiceClient, classify, json_body
 
-from lms_plugin.lti.service_token import ServiceTokenError, retry_after_seconds
+__all__ = ["AgsClient", "AgsError", "Score", "classify", "scores_url"]
 
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
@@ -28,7 +28,6 @@ CONTAINER_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
 GRADING_PROGRESS = frozenset({"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"})
-RETRYABLE = frozenset({"rate_limited", "server_error", "network"})
 MAX_PAGES = 50  # a line item container is paged with Link: rel="next" (AGS §3.2.5)
 
 
@@ -85,53 +84,8 @@ class Score:
         return body
 
 
-class AgsError(Exception):
-    """An AGS call failed; ``classification`` says whether to retry or to tell people."""
-
-    def __init__(
-        self,
-        classification: str,
-        message: str,
-        *,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.classification = classification
-        self.status = status
-        self.retry_after = retry_after
-
-    @property
-    def retryable(self) -> bool:
-        return self.classification in RETRYABLE
-
-
-def classify(status: int | None) -> str:
-    """The error class of an HTTP status (``None``: no answer at all)."""
-    if status is None:
-        return "network"
-    if status == 429:
-        return "rate_limited"
-    if status >= 500:
-        return "server_error"
-    if status == 401:
-        return "unauthorized"
-    if status == 403:
-        return "scope_missing"
-    if status in (404, 409, 410, 422):
-        return "not_gradable"
-    return "bad_request"
-
-
-class AgsClient:
+class AgsClient(ServiceClient):
     """Line item and score calls for one registration (LTI AGS 2.0)."""
-
-    def __init__(
-        self, http: requests.Session, token: Callable[[tuple[str, ...], bool], str], timeout: float
-    ) -> None:
-        self._http = http
-        self._token = token
-        self._timeout = timeout
 
     def post_score(self, lineitem_url: str, score: Score) -> None:
         """POST the score to ``<line item>/scores`` (AGS §3.4)."""
@@ -187,7 +141,7 @@ class AgsClient:
             headers={"Content-Type": LINEITEM_MEDIA_TYPE, "Accept": LINEITEM_MEDIA_TYPE},
             json=body,
         )
-        created = _json(response)
+        created = json_body(response)
         if not isinstance(created, dict) or not isinstance(created.get("id"), str):
             raise AgsError("bad_request", "line item created without an id", status=200)
         return str(created["id"])
@@ -200,60 +154,8 @@ class AgsClient:
             response = self._send(
                 "GET", next_url, (scope,), headers={"Accept": CONTAINER_MEDIA_TYPE}
             )
-            items = _json(response)
+            items = json_body(response)
             if not isinstance(items, list):
                 raise AgsError("bad_request", "line item container is not a JSON array")
             yield from (item for item in items if isinstance(item, dict))
             next_url = response.links.get("next", {}).get("url")
-
-    def _send(
-        self, method: str, url: str, scopes: tuple[str, ...], **kwargs: Any
-    ) -> requests.Response:
-        """One call; on 401 one token refresh and one retry (Security Framework §4.1)."""
-        response = self._attempt(method, url, self._bearer(scopes, False), **kwargs)
-        if response.status_code == 401:
-            response = self._attempt(method, url, self._bearer(scopes, True), **kwargs)
-        if 200 <= response.status_code < 300:
-            return response
-        status = response.status_code
-        raise AgsError(
-            classify(status),
-            f"{method} {url} answered {status}: {response.text[:300]}",
-            status=status,
-            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
-        )
-
-    def _bearer(self, scopes: tuple[str, ...], force_refresh: bool) -> str:
-        try:
-            return self._token(scopes, force_refresh)
-        except ServiceTokenError as exc:
-            if exc.status is None or exc.retryable:
-                kind = classify(exc.status)
-            else:
-                kind = "scope_missing" if exc.error == "invalid_scope" else "unauthorized"
-            raise AgsError(kind, str(exc), status=exc.status, retry_after=exc.retry_after) from exc
-
-    def _attempt(
-        self, method: str, url: str, token: str, *, headers: dict[str, str], **kwargs: Any
-    ) -> requests.Response:
-        try:
-            return self._http.request(
-                method,
-                url,
-                headers={**headers, "Authorization": f"Bearer {token}"},
-                timeout=self._timeout,
-                allow_redirects=method == "GET",
-                **kwargs,
-            )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise AgsError("network", f"{method} {url}: {exc}") from exc
-        except requests.RequestException as exc:
-            kind = "bad_request" if isinstance(exc, ValueError) else "network"
-            raise AgsError(kind, f"{method} {url}: {exc}") from exc
-
-
-def _json(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None

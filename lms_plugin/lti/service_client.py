@@ -1,0 +1,115 @@
+"""One LTI Advantage service call with the client-credentials token (Security Framework §4.1):
+a 401 refreshes the token once; failures raise :class:`AgsError`, classified so callers can tell
+a retry-later (429, 5xx, network) from a refusal people must look at. Used by AGS and NRPS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from lms_plugin.lti.service_token import ServiceTokenError, retry_after_seconds
+
+RETRYABLE = frozenset({"rate_limited", "server_error", "network"})
+
+
+class AgsError(Exception):
+    """An AGS call failed; ``classification`` says whether to retry or to tell people."""
+
+    def __init__(
+        self,
+        classification: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.classification = classification
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        return self.classification in RETRYABLE
+
+
+def classify(status: int | None) -> str:
+    """The error class of an HTTP status (``None``: no answer at all)."""
+    if status is None:
+        return "network"
+    if status == 429:
+        return "rate_limited"
+    if status >= 500:
+        return "server_error"
+    if status == 401:
+        return "unauthorized"
+    if status == 403:
+        return "scope_missing"
+    if status in (404, 409, 410, 422):
+        return "not_gradable"
+    return "bad_request"
+
+
+class ServiceClient:
+    """Bearer-token calls to one platform's services."""
+
+    def __init__(
+        self, http: requests.Session, token: Callable[[tuple[str, ...], bool], str], timeout: float
+    ) -> None:
+        self._http = http
+        self._token = token
+        self._timeout = timeout
+
+    def _send(
+        self, method: str, url: str, scopes: tuple[str, ...], **kwargs: Any
+    ) -> requests.Response:
+        """One call; on 401 one token refresh and one retry (Security Framework §4.1)."""
+        response = self._attempt(method, url, self._bearer(scopes, False), **kwargs)
+        if response.status_code == 401:
+            response = self._attempt(method, url, self._bearer(scopes, True), **kwargs)
+        if 200 <= response.status_code < 300:
+            return response
+        status = response.status_code
+        raise AgsError(
+            classify(status),
+            f"{method} {url} answered {status}: {response.text[:300]}",
+            status=status,
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+        )
+
+    def _bearer(self, scopes: tuple[str, ...], force_refresh: bool) -> str:
+        try:
+            return self._token(scopes, force_refresh)
+        except ServiceTokenError as exc:
+            if exc.status is None or exc.retryable:
+                kind = classify(exc.status)
+            else:
+                kind = "scope_missing" if exc.error == "invalid_scope" else "unauthorized"
+            raise AgsError(kind, str(exc), status=exc.status, retry_after=exc.retry_after) from exc
+
+    def _attempt(
+        self, method: str, url: str, token: str, *, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        try:
+            return self._http.request(
+                method,
+                url,
+                headers={**headers, "Authorization": f"Bearer {token}"},
+                timeout=self._timeout,
+                allow_redirects=method == "GET",
+                **kwargs,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise AgsError("network", f"{method} {url}: {exc}") from exc
+        except requests.RequestException as exc:
+            kind = "bad_request" if isinstance(exc, ValueError) else "network"
+            raise AgsError(kind, f"{method} {url}: {exc}") from exc
+
+
+def json_body(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
