@@ -41,6 +41,10 @@ def publish_score(settings: Settings, outbox_id: int) -> None:
     _send(settings, "lti.publish_score", outbox_id)
 
 
+def sync_roster(settings: Settings, job_id: int) -> None:
+    _send(settings, "lti.sync_roster", job_id)
+
+
 def broker_reachable(settings: Settings) -> None:
     """Raise if the broker cannot be reached (used by ``lms-plugin check``)."""
     with _client(settings).connection_for_write() as conn:

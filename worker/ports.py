@@ -7,8 +7,9 @@ from flask import current_app
 from lms_plugin.db import db
 from lms_plugin.db.models import Registration
 from lms_plugin.kv import KeyValueStore
-from lms_plugin.lti.clients import ags_client
+from lms_plugin.lti.clients import ags_client, nrps_client
 from lms_plugin.services.passback import AgsPort
+from lms_plugin.services.roster import RosterPort
 from lms_plugin.settings import Settings
 
 
@@ -18,6 +19,16 @@ def settings() -> Settings:
 
 def store() -> KeyValueStore:
     return current_app.extensions["lms_store"]  # type: ignore[no-any-return]
+
+
+def nrps_for(registration: Registration) -> RosterPort:
+    return nrps_client(
+        registration,
+        session=db.session(),
+        store=store(),
+        http=current_app.extensions["lms_http"],
+        timeout=settings().http_timeout_seconds,
+    )
 
 
 def ags_for(registration: Registration) -> AgsPort:

@@ -13,9 +13,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from lms_plugin.db import db
 from lms_plugin.db.grading import JobRun
-from lms_plugin.services import grades, passback, reviews
+from lms_plugin.lti.service_client import AgsError
+from lms_plugin.services import grades, passback, reviews, roster
 from worker import dispatch
-from worker.ports import ags_for, settings, store
+from worker.ports import ags_for, nrps_for, settings, store
 
 INFRA_ERRORS = (DBAPIError, IntegrityError)  # lost connection, deadlock, a concurrent upsert
 RETRY = {
@@ -62,6 +63,18 @@ def publish_score(self: Any, outbox_id: int) -> str:
         return passback.publish(db.session(), outbox_id, ags_for)
     except passback.RetryLater as later:
         raise self.retry(countdown=later.delay) from later
+
+
+@shared_task(name="lti.sync_roster", **RETRY)  # type: ignore[untyped-decorator]
+def sync_roster(job_id: int) -> None:
+    """Pull the course roster from the LMS (NRPS) into memberships; progress on the job row."""
+    try:
+        roster.sync_roster(db.session(), job_id, nrps_for)
+    except AgsError as exc:  # the LMS refused or failed: tell the instructor on the job
+        db.session.rollback()
+        roster.fail_job(db.session(), job_id, f"{exc.classification}: {exc}")
+        if exc.retryable:
+            raise
 
 
 @shared_task(name="lti.sweep_outbox")  # type: ignore[untyped-decorator]

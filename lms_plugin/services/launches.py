@@ -37,7 +37,7 @@ class LaunchRecord:
     roles: tuple[str, ...]
 
 
-def _upsert(
+def upsert(
     session: Session, model: type[M], keys: dict[str, object], values: dict[str, object]
 ) -> M:
     """Find by natural key and update, or insert; a concurrent insert is retried as an update."""
@@ -86,7 +86,7 @@ def _fingerprint(deployment: Deployment, launch: LaunchContext) -> str:
 
 
 def _write_rows(session: Session, deployment: Deployment, launch: LaunchContext) -> LaunchRecord:
-    user = _upsert(
+    user = upsert(
         session,
         LtiUser,
         {"registration_id": deployment.registration_id, "sub": launch.sub},
@@ -94,7 +94,7 @@ def _write_rows(session: Session, deployment: Deployment, launch: LaunchContext)
     )
     context = link = None
     if launch.context_id:
-        context = _upsert(
+        context = upsert(
             session,
             LtiContext,
             {"deployment_id": deployment.id, "context_id": launch.context_id},
@@ -105,14 +105,14 @@ def _write_rows(session: Session, deployment: Deployment, launch: LaunchContext)
             },
         )
         session.flush()
-        _upsert(
+        upsert(
             session,
             Membership,
             {"context_id": context.id, "user_id": user.id},
             {"roles": list(launch.roles), "access": launch.access.value},
         )
         if launch.resource_link_id:
-            link = _upsert(
+            link = upsert(
                 session,
                 ResourceLink,
                 {"context_id": context.id, "resource_link_id": launch.resource_link_id},

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from lms_plugin.db.grading import JobRun
 from lms_plugin.domain.errors import InvalidInputError, LmsError
-from lms_plugin.services import cohort, passback, reviews
+from lms_plugin.services import cohort as cohort_service
+from lms_plugin.services import passback, reviews, roster
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.deps import enqueue
@@ -40,7 +43,7 @@ def dashboard() -> str:
         queue=queue,
         status=status,
         titles=titles,
-        scores=cohort.score_lines(deps.session(), context_id),
+        scores=cohort_service.score_lines(deps.session(), context_id),
     )
 
 
@@ -97,6 +100,50 @@ def _level(raw: str | None) -> int:
         return int(raw or "")
     except ValueError:
         raise InvalidInputError("Choose a level (1-4) for every criterion.") from None
+
+
+@bp.get("/cohort")
+def cohort() -> str:
+    """Every learner's progress, who has stalled, and the roster sync from the LMS."""
+    context_id = _context_id()
+    content = current_content(deps.session())
+    latest_job = (
+        deps.session()
+        .scalars(
+            select(JobRun)
+            .filter_by(context_id=context_id, kind="roster_sync")
+            .order_by(JobRun.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
+    return render_template(
+        "instructor/cohort.html",
+        content=content,
+        job=latest_job,
+        lines=roster.cohort(deps.session(), content, context_id),
+    )
+
+
+@bp.post("/roster/sync")
+def sync_roster() -> BaseResponse:
+    job = roster.start_roster_sync(deps.session(), _context_id())
+    enqueue(dispatch.sync_roster, job.id)
+    return redirect(launch_session.link("instructor.cohort"), code=303)
+
+
+@bp.get("/jobs/<int:job_id>")
+def job_status(job_id: int) -> Response:
+    """A long job's progress as JSON (the cohort page polls it)."""
+    found = roster.job(deps.session(), _context_id(), job_id)
+    return jsonify(
+        id=found.id,
+        kind=found.kind,
+        status=found.status,
+        done=found.done,
+        total=found.total,
+        result=found.result,
+    )
 
 
 @bp.post("/scores/resend")

@@ -217,3 +217,22 @@ def test_duplicate_task_delivery_makes_no_duplicate_rows_or_scores(tool, platfor
     assert tool.rows("SELECT count(*) FROM score_outbox")[0][0] == 1
     assert len(platform.scores) == 1
     assert Path(tmp_path / "worker.log").exists()
+
+
+def test_roster_sync_runs_on_the_worker_and_reports_progress(tool, platform, tmp_path):
+    teacher = api_launch(tool, platform, user="teacher-1")
+    with celery_worker(worker_env(tool), tmp_path / "worker.log"):
+        response = teacher.post(
+            tool.url + "/instructor/roster/sync",
+            headers={"Accept": "text/html"},
+            allow_redirects=False,
+        )
+        assert response.status_code == 303
+        wait_for(
+            lambda: tool.rows("SELECT status FROM job_run")[0][0] == "done",
+            30,
+            lambda: (tmp_path / "worker.log").read_text()[-3000:],
+        )
+    done, total = tool.rows("SELECT done, total FROM job_run")[0]
+    assert done == total == len(platform.users)
+    assert tool.rows("SELECT count(*) FROM membership")[0][0] == len(platform.users)

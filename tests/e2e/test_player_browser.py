@@ -203,3 +203,13 @@ def test_deep_linking_picker_in_the_browser_posts_back_to_the_lms(chromium, tool
         page.get_by_role("button", name="Add to course").click()
     assert "JWT=" in (returned.value.post_data or "")
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/instructor/", "/instructor/cohort"])
+def test_instructor_pages_pass_axe_at_320px(chromium, tool, platform, path):
+    page, _ = open_launch(chromium, tool, platform, width=320, login_hint="teacher-1")
+    page.goto(tool.url + path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert axe_violations(page) == []
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 320, f"{path} scrolls sideways at 320 px ({width}px)"

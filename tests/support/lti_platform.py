@@ -37,6 +37,8 @@ SCORE_SCOPE = AGS + "scope/score"
 LINEITEM_SCOPE = AGS + "scope/lineitem"
 READONLY_SCOPE = AGS + "scope/lineitem.readonly"
 AGS_SCOPES = frozenset({SCORE_SCOPE, LINEITEM_SCOPE, READONLY_SCOPE})
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+NRPS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 CONTAINER_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
@@ -85,7 +87,8 @@ class LmsPlatform:
     # --- services (Security Framework §4.1 token endpoint, AGS 2.0) -----------------------
     token_lifetime: int = 3600
     token_requests: int = 0
-    allowed_scopes: set[str] = field(default_factory=lambda: set(AGS_SCOPES))
+    allowed_scopes: set[str] = field(default_factory=lambda: set(AGS_SCOPES) | {NRPS_SCOPE})
+    roster_extra: list[dict[str, Any]] = field(default_factory=list)  # e.g. Inactive members
     moodle_style_urls: bool = False  # ids like .../lineitems/<n>/lineitem?type_id=<type id>
     moodle_type_id: int = 3
     page_size: int | None = None  # page GET lineitems with Link: rel="next"
@@ -164,6 +167,10 @@ class LmsPlatform:
         def lineitems(context_id: str) -> Response:
             return self._lineitems(context_id)
 
+        @app.get("/nrps/<context_id>/memberships")
+        def memberships(context_id: str) -> Response:
+            return self._memberships(context_id)
+
         @app.post("/ags/<context_id>/lineitems/<int:n>/scores")
         def scores(context_id: str, n: int) -> Response:
             return self._score(context_id, n, moodle=False)
@@ -229,7 +236,8 @@ class LmsPlatform:
             self.ignored_scores.clear()
             self.token_requests = 0
             self.token_lifetime = 3600
-            self.allowed_scopes = set(AGS_SCOPES)
+            self.allowed_scopes = set(AGS_SCOPES) | {NRPS_SCOPE}
+            self.roster_extra = []
             self.moodle_style_urls = False
             self.page_size = None
             self.honour_filters = True
@@ -329,6 +337,34 @@ class LmsPlatform:
         if self.moodle_style_urls and request.args.get("type_id") != str(self.moodle_type_id):
             return _oauth_error(400, "invalid_request", "type_id missing from the query")
         return None
+
+    def _memberships(self, context_id: str) -> Response:
+        """NRPS 2.0 §2: the course's members, paged with Link: rel="next"."""
+        refused = self._authorize_service(NRPS_SCOPE)
+        if refused is not None:
+            return refused
+        members = [
+            {
+                "user_id": u.sub,
+                "roles": u.roles,
+                "status": "Active",
+                "name": u.name,
+                "email": u.email,
+            }
+            for u in self.users.values()
+        ] + self.roster_extra
+        page = int(request.args.get("page", "0"))
+        size = self.page_size or len(members) or 1
+        body = {
+            "id": request.base_url,
+            "context": {"id": context_id},
+            "members": members[page * size : (page + 1) * size],
+        }
+        response = Response(json.dumps(body))
+        response.mimetype = NRPS_TYPE
+        if (page + 1) * size < len(members):
+            response.headers["Link"] = f'<{request.base_url}?page={page + 1}>; rel="next"'
+        return response
 
     def _lineitem_id(self, context_id: str, n: int) -> str:
         base = f"{self.url}/ags/{context_id}/lineitems/{n}"
@@ -477,6 +513,10 @@ class LmsPlatform:
                 "scope": [SCORE_SCOPE],
                 "lineitems": self.lineitems_url(context_id),
                 **({"lineitem": lineitem} if lineitem else {}),
+            },
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": f"{self.url}/nrps/{context_id}/memberships",
+                "service_versions": ["2.0"],
             },
         }
         claims.update(overrides)

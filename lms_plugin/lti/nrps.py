@@ -1,0 +1,48 @@
+"""Names and Role Provisioning Services 2.0 client: the course roster (NRPS 2.0 §2-3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lms_plugin.lti.service_client import AgsError, ServiceClient, json_body
+
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+MEMBERSHIP_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+MAX_PAGES = 200
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member (NRPS §2.2); name and email only when the platform shares them."""
+
+    user_id: str
+    roles: tuple[str, ...]
+    status: str  # Active | Inactive | Deleted
+    name: str | None = None
+    email: str | None = None
+
+
+class NrpsClient(ServiceClient):
+    def members(self, memberships_url: str) -> Iterator[Member]:
+        """Every member, following ``Link: rel="next"`` pages (NRPS §2.4)."""
+        url: str | None = memberships_url
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            response = self._send(
+                "GET", url, (NRPS_SCOPE,), headers={"Accept": MEMBERSHIP_MEDIA_TYPE}
+            )
+            body = json_body(response)
+            if not isinstance(body, dict) or not isinstance(body.get("members"), list):
+                raise AgsError("bad_request", "the membership container has no members list")
+            for raw in body["members"]:
+                if isinstance(raw, dict) and isinstance(raw.get("user_id"), str):
+                    yield Member(
+                        user_id=raw["user_id"],
+                        roles=tuple(str(r) for r in raw.get("roles") or ()),
+                        status=str(raw.get("status") or "Active"),
+                        name=raw.get("name") if isinstance(raw.get("name"), str) else None,
+                        email=raw.get("email") if isinstance(raw.get("email"), str) else None,
+                    )
+            url = response.links.get("next", {}).get("url")

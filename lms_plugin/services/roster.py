@@ -1,0 +1,154 @@
+"""The course roster from the LMS (NRPS), and each learner's progress for the cohort view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.base import utcnow
+from lms_plugin.db.grading import JobRun
+from lms_plugin.db.learning import AssignmentSubmission, LessonView, QuizAttempt
+from lms_plugin.db.models import LtiContext, LtiUser, Membership, Registration
+from lms_plugin.domain.errors import NotFoundError, UnprocessableError
+from lms_plugin.domain.roles import access_level
+from lms_plugin.lti.nrps import Member
+from lms_plugin.services.content import CurrentContent
+from lms_plugin.services.launches import upsert
+from lms_plugin.services.progress import Learner, Progress, learner_progress
+
+STALLED_AFTER = timedelta(days=14)
+
+
+class RosterPort(Protocol):
+    def members(self, memberships_url: str) -> Iterable[Member]: ...
+
+
+def start_roster_sync(session: Session, context_id: int) -> JobRun:
+    """A visible job for the sync; refused when the course offers no roster service."""
+    context = session.get(LtiContext, context_id)
+    if context is None:
+        raise NotFoundError("There is no such course.")
+    if not context.nrps_url:
+        raise UnprocessableError(
+            "The LMS did not offer its roster service (NRPS) for this "
+            "course; learners appear here once they launch the tool.",
+            code="no_nrps",
+        )
+    job = JobRun(kind="roster_sync", context_id=context_id, status="running")
+    session.add(job)
+    session.commit()
+    return job
+
+
+def sync_roster(
+    session: Session, job_id: int, roster_for: Callable[[Registration], RosterPort]
+) -> JobRun:
+    """Upsert users and memberships from NRPS; members no longer active lose their membership.
+    Idempotent: a rerun writes the same rows. Progress is written to the job as it goes."""
+    job = session.get(JobRun, job_id)
+    if job is None or job.context_id is None:
+        raise NotFoundError(f"no roster job {job_id}")
+    context = session.get(LtiContext, job.context_id)
+    assert context is not None and context.nrps_url
+    registration = context.deployment.registration
+    members = list(roster_for(registration).members(context.nrps_url))
+    job.total, job.done = len(members), 0
+    active = 0
+    for member in members:
+        user = upsert(
+            session,
+            LtiUser,
+            {"registration_id": registration.id, "sub": member.user_id},
+            {k: v for k, v in (("name", member.name), ("email", member.email)) if v},
+        )
+        session.flush()
+        if member.status == "Active":
+            upsert(
+                session,
+                Membership,
+                {"context_id": context.id, "user_id": user.id},
+                {"roles": list(member.roles), "access": access_level(member.roles).value},
+            )
+            active += 1
+        else:
+            session.execute(delete(Membership).filter_by(context_id=context.id, user_id=user.id))
+        job.done += 1
+        if job.done % 50 == 0:
+            session.commit()  # progress visible to the instructor's page
+    job.status, job.result = "done", {"members": len(members), "active": active}
+    session.commit()
+    return job
+
+
+def fail_job(session: Session, job_id: int, message: str) -> None:
+    job = session.get(JobRun, job_id)
+    if job is not None:
+        job.status, job.result = "failed", {"error": message[:1000]}
+        session.commit()
+
+
+@dataclass(frozen=True)
+class CohortLine:
+    user_id: int
+    name: str
+    progress: Progress
+    last_activity: datetime | None
+    stalled: bool
+
+
+def cohort(
+    session: Session, content: CurrentContent, context_id: int, now: datetime | None = None
+) -> list[CohortLine]:
+    """Every learner of the course with their progress and when they last did anything."""
+    now = now or utcnow()
+    learners = session.execute(
+        select(LtiUser.id, LtiUser.name, LtiUser.sub)
+        .join(Membership, Membership.user_id == LtiUser.id)
+        .where(Membership.context_id == context_id, Membership.access == "learner")
+        .order_by(LtiUser.name, LtiUser.sub)
+    ).all()
+    last = _last_activity(session, context_id)
+    lines = []
+    for user_id, name, sub in learners:
+        progress = learner_progress(session, content, Learner(context_id, user_id))
+        seen = last.get(user_id)
+        done = all(status.complete for status in progress.programs.values())
+        lines.append(
+            CohortLine(
+                user_id,
+                name or sub,
+                progress,
+                seen,
+                stalled=not done and (seen is None or now - seen > STALLED_AFTER),
+            )
+        )
+    return lines
+
+
+def _last_activity(session: Session, context_id: int) -> dict[int, datetime]:
+    latest: dict[int, datetime] = {}
+    for model, column in (
+        (LessonView, LessonView.viewed_at),
+        (QuizAttempt, QuizAttempt.started_at),
+        (AssignmentSubmission, AssignmentSubmission.submitted_at),
+    ):
+        for user_id, when in session.execute(
+            select(model.user_id, func.max(column))
+            .where(model.context_id == context_id)
+            .group_by(model.user_id)
+        ):
+            if when is not None and (user_id not in latest or when > latest[user_id]):
+                latest[user_id] = when
+    return latest
+
+
+def job(session: Session, context_id: int, job_id: int) -> JobRun:
+    found = session.scalars(select(JobRun).filter_by(id=job_id, context_id=context_id)).first()
+    if found is None:
+        raise NotFoundError("There is no such job in this course.")
+    return found

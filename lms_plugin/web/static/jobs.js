@@ -1,0 +1,18 @@
+// While a long job runs, poll its JSON status and reload the page when it is finished.
+(function () {
+  "use strict";
+  var el = document.getElementById("job");
+  if (!el || el.dataset.status !== "running") { return; }
+  var token = document.querySelector('meta[name="launch-token"]').content;
+  function poll() {
+    fetch(el.dataset.jobUrl, { headers: { "Accept": "application/json", "Authorization": "Bearer " + token } })
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        if (job.status !== "running") { window.location.reload(); return; }
+        el.firstChild.textContent = "Last roster sync: running — " + job.done + " of " + job.total + " members. ";
+        setTimeout(poll, 1500);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1500);
+})();

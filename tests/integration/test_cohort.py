@@ -1,0 +1,104 @@
+"""Cohort progress and the NRPS roster sync, over real HTTP against the test LMS."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from lms_plugin.db import db
+from lms_plugin.lti.clients import nrps_client
+from lms_plugin.services import roster
+from tests.support.content_keys import L1M1, module
+from tests.support.learners import api_launch
+
+pytestmark = pytest.mark.integration
+HTML = {"Accept": "text/html"}
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+
+def test_cohort_shows_each_learner_and_who_has_stalled(tool, platform):
+    active = api_launch(tool, platform, user="ana")
+    active.get(tool.url + f"/modules/{L1M1}/lessons/{module(L1M1).lessons[0].slug}", headers=HTML)
+    api_launch(tool, platform, user="ben")
+    tool.rows(
+        "DELETE FROM lesson_view WHERE user_id = (SELECT id FROM lti_user WHERE sub = 'ben')"
+        " RETURNING id"
+    )
+    teacher = api_launch(tool, platform, user="teacher-1")
+
+    page = teacher.get(tool.url + "/instructor/cohort", headers=HTML)
+
+    assert page.status_code == 200
+    rows = {
+        line.split("</td>")[0].split("<td>")[-1]: line
+        for line in page.text.split("<tr>")
+        if "Learner" in line
+    }
+    assert "Active" in rows["Learner ana"] and "Stalled" in rows["Learner ben"]
+    assert "never" in rows["Learner ben"]
+
+
+def test_learners_cannot_see_the_cohort(tool, platform):
+    learner = api_launch(tool, platform)
+    assert learner.get(tool.url + "/instructor/cohort", headers=HTML).status_code == 403
+
+
+def test_roster_sync_adds_members_and_drops_inactive_ones(tool, platform):
+    teacher = api_launch(tool, platform, user="teacher-1")
+    platform.add_user("carl", "Carl Never-Launched", platform.users["learner-1"].roles)
+    platform.roster_extra = [{"user_id": "gone-1", "roles": ["Learner"], "status": "Inactive"}]
+    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+    try:
+        with tool.app.app_context():
+            job = roster.start_roster_sync(db.session(), context_id)
+            app = tool.app
+
+            def roster_for(registration):
+                return nrps_client(
+                    registration,
+                    session=db.session(),
+                    store=app.extensions["lms_store"],
+                    http=app.extensions["lms_http"],
+                    timeout=5,
+                )
+
+            done = roster.sync_roster(db.session(), job.id, roster_for)
+            result = (done.status, done.result, done.done, done.total)
+    finally:
+        platform.roster_extra = []
+        del platform.users["carl"]
+    members = len(platform.users) + 1
+    assert result == ("done", {"members": members + 1, "active": members}, members + 1, members + 1)
+    page = teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
+    assert "Carl Never-Launched" in page and "gone-1" not in page
+    assert tool.rows(
+        "SELECT count(*) FROM membership m JOIN lti_user u ON u.id = m.user_id "
+        "WHERE u.sub = 'gone-1'"
+    ) == [(0,)]
+
+
+def test_sync_button_queues_the_job_and_shows_it(tool, platform, broker_url):
+    teacher = api_launch(tool, platform, user="teacher-1")
+    form = teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
+    assert "Sync the roster from the LMS" in form
+    response = teacher.post(
+        tool.url + "/instructor/roster/sync", headers=HTML, allow_redirects=False
+    )
+    assert response.status_code == 303
+    assert tool.rows("SELECT kind, status FROM job_run") == [("roster_sync", "running")]
+    assert redis.Redis.from_url(broker_url).llen("lms") == 1
+    job_id = tool.rows("SELECT id FROM job_run")[0][0]
+    status = teacher.get(
+        tool.url + f"/instructor/jobs/{job_id}", headers={"Accept": "application/json"}
+    ).json()
+    assert status["status"] == "running"
+    assert (
+        "Last roster sync: running"
+        in teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
+    )
+
+
+def test_course_without_the_roster_service_is_told_so(tool, platform):
+    teacher = api_launch(tool, platform, user="teacher-1", claims={NRPS: None})
+    response = teacher.post(tool.url + "/instructor/roster/sync", headers=HTML)
+    assert response.status_code == 422 and "roster service" in response.text
