@@ -47,7 +47,12 @@ def test_every_lms_variable_is_a_real_setting_and_production_accepts_them():
 
 
 def test_commands_name_real_cli_commands():
-    for service in ("migrate", "worker", "worker-lms"):
+    for service in ("worker", "worker-lms"):
         command = COMPOSE["services"][service]["command"]
         assert command[0] == "lms-plugin" and command[1] in cli.commands
+    setup = COMPOSE["services"]["migrate"]["command"][-1].split("&&")
+    steps = [step.split()[1:3] for step in setup]
+    assert steps == [["db", "upgrade"], ["content", "sync"]]
+    for group, command in steps:
+        assert command in cli.commands[group].commands  # type: ignore[attr-defined]
     assert "lms_plugin.wsgi:app" in COMPOSE["services"]["web"]["command"]
