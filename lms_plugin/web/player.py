@@ -12,7 +12,7 @@ from flask import Blueprint, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain import grading
-from lms_plugin.domain.errors import LmsError
+from lms_plugin.domain.errors import LmsError, LockedError
 from lms_plugin.services import cohort, learning, reviews
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.services.progress import Learner, learner_progress, require_open
@@ -47,14 +47,12 @@ def module(slug: str) -> str:
     content = current_content(deps.session())
     program, mod = content.find(slug)
     learner = launch_session.learner()
-    progress = learner_progress(deps.session(), content, learner)
     locked: tuple[str, ...] = ()
     try:
-        require_open(deps.session(), content, learner, mod)
-    except LmsError as exc:
-        locked = getattr(exc, "missing", ())
-        if not locked:
-            raise
+        progress = require_open(deps.session(), content, learner, mod)
+    except LockedError as exc:  # the page still shows the module, with what is missing
+        locked = exc.missing
+        progress = learner_progress(deps.session(), content, learner)
     attempts = learning.attempts(deps.session(), learner, slug)
     submissions = learning.submissions(deps.session(), learner, slug)
     return render_template(
