@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -59,8 +58,15 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
 @click.option("--concurrency", default=2, show_default=True, type=int)
 @click.option("--queues", default="grading,lms,badges,default", show_default=True)
 @click.option("--beat", is_flag=True, help="Also run the periodic scheduler in this process")
-def worker(concurrency: int, queues: str, beat: bool) -> None:
-    """Run a Celery worker bound to the Flask app."""
+@click.option("--name", default="lms@%h", show_default=True, help="Celery node name")
+@click.option("--schedule", default=None, help="Where beat keeps its schedule file")
+def worker(concurrency: int, queues: str, beat: bool, name: str, schedule: str | None) -> None:
+    """Run a Celery worker bound to the Flask app, restarted if it ever dies.
+
+    Celery's worker can exit on an unrecoverable broker error (seen with kombu when Redis
+    restarts while messages are unacknowledged); nothing is lost, because the sweeps re-send
+    unfinished work, but the worker must come back on its own.
+    """
     args = [
         sys.executable,
         "-m",
@@ -72,12 +78,45 @@ def worker(concurrency: int, queues: str, beat: bool) -> None:
         queues,
         "-c",
         str(concurrency),
+        "-n",
+        name,
         "--loglevel",
         "INFO",
+        "--without-gossip",
+        "--without-mingle",
     ]
     if beat:
         args.append("-B")
-    os.execv(sys.executable, args)  # noqa: S606 - replaces this process with the worker
+        if schedule:
+            args += ["-s", schedule]
+    raise SystemExit(_keep_running(args))
+
+
+def _keep_running(args: list[str]) -> int:
+    """Run ``args``; restart it with backoff when it exits on its own, stop on SIGTERM/SIGINT."""
+    stopping = False
+    child: subprocess.Popen[bytes] | None = None
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    delay = 1.0
+    while True:
+        started = time.monotonic()
+        child = subprocess.Popen(args)
+        code = child.wait()
+        if stopping or code == 0:
+            return code
+        if time.monotonic() - started > 60:
+            delay = 1.0  # it ran for a while: a fresh failure, not a crash loop
+        click.echo(f"worker exited with code {code}; restarting in {delay:g} s", err=True)
+        time.sleep(delay)
+        delay = min(delay * 2, 30.0)
 
 
 def _print_admin_info(public_url: str) -> None:

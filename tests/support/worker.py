@@ -26,26 +26,19 @@ def settings_env(settings: Settings, **overrides: str) -> dict[str, str]:
 def celery_worker(
     env: dict[str, str], log: Path, *, beat: bool = False, concurrency: int = 2
 ) -> Iterator[Popen[bytes]]:
+    # Through the CLI, as deployed: `lms-plugin worker` restarts Celery if it ever dies.
     args = [
         sys.executable,
         "-m",
-        "celery",
-        "-A",
-        "worker.celery_app:celery",
+        "lms_plugin.cli",
         "worker",
-        "-Q",
-        "grading,lms,badges,default",
-        "-c",
+        "--concurrency",
         str(concurrency),
-        "--loglevel",
-        "INFO",
-        "-n",
+        "--name",
         f"test-{uuid.uuid4().hex[:6]}@%h",
-        "--without-gossip",
-        "--without-mingle",
     ]
     if beat:
-        args += ["-B", "-s", str(log.with_suffix(".beat"))]
+        args += ["--beat", "--schedule", str(log.with_suffix(".beat"))]
     with process(args, env, log) as proc:
         wait_for(
             lambda: "ready." in log.read_text(errors="replace"),
