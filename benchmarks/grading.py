@@ -30,11 +30,12 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lms_plugin.settings import load_settings  # noqa: E402
-from tests.support.content_keys import L1M1, answers_for  # noqa: E402
-from tests.support.learners import ags_claim, api_launch  # noqa: E402
-from tests.support.lti_platform import LmsPlatform  # noqa: E402
-from tests.support.processes import (  # noqa: E402
+from lms_plugin.settings import load_settings
+from tests.support.content_keys import L1M1, answers_for
+from tests.support.endpoints import BENCH_BROKER_URL, PG_ADMIN_URL, REDIS_URL
+from tests.support.learners import ags_claim, api_launch
+from tests.support.lti_platform import LmsPlatform
+from tests.support.processes import (
     free_port,
     gunicorn_quiet,
     prepare_tool,
@@ -43,12 +44,8 @@ from tests.support.processes import (  # noqa: E402
     tool_env,
     wait_http,
 )
-from tests.support.worker import celery_worker, wait_for  # noqa: E402
-from worker import dispatch  # noqa: E402
-
-PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
-BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/2")
-CACHE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+from tests.support.worker import celery_worker, wait_for
+from worker import dispatch
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -68,16 +65,16 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     tmp = Path(tempfile.mkdtemp(prefix="lms-bench-grading-"))
-    redis.Redis.from_url(BROKER).flushdb()
+    redis.Redis.from_url(BENCH_BROKER_URL).flushdb()
     with ExitStack() as stack:
-        database = stack.enter_context(scratch_database(PG_ADMIN, "lms_bench_"))
+        database = stack.enter_context(scratch_database(PG_ADMIN_URL, "lms_bench_"))
         env = tool_env(
             instance_dir=str(tmp),
             public_url=url,
             secret_key=uuid.uuid4().hex,
             database_url=database,
-            broker_url=BROKER,
-            cache_url=CACHE,
+            broker_url=BENCH_BROKER_URL,
+            cache_url=REDIS_URL,
             cache_prefix=f"bench:{uuid.uuid4().hex[:6]}:",
             log_level="WARNING",
         )

@@ -29,9 +29,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.launch_flow import start_login  # noqa: E402
-from tests.support.lti_platform import LmsPlatform  # noqa: E402
-from tests.support.processes import (  # noqa: E402
+from tests.support.endpoints import PG_ADMIN_URL, REDIS_URL
+from tests.support.launch_flow import start_login
+from tests.support.lti_platform import LmsPlatform
+from tests.support.processes import (
     free_port,
     gunicorn_quiet,
     prepare_tool,
@@ -40,9 +41,6 @@ from tests.support.processes import (  # noqa: E402
     tool_env,
     wait_http,
 )
-
-PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test")
-REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _client_process(
@@ -130,9 +128,9 @@ def main() -> None:
     with ExitStack() as stack:
         if args.backend == "postgres":
             settings.update(
-                database_url=stack.enter_context(scratch_database(PG_ADMIN)),
-                cache_url=REDIS,
-                broker_url=REDIS,
+                database_url=stack.enter_context(scratch_database(PG_ADMIN_URL)),
+                cache_url=REDIS_URL,
+                broker_url=REDIS_URL,
                 cache_prefix=f"bench:{uuid.uuid4().hex[:6]}:",
             )
         env = tool_env(**settings)

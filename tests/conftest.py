@@ -6,7 +6,6 @@ missing service is an error, never a skip.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,15 +19,12 @@ from sqlalchemy import text
 
 from lms_plugin.settings import Settings
 from lms_plugin.web.app import create_app
+from tests.support.endpoints import BROKER_URL, PG_ADMIN_URL, REDIS_URL
 from tests.support.lti_platform import LmsPlatform
+from tests.support.processes import scratch_database
 from tests.support.servers import ServerThread
 
-PG_ADMIN_URL = os.environ.get(
-    "TEST_PG_ADMIN_URL", "postgresql://postgres:postgres@127.0.0.1:5432/test"
-)
 COURSES = Path(__file__).resolve().parents[1] / "courses"
-BROKER_URL = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/1")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 TABLES = [
     "job_run",
@@ -53,16 +49,12 @@ TABLES = [
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
-    name = "lms_test_" + uuid.uuid4().hex[:10]
     try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True)
+        psycopg.connect(PG_ADMIN_URL, autocommit=True).close()
     except psycopg.OperationalError as exc:
         pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}. Run scripts/test.")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_database(PG_ADMIN_URL, "lms_test_") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -63,11 +63,7 @@ def refresh_grade(
 ) -> list[int]:
     """Recompute the module grade from the best attempt and the latest review; when it
     changed, upsert it and queue a score. Caller commits."""
-    scope = {
-        "context_id": learner.context_id,
-        "user_id": learner.user_id,
-        "module_slug": module_slug,
-    }
+    scope = learner.scope(module_slug)
     session.flush()
     percents = list(
         session.scalars(select(QuizAttempt.percent).filter_by(status="graded", **scope))
@@ -126,11 +122,7 @@ def enqueue_score(
 ) -> ScoreOutbox:
     """A new outbox row; older pending rows for the same grade are superseded by it."""
     now = now or utcnow()
-    scope = {
-        "context_id": learner.context_id,
-        "user_id": learner.user_id,
-        "module_slug": module_slug,
-    }
+    scope = learner.scope(module_slug)
     # Conditional update: a row a worker is sending right now (and marks sent) is left alone.
     session.execute(
         update(ScoreOutbox).filter_by(status="pending", **scope).values(status="superseded")

@@ -35,21 +35,14 @@ def view_lesson(
     if module.lesson(lesson_slug) is None:
         raise NotFoundError(f"There is no lesson {lesson_slug!r} in this module.")
     exists = session.scalar(
-        select(LessonView.id).filter_by(
-            context_id=learner.context_id,
-            user_id=learner.user_id,
-            module_slug=module_slug,
-            lesson_slug=lesson_slug,
-        )
+        select(LessonView.id).filter_by(**learner.scope(module_slug), lesson_slug=lesson_slug)
     )
     if exists is None:
         try:
             with session.begin_nested():
                 session.add(
                     LessonView(
-                        context_id=learner.context_id,
-                        user_id=learner.user_id,
-                        module_slug=module_slug,
+                        **learner.scope(module_slug),
                         lesson_slug=lesson_slug,
                     )
                 )
@@ -61,13 +54,7 @@ def view_lesson(
 def attempts(session: Session, learner: Learner, module_slug: str) -> list[QuizAttempt]:
     return list(
         session.scalars(
-            select(QuizAttempt)
-            .filter_by(
-                context_id=learner.context_id,
-                user_id=learner.user_id,
-                module_slug=module_slug,
-            )
-            .order_by(QuizAttempt.number)
+            select(QuizAttempt).filter_by(**learner.scope(module_slug)).order_by(QuizAttempt.number)
         )
     )
 
@@ -101,9 +88,7 @@ def start_attempt(
         )
     seed = secrets.randbits(31)
     attempt = QuizAttempt(
-        context_id=learner.context_id,
-        user_id=learner.user_id,
-        module_slug=module_slug,
+        **learner.scope(module_slug),
         module_id=content.module_ids[module_slug],
         number=len(done) + 1,
         seed=seed,
@@ -133,9 +118,7 @@ def next_attempt_at(module: Module, attempts: list[QuizAttempt]) -> datetime | N
 def get_attempt(session: Session, learner: Learner, attempt_id: int) -> QuizAttempt:
     """The learner's own attempt; anyone else's is simply not found."""
     attempt = session.scalars(
-        select(QuizAttempt).filter_by(
-            id=attempt_id, context_id=learner.context_id, user_id=learner.user_id
-        )
+        select(QuizAttempt).filter_by(id=attempt_id, **learner.scope())
     ).first()
     if attempt is None:
         raise NotFoundError("There is no such quiz attempt.")
@@ -193,9 +176,7 @@ def save_draft(
     draft = get_draft(session, learner, module_slug)
     if draft is None:
         draft = AssignmentDraft(
-            context_id=learner.context_id,
-            user_id=learner.user_id,
-            module_slug=module_slug,
+            **learner.scope(module_slug),
             text=text,
         )
         try:
@@ -211,22 +192,14 @@ def save_draft(
 
 
 def get_draft(session: Session, learner: Learner, module_slug: str) -> AssignmentDraft | None:
-    return session.scalars(
-        select(AssignmentDraft).filter_by(
-            context_id=learner.context_id, user_id=learner.user_id, module_slug=module_slug
-        )
-    ).first()
+    return session.scalars(select(AssignmentDraft).filter_by(**learner.scope(module_slug))).first()
 
 
 def submissions(session: Session, learner: Learner, module_slug: str) -> list[AssignmentSubmission]:
     return list(
         session.scalars(
             select(AssignmentSubmission)
-            .filter_by(
-                context_id=learner.context_id,
-                user_id=learner.user_id,
-                module_slug=module_slug,
-            )
+            .filter_by(**learner.scope(module_slug))
             .order_by(AssignmentSubmission.round)
         )
     )
@@ -262,9 +235,7 @@ def submit_assignment(
             "No resubmissions are left for this assignment.", code="resubmissions_exhausted"
         )
     submission = AssignmentSubmission(
-        context_id=learner.context_id,
-        user_id=learner.user_id,
-        module_slug=module_slug,
+        **learner.scope(module_slug),
         module_id=content.module_ids[module_slug],
         assignment_id=assignment.id,
         round=len(rounds) + 1,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +28,13 @@ class Learner:
     context_id: int
     user_id: int
 
+    def scope(self, module_slug: str | None = None) -> dict[str, object]:
+        """``filter_by`` arguments selecting this learner's rows (in one module, if given)."""
+        where: dict[str, object] = {"context_id": self.context_id, "user_id": self.user_id}
+        if module_slug is not None:
+            where["module_slug"] = module_slug
+        return where
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -45,42 +52,72 @@ class Progress:
         return {slug for slug, status in self.programs.items() if status.complete}
 
 
+@dataclass
+class _Work:
+    """A learner's rows that completion depends on, per module."""
+
+    viewed: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    best: dict[str, float] = field(default_factory=dict)
+    latest: dict[str, str] = field(default_factory=dict)  # latest submission status
+
+
 def learner_progress(session: Session, content: CurrentContent, learner: Learner) -> Progress:
     """Three queries (lessons, attempts, submissions), then the pure completion rules."""
-    scope = {"context_id": learner.context_id, "user_id": learner.user_id}
-    viewed: dict[str, set[str]] = defaultdict(set)
-    for module_slug, lesson_slug in session.execute(
-        select(LessonView.module_slug, LessonView.lesson_slug).filter_by(**scope)
+    work = _work(session, {"context_id": learner.context_id, "user_id": learner.user_id})
+    return _progress(content, work[learner.user_id])
+
+
+def cohort_progress(
+    session: Session, content: CurrentContent, context_id: int, user_ids: list[int]
+) -> dict[int, Progress]:
+    """Everyone's progress in a course with the same three queries, not three per learner."""
+    work = _work(session, {"context_id": context_id})
+    return {user_id: _progress(content, work[user_id]) for user_id in user_ids}
+
+
+def _work(session: Session, where: dict[str, object]) -> defaultdict[int, _Work]:
+    work: defaultdict[int, _Work] = defaultdict(_Work)
+    for user_id, module_slug, lesson_slug in session.execute(
+        select(LessonView.user_id, LessonView.module_slug, LessonView.lesson_slug).filter_by(
+            **where
+        )
     ):
-        viewed[module_slug].add(lesson_slug)
-    best: dict[str, float] = {}
-    for module_slug, percent in session.execute(
-        select(QuizAttempt.module_slug, QuizAttempt.percent).filter_by(status="graded", **scope)
+        work[user_id].viewed[module_slug].add(lesson_slug)
+    for user_id, module_slug, percent in session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.module_slug, QuizAttempt.percent).filter_by(
+            status="graded", **where
+        )
     ):
+        best = work[user_id].best
         best[module_slug] = max(best.get(module_slug, 0.0), percent or 0.0)
-    latest: dict[str, str] = {}
-    for module_slug, status in session.execute(
-        select(AssignmentSubmission.module_slug, AssignmentSubmission.status)
-        .filter_by(**scope)
+    for user_id, module_slug, status in session.execute(
+        select(
+            AssignmentSubmission.user_id,
+            AssignmentSubmission.module_slug,
+            AssignmentSubmission.status,
+        )
+        .filter_by(**where)
         .order_by(AssignmentSubmission.round)
     ):
-        latest[module_slug] = status
+        work[user_id].latest[module_slug] = status
+    return work
 
+
+def _progress(content: CurrentContent, work: _Work) -> Progress:
     modules: dict[str, ModuleStatus] = {}
     programs: dict[str, ProgramStatus] = {}
     for program in content.programs:
         for module in program.modules:
+            latest = work.latest.get(module.slug)
             modules[module.slug] = module_status(
                 module,
-                best_quiz_percent=best.get(module.slug),
-                assignment_passed=(latest[module.slug] == "passed")
-                if module.slug in latest
-                else None,
-                lessons_viewed=viewed[module.slug],
+                best_quiz_percent=work.best.get(module.slug),
+                assignment_passed=None if latest is None else latest == "passed",
+                lessons_viewed=work.viewed[module.slug],
             )
         done = {slug for slug, status in programs.items() if status.complete}
         programs[program.slug] = program_status(program, modules, done)
-    return Progress(modules, programs, dict(viewed), best)
+    return Progress(modules, programs, dict(work.viewed), work.best)
 
 
 def require_open(

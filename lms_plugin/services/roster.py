@@ -19,7 +19,7 @@ from lms_plugin.domain.roles import access_level
 from lms_plugin.lti.nrps import Member
 from lms_plugin.services.content import CurrentContent
 from lms_plugin.services.launches import upsert
-from lms_plugin.services.progress import Learner, Progress, learner_progress
+from lms_plugin.services.progress import Progress, cohort_progress
 
 STALLED_AFTER = timedelta(days=14)
 
@@ -113,16 +113,16 @@ def cohort(
         .order_by(LtiUser.name, LtiUser.sub)
     ).all()
     last = _last_activity(session, context_id)
+    progress = cohort_progress(session, content, context_id, [row[0] for row in learners])
     lines = []
     for user_id, name, sub in learners:
-        progress = learner_progress(session, content, Learner(context_id, user_id))
         seen = last.get(user_id)
-        done = all(status.complete for status in progress.programs.values())
+        done = all(status.complete for status in progress[user_id].programs.values())
         lines.append(
             CohortLine(
                 user_id,
                 name or sub,
-                progress,
+                progress[user_id],
                 seen,
                 stalled=not done and (seen is None or now - seen > STALLED_AFTER),
             )

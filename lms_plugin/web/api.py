@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from lms_plugin.domain import grading
+from lms_plugin.db.learning import QuizAttempt
 from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.services import learning
 from lms_plugin.services.content import current_content, module_version
@@ -16,6 +16,7 @@ from lms_plugin.web import deps, launch_session
 from lms_plugin.web.render import safe_markdown
 from lms_plugin.web.serialize import (
     attempt_json,
+    display_orders,
     draft_json,
     module_json,
     program_json,
@@ -76,12 +77,12 @@ def start_attempt(slug: str) -> tuple[Response, int]:
     attempt = learning.start_attempt(
         deps.session(), current_content(deps.session()), launch_session.learner(), slug
     )
-    return _attempt(attempt.id), 201
+    return _attempt(attempt), 201
 
 
 @bp.get("/attempts/<int:attempt_id>")
 def get_attempt(attempt_id: int) -> Response:
-    return _attempt(attempt_id)
+    return _attempt(learning.get_attempt(deps.session(), launch_session.learner(), attempt_id))
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
@@ -91,20 +92,14 @@ def submit_answers(attempt_id: int) -> Response:
         raise InvalidInputError(
             'Send {"answers": {"<item id>": <answer>, ...}}.', code="invalid_answers"
         )
-    learning.submit_attempt(deps.session(), launch_session.learner(), attempt_id, answers)
+    attempt = learning.submit_attempt(deps.session(), launch_session.learner(), attempt_id, answers)
     deps.enqueue(dispatch.grade_attempt, attempt_id)
-    return _attempt(attempt_id)
+    return _attempt(attempt)
 
 
-def _attempt(attempt_id: int) -> Response:
-    attempt = learning.get_attempt(deps.session(), launch_session.learner(), attempt_id)
+def _attempt(attempt: QuizAttempt) -> Response:
     mod = module_version(deps.session(), attempt.module_id)
-    orders = {
-        i: grading.shuffled_options(item, attempt.seed)
-        for i in attempt.item_ids
-        if (item := mod.item(i)) is not None
-    }
-    return jsonify(attempt_json(attempt, mod, orders))
+    return jsonify(attempt_json(attempt, mod, display_orders(attempt, mod)))
 
 
 @bp.put("/modules/<slug>/assignment/draft")

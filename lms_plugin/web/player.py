@@ -11,7 +11,6 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from lms_plugin.domain import grading
 from lms_plugin.domain.errors import LmsError, LockedError
 from lms_plugin.services import cohort, learning, reviews
 from lms_plugin.services.content import current_content, module_version
@@ -19,6 +18,7 @@ from lms_plugin.services.progress import Learner, learner_progress, require_open
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.answers import answers_from_form
 from lms_plugin.web.deps import enqueue
+from lms_plugin.web.serialize import display_orders
 from worker import dispatch
 
 bp = Blueprint("player", __name__)
@@ -117,7 +117,7 @@ def attempt(attempt_id: int) -> BaseResponse | str:
         else:
             enqueue(dispatch.grade_attempt, attempt_id)
             return redirect(launch_session.link("player.attempt", attempt_id=attempt_id), code=303)
-    orders = {i.id: grading.shuffled_options(i, quiz_attempt.seed) for i in items if i}
+    orders = display_orders(quiz_attempt, mod)
     page = render_template(
         "player/attempt.html",
         module=mod,

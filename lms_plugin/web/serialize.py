@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, QuizAttempt
+from lms_plugin.domain import grading
 from lms_plugin.domain.content.model import Item, Module, Program
 from lms_plugin.services.progress import Progress
 
@@ -82,6 +83,15 @@ def item_json(item: Item, order: list[str]) -> dict[str, Any]:
     elif item.type == "numeric" and item.unit:
         data["unit"] = item.unit
     return data
+
+
+def display_orders(attempt: QuizAttempt, module: Module) -> dict[str, list[str]]:
+    """Each drawn item's option order for this attempt (stable: seeded by the attempt)."""
+    return {
+        item_id: grading.shuffled_options(item, attempt.seed)
+        for item_id in attempt.item_ids
+        if (item := module.item(item_id)) is not None
+    }
 
 
 def attempt_json(

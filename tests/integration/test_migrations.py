@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -16,7 +14,9 @@ from sqlalchemy import inspect
 
 from lms_plugin.db import Base, db
 from lms_plugin.web.app import MIGRATIONS_DIR, create_app
-from tests.conftest import PG_ADMIN_URL, make_settings
+from tests.conftest import make_settings
+from tests.support.endpoints import PG_ADMIN_URL
+from tests.support.processes import scratch_database
 
 pytestmark = pytest.mark.integration
 
@@ -28,14 +28,9 @@ def test_single_head():
 
 
 @pytest.fixture
-def empty_pg(tmp_path):
-    name = "lms_mig_" + uuid.uuid4().hex[:8]
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def empty_pg():
+    with scratch_database(PG_ADMIN_URL, "lms_mig_") as url:
+        yield url
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])

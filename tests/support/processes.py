@@ -63,19 +63,14 @@ def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
 
 def gunicorn(port: int, workers: int = 2) -> list[str]:
     """gunicorn with an access log that names the worker pid serving each request."""
+    *command, app = gunicorn_quiet(port, workers)
     return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-w",
-        str(workers),
-        "-b",
-        f"127.0.0.1:{port}",
+        *command,
         "--access-logfile",
         "-",
         "--access-logformat",
         "pid=%(p)s %(m)s %(U)s %(s)s",
-        "lms_plugin.wsgi:app",
+        app,
     ]
 
 
