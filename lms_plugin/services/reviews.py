@@ -111,5 +111,23 @@ def finalize_review(session: Session, review_id: int) -> list[int]:
     return queued
 
 
+def earlier_rounds(
+    session: Session, submission: AssignmentSubmission
+) -> list[tuple[AssignmentSubmission, Review | None]]:
+    """The learner's previous rounds of the same assignment, each with its review."""
+    rows = session.execute(
+        select(AssignmentSubmission, Review)
+        .outerjoin(Review, Review.submission_id == AssignmentSubmission.id)
+        .where(
+            AssignmentSubmission.context_id == submission.context_id,
+            AssignmentSubmission.user_id == submission.user_id,
+            AssignmentSubmission.module_slug == submission.module_slug,
+            AssignmentSubmission.round < submission.round,
+        )
+        .order_by(AssignmentSubmission.round)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
 def review_of(session: Session, submission_id: int) -> Review | None:
     return session.scalars(select(Review).filter_by(submission_id=submission_id)).first()

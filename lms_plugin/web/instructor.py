@@ -73,13 +73,6 @@ def review(submission_id: int) -> BaseResponse | str:
         else:
             enqueue(dispatch.finalize_review, done.id)
             return redirect(launch_session.link("instructor.dashboard"), code=303)
-    earlier = [
-        s
-        for s in reviews.review_queue(deps.session(), context_id, None)
-        if s.submission.user_id == submission.user_id
-        and s.submission.module_slug == submission.module_slug
-        and s.submission.id != submission.id
-    ]
     page = render_template(
         "instructor/review.html",
         submission=submission,
@@ -88,9 +81,7 @@ def review(submission_id: int) -> BaseResponse | str:
         error=error,
         form=request.form,
         existing=reviews.review_of(deps.session(), submission.id),
-        earlier=[
-            (e.submission, reviews.review_of(deps.session(), e.submission.id)) for e in earlier
-        ],
+        earlier=reviews.earlier_rounds(deps.session(), submission),
     )
     return page if error is None else BaseResponse(page, status=error.status, mimetype="text/html")
 
