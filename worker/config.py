@@ -25,6 +25,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),  # kombu's default is the working dir
             "store_processed": False,
         }
     return {
