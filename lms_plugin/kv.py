@@ -21,6 +21,10 @@ from lms_plugin.db.models import KvEntry
 
 class KeyValueStore(Protocol):
     def get(self, key: str) -> str | None: ...
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        """Several values in one round trip, in the order of ``keys``."""
+        ...
+
     def set(self, key: str, value: str, ttl: int) -> None: ...
     def add(self, key: str, value: str, ttl: int) -> bool:
         """Set only if absent; True when this call created the key."""
@@ -41,6 +45,9 @@ class RedisStore:
 
     def get(self, key: str) -> str | None:
         return self._redis.get(self._prefix + key)  # type: ignore[return-value]
+
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        return self._redis.mget([self._prefix + k for k in keys])  # type: ignore[return-value]
 
     def set(self, key: str, value: str, ttl: int) -> None:
         self._redis.set(self._prefix + key, value, ex=ttl)
@@ -75,6 +82,17 @@ class SqlStore:
                 )
             ).first()
         return row[0] if row else None
+
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(KvEntry.key, KvEntry.value).where(
+                    KvEntry.key.in_([self._prefix + k for k in keys]),
+                    KvEntry.expires_at > time.time(),
+                )
+            ).all()
+        found = {key: value for key, value in rows}
+        return [found.get(self._prefix + k) for k in keys]
 
     def set(self, key: str, value: str, ttl: int) -> None:
         stmt = self._insert(KvEntry).values(

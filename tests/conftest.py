@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from lms_plugin.settings import Settings
+from lms_plugin.web import deps
 from lms_plugin.web.app import create_app
 from tests.support.endpoints import BROKER_URL, PG_ADMIN_URL, REDIS_URL
 from tests.support.lti_platform import LmsPlatform
@@ -160,7 +161,7 @@ def tool(tool_server: tuple[ServerThread, Flask], platform: LmsPlatform) -> Iter
         db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         db.session.commit()
         ensure_keys(db.session())
-        add_platform(db.session(), PlatformSpec(**platform.registration_args()))
+        add_platform(db.session(), deps.tenants(), PlatformSpec(**platform.registration_args()))
     platform.jwks_status = 200
     flush_broker(app.extensions["lms_settings"].broker_url)  # no task of an earlier test
     yield ToolHandle(server.url, app)

@@ -6,6 +6,7 @@ import click
 
 from lms_plugin.cli.common import app_context, cli
 from lms_plugin.cli.common import session as _session
+from lms_plugin.cli.common import tenants as _tenants
 
 
 # --- database -------------------------------------------------------------------------------
@@ -76,6 +77,7 @@ def platform_add(
     with app_context():
         reg = add_platform(
             _session(),
+            _tenants(),
             PlatformSpec(
                 name=name,
                 issuer=issuer,
@@ -119,7 +121,7 @@ def platform_remove(issuer: str, client_id: str) -> None:
     from lms_plugin.services.platforms import remove_platform
 
     with app_context():
-        remove_platform(_session(), issuer, client_id)
+        remove_platform(_session(), _tenants(), issuer, client_id)
         click.echo(f"removed {issuer} client {client_id}")
 
 
@@ -153,7 +155,7 @@ def deployments_activate(issuer: str, client_id: str, deployment_id: str) -> Non
     from lms_plugin.services.platforms import activate_deployment
 
     with app_context():
-        activate_deployment(_session(), issuer, client_id, deployment_id)
+        activate_deployment(_session(), _tenants(), issuer, client_id, deployment_id)
         click.echo(f"deployment {deployment_id} is active")
 
 

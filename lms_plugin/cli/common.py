@@ -33,3 +33,10 @@ def session() -> Any:
     from lms_plugin.db import db
 
     return db.session
+
+
+def tenants() -> Any:
+    """The app's tenant directory: platform changes retire its cached snapshots."""
+    from lms_plugin.web import deps
+
+    return deps.tenants()

@@ -1,45 +1,31 @@
 """Validate an LTI 1.3 launch completely (Security Framework §5.1.3; LTI 1.3 Core §5).
 
-pylti1p3 parses the message and later serves AGS/NRPS/Deep Linking from it, but its own
-``validate()`` skips several checks (audience, azp, iat age, nonce binding, single-use state,
-algorithm pinning, pending deployments), so :class:`StrictMessageLaunch` replaces it.
+pylti1p3 starts the login (``lti.login``) and builds Deep Linking responses, but its
+``MessageLaunch.validate()`` skips several checks (audience, azp, iat age, nonce binding,
+single-use state, algorithm pinning, pending deployments), so the launch is validated here.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import jwt
-from pylti1p3.message_launch import MessageLaunch
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
-from lms_plugin.db.models import Deployment, Registration
+from lms_plugin.db.models import Deployment
 from lms_plugin.domain import launch as rules
 from lms_plugin.domain.errors import LaunchError
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.adapters import CookieJar, LtiRequest
-from lms_plugin.lti.launch_state import (
-    BoundState,
-    ServerSideSession,
-    consume_state,
-    mark_nonce_used,
-)
+from lms_plugin.lti.launch_state import consume_state, mark_nonce_used
 from lms_plugin.lti.platform_keys import PlatformKeys
-from lms_plugin.lti.tool_config import DbToolConf
-
-
-class StrictMessageLaunch(MessageLaunch[LtiRequest, DbToolConf, ServerSideSession, CookieJar]):
-    """A pylti1p3 message whose JWT was already validated by :func:`validate_launch`."""
-
-    def _get_request_param(self, key: str) -> str:
-        return self._request.get_param(key)
+from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo, TenantDirectory
 
 
 @dataclass(frozen=True)
@@ -52,10 +38,13 @@ class LaunchPolicy:
 @dataclass(frozen=True)
 class ValidatedLaunch:
     context: rules.LaunchContext
-    registration: Registration
-    deployment: Deployment
+    registration: RegistrationInfo
+    deployment: DeploymentInfo
     claims: Mapping[str, Any]
-    message: StrictMessageLaunch
+    prefetched: list[str | None]  # what ``prefetch`` asked for, read with the tenant
+
+
+Prefetch = Callable[[int, rules.LaunchContext], Sequence[str]]
 
 
 def validate_launch(
@@ -65,10 +54,16 @@ def validate_launch(
     secure: bool,
     session: Session,
     store: KeyValueStore,
+    tenants: TenantDirectory,
     keys: PlatformKeys,
     policy: LaunchPolicy,
+    prefetch: Prefetch = lambda registration_id, context: (),
 ) -> ValidatedLaunch:
-    """Every check, in an order that stores nothing before the signature is verified."""
+    """Every check, in an order that stores nothing before the signature is verified.
+
+    ``prefetch`` names store keys the caller will need (its caches, given the registration id
+    and the checked claims); they are read in the same round trip as the tenant snapshot.
+    """
     id_token, state = form.get("id_token"), form.get("state")
     if not state:
         raise LaunchError("state_missing")
@@ -91,31 +86,33 @@ def validate_launch(
     if unverified.get("iss") != bound.issuer:
         raise LaunchError("issuer_mismatch", f"got {unverified.get('iss')!r}")
     claims = _verify_signature(id_token, header, bound.jwks_url, keys)
-    registration, deployment = _load_tenant(session, bound, claims)
-    rules.check_audience(claims, registration.client_id)
+    rules.check_audience(claims, bound.client_id)
     rules.check_times(claims, time.time(), policy.time)
     nonce = rules.check_nonce(claims, bound.nonce)
     context = rules.check_message(
         claims,
-        client_id=registration.client_id,
+        client_id=bound.client_id,
         allowed_message_types=policy.allowed_message_types,
         tool_url=policy.tool_url,
     )
+    tenant = tenants.for_launch(
+        session,
+        bound.registration_id,
+        context.deployment_id,
+        list(prefetch(bound.registration_id, context)),
+    )
+    registration = tenant.registration
+    if (
+        registration is None
+        or not registration.active
+        or (registration.issuer, registration.client_id) != (bound.issuer, bound.client_id)
+    ):
+        raise LaunchError("platform_inactive")
     nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
     if not mark_nonce_used(store, nonce, nonce_ttl):
         raise LaunchError("nonce_replayed")
-    deployment = _require_active(session, registration, deployment, context.deployment_id)
-
-    # Hand the verified message to pylti1p3 so its services (AGS, NRPS, DL) can be used later.
-    message = StrictMessageLaunch(
-        request,
-        DbToolConf(session),
-        session_service=ServerSideSession(store, 1),
-        cookie_service=jar,
-        requests_session=keys.http,  # pylti1p3 would otherwise build a Session per launch
-    )
-    message.set_auto_validation(enable=False).set_jwt({"header": header, "body": claims})  # type: ignore[typeddict-item]
-    return ValidatedLaunch(context, registration, deployment, claims, message)
+    deployment = _require_active(session, registration, tenant.deployment, context.deployment_id)
+    return ValidatedLaunch(context, registration, deployment, claims, tenant.extra)
 
 
 def _parse(id_token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -153,42 +150,27 @@ def _verify_signature(
         raise LaunchError("bad_signature", str(exc)) from exc
 
 
-def _load_tenant(
-    session: Session, bound: BoundState, claims: Mapping[str, Any]
-) -> tuple[Registration, Deployment | None]:
-    """One query: the login's registration (still registered and active) and the deployment."""
-    deployment_id = claims.get(rules.CLAIM + "deployment_id")
-    row = session.execute(
-        select(Registration, Deployment)
-        .outerjoin(
-            Deployment,
-            (Deployment.registration_id == Registration.id)
-            & (Deployment.deployment_id == str(deployment_id)),
-        )
-        .where(Registration.id == bound.registration_id)
-    ).first()
-    if row is None or not row[0].active or row[0].issuer != bound.issuer:
-        raise LaunchError("platform_inactive")
-    return row[0], row[1]
-
-
 def _require_active(
-    session: Session, registration: Registration, deployment: Deployment | None, deployment_id: str
-) -> Deployment:
+    session: Session,
+    registration: RegistrationInfo,
+    deployment: DeploymentInfo | None,
+    deployment_id: str,
+) -> DeploymentInfo:
     """A known, active deployment; an unknown one is recorded as pending and refused."""
     if deployment is None:
-        deployment = Deployment(
-            registration=registration,
-            deployment_id=deployment_id,
-            status="pending",
-            created_at=utcnow(),
+        session.add(
+            Deployment(
+                registration_id=registration.id,
+                deployment_id=deployment_id,
+                status="pending",
+                created_at=utcnow(),
+            )
         )
-        session.add(deployment)
         try:
             session.commit()
         except IntegrityError:  # recorded by a concurrent launch; it is pending either way
             session.rollback()
-    if deployment.status != "active":
+    if deployment is None or deployment.status != "active":
         raise LaunchError(
             "deployment_pending",
             f"deployment {deployment_id!r} of {registration.name}",

@@ -24,6 +24,7 @@ class BoundState:
     nonce: str
     registration_id: int
     issuer: str
+    client_id: str
     jwks_url: str
     target_link_uri: str | None
     restart: dict[str, str] = field(default_factory=dict)  # login params, for a new window
@@ -60,6 +61,7 @@ def consume_state(store: KeyValueStore, state: str) -> BoundState | None:
         nonce=record["nonce"],
         registration_id=int(record["registration_id"]),
         issuer=record["issuer"],
+        client_id=record["client_id"],
         jwks_url=record["jwks_url"],
         target_link_uri=record.get("target_link_uri"),
         restart=record.get("restart") or {},

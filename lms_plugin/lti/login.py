@@ -15,7 +15,8 @@ from lms_plugin.domain.launch import is_tool_url
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest, UrlRedirect
 from lms_plugin.lti.launch_state import ServerSideSession
-from lms_plugin.lti.tool_config import DbToolConf, find_registration
+from lms_plugin.lti.tenants import TenantDirectory
+from lms_plugin.lti.tool_config import DbToolConf
 
 # The third-party initiated login parameters (LTI 1.3 Core §4.1.1) needed to start it again.
 RESTART_PARAMS = (
@@ -49,6 +50,7 @@ def begin_login(
     secure: bool,
     session: Session,
     store: KeyValueStore,
+    tenants: TenantDirectory,
     tool_url: str,
     state_ttl: int,
 ) -> LoginResult:
@@ -56,7 +58,7 @@ def begin_login(
     for name in ("iss", "login_hint"):
         if not params.get(name):
             raise LaunchError("login_param_missing", f"missing {name}")
-    registration = find_registration(session, params["iss"], params.get("client_id"))
+    registration = tenants.registration(session, params["iss"], params.get("client_id"))
     if registration is None:
         raise LaunchError(
             "unknown_platform", f"issuer {params['iss']!r}, client_id {params.get('client_id')!r}"
@@ -69,12 +71,13 @@ def begin_login(
 
     request = LtiRequest(params, cookies, secure)
     jar = CookieJar(request)
-    config = DbToolConf(session).remember(registration)
+    config = DbToolConf(session).remember(registration, asked_client_id=params.get("client_id"))
     login = _Login(request, config, ServerSideSession(store, state_ttl), jar)
     login.pass_params_to_launch(
         {
             "registration_id": registration.id,
             "issuer": registration.issuer,
+            "client_id": registration.client_id,
             "jwks_url": registration.jwks_url,
             "target_link_uri": target,
             "restart": {k: params[k] for k in RESTART_PARAMS if params.get(k)},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from pylti1p3.deployment import Deployment as PyltiDeployment
 from pylti1p3.registration import Registration as PyltiRegistration
@@ -13,6 +13,21 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.models import Deployment, Registration, ToolKey
 from lms_plugin.lti.keys import public_pem
+
+
+class RegistrationLike(Protocol):
+    """A registration row or its cached snapshot (``lti.tenants.RegistrationInfo``)."""
+
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def auth_login_url(self) -> str: ...
+    @property
+    def auth_token_url(self) -> str: ...
+    @property
+    def jwks_url(self) -> str: ...
 
 
 def find_registration(session: Session, issuer: str, client_id: str | None) -> Registration | None:
@@ -35,10 +50,15 @@ class DbToolConf(ToolConfAbstract[Request]):
         super().__init__()
         self._session = session
         self._with_private_key = with_private_key  # only service calls (AGS, NRPS) sign
-        self._found: dict[tuple[str, str | None], Registration | None] = {}
+        self._found: dict[tuple[str, str | None], RegistrationLike | None] = {}
 
-    def remember(self, registration: Registration) -> DbToolConf:
+    def remember(
+        self, registration: RegistrationLike, *, asked_client_id: str | None = None
+    ) -> DbToolConf:
+        """Answer pylti1p3's lookups with what we already resolved (also for a login that
+        named no client_id, which pylti1p3 looks up as ``(issuer, None)``)."""
         self._found[(registration.issuer, registration.client_id)] = registration
+        self._found[(registration.issuer, asked_client_id or None)] = registration
         return self
 
     def check_iss_has_one_client(self, iss: str) -> bool:
@@ -53,9 +73,10 @@ class DbToolConf(ToolConfAbstract[Request]):
     def find_registration_by_params(
         self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> Any:
-        if (iss, client_id) not in self._found:  # pylti1p3 asks again for what we already know
-            self._found[(iss, client_id)] = find_registration(self._session, iss, client_id)
-        row = self._found[(iss, client_id)]
+        asked = (iss, client_id or None)  # pylti1p3 asks with "" when the login named none
+        if asked not in self._found:  # pylti1p3 asks again for what we already know
+            self._found[asked] = find_registration(self._session, iss, client_id)
+        row = self._found[asked]
         if row is None:
             return None
         key = active_key(self._session) if self._with_private_key else None
@@ -80,7 +101,7 @@ class DbToolConf(ToolConfAbstract[Request]):
         return PyltiDeployment().set_deployment_id(row.deployment_id) if row else None
 
 
-def to_pylti_registration(row: Registration, key: ToolKey | None) -> PyltiRegistration:
+def to_pylti_registration(row: RegistrationLike, key: ToolKey | None) -> PyltiRegistration:
     registration = (
         PyltiRegistration()
         .set_issuer(row.issuer)

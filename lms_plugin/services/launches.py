@@ -12,15 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import Base
-from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Membership, ResourceLink
+from lms_plugin.db.models import LtiContext, LtiUser, Membership, ResourceLink
 from lms_plugin.domain.launch import LaunchContext
+from lms_plugin.lti.tenants import DeploymentInfo
 
 M = TypeVar("M", bound=Base)
 ROWS_CACHE_SECONDS = 600
 
 
 class Cache(Protocol):
-    def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str, ttl: int) -> None: ...
 
 
@@ -56,36 +56,42 @@ def upsert(
     return row
 
 
+def rows_key(registration_id: int, launch: LaunchContext) -> str:
+    """The cache key for the rows of exactly these claims (a fingerprint of what is written)."""
+    payload = json.dumps([registration_id, asdict(launch)], sort_keys=True, default=str)
+    return "launch-rows:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
 def record_launch(
-    session: Session, deployment: Deployment, launch: LaunchContext, cache: Cache | None = None
+    session: Session,
+    deployment: DeploymentInfo,
+    launch: LaunchContext,
+    cache: Cache | None = None,
+    cached: str | None = None,
 ) -> LaunchRecord:
     """Upsert the launch's rows and commit; returns their ids.
 
-    Learners relaunch the same activity many times with identical claims; when ``cache`` holds
-    the ids for exactly these claims (a fingerprint of everything written), nothing is written.
+    Learners relaunch the same activity many times with identical claims; when ``cached`` (the
+    value at :func:`rows_key`, read by the caller) holds the ids for exactly these claims in
+    this deployment, nothing is written.
     """
-    key = "launch-rows:" + _fingerprint(deployment, launch)
-    cached = cache.get(key) if cache is not None else None
     if cached is not None:
         data = json.loads(cached)
-        return LaunchRecord(**{**data, "roles": tuple(data["roles"])})
+        # The deployment row's id and creation time pin the entry to this database's rows.
+        if data.pop("deployment", None) == [deployment.id, deployment.created_at]:
+            return LaunchRecord(**{**data, "roles": tuple(data["roles"])})
     record = _write_rows(session, deployment, launch)
     if cache is not None:
-        cache.set(key, json.dumps(asdict(record)), ROWS_CACHE_SECONDS)
+        value = {**asdict(record), "deployment": [deployment.id, deployment.created_at]}
+        cache.set(
+            rows_key(deployment.registration_id, launch), json.dumps(value), ROWS_CACHE_SECONDS
+        )
     return record
 
 
-def _fingerprint(deployment: Deployment, launch: LaunchContext) -> str:
-    # The deployment row's id and creation time pin the cache to this database's rows.
-    payload = json.dumps(
-        [deployment.registration_id, deployment.id, deployment.created_at, asdict(launch)],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _write_rows(session: Session, deployment: Deployment, launch: LaunchContext) -> LaunchRecord:
+def _write_rows(
+    session: Session, deployment: DeploymentInfo, launch: LaunchContext
+) -> LaunchRecord:
     user = upsert(
         session,
         LtiUser,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.models import Deployment, Registration
 from lms_plugin.domain.errors import InvalidInputError, NotFoundError
+from lms_plugin.lti.tenants import TenantDirectory
 
 PRODUCTS = ("canvas", "moodle", "other")
 
@@ -33,7 +34,7 @@ def _check_url(field: str, value: str) -> None:
         raise InvalidInputError(f"{field} must be an absolute http(s) URL, got {value!r}")
 
 
-def add_platform(session: Session, spec: PlatformSpec) -> Registration:
+def add_platform(session: Session, tenants: TenantDirectory, spec: PlatformSpec) -> Registration:
     """Validate everything first, then write the registration and its deployments in one commit."""
     if not spec.name.strip() or not spec.client_id.strip():
         raise InvalidInputError("name and client_id must not be empty")
@@ -67,6 +68,7 @@ def add_platform(session: Session, spec: PlatformSpec) -> Registration:
     ]
     session.add(registration)
     session.commit()
+    tenants.forget_all()  # an issuer with a second client_id: logins without one now ask which
     return registration
 
 
@@ -83,9 +85,12 @@ def get_platform(session: Session, issuer: str, client_id: str) -> Registration:
     return row
 
 
-def remove_platform(session: Session, issuer: str, client_id: str) -> None:
+def remove_platform(
+    session: Session, tenants: TenantDirectory, issuer: str, client_id: str
+) -> None:
     session.delete(get_platform(session, issuer, client_id))
     session.commit()
+    tenants.forget_all()
 
 
 def list_deployments(session: Session, status: str | None = None) -> list[Deployment]:
@@ -96,7 +101,7 @@ def list_deployments(session: Session, status: str | None = None) -> list[Deploy
 
 
 def activate_deployment(
-    session: Session, issuer: str, client_id: str, deployment_id: str
+    session: Session, tenants: TenantDirectory, issuer: str, client_id: str, deployment_id: str
 ) -> Deployment:
     """Trust a deployment: create it active, or promote the pending one a launch recorded."""
     registration = get_platform(session, issuer, client_id)
@@ -109,4 +114,5 @@ def activate_deployment(
     deployment.status = "active"
     deployment.activated_at = utcnow()
     session.commit()
+    tenants.forget_all()
     return deployment

@@ -16,6 +16,7 @@ from lms_plugin import __version__
 from lms_plugin.db import db
 from lms_plugin.kv import make_store
 from lms_plugin.lti.platform_keys import PlatformKeys
+from lms_plugin.lti.tenants import TenantDirectory
 from lms_plugin.settings import Settings, load_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.extensions["lms_store"] = make_store(
             settings.cache_url, settings.cache_prefix, db.engine
         )
+    app.extensions["lms_tenants"] = TenantDirectory(app.extensions["lms_store"])
     http = requests.Session()
     http.headers["User-Agent"] = f"isp-lms-plugin/{__version__}"
     app.extensions["lms_http"] = http

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from lms_plugin.db import db
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.platform_keys import PlatformKeys
+from lms_plugin.lti.tenants import TenantDirectory
 from lms_plugin.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,10 @@ def settings() -> Settings:
 
 def store() -> KeyValueStore:
     return current_app.extensions["lms_store"]  # type: ignore[no-any-return]
+
+
+def tenants() -> TenantDirectory:
+    return current_app.extensions["lms_tenants"]  # type: ignore[no-any-return]
 
 
 def platform_keys() -> PlatformKeys:

@@ -12,7 +12,7 @@ from lms_plugin.lti.deep_linking import settings_from
 from lms_plugin.lti.launch import LaunchPolicy, validate_launch
 from lms_plugin.lti.login import begin_login
 from lms_plugin.services import keys
-from lms_plugin.services.launches import record_launch
+from lms_plugin.services.launches import record_launch, rows_key
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.views import launch_summary
 
@@ -31,6 +31,7 @@ def login() -> BaseResponse:
         secure=request.is_secure,
         session=deps.session(),
         store=deps.store(),
+        tenants=deps.tenants(),
         tool_url=settings.public_url,
         state_ttl=settings.launch_state_ttl_seconds,
     )
@@ -55,8 +56,10 @@ def launch() -> BaseResponse:
         secure=request.is_secure,
         session=deps.session(),
         store=deps.store(),
+        tenants=deps.tenants(),
         keys=deps.platform_keys(),
         policy=policy,
+        prefetch=lambda registration_id, context: [rows_key(registration_id, context)],
     )
     deep_link = None
     if validated.context.message_type == DEEP_LINKING:  # an instructor adding activities
@@ -66,7 +69,13 @@ def launch() -> BaseResponse:
             "settings": settings_from(validated.claims),
             "deployment_id": validated.context.deployment_id,
         }
-    record = record_launch(deps.session(), validated.deployment, validated.context, deps.store())
+    record = record_launch(
+        deps.session(),
+        validated.deployment,
+        validated.context,
+        deps.store(),
+        cached=validated.prefetched[0],
+    )
     summary = launch_summary(record, validated.context, validated.registration)
     if deep_link is not None:
         summary["deep_link"] = deep_link

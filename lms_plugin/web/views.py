@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms_plugin.db.models import Registration
 from lms_plugin.domain.launch import LaunchContext
+from lms_plugin.lti.tenants import RegistrationInfo
 from lms_plugin.services.launches import LaunchRecord
 
 
 def launch_summary(
-    record: LaunchRecord, launch: LaunchContext, registration: Registration
+    record: LaunchRecord, launch: LaunchContext, registration: RegistrationInfo
 ) -> dict[str, Any]:
     """The launched user, roles, course and resource link, as the launch told them."""
     return {

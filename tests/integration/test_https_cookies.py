@@ -11,6 +11,7 @@ from flask_migrate import upgrade
 from lms_plugin.db import db
 from lms_plugin.services.keys import ensure_keys
 from lms_plugin.services.platforms import PlatformSpec, add_platform
+from lms_plugin.web import deps
 from lms_plugin.web.app import create_app
 from tests.conftest import make_settings
 from tests.support.lti_platform import LmsPlatform
@@ -39,7 +40,7 @@ def https_tool(tmp_path, redis_url):
     with app.app_context():
         upgrade()
         ensure_keys(db.session())
-        add_platform(db.session(), PlatformSpec(**lms.registration_args()))
+        add_platform(db.session(), deps.tenants(), PlatformSpec(**lms.registration_args()))
     server.wrapper.app = app
     server.start()
     yield server, lms

@@ -36,6 +36,15 @@ def test_set_get_and_expiry(store):
     assert store.get("a") is None
 
 
+def test_get_many_keeps_the_order_and_skips_missing_and_expired(store):
+    store.set("m1", "one", ttl=60)
+    store.set("m2", "two", ttl=1)
+    store.set("m3", "three", ttl=60)
+    assert store.get_many(["m3", "nope", "m1", "m2"]) == ["three", None, "one", "two"]
+    time.sleep(1.1)
+    assert store.get_many(["m2", "m1"]) == [None, "one"]
+
+
 def test_add_only_when_absent(store):
     assert store.add("n", "x", ttl=60) is True
     assert store.add("n", "y", ttl=60) is False

@@ -1,0 +1,161 @@
+"""Who may launch: snapshots of registrations and deployments, cached in the shared store.
+
+Every login needs its registration and every launch its registration and deployment. They
+change only when an admin acts (``lms-plugin platform ...``, ``deployments activate``), so the
+launch path reads snapshots from the store, in the same round trip as its other reads, instead
+of querying the database twice per launch. Any change made through the tool replaces the
+*generation* token (:meth:`TenantDirectory.forget_all`), which retires every snapshot at once,
+in every process; the TTL bounds how long an edit made behind the tool's back (SQL by hand)
+can go unseen. Only registered platforms and active deployments are cached: an unknown or
+pending one always goes to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.models import Deployment, Registration
+from lms_plugin.kv import KeyValueStore
+from lms_plugin.lti.tool_config import find_registration
+
+SNAPSHOT_SECONDS = 60
+_GENERATION = "tenants:generation"
+_GENERATION_SECONDS = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class RegistrationInfo:
+    id: int
+    name: str
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    jwks_url: str
+    product: str
+    active: bool
+
+    @classmethod
+    def of(cls, row: Registration) -> RegistrationInfo:
+        return cls(
+            id=row.id,
+            name=row.name,
+            issuer=row.issuer,
+            client_id=row.client_id,
+            auth_login_url=row.auth_login_url,
+            auth_token_url=row.auth_token_url,
+            jwks_url=row.jwks_url,
+            product=row.product,
+            active=row.active,
+        )
+
+
+@dataclass(frozen=True)
+class DeploymentInfo:
+    id: int
+    registration_id: int
+    deployment_id: str
+    status: str
+    created_at: str  # ISO 8601; pins caches keyed by row ids to this database's rows
+
+    @classmethod
+    def of(cls, row: Deployment) -> DeploymentInfo:
+        return cls(
+            id=row.id,
+            registration_id=row.registration_id,
+            deployment_id=row.deployment_id,
+            status=row.status,
+            created_at=row.created_at.isoformat(),
+        )
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """What a launch reads in one round trip: the tenant and any extra keys asked for."""
+
+    registration: RegistrationInfo | None
+    deployment: DeploymentInfo | None  # None: unknown, or not cached because not active
+    extra: list[str | None]
+
+
+class TenantDirectory:
+    def __init__(self, store: KeyValueStore) -> None:
+        self._store = store
+
+    def forget_all(self) -> None:
+        """Retire every snapshot (call after any change to registrations or deployments)."""
+        self._store.set(_GENERATION, secrets.token_hex(8), _GENERATION_SECONDS)
+
+    def registration(
+        self, session: Session, issuer: str, client_id: str | None
+    ) -> RegistrationInfo | None:
+        """The registration for ``issuer`` + ``client_id`` (without a client_id: if unique)."""
+        key = "tenants:login:" + _digest(issuer, client_id or "")
+        generation, cached = self._store.get_many([_GENERATION, key])
+        found = _fresh(cached, generation)
+        if found is not None:
+            return RegistrationInfo(**found)
+        row = find_registration(session, issuer, client_id)
+        if row is None:
+            return None
+        info = RegistrationInfo.of(row)
+        self._remember(key, generation, asdict(info))
+        return info
+
+    def for_launch(
+        self, session: Session, registration_id: int, deployment_id: str, extra: list[str]
+    ) -> Tenant:
+        """The login's registration and the token's deployment, plus ``extra`` store keys."""
+        key = f"tenants:launch:{registration_id}:" + _digest(deployment_id)
+        generation, cached, *values = self._store.get_many([_GENERATION, key, *extra])
+        found = _fresh(cached, generation)
+        if found is not None:
+            return Tenant(
+                RegistrationInfo(**found["registration"]),
+                DeploymentInfo(**found["deployment"]),
+                values,
+            )
+        row = session.execute(
+            select(Registration, Deployment)
+            .outerjoin(
+                Deployment,
+                (Deployment.registration_id == Registration.id)
+                & (Deployment.deployment_id == deployment_id),
+            )
+            .where(Registration.id == registration_id)
+        ).first()
+        if row is None:
+            return Tenant(None, None, values)
+        registration = RegistrationInfo.of(row[0])
+        deployment = DeploymentInfo.of(row[1]) if row[1] is not None else None
+        if registration.active and deployment is not None and deployment.status == "active":
+            snapshot = {"registration": asdict(registration), "deployment": asdict(deployment)}
+            self._remember(key, generation, snapshot)
+        return Tenant(registration, deployment, values)
+
+    def _remember(self, key: str, generation: str | None, value: dict[str, Any]) -> None:
+        if generation is None:  # first use (or the store was emptied): start a generation
+            self.forget_all()
+            return  # cached from the next request on, under the new generation
+        self._store.set(
+            key, json.dumps({"generation": generation, "value": value}), SNAPSHOT_SECONDS
+        )
+
+
+def _fresh(raw: str | None, generation: str | None) -> Any:
+    """The cached value if it belongs to the current generation, else None."""
+    if raw is None or generation is None:
+        return None
+    data = json.loads(raw)
+    return data["value"] if data.get("generation") == generation else None
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
