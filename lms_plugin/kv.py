@@ -9,20 +9,50 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import redis
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from lms_plugin.db.models import KvEntry
 
 
+@dataclass(frozen=True)
+class Get:
+    """Result: the value, or None."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Add:
+    """Result: True when this op created the key (it was absent or expired)."""
+
+    key: str
+    value: str
+    ttl: int
+
+
+@dataclass(frozen=True)
+class Set:
+    """Result: None."""
+
+    key: str
+    value: str
+    ttl: int
+
+
+Op = Get | Add | Set
+
+
 class KeyValueStore(Protocol):
     def get(self, key: str) -> str | None: ...
-    def get_many(self, keys: list[str]) -> list[str | None]:
-        """Several values in one round trip, in the order of ``keys``."""
+    def batch(self, ops: Sequence[Op]) -> list[Any]:
+        """Run ``ops`` in order in one round trip; one result per op (see :data:`Op`)."""
         ...
 
     def set(self, key: str, value: str, ttl: int) -> None: ...
@@ -46,8 +76,18 @@ class RedisStore:
     def get(self, key: str) -> str | None:
         return self._redis.get(self._prefix + key)  # type: ignore[return-value]
 
-    def get_many(self, keys: list[str]) -> list[str | None]:
-        return self._redis.mget([self._prefix + k for k in keys])  # type: ignore[return-value]
+    def batch(self, ops: Sequence[Op]) -> list[Any]:
+        pipe = self._redis.pipeline(transaction=False)
+        for op in ops:
+            if isinstance(op, Get):
+                pipe.get(self._prefix + op.key)
+            else:
+                pipe.set(self._prefix + op.key, op.value, ex=op.ttl, nx=isinstance(op, Add))
+        results = pipe.execute()
+        return [
+            bool(result) if isinstance(op, Add) else None if isinstance(op, Set) else result
+            for op, result in zip(ops, results, strict=True)
+        ]
 
     def set(self, key: str, value: str, ttl: int) -> None:
         self._redis.set(self._prefix + key, value, ex=ttl)
@@ -76,49 +116,19 @@ class SqlStore:
 
     def get(self, key: str) -> str | None:
         with self._engine.connect() as conn:
-            row = conn.execute(
-                select(KvEntry.value).where(
-                    KvEntry.key == self._prefix + key, KvEntry.expires_at > time.time()
-                )
-            ).first()
-        return row[0] if row else None
+            return self._get(conn, key)
 
-    def get_many(self, keys: list[str]) -> list[str | None]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(KvEntry.key, KvEntry.value).where(
-                    KvEntry.key.in_([self._prefix + k for k in keys]),
-                    KvEntry.expires_at > time.time(),
-                )
-            ).all()
-        found = {key: value for key, value in rows}
-        return [found.get(self._prefix + k) for k in keys]
+    def batch(self, ops: Sequence[Op]) -> list[Any]:
+        with self._engine.begin() as conn:
+            results = [self._run(conn, op) for op in ops]
+        self._maybe_purge()
+        return results
 
     def set(self, key: str, value: str, ttl: int) -> None:
-        stmt = self._insert(KvEntry).values(
-            key=self._prefix + key, value=value, expires_at=time.time() + ttl
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[KvEntry.key],
-            set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at},
-        )
-        with self._engine.begin() as conn:
-            conn.execute(stmt)
-        self._maybe_purge()
+        self.batch([Set(key, value, ttl)])
 
     def add(self, key: str, value: str, ttl: int) -> bool:
-        now = time.time()
-        with self._engine.begin() as conn:
-            conn.execute(
-                delete(KvEntry).where(KvEntry.key == self._prefix + key, KvEntry.expires_at <= now)
-            )
-            created = conn.execute(
-                self._insert(KvEntry)
-                .values(key=self._prefix + key, value=value, expires_at=now + ttl)
-                .on_conflict_do_nothing(index_elements=[KvEntry.key])
-                .returning(KvEntry.key)
-            ).first()
-        return created is not None
+        return bool(self.batch([Add(key, value, ttl)])[0])
 
     def pop(self, key: str) -> str | None:
         with self._engine.begin() as conn:
@@ -136,6 +146,36 @@ class SqlStore:
     def ping(self) -> None:
         with self._engine.connect() as conn:
             conn.execute(select(KvEntry.key).limit(1))
+
+    def _run(self, conn: Connection, op: Op) -> Any:
+        if isinstance(op, Get):
+            return self._get(conn, op.key)
+        key, expires_at = self._prefix + op.key, time.time() + op.ttl
+        if isinstance(op, Set):
+            stmt = self._insert(KvEntry).values(key=key, value=op.value, expires_at=expires_at)
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[KvEntry.key],
+                    set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at},
+                )
+            )
+            return None
+        conn.execute(delete(KvEntry).where(KvEntry.key == key, KvEntry.expires_at <= time.time()))
+        created = conn.execute(
+            self._insert(KvEntry)
+            .values(key=key, value=op.value, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=[KvEntry.key])
+            .returning(KvEntry.key)
+        ).first()
+        return created is not None
+
+    def _get(self, conn: Connection, key: str) -> str | None:
+        row = conn.execute(
+            select(KvEntry.value).where(
+                KvEntry.key == self._prefix + key, KvEntry.expires_at > time.time()
+            )
+        ).first()
+        return row[0] if row else None
 
     def _maybe_purge(self) -> None:
         # Expired rows are invisible already; drop them now and then so the table stays small.

@@ -21,9 +21,9 @@ from lms_plugin.db.base import utcnow
 from lms_plugin.db.models import Deployment
 from lms_plugin.domain import launch as rules
 from lms_plugin.domain.errors import LaunchError
-from lms_plugin.kv import KeyValueStore
+from lms_plugin.kv import Get, KeyValueStore
 from lms_plugin.lti.adapters import CookieJar, LtiRequest
-from lms_plugin.lti.launch_state import consume_state, mark_nonce_used
+from lms_plugin.lti.launch_state import claim_nonce, consume_state
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo, TenantDirectory
 
@@ -82,10 +82,9 @@ def validate_launch(
             "state_cookie_mismatch", retry_url=f"{policy.tool_url.rstrip('/')}/lti/login?{restart}"
         )
 
-    header, unverified = _parse(id_token)
-    if unverified.get("iss") != bound.issuer:
-        raise LaunchError("issuer_mismatch", f"got {unverified.get('iss')!r}")
-    claims = _verify_signature(id_token, header, bound.jwks_url, keys)
+    claims = _verify_signature(id_token, _header(id_token), bound.jwks_url, keys)
+    if claims.get("iss") != bound.issuer:
+        raise LaunchError("issuer_mismatch", f"got {claims.get('iss')!r}")
     rules.check_audience(claims, bound.client_id)
     rules.check_times(claims, time.time(), policy.time)
     nonce = rules.check_nonce(claims, bound.nonce)
@@ -95,37 +94,38 @@ def validate_launch(
         allowed_message_types=policy.allowed_message_types,
         tool_url=policy.tool_url,
     )
-    tenant = tenants.for_launch(
-        session,
-        bound.registration_id,
-        context.deployment_id,
-        list(prefetch(bound.registration_id, context)),
+    # One round trip: the tenant snapshot, the caller's caches, and the nonce made single-use
+    # (it is ours and bound to the state just consumed, so claiming it first is harmless).
+    reads = tenants.launch_reads(bound.registration_id, context.deployment_id)
+    wanted = [Get(key) for key in prefetch(bound.registration_id, context)]
+    nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
+    *results, nonce_is_new = store.batch([*reads, *wanted, claim_nonce(nonce, nonce_ttl)])
+    registration, known = tenants.for_launch(
+        session, bound.registration_id, context.deployment_id, results[: len(reads)]
     )
-    registration = tenant.registration
     if (
         registration is None
         or not registration.active
         or (registration.issuer, registration.client_id) != (bound.issuer, bound.client_id)
     ):
         raise LaunchError("platform_inactive")
-    nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
-    if not mark_nonce_used(store, nonce, nonce_ttl):
+    if not nonce_is_new:
         raise LaunchError("nonce_replayed")
-    deployment = _require_active(session, registration, tenant.deployment, context.deployment_id)
-    return ValidatedLaunch(context, registration, deployment, claims, tenant.extra)
+    deployment = _require_active(session, registration, known, context.deployment_id)
+    return ValidatedLaunch(context, registration, deployment, claims, results[len(reads) :])
 
 
-def _parse(id_token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _header(id_token: str) -> dict[str, Any]:
+    """The JOSE header only: the payload is decoded once, when its signature is verified."""
     try:
-        unverified = jwt.api_jwt.decode_complete(id_token, options={"verify_signature": False})
+        header = jwt.get_unverified_header(id_token)
     except jwt.PyJWTError as exc:
         raise LaunchError("id_token_malformed", str(exc)) from exc
-    header = unverified["header"]
     if header.get("alg") != "RS256":
         raise LaunchError("alg_not_allowed", f"alg {header.get('alg')!r}")
     if not header.get("kid"):
         raise LaunchError("kid_missing")
-    return header, unverified["payload"]
+    return header
 
 
 def _verify_signature(
@@ -146,8 +146,10 @@ def _verify_signature(
                 "verify_iss": False,
             },
         )
-    except jwt.PyJWTError as exc:
+    except jwt.InvalidSignatureError as exc:
         raise LaunchError("bad_signature", str(exc)) from exc
+    except jwt.PyJWTError as exc:
+        raise LaunchError("id_token_malformed", str(exc)) from exc
 
 
 def _require_active(

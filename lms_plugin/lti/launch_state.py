@@ -14,7 +14,7 @@ from typing import Any
 
 from pylti1p3.session import SessionService
 
-from lms_plugin.kv import KeyValueStore
+from lms_plugin.kv import Add, KeyValueStore
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ def consume_state(store: KeyValueStore, state: str) -> BoundState | None:
     )
 
 
-def mark_nonce_used(store: KeyValueStore, nonce: str, ttl: int) -> bool:
-    """True the first time a nonce is seen; False on any replay (from any browser or process)."""
-    return store.add("lti-nonce:" + nonce, "1", ttl)
+def claim_nonce(nonce: str, ttl: int) -> Add:
+    """The store op that marks a nonce used: its result is True the first time only (a replay
+    from any browser or process gets False). Batched with the launch's other store reads."""
+    return Add("lti-nonce:" + nonce, "1", ttl)

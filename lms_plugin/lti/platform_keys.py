@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Any
 
 import jwt
@@ -16,7 +17,7 @@ import requests
 from lms_plugin.domain.errors import LaunchError
 from lms_plugin.kv import KeyValueStore
 
-LOCAL_SECONDS = 60
+LOCAL_SECONDS = 60  # a parsed key is kept in the process this long (the store keeps the JWKS)
 
 
 class PlatformKeys:
@@ -27,6 +28,7 @@ class PlatformKeys:
         self._http = http
         self._cache_seconds = cache_seconds
         self._timeout = timeout
+        self._parsed: dict[tuple[str, str], tuple[float, Any]] = {}
 
     @property
     def http(self) -> requests.Session:
@@ -34,6 +36,14 @@ class PlatformKeys:
 
     def key_for(self, jwks_url: str, kid: str) -> Any:
         """The public key for ``kid``: cached JWKS first, then one refetch, else refuse."""
+        parsed = self._parsed.get((jwks_url, kid))
+        if parsed is not None and parsed[0] > time.monotonic():
+            return parsed[1]
+        key = self._lookup(jwks_url, kid)
+        self._parsed[(jwks_url, kid)] = (time.monotonic() + LOCAL_SECONDS, key)
+        return key
+
+    def _lookup(self, jwks_url: str, kid: str) -> Any:
         cache_key = "jwks:" + hashlib.sha256(jwks_url.encode()).hexdigest()
         cached = self._store.get(cache_key)
         if cached is not None:

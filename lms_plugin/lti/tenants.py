@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.models import Deployment, Registration
-from lms_plugin.kv import KeyValueStore
+from lms_plugin.kv import Get, KeyValueStore
 from lms_plugin.lti.tool_config import find_registration
 
 SNAPSHOT_SECONDS = 60
@@ -76,15 +77,6 @@ class DeploymentInfo:
         )
 
 
-@dataclass(frozen=True)
-class Tenant:
-    """What a launch reads in one round trip: the tenant and any extra keys asked for."""
-
-    registration: RegistrationInfo | None
-    deployment: DeploymentInfo | None  # None: unknown, or not cached because not active
-    extra: list[str | None]
-
-
 class TenantDirectory:
     def __init__(self, store: KeyValueStore) -> None:
         self._store = store
@@ -98,7 +90,7 @@ class TenantDirectory:
     ) -> RegistrationInfo | None:
         """The registration for ``issuer`` + ``client_id`` (without a client_id: if unique)."""
         key = "tenants:login:" + _digest(issuer, client_id or "")
-        generation, cached = self._store.get_many([_GENERATION, key])
+        generation, cached = self._store.batch([Get(_GENERATION), Get(key)])
         found = _fresh(cached, generation)
         if found is not None:
             return RegistrationInfo(**found)
@@ -109,19 +101,23 @@ class TenantDirectory:
         self._remember(key, generation, asdict(info))
         return info
 
+    def launch_reads(self, registration_id: int, deployment_id: str) -> list[Get]:
+        """The store reads :meth:`for_launch` needs, for the caller to batch with its own."""
+        return [Get(_GENERATION), Get(_launch_key(registration_id, deployment_id))]
+
     def for_launch(
-        self, session: Session, registration_id: int, deployment_id: str, extra: list[str]
-    ) -> Tenant:
-        """The login's registration and the token's deployment, plus ``extra`` store keys."""
-        key = f"tenants:launch:{registration_id}:" + _digest(deployment_id)
-        generation, cached, *values = self._store.get_many([_GENERATION, key, *extra])
+        self,
+        session: Session,
+        registration_id: int,
+        deployment_id: str,
+        read: Sequence[str | None],
+    ) -> tuple[RegistrationInfo | None, DeploymentInfo | None]:
+        """The login's registration and the token's deployment (None: unknown or not active);
+        ``read`` holds the results of :meth:`launch_reads`."""
+        generation, cached = read
         found = _fresh(cached, generation)
         if found is not None:
-            return Tenant(
-                RegistrationInfo(**found["registration"]),
-                DeploymentInfo(**found["deployment"]),
-                values,
-            )
+            return RegistrationInfo(**found["registration"]), DeploymentInfo(**found["deployment"])
         row = session.execute(
             select(Registration, Deployment)
             .outerjoin(
@@ -132,13 +128,13 @@ class TenantDirectory:
             .where(Registration.id == registration_id)
         ).first()
         if row is None:
-            return Tenant(None, None, values)
+            return None, None
         registration = RegistrationInfo.of(row[0])
         deployment = DeploymentInfo.of(row[1]) if row[1] is not None else None
         if registration.active and deployment is not None and deployment.status == "active":
             snapshot = {"registration": asdict(registration), "deployment": asdict(deployment)}
-            self._remember(key, generation, snapshot)
-        return Tenant(registration, deployment, values)
+            self._remember(_launch_key(registration_id, deployment_id), generation, snapshot)
+        return registration, deployment
 
     def _remember(self, key: str, generation: str | None, value: dict[str, Any]) -> None:
         if generation is None:  # first use (or the store was emptied): start a generation
@@ -155,6 +151,10 @@ def _fresh(raw: str | None, generation: str | None) -> Any:
         return None
     data = json.loads(raw)
     return data["value"] if data.get("generation") == generation else None
+
+
+def _launch_key(registration_id: int, deployment_id: str) -> str:
+    return f"tenants:launch:{registration_id}:" + _digest(deployment_id)
 
 
 def _digest(*parts: str) -> str:

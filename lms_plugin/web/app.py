@@ -18,6 +18,7 @@ from lms_plugin.kv import make_store
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import TenantDirectory
 from lms_plugin.settings import Settings, load_settings
+from lms_plugin.web.cookies import NoCookieSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 migrate = Migrate()
@@ -31,12 +32,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
-        SESSION_COOKIE_NAME="lms_session",
-        SESSION_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
-        **_cookie_flags(settings),
     )
     app.extensions["lms_settings"] = settings
+    app.session_interface = NoCookieSession()  # the launch session is server-side
     logging.basicConfig(level=settings.log_level)
     if settings.trust_proxy:
         n = settings.trust_proxy
@@ -103,18 +102,6 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-def _cookie_flags(settings: Settings) -> dict[str, object]:
-    """Inside an LMS iframe cookies are third-party: on HTTPS they must be SameSite=None;
-    Secure; Partitioned (CHIPS). Plain-HTTP development can only use Lax cookies."""
-    if settings.uses_https:
-        return {
-            "SESSION_COOKIE_SECURE": True,
-            "SESSION_COOKIE_SAMESITE": "None",
-            "SESSION_COOKIE_PARTITIONED": True,
-        }
-    return {"SESSION_COOKIE_SECURE": False, "SESSION_COOKIE_SAMESITE": "Lax"}
 
 
 def _security_headers(response):  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """The session after a launch: a server-side record, referenced three ways.
 
-1. the session cookie (``SameSite=None; Secure; Partitioned`` on HTTPS, so it works in the iframe);
+1. the ``lms_session`` cookie holding the launch token (``SameSite=None; Secure; Partitioned`` on
+   HTTPS, so it works in the iframe); read only by requests that need the launch;
 2. ``Authorization: Bearer <launch token>`` for the page's own API calls;
 3. ``lh=<launch token>`` in links and forms, when the browser blocks the cookie in the iframe.
 Forms authorised by the cookie also carry a CSRF token derived from the session id.
@@ -15,13 +16,14 @@ import secrets
 from dataclasses import asdict
 from typing import Any
 
-from flask import g, request, session, url_for
+from flask import Response, after_this_request, g, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms_plugin.domain.errors import ForbiddenError, NotAuthenticatedError
 from lms_plugin.services.launches import LaunchRecord
 from lms_plugin.services.progress import Learner
 from lms_plugin.web import deps
+from lms_plugin.web.cookies import set_iframe_cookie
 
 _SALT = "lms-launch-token"
 
@@ -30,15 +32,24 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(deps.settings().secret_key, salt=_SALT)
 
 
+COOKIE = "lms_session"
+
+
 def start(record: LaunchRecord, summary: dict[str, Any]) -> str:
     """Store the launch, point the cookie at it, and return a launch token for the page."""
     sid = secrets.token_urlsafe(32)
-    ttl = deps.settings().session_ttl_seconds
-    deps.store().set("sess:" + sid, json.dumps({"record": asdict(record), "summary": summary}), ttl)
-    session.clear()
-    session["sid"] = sid
-    g.lms_sid, g.lms_auth, g.lms_token = sid, "cookie", _serializer().dumps(sid)
-    return str(g.lms_token)
+    settings = deps.settings()
+    data = json.dumps({"record": asdict(record), "summary": summary})
+    deps.store().set("sess:" + sid, data, settings.session_ttl_seconds)
+    token = str(_serializer().dumps(sid))
+    g.lms_sid, g.lms_auth, g.lms_token = sid, "cookie", token
+
+    @after_this_request
+    def set_cookie(response: Response) -> Response:
+        set_iframe_cookie(response, COOKIE, token)
+        return response
+
+    return token
 
 
 def _load() -> dict[str, Any]:
@@ -61,7 +72,13 @@ def _sid_from_request() -> tuple[str | None, str]:
     handle = request.values.get("lh")
     if handle:
         return _unsign(handle), "handle"
-    return session.get("sid"), "cookie"
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        return None, "cookie"
+    try:
+        return _unsign(cookie), "cookie"
+    except NotAuthenticatedError:  # an expired or foreign cookie is no launch at all
+        return None, "cookie"
 
 
 def _unsign(token: str) -> str:

@@ -7,13 +7,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import ForbiddenError
 from lms_plugin.domain.launch import DEEP_LINKING, RESOURCE_LINK, TimePolicy
-from lms_plugin.lti.adapters import CookieToSet
 from lms_plugin.lti.deep_linking import settings_from
 from lms_plugin.lti.launch import LaunchPolicy, validate_launch
 from lms_plugin.lti.login import begin_login
 from lms_plugin.services import keys
 from lms_plugin.services.launches import record_launch, rows_key
 from lms_plugin.web import deps, launch_session
+from lms_plugin.web.cookies import set_iframe_cookie
 from lms_plugin.web.views import launch_summary
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -37,7 +37,7 @@ def login() -> BaseResponse:
     )
     response = redirect(result.redirect_url, code=302)
     for cookie in result.cookies:
-        _set_cookie(response, cookie)
+        set_iframe_cookie(response, cookie.name, cookie.value, cookie.max_age)
     return response
 
 
@@ -96,17 +96,3 @@ def jwks() -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response
-
-
-def _set_cookie(response: BaseResponse, cookie: CookieToSet) -> None:
-    secure = deps.settings().uses_https
-    response.set_cookie(
-        cookie.name,
-        cookie.value,
-        max_age=cookie.max_age,
-        path="/",
-        httponly=True,
-        secure=secure,
-        samesite="None" if secure else "Lax",
-        partitioned=secure,
-    )

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from lms_plugin.db import Base
-from lms_plugin.kv import KeyValueStore, RedisStore, SqlStore
+from lms_plugin.kv import Add, Get, KeyValueStore, RedisStore, Set, SqlStore
 
 pytestmark = pytest.mark.integration
 
@@ -36,13 +36,17 @@ def test_set_get_and_expiry(store):
     assert store.get("a") is None
 
 
-def test_get_many_keeps_the_order_and_skips_missing_and_expired(store):
-    store.set("m1", "one", ttl=60)
-    store.set("m2", "two", ttl=1)
-    store.set("m3", "three", ttl=60)
-    assert store.get_many(["m3", "nope", "m1", "m2"]) == ["three", None, "one", "two"]
+def test_batch_runs_ops_in_order_with_one_result_each(store):
+    store.set("b1", "one", ttl=60)
+    store.set("b2", "short", ttl=1)
+    results = store.batch(
+        [Get("b1"), Add("b3", "x", 60), Get("b3"), Add("b1", "y", 60), Set("b4", "z", 60)]
+    )
+    assert results == ["one", True, "x", False, None]
+    assert store.get("b1") == "one" and store.get("b4") == "z"
     time.sleep(1.1)
-    assert store.get_many(["m2", "m1"]) == [None, "one"]
+    assert store.batch([Get("b2"), Get("nope"), Add("b2", "again", 60)]) == [None, None, True]
+    assert store.get("b2") == "again"
 
 
 def test_add_only_when_absent(store):

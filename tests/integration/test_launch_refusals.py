@@ -200,6 +200,23 @@ def test_reused_nonce_with_a_fresh_state_is_refused(tool, platform, browser):
     assert_refused(post_launch(browser, tool.url, second["state"], replay), 401, "nonce_mismatch")
 
 
+def test_used_nonce_is_refused_even_if_its_state_came_back(tool, platform, browser):
+    auth = start_login(browser, tool.url, platform)
+    store = tool.app.extensions["lms_store"]
+    bound = store.get("lti-state:" + auth["state"])
+    token = platform.id_token(platform.claims(nonce=auth["nonce"]))
+    assert post_launch(browser, tool.url, auth["state"], token).status_code == 200
+    # The state record comes back (say, a store restored from a backup) with its cookie:
+    # the nonce, remembered as used, still refuses the replayed token.
+    store.set("lti-state:" + auth["state"], bound, 60)
+    with requests.Session() as replayer:
+        replayer.headers["Accept"] = "application/json"
+        replayer.cookies.set(f"lti1p3-{auth['state']}", auth["state"])
+        response = post_launch(replayer, tool.url, auth["state"], token)
+        assert_refused(response, 401, "nonce_replayed")
+        assert replayer.get(tool.url + "/api/v1/me").status_code == 401
+
+
 def test_state_without_its_cookie_is_refused(tool, platform, browser):
     auth = start_login(browser, tool.url, platform)
     token = platform.id_token(platform.claims(nonce=auth["nonce"]))
