@@ -37,7 +37,7 @@ def wait_http(url: str, timeout: float = 30) -> None:
         try:
             if requests.get(url, timeout=2).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or still booting
             pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
