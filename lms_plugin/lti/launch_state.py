@@ -14,7 +14,7 @@ from typing import Any
 
 from pylti1p3.session import SessionService
 
-from lms_plugin.kv import Add, KeyValueStore
+from lms_plugin.kv import Add, KeyValueStore, Set
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,15 @@ class BoundState:
 
 
 class ServerSideSession(SessionService):
-    """pylti1p3 session service whose state/nonce go to our shared store, not the Flask session."""
+    """pylti1p3 session service whose state/nonce go to our shared store, not the Flask session.
 
-    def __init__(self, store: KeyValueStore, ttl: int) -> None:
-        self._store = store
+    pylti1p3 hands over the state record; the login writes it (:attr:`write`) in its own round
+    trip to the store."""
+
+    def __init__(self, ttl: int) -> None:
         self._ttl = ttl
         self._pending_nonce: str | None = None
+        self.write: Set | None = None
 
     # pylti1p3's OIDCLogin calls save_nonce() and then save_state_params() for the same login.
     def save_nonce(self, nonce: str) -> None:
@@ -45,7 +48,7 @@ class ServerSideSession(SessionService):
     def save_state_params(self, state: str, params: dict[str, Any]) -> None:
         assert self._pending_nonce is not None, "save_nonce must come first"
         record = {"nonce": self._pending_nonce, **params}
-        self._store.set("lti-state:" + state, json.dumps(record), self._ttl)
+        self.write = Set("lti-state:" + state, json.dumps(record), self._ttl)
 
     def check_nonce(self, nonce: str) -> bool:  # pragma: no cover - we validate nonces ourselves
         raise NotImplementedError("nonces are checked by lms_plugin.lti.launch")

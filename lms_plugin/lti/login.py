@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.domain.errors import LaunchError
 from lms_plugin.domain.launch import is_tool_url
-from lms_plugin.kv import KeyValueStore
+from lms_plugin.kv import KeyValueStore, Set
 from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest, UrlRedirect
 from lms_plugin.lti.launch_state import ServerSideSession
-from lms_plugin.lti.tenants import TenantDirectory
+from lms_plugin.lti.tenants import RegistrationInfo, TenantDirectory
 from lms_plugin.lti.tool_config import DbToolConf
 
 # The third-party initiated login parameters (LTI 1.3 Core §4.1.1) needed to start it again.
@@ -54,32 +54,63 @@ def begin_login(
     tool_url: str,
     state_ttl: int,
 ) -> LoginResult:
-    """Check the login request, bind a fresh state to a fresh nonce, return where to redirect."""
+    """Check the login request, bind a fresh state to a fresh nonce, return where to redirect.
+
+    When this process already knows the registration, the state is written in the same round
+    trip as the read that confirms the registration has not changed since; otherwise (or if it
+    has) the registration is looked up first.
+    """
     for name in ("iss", "login_hint"):
         if not params.get(name):
             raise LaunchError("login_param_missing", f"missing {name}")
-    registration = tenants.registration(session, params["iss"], params.get("client_id"))
-    if registration is None:
-        raise LaunchError(
-            "unknown_platform", f"issuer {params['iss']!r}, client_id {params.get('client_id')!r}"
-        )
-    if not registration.active:
-        raise LaunchError("platform_inactive")
     target = params.get("target_link_uri")
     if target and not is_tool_url(target, tool_url):
         raise LaunchError("target_link_foreign", f"got {target!r}")
+    issuer, client_id = params["iss"], params.get("client_id")
+    known = tenants.known(issuer, client_id)
+    if known is not None:
+        login = _login(params, cookies, secure, session, known.registration, tool_url, state_ttl)
+        generation, _ = store.batch([tenants.read_generation(), login.state])
+        if known.confirmed_by(generation):
+            return login.result
+        store.delete(login.state.key)  # written from a retired snapshot, never handed out
+    registration = tenants.registration(session, issuer, client_id)
+    if registration is None:
+        raise LaunchError("unknown_platform", f"issuer {issuer!r}, client_id {client_id!r}")
+    login = _login(params, cookies, secure, session, registration, tool_url, state_ttl)
+    store.batch([login.state])
+    return login.result
 
+
+@dataclass(frozen=True)
+class _Started:
+    result: LoginResult
+    state: Set  # the state record, for the caller to write
+
+
+def _login(
+    params: Mapping[str, str],
+    cookies: Mapping[str, str],
+    secure: bool,
+    session: Session,
+    registration: RegistrationInfo,
+    tool_url: str,
+    state_ttl: int,
+) -> _Started:
+    if not registration.active:
+        raise LaunchError("platform_inactive")
     request = LtiRequest(params, cookies, secure)
     jar = CookieJar(request)
     config = DbToolConf(session).remember(registration, asked_client_id=params.get("client_id"))
-    login = _Login(request, config, ServerSideSession(store, state_ttl), jar)
+    state_service = ServerSideSession(state_ttl)
+    login = _Login(request, config, state_service, jar)
     login.pass_params_to_launch(
         {
             "registration_id": registration.id,
             "issuer": registration.issuer,
             "client_id": registration.client_id,
             "jwks_url": registration.jwks_url,
-            "target_link_uri": target,
+            "target_link_uri": params.get("target_link_uri"),
             "restart": {k: params[k] for k in RESTART_PARAMS if params.get(k)},
         }
     )
@@ -87,4 +118,5 @@ def begin_login(
         redirect = login.get_redirect_object(tool_url.rstrip("/") + "/lti/launch")
     except OIDCException as exc:
         raise LaunchError("unknown_platform", str(exc)) from exc
-    return LoginResult(redirect.get_redirect_url(), jar.to_set)
+    assert state_service.write is not None, "pylti1p3 saves the state before redirecting"
+    return _Started(LoginResult(redirect.get_redirect_url(), jar.to_set), state_service.write)

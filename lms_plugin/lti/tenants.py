@@ -77,9 +77,31 @@ class DeploymentInfo:
         )
 
 
+@dataclass(frozen=True)
+class Known:
+    """A registration this process has seen, under the generation it was current in."""
+
+    generation: str
+    registration: RegistrationInfo
+
+    def confirmed_by(self, generation: str | None) -> bool:
+        return generation == self.generation
+
+
 class TenantDirectory:
     def __init__(self, store: KeyValueStore) -> None:
         self._store = store
+        self._known: dict[tuple[str, str], Known] = {}  # this process's login snapshots
+
+    @staticmethod
+    def read_generation() -> Get:
+        """The store op whose result confirms (or not) a :class:`Known` snapshot."""
+        return Get(_GENERATION)
+
+    def known(self, issuer: str, client_id: str | None) -> Known | None:
+        """What this process last saw for an active registration, to be confirmed by the
+        caller in the same round trip as its own write (see ``lti.login``)."""
+        return self._known.get((issuer, client_id or ""))
 
     def forget_all(self) -> None:
         """Retire every snapshot (call after any change to registrations or deployments)."""
@@ -93,12 +115,18 @@ class TenantDirectory:
         generation, cached = self._store.batch([Get(_GENERATION), Get(key)])
         found = _fresh(cached, generation)
         if found is not None:
-            return RegistrationInfo(**found)
-        row = find_registration(session, issuer, client_id)
-        if row is None:
-            return None
-        info = RegistrationInfo.of(row)
-        self._remember(key, generation, asdict(info))
+            info = RegistrationInfo(**found)
+        else:
+            row = find_registration(session, issuer, client_id)
+            if row is None:
+                self._known.pop((issuer, client_id or ""), None)
+                return None
+            info = RegistrationInfo.of(row)
+            self._remember(key, generation, asdict(info))
+        if generation is not None and info.active:
+            self._known[(issuer, client_id or "")] = Known(generation, info)
+        else:
+            self._known.pop((issuer, client_id or ""), None)
         return info
 
     def launch_reads(self, registration_id: int, deployment_id: str) -> list[Get]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Protocol, TypeVar
 
@@ -58,8 +59,13 @@ def upsert(
 
 def rows_key(registration_id: int, launch: LaunchContext) -> str:
     """The cache key for the rows of exactly these claims (a fingerprint of what is written)."""
-    payload = json.dumps([registration_id, asdict(launch)], sort_keys=True, default=str)
+    # vars(), not asdict(): this runs on every launch and asdict deep-copies as it goes.
+    payload = json.dumps([registration_id, vars(launch)], sort_keys=True, default=_plain)
     return "launch-rows:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    return dict(value) if isinstance(value, Mapping) else str(value)
 
 
 def record_launch(
