@@ -45,14 +45,16 @@ def _token_source(
     http: requests.Session,
     timeout: float,
 ) -> TokenSource:
-    key = active_key(session)
-    if key is None:
-        raise RuntimeError("no active tool key: run lms-plugin db upgrade")
+    def signing_key() -> tuple[str, str]:  # asked only when no token is cached
+        key = active_key(session)
+        if key is None:
+            raise RuntimeError("no active tool key: run lms-plugin db upgrade")
+        return key.kid, key.private_key_pem
+
     return token_source(
         client_id=registration.client_id,
         token_url=registration.auth_token_url,
-        kid=key.kid,
-        private_key_pem=key.private_key_pem,
+        signing_key=signing_key,
         store=store,
         http=http,
         timeout=timeout,

@@ -50,8 +50,7 @@ def access_token(
     *,
     client_id: str,
     token_url: str,
-    kid: str,
-    private_key_pem: str,
+    signing_key: Callable[[], tuple[str, str]],
     scopes: tuple[str, ...],
     store: KeyValueStore,
     http: requests.Session,
@@ -66,6 +65,7 @@ def access_token(
         cached = store.get(key)
         if cached is not None:
             return cached
+    kid, private_key_pem = signing_key()
     assertion = client_assertion(client_id, token_url, kid, private_key_pem)
     token, expires_in = _request_token(http, token_url, assertion, scopes, timeout)
     store.set(key, token, max(1, expires_in - EXPIRY_MARGIN))
@@ -76,20 +76,21 @@ def token_source(
     *,
     client_id: str,
     token_url: str,
-    kid: str,
-    private_key_pem: str,
+    signing_key: Callable[[], tuple[str, str]],
     store: KeyValueStore,
     http: requests.Session,
     timeout: float,
 ) -> TokenSource:
-    """``token(scopes, force_refresh)`` for one registration, as :class:`AgsClient` expects."""
+    """``token(scopes, force_refresh)`` for one registration, as :class:`AgsClient` expects.
+
+    ``signing_key()`` gives our active (kid, private key PEM); it is only asked for when a new
+    token must be requested, not when the shared cache holds one."""
 
     def token(scopes: tuple[str, ...], force_refresh: bool) -> str:
         return access_token(
             client_id=client_id,
             token_url=token_url,
-            kid=kid,
-            private_key_pem=private_key_pem,
+            signing_key=signing_key,
             scopes=scopes,
             store=store,
             http=http,

@@ -109,11 +109,19 @@ def current_content(session: Session) -> CurrentContent:
 
 
 def module_version(session: Session, module_id: int) -> Module:
-    """The exact module version an attempt was made on."""
-    digest = session.scalar(select(ContentModule.content_hash).where(ContentModule.id == module_id))
-    if digest is None:
-        raise NotFoundError(f"module version {module_id} does not exist")
-    return _module(session, digest)
+    """The exact module version an attempt was made on (rows never change, so each process
+    asks the database once per version)."""
+    bind = session.get_bind()
+    key = (str(bind.engine.url), module_id)
+    module = _BY_ID.get(key)
+    if module is None:
+        digest = session.scalar(
+            select(ContentModule.content_hash).where(ContentModule.id == module_id)
+        )
+        if digest is None:
+            raise NotFoundError(f"module version {module_id} does not exist")
+        module = _BY_ID[key] = _module(session, digest)
+    return module
 
 
 def _latest(
@@ -130,6 +138,7 @@ def _latest(
 
 _PROGRAMS: dict[tuple[str, tuple[str, ...]], Program] = {}
 _MODULES: dict[str, Module] = {}
+_BY_ID: dict[tuple[str, int], Module] = {}  # (database, content_module.id) -> parsed module
 
 
 def _program(

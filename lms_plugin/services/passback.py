@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import ScoreOutbox
-from lms_plugin.db.models import LtiContext, LtiUser, Registration, ResourceLink
+from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration, ResourceLink
 from lms_plugin.lti.ags import LINEITEM_SCOPE, AgsError, Score
 from lms_plugin.services.content import current_content
 
@@ -75,16 +75,20 @@ def publish(
     if row is None or row.status != "pending":
         session.rollback()
         return "skipped"  # sent, superseded or failed already: a duplicate delivery is harmless
-    context = session.get(LtiContext, row.context_id)
-    user = session.get(LtiUser, row.user_id)
-    assert context is not None and user is not None
-    ags = ags_for(context.deployment.registration)
+    context, user_sub, registration = session.execute(
+        select(LtiContext, LtiUser.sub, Registration)
+        .join(Deployment, Deployment.id == LtiContext.deployment_id)
+        .join(Registration, Registration.id == Deployment.registration_id)
+        .join(LtiUser, LtiUser.id == row.user_id)
+        .where(LtiContext.id == row.context_id)
+    ).one()
+    ags = ags_for(registration)
     try:
         row.lineitem_url = row.lineitem_url or _lineitem(session, ags, context, row.module_slug)
         ags.post_score(
             row.lineitem_url,
             Score(
-                user_id=user.sub,
+                user_id=user_sub,
                 score_given=row.score_given,
                 score_maximum=row.score_maximum,
                 timestamp=row.timestamp,

@@ -88,9 +88,7 @@ def make_tokens(
     lms: LmsPlatform, key: tuple[str, str], store: RedisStore, http: requests.Session, **over: str
 ) -> TokenSource:
     args = {"client_id": lms.client_id, "token_url": lms.token_url, **over}
-    return token_source(
-        kid=key[0], private_key_pem=key[1], store=store, http=http, timeout=5, **args
-    )
+    return token_source(signing_key=lambda: key, store=store, http=http, timeout=5, **args)
 
 
 @pytest.fixture
@@ -262,12 +260,11 @@ def test_token_failures_reach_the_caller_as_ags_errors(
 
 
 def test_access_token_function_signature(lms, key, prefix, redis_url, http):
-    kid, pem = key
+    asked: list[int] = []
     args = {
         "client_id": lms.client_id,
         "token_url": lms.token_url,
-        "kid": kid,
-        "private_key_pem": pem,
+        "signing_key": lambda: asked.append(1) or key,
         "scopes": (SCORE_SCOPE,),
         "store": RedisStore(redis_url, prefix),
         "http": http,
@@ -275,7 +272,9 @@ def test_access_token_function_signature(lms, key, prefix, redis_url, http):
     }
     token = access_token(**args)
     assert access_token(**args) == token
+    assert len(asked) == 1  # the private key is read only when a token must be requested
     assert access_token(**args, force_refresh=True) != token
+    assert len(asked) == 2
 
 
 # --- scores (AGS §3.4) ---------------------------------------------------------------------
