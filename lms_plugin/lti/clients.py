@@ -46,7 +46,10 @@ def _token_source(
     timeout: float,
 ) -> TokenSource:
     def signing_key() -> tuple[str, str]:  # asked only when no token is cached
-        key = active_key(session)
+        # No autoflush: a pending change of the caller (a line item URL) must not take the
+        # write lock now, while the token is cached by another connection (SQLite).
+        with session.no_autoflush:
+            key = active_key(session)
         if key is None:
             raise RuntimeError("no active tool key: run lms-plugin db upgrade")
         return key.kid, key.private_key_pem

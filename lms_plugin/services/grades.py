@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
@@ -127,12 +127,11 @@ def enqueue_score(
     session.execute(
         update(ScoreOutbox).filter_by(status="pending", **scope).values(status="superseded")
     )
-    previous = list(session.scalars(select(ScoreOutbox).filter_by(**scope)))
+    last = session.scalar(select(func.max(ScoreOutbox.timestamp)).filter_by(**scope))
     timestamp = now
-    if previous:
+    if last is not None:
         # AGS: timestamps strictly increase per user and line item; Moodle compares seconds.
-        last = max(row.timestamp for row in previous).replace(microsecond=0)
-        timestamp = max(now, last + timedelta(seconds=1))
+        timestamp = max(now, last.replace(microsecond=0) + timedelta(seconds=1))
     row = ScoreOutbox(
         **scope,
         score_given=round(score * SCORE_MAXIMUM, 2),
