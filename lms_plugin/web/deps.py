@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def session() -> Session:
-    """The request's SQLAlchemy session (the object behind ``db.session``)."""
-    return db.session()
+    """The request's SQLAlchemy session, made on first use: ``db.session`` is the scoped proxy,
+    so a request that never queries (a login or launch served from the cache) never opens one."""
+    return db.session  # type: ignore[return-value]
 
 
 def settings() -> Settings:
