@@ -36,6 +36,7 @@ from tests.support.endpoints import BENCH_BROKER_URL, PG_ADMIN_URL, REDIS_URL
 from tests.support.learners import ags_claim, api_launch
 from tests.support.lti_platform import LmsPlatform
 from tests.support.processes import (
+    forget_prefix,
     free_port,
     gunicorn_quiet,
     prepare_tool,
@@ -66,7 +67,9 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     tmp = Path(tempfile.mkdtemp(prefix="lms-bench-grading-"))
     redis.Redis.from_url(BENCH_BROKER_URL).flushdb()
+    prefix = f"bench:{uuid.uuid4().hex[:6]}:"
     with ExitStack() as stack:
+        stack.callback(forget_prefix, REDIS_URL, prefix)
         database = stack.enter_context(scratch_database(PG_ADMIN_URL, "lms_bench_"))
         env = tool_env(
             instance_dir=str(tmp),
@@ -75,7 +78,7 @@ def main() -> None:
             database_url=database,
             broker_url=BENCH_BROKER_URL,
             cache_url=REDIS_URL,
-            cache_prefix=f"bench:{uuid.uuid4().hex[:6]}:",
+            cache_prefix=prefix,
             log_level="WARNING",
         )
         engine = create_engine(database)

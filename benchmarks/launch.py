@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from tests.support.endpoints import PG_ADMIN_URL, REDIS_URL
 from tests.support.lti_platform import LmsPlatform
 from tests.support.processes import (
+    forget_prefix,
     free_port,
     gunicorn_quiet,
     prepare_tool,
@@ -157,11 +158,13 @@ def main() -> None:
     }
     with ExitStack() as stack:
         if args.backend == "postgres":
+            prefix = f"bench:{uuid.uuid4().hex[:6]}:"
+            stack.callback(forget_prefix, REDIS_URL, prefix)  # launches leave state, sessions
             settings.update(
                 database_url=stack.enter_context(scratch_database(PG_ADMIN_URL)),
                 cache_url=REDIS_URL,
                 broker_url=REDIS_URL,
-                cache_prefix=f"bench:{uuid.uuid4().hex[:6]}:",
+                cache_prefix=prefix,
             )
         env = tool_env(**settings)
         lms = LmsPlatform(tool_url=url).start()

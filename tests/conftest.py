@@ -22,7 +22,7 @@ from lms_plugin.web import deps
 from lms_plugin.web.app import create_app
 from tests.support.endpoints import BROKER_URL, PG_ADMIN_URL, REDIS_URL
 from tests.support.lti_platform import LmsPlatform
-from tests.support.processes import scratch_database
+from tests.support.processes import forget_prefix, scratch_database
 from tests.support.servers import ServerThread
 
 COURSES = Path(__file__).resolve().parents[1] / "courses"
@@ -152,11 +152,10 @@ def tool(tool_server: tuple[ServerThread, Flask], platform: LmsPlatform) -> Iter
     from lms_plugin.services.keys import ensure_keys
     from lms_plugin.services.platforms import PlatformSpec, add_platform
 
-    cache = redis.Redis.from_url(app.extensions["lms_settings"].cache_url)
-    stale = list(cache.scan_iter(app.extensions["lms_settings"].cache_prefix + "*"))
-    if stale:  # a wiped database starts with a wiped cache, as after a real restore
-        cache.delete(*stale)
-    cache.close()
+    # A wiped database starts with a wiped cache, as after a real restore.
+    forget_prefix(
+        app.extensions["lms_settings"].cache_url, app.extensions["lms_settings"].cache_prefix
+    )
     with app.app_context():
         db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         db.session.commit()

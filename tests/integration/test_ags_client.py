@@ -17,7 +17,6 @@ from email.utils import format_datetime
 
 import jwt
 import pytest
-import redis
 import requests
 
 from lms_plugin.kv import RedisStore
@@ -42,6 +41,7 @@ from lms_plugin.lti.service_token import (
 )
 from lms_plugin.lti.tool_config import active_key
 from tests.support.lti_platform import ASSERTION_TYPE, LmsPlatform
+from tests.support.processes import forget_prefix
 
 pytestmark = pytest.mark.integration
 
@@ -71,11 +71,7 @@ def key(tool) -> tuple[str, str]:
 def prefix(redis_url: str) -> Iterator[str]:
     prefix = f"agstest:{uuid.uuid4().hex[:8]}:"
     yield prefix
-    client = redis.Redis.from_url(redis_url)
-    stale = list(client.scan_iter(prefix + "*"))
-    if stale:
-        client.delete(*stale)
-    client.close()
+    forget_prefix(redis_url, prefix)
 
 
 @pytest.fixture

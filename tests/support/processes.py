@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+import redis
 import requests
 
 from tests.support.lti_platform import LmsPlatform
@@ -136,3 +137,20 @@ def scratch_database(admin_url: str, prefix: str = "lms_scratch_") -> Iterator[s
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def forget_prefix(redis_url: str, prefix: str) -> None:
+    """Delete every key under ``prefix`` (a run's own cache), scanning in large steps so the
+    cost does not grow with whatever else the Redis holds."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        batch: list[bytes] = []
+        for key in client.scan_iter(prefix + "*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+    finally:
+        client.close()
