@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -83,6 +84,7 @@ class Known:
 
     generation: str
     registration: RegistrationInfo
+    expires_at: float  # time.monotonic(): the same bound as the store's snapshots
 
     def confirmed_by(self, generation: str | None) -> bool:
         return generation == self.generation
@@ -101,7 +103,8 @@ class TenantDirectory:
     def known(self, issuer: str, client_id: str | None) -> Known | None:
         """What this process last saw for an active registration, to be confirmed by the
         caller in the same round trip as its own write (see ``lti.login``)."""
-        return self._known.get((issuer, client_id or ""))
+        known = self._known.get((issuer, client_id or ""))
+        return known if known is not None and known.expires_at > time.monotonic() else None
 
     def forget_all(self) -> None:
         """Retire every snapshot (call after any change to registrations or deployments)."""
@@ -124,7 +127,8 @@ class TenantDirectory:
             info = RegistrationInfo.of(row)
             self._remember(key, generation, asdict(info))
         if generation is not None and info.active:
-            self._known[(issuer, client_id or "")] = Known(generation, info)
+            expires_at = time.monotonic() + SNAPSHOT_SECONDS
+            self._known[(issuer, client_id or "")] = Known(generation, info, expires_at)
         else:
             self._known.pop((issuer, client_id or ""), None)
         return info

@@ -3,10 +3,13 @@ an admin makes through the tool takes effect at once, in every process (it retir
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import text
 
 from lms_plugin.db import db
+from lms_plugin.lti import tenants as tenants_module
 from lms_plugin.services.platforms import (
     PlatformSpec,
     activate_deployment,
@@ -90,3 +93,24 @@ def test_activated_deployment_launches_at_once(tool, platform: LmsPlatform, brow
     assert tool.rows("SELECT status FROM deployment WHERE deployment_id = 'dep-later'") == [
         ("active",)
     ]
+
+
+def test_an_edit_made_by_hand_is_seen_once_the_snapshots_expire(
+    tool, platform, browser, monkeypatch
+):
+    monkeypatch.setattr(tenants_module, "SNAPSHOT_SECONDS", 1)
+    for _ in range(3):  # the generation starts, then the store and this process cache it
+        login = browser.get(
+            tool.url + "/lti/login", params=platform.login_params(), allow_redirects=False
+        )
+        assert login.status_code == 302
+    with tool.app.app_context():  # an admin deactivates the platform in SQL, not via the tool
+        db.session.execute(text("UPDATE registration SET active = false"))
+        db.session.commit()
+    time.sleep(1.2)
+
+    again = browser.get(
+        tool.url + "/lti/login", params=platform.login_params(), allow_redirects=False
+    )
+
+    assert again.status_code == 403 and again.json()["error"] == "platform_inactive"
