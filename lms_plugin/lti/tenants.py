@@ -17,7 +17,7 @@ import json
 import secrets
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import select
@@ -46,17 +46,7 @@ class RegistrationInfo:
 
     @classmethod
     def of(cls, row: Registration) -> RegistrationInfo:
-        return cls(
-            id=row.id,
-            name=row.name,
-            issuer=row.issuer,
-            client_id=row.client_id,
-            auth_login_url=row.auth_login_url,
-            auth_token_url=row.auth_token_url,
-            jwks_url=row.jwks_url,
-            product=row.product,
-            active=row.active,
-        )
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
