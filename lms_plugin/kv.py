@@ -46,7 +46,14 @@ class Set:
     ttl: int
 
 
-Op = Get | Add | Set
+@dataclass(frozen=True)
+class Pop:
+    """Result: the value, or None; the key is gone afterwards (atomic: one caller gets it)."""
+
+    key: str
+
+
+Op = Get | Add | Set | Pop
 
 
 class KeyValueStore(Protocol):
@@ -69,40 +76,77 @@ class KeyValueStore(Protocol):
 
 
 class RedisStore:
+    """Commands are written to a pooled connection and their replies read back directly: redis-py's
+    typed helpers and pipeline objects cost several times the round trip itself, and the
+    launch path makes one or two round trips per request."""
+
     def __init__(self, url: str, prefix: str) -> None:
         self._redis = redis.Redis.from_url(url, socket_timeout=5, decode_responses=True)
+        self._pool = self._redis.connection_pool
         self._prefix = prefix
 
     def get(self, key: str) -> str | None:
-        return self._redis.get(self._prefix + key)  # type: ignore[return-value]
+        value: str | None = self.batch([Get(key)])[0]
+        return value
 
     def batch(self, ops: Sequence[Op]) -> list[Any]:
-        pipe = self._redis.pipeline(transaction=False)
-        for op in ops:
-            if isinstance(op, Get):
-                pipe.get(self._prefix + op.key)
-            else:
-                pipe.set(self._prefix + op.key, op.value, ex=op.ttl, nx=isinstance(op, Add))
-        results = pipe.execute()
-        return [
-            bool(result) if isinstance(op, Add) else None if isinstance(op, Set) else result
-            for op, result in zip(ops, results, strict=True)
-        ]
+        replies = self._execute([self._command(op) for op in ops])
+        return [self._result(op, reply) for op, reply in zip(ops, replies, strict=True)]
 
     def set(self, key: str, value: str, ttl: int) -> None:
-        self._redis.set(self._prefix + key, value, ex=ttl)
+        self.batch([Set(key, value, ttl)])
 
     def add(self, key: str, value: str, ttl: int) -> bool:
-        return bool(self._redis.set(self._prefix + key, value, ex=ttl, nx=True))
+        return bool(self.batch([Add(key, value, ttl)])[0])
 
     def pop(self, key: str) -> str | None:
-        return self._redis.getdel(self._prefix + key)  # type: ignore[return-value]
+        value: str | None = self.batch([Pop(key)])[0]
+        return value
 
     def delete(self, key: str) -> None:
-        self._redis.delete(self._prefix + key)
+        self._execute([("DEL", self._prefix + key)])
 
     def ping(self) -> None:
-        self._redis.ping()
+        self._execute([("PING",)])
+
+    def close(self) -> None:
+        self._redis.close()
+
+    def _execute(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        """One write, one reply per command. A connection dropped under us (Redis restarted)
+        is retried once on a fresh one, as redis-py itself does; any other failure discards
+        the connection, whose unread replies would otherwise answer the next caller."""
+        for attempt in (1, 2):
+            connection: Any = self._pool.get_connection()
+            try:
+                connection.send_packed_command(connection.pack_commands(commands))
+                return [connection.read_response() for _ in commands]
+            except (redis.ConnectionError, redis.TimeoutError):
+                connection.disconnect()
+                if attempt == 2:
+                    raise
+            except BaseException:
+                connection.disconnect()
+                raise
+            finally:
+                self._pool.release(connection)
+        raise AssertionError("unreachable")
+
+    def _command(self, op: Op) -> tuple[Any, ...]:
+        key = self._prefix + op.key
+        if isinstance(op, Get):
+            return ("GET", key)
+        if isinstance(op, Pop):
+            return ("GETDEL", key)
+        if isinstance(op, Add):
+            return ("SET", key, op.value, "EX", op.ttl, "NX")
+        return ("SET", key, op.value, "EX", op.ttl)
+
+    @staticmethod
+    def _result(op: Op, result: Any) -> Any:
+        if isinstance(op, Add):
+            return bool(result)
+        return None if isinstance(op, Set) else result
 
 
 class SqlStore:
@@ -131,13 +175,8 @@ class SqlStore:
         return bool(self.batch([Add(key, value, ttl)])[0])
 
     def pop(self, key: str) -> str | None:
-        with self._engine.begin() as conn:
-            row = conn.execute(
-                delete(KvEntry)
-                .where(KvEntry.key == self._prefix + key, KvEntry.expires_at > time.time())
-                .returning(KvEntry.value)
-            ).first()
-        return row[0] if row else None
+        value: str | None = self.batch([Pop(key)])[0]
+        return value
 
     def delete(self, key: str) -> None:
         with self._engine.begin() as conn:
@@ -150,6 +189,13 @@ class SqlStore:
     def _run(self, conn: Connection, op: Op) -> Any:
         if isinstance(op, Get):
             return self._get(conn, op.key)
+        if isinstance(op, Pop):
+            row = conn.execute(
+                delete(KvEntry)
+                .where(KvEntry.key == self._prefix + op.key, KvEntry.expires_at > time.time())
+                .returning(KvEntry.value)
+            ).first()
+            return row[0] if row else None
         key, expires_at = self._prefix + op.key, time.time() + op.ttl
         if isinstance(op, Set):
             stmt = self._insert(KvEntry).values(key=key, value=op.value, expires_at=expires_at)
