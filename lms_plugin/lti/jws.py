@@ -35,6 +35,11 @@ def header(token: str) -> dict[str, Any]:
     return _json(_segments(token)[0], "header")
 
 
+def unverified_payload(token: str) -> dict[str, Any]:
+    """The payload without checking the signature: only to name what to read ahead."""
+    return _json(_segments(token)[1], "payload")
+
+
 def verify_rs256(token: str, key: RSAPublicKey) -> dict[str, Any]:
     """The payload, once the RS256 signature verifies with ``key``."""
     head, body, signature = _segments(token)

@@ -20,10 +20,10 @@ from lms_plugin.db.base import utcnow
 from lms_plugin.db.models import Deployment
 from lms_plugin.domain import launch as rules
 from lms_plugin.domain.errors import LaunchError
-from lms_plugin.kv import Get, KeyValueStore
+from lms_plugin.kv import Get, KeyValueStore, Op
 from lms_plugin.lti import jws
 from lms_plugin.lti.adapters import CookieJar, LtiRequest
-from lms_plugin.lti.launch_state import claim_nonce, consume_state
+from lms_plugin.lti.launch_state import bound, claim_nonce, pop_state, registration_named_by
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo, TenantDirectory
 
@@ -63,56 +63,127 @@ def validate_launch(
 
     ``prefetch`` names store keys the caller will need (its caches, given the registration id
     and the checked claims); they are read in the same round trip as the tenant snapshot.
+    That round trip is normally the one that pops the state: its reads are named from what
+    the token claims before it is verified, and used only if the verified launch names the
+    same keys (otherwise they are read again, after the checks).
     """
     id_token, state = form.get("id_token"), form.get("state")
     if not state:
         raise LaunchError("state_missing")
     if not id_token:
         raise LaunchError("id_token_missing")
-    bound = consume_state(store, state)
-    if bound is None:
+    nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
+    ahead = _read_ahead(state, id_token, policy, tenants, prefetch, nonce_ttl)
+    popped, *results = store.batch([pop_state(state), *(ahead.ops if ahead else ())])
+    record = bound(popped)
+    if record is None:
         raise LaunchError("state_unknown")
     request = LtiRequest(form, cookies, secure)
     jar = CookieJar(request)
     if jar.get_cookie(state) != state:
         # Third-party cookies blocked in the LMS iframe: offer the same launch in a new window,
         # where the cookie is first-party (the platform starts a fresh login there).
-        restart = urlencode({**bound.restart, "lti1p3_new_window": "1"})
+        restart = urlencode({**record.restart, "lti1p3_new_window": "1"})
         raise LaunchError(
             "state_cookie_mismatch", retry_url=f"{policy.tool_url.rstrip('/')}/lti/login?{restart}"
         )
 
-    claims = _verify_signature(id_token, _header(id_token), bound.jwks_url, keys)
-    if claims.get("iss") != bound.issuer:
+    claims = _verify_signature(id_token, _header(id_token), record.jwks_url, keys)
+    if claims.get("iss") != record.issuer:
         raise LaunchError("issuer_mismatch", f"got {claims.get('iss')!r}")
-    rules.check_audience(claims, bound.client_id)
+    rules.check_audience(claims, record.client_id)
     rules.check_times(claims, time.time(), policy.time)
-    nonce = rules.check_nonce(claims, bound.nonce)
+    nonce = rules.check_nonce(claims, record.nonce)
     context = rules.check_message(
         claims,
-        client_id=bound.client_id,
+        client_id=record.client_id,
         allowed_message_types=policy.allowed_message_types,
         tool_url=policy.tool_url,
     )
-    # One round trip: the tenant snapshot, the caller's caches, and the nonce made single-use
-    # (it is ours and bound to the state just consumed, so claiming it first is harmless).
-    reads = tenants.launch_reads(bound.registration_id, context.deployment_id)
-    wanted = [Get(key) for key in prefetch(bound.registration_id, context)]
-    nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
-    *results, nonce_is_new = store.batch([*reads, *wanted, claim_nonce(nonce, nonce_ttl)])
+    if ahead is None or (ahead.registration_id, ahead.context, ahead.nonce) != (
+        record.registration_id,
+        context,
+        nonce,
+    ):
+        # The reads ahead named other keys (or none): read what this launch needs now, and
+        # make the nonce single-use (it is ours and bound to the state just consumed).
+        ahead = _ReadAhead.of(record.registration_id, context, nonce, tenants, prefetch, nonce_ttl)
+        results = store.batch(ahead.ops)
     registration, known = tenants.for_launch(
-        session, bound.registration_id, context.deployment_id, results[: len(reads)]
+        session, record.registration_id, context.deployment_id, results[: ahead.tenant_reads]
     )
     if (
         registration is None
         or not registration.active
-        or (registration.issuer, registration.client_id) != (bound.issuer, bound.client_id)
+        or (registration.issuer, registration.client_id) != (record.issuer, record.client_id)
     ):
         raise LaunchError("platform_inactive")
-    if not nonce_is_new:
+    if not results[-1]:
         raise LaunchError("nonce_replayed")
     deployment = _require_active(session, registration, known, context.deployment_id)
-    return ValidatedLaunch(context, registration, deployment, claims, results[len(reads) :])
+    return ValidatedLaunch(
+        context, registration, deployment, claims, results[ahead.tenant_reads : -1]
+    )
+
+
+@dataclass(frozen=True)
+class _ReadAhead:
+    """The launch's store ops after the state: tenant snapshot, the caller's caches, and the
+    nonce claim (its result is last), for the keys one registration, context and nonce name."""
+
+    registration_id: int
+    context: rules.LaunchContext
+    nonce: str
+    ops: list[Op]
+    tenant_reads: int
+
+    @classmethod
+    def of(
+        cls,
+        registration_id: int,
+        context: rules.LaunchContext,
+        nonce: str,
+        tenants: TenantDirectory,
+        prefetch: Prefetch,
+        nonce_ttl: int,
+    ) -> _ReadAhead:
+        reads = tenants.launch_reads(registration_id, context.deployment_id)
+        wanted = [Get(key) for key in prefetch(registration_id, context)]
+        ops: list[Op] = [*reads, *wanted, claim_nonce(nonce, nonce_ttl)]
+        return cls(registration_id, context, nonce, ops, len(reads))
+
+
+def _read_ahead(
+    state: str,
+    id_token: str,
+    policy: LaunchPolicy,
+    tenants: TenantDirectory,
+    prefetch: Prefetch,
+    nonce_ttl: int,
+) -> _ReadAhead | None:
+    """The ops a launch will need, named from the state and the unverified token, so they go
+    with the state pop; None when they cannot be named (the checks then say why)."""
+    registration_id = registration_named_by(state)
+    if registration_id is None:
+        return None
+    try:
+        claims = jws.unverified_payload(id_token)
+    except jws.MalformedToken:
+        return None
+    nonce, audience = claims.get("nonce"), claims.get("aud")
+    client_id = claims.get("azp") or (audience[0] if isinstance(audience, list) else audience)
+    if not isinstance(nonce, str) or not nonce or not isinstance(client_id, str):
+        return None
+    try:
+        context = rules.check_message(
+            claims,
+            client_id=client_id,
+            allowed_message_types=policy.allowed_message_types,
+            tool_url=policy.tool_url,
+        )
+    except LaunchError:
+        return None
+    return _ReadAhead.of(registration_id, context, nonce, tenants, prefetch, nonce_ttl)
 
 
 def _header(id_token: str) -> dict[str, Any]:

@@ -4,17 +4,22 @@ At login we store ``state -> {nonce, registration_id}`` with a TTL; at launch th
 popped atomically (so it works once, across processes) and the token's nonce must equal the
 bound one. Used nonces are remembered for the token's lifetime so a replay is refused even
 if a state were somehow reissued.
+
+A state names its registration (``state-<registration id>.<random>``) so the launch can name
+its other store reads before the record comes back and send them in the same round trip; the
+name is trusted only once the record it names has been popped.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from pylti1p3.session import SessionService
 
-from lms_plugin.kv import Add, KeyValueStore, Set
+from lms_plugin.kv import Add, Pop, Set
 
 
 @dataclass(frozen=True)
@@ -54,9 +59,24 @@ class ServerSideSession(SessionService):
         raise NotImplementedError("nonces are checked by lms_plugin.lti.launch")
 
 
-def consume_state(store: KeyValueStore, state: str) -> BoundState | None:
-    """Pop the state (single use); ``None`` when unknown, expired or already used."""
-    raw = store.pop("lti-state:" + state)
+def state_suffix(registration_id: int) -> str:
+    """What follows ``state-`` in a state: the registration's id, then a random UUID."""
+    return f"{registration_id}.{uuid.uuid4()}"
+
+
+def registration_named_by(state: str) -> int | None:
+    """The registration id a state names (unverified until its record is popped)."""
+    head, dot, _ = state.removeprefix("state-").partition(".")
+    return int(head) if dot and head.isascii() and head.isdigit() and len(head) < 12 else None
+
+
+def pop_state(state: str) -> Pop:
+    """The store op that consumes the state (single use); read its result with :func:`bound`."""
+    return Pop("lti-state:" + state)
+
+
+def bound(raw: str | None) -> BoundState | None:
+    """What the popped state record bound; ``None`` when unknown, expired or already used."""
     if raw is None:
         return None
     record = json.loads(raw)

@@ -14,7 +14,7 @@ from lms_plugin.domain.errors import LaunchError
 from lms_plugin.domain.launch import is_tool_url
 from lms_plugin.kv import KeyValueStore, Set
 from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest, UrlRedirect
-from lms_plugin.lti.launch_state import ServerSideSession
+from lms_plugin.lti.launch_state import ServerSideSession, state_suffix
 from lms_plugin.lti.tenants import RegistrationInfo, TenantDirectory
 from lms_plugin.lti.tool_config import DbToolConf
 
@@ -30,6 +30,11 @@ RESTART_PARAMS = (
 
 
 class _Login(OIDCLogin[LtiRequest, DbToolConf, ServerSideSession, CookieJar, str]):
+    registration_id = 0
+
+    def _get_uuid(self) -> str:  # pylti1p3 makes the state "state-" + this
+        return state_suffix(self.registration_id)
+
     def get_redirect(self, url: str) -> UrlRedirect:
         return UrlRedirect(url)
 
@@ -104,6 +109,7 @@ def _login(
     config = DbToolConf(session).remember(registration, asked_client_id=params.get("client_id"))
     state_service = ServerSideSession(state_ttl)
     login = _Login(request, config, state_service, jar)
+    login.registration_id = registration.id
     login.pass_params_to_launch(
         {
             "registration_id": registration.id,
