@@ -6,7 +6,10 @@ Production shape on one machine: PostgreSQL, a Redis broker, gunicorn (2 workers
 and a Celery worker with 2 processes; the suite's test LMS receives the scores over AGS.
 Prints: graded/s (submit over HTTP -> grade row) and p50/p95 latency beside a trivial Celery
 task with one DB write measured in the same run, their ratios (targets: >= 0.5x the floor's
-throughput, p50 <= 3x its round trip), and scores delivered per second. Loopback only; bounded.
+throughput, p50 <= 3x its round trip), and scores delivered per second. For the floor and the
+throughput phase it also prints the CPU each part used (web, worker, PostgreSQL, Redis, this
+process: the HTTP clients and the test LMS) per task or submission, from Linux /proc.
+Loopback only; bounded.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cpu import CpuMeter, describe
 from lms_plugin.settings import load_settings
 from tests.support.content_keys import L1M1, answers_for
 from tests.support.endpoints import BENCH_BROKER_URL, PG_ADMIN_URL, REDIS_URL
@@ -86,11 +90,17 @@ def main() -> None:
         lms = LmsPlatform(tool_url=url).start()
         stack.callback(lms.stop)
         prepare_tool(env, lms)
-        stack.enter_context(process(gunicorn_quiet(port, 2), env, tmp / "web.log"))
-        stack.enter_context(celery_worker(env, tmp / "worker.log", concurrency=2))
+        web = stack.enter_context(process(gunicorn_quiet(port, 2), env, tmp / "web.log"))
+        worker = stack.enter_context(celery_worker(env, tmp / "worker.log", concurrency=2))
         wait_http(url + "/healthz")
-        figures = run(args, url, lms, engine, load_settings(env))
+        meter = CpuMeter(  # both were started in sessions of their own
+            sessions={"web": web.pid, "worker": worker.pid},
+            commands={"postgres": "postgres", "redis": "redis-server"},
+        )
+        figures, cpu = run(args, url, lms, engine, load_settings(env), meter)
     report(figures)
+    for line in cpu:
+        print(line)
 
 
 def count(engine, sql: str) -> int:
@@ -98,14 +108,18 @@ def count(engine, sql: str) -> int:
         return int(conn.execute(text(sql)).scalar_one())
 
 
-def run(args, url, lms, engine, settings) -> dict[str, float]:
+def run(args, url, lms, engine, settings, meter: CpuMeter) -> tuple[dict[str, float], list[str]]:
     figures: dict[str, float] = {}
+
     # Floor: a trivial task with one DB write, through the same broker and worker.
-    start = time.perf_counter()
-    for n in range(args.floor_tasks):
-        dispatch.touch(settings, f"t{n}")
-    wait_for(lambda: count(engine, "SELECT count(*) FROM job_run") >= args.floor_tasks, 300)
-    figures["floor_tps"] = args.floor_tasks / (time.perf_counter() - start)
+    def floor() -> None:
+        for n in range(args.floor_tasks):
+            dispatch.touch(settings, f"t{n}")
+        wait_for(lambda: count(engine, "SELECT count(*) FROM job_run") >= args.floor_tasks, 300)
+
+    used, wall = meter.measure(floor)
+    figures["floor_tps"] = args.floor_tasks / wall
+    cpu = [describe(used, wall, args.floor_tasks, "floor task")]
     trips = []
     for n in range(30):
         token = f"rt{n}"
@@ -143,7 +157,7 @@ def run(args, url, lms, engine, settings) -> dict[str, float]:
 
     # Throughput: everyone submits at once over HTTP; time until every grade row exists.
     lms.scores.clear()
-    start = time.perf_counter()
+    used_before, start = meter.sample(), time.perf_counter()
     lock = threading.Lock()
     queue = list(ready[: args.submissions])
 
@@ -171,9 +185,13 @@ def run(args, url, lms, engine, settings) -> dict[str, float]:
         300,
         lambda: f"{len(lms.scores)} scores arrived; see the worker log",
     )
-    figures["scores_tps"] = args.submissions / (time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    figures["scores_tps"] = args.submissions / wall
     figures["submissions"] = args.submissions
-    return figures
+    used_after = meter.sample()
+    used = {group: used_after[group] - used_before[group] for group in used_after}
+    cpu.append(describe(used, wall, args.submissions, "submission (submit, grade, send score)"))
+    return figures, cpu
 
 
 def _ready(tool, lms, url: str, user: str):

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cpu import children, cpu_seconds
 from tests.support.endpoints import PG_ADMIN_URL, REDIS_URL
 from tests.support.lti_platform import LmsPlatform
 from tests.support.processes import (
@@ -179,7 +180,7 @@ def main() -> None:
         _PORT, _LMS = port, lms
         load = (args.processes, args.threads)
         measure(2, *load, launch)  # warm-up: JWKS cache, connections, code paths
-        workers = _children(web.pid)
+        workers = children(web.pid)
         # Alternate the two loads in rounds: this machine's speed drifts (shared cores), so
         # each round's ratio compares neighbours in time and the median is reported.
         rounds = [_round(args.seconds, load, workers) for _ in range(args.rounds)]
@@ -215,24 +216,10 @@ def _round(seconds: float, load: tuple[int, int], workers: list[int]) -> dict[st
         ("trivial", trivial, "cpu_trivial"),
         ("launches", launch, "cpu_launch"),
     ):
-        before = _cpu_seconds(workers)
+        before = cpu_seconds(workers)
         figures[name] = measure(seconds, *load, action)
-        figures[cpu] = (_cpu_seconds(workers) - before) / (figures[name] * seconds)
+        figures[cpu] = (cpu_seconds(workers) - before) / (figures[name] * seconds)
     return figures
-
-
-def _children(pid: int) -> list[int]:
-    """gunicorn's worker processes (Linux /proc)."""
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of ``pids`` (Linux /proc), in seconds."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
