@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -143,9 +143,16 @@ def submit_attempt(
     items = [module.item(i) for i in attempt.item_ids]
     # Grading proper runs on a worker; here every answer's shape is checked up front.
     grading.grade_quiz([i for i in items if i is not None], answers, module.quiz)
-    attempt.answers = answers
-    attempt.status = "submitted"
-    attempt.submitted_at = utcnow()
+    # Only while still open, in one statement: of two tabs submitting at once, one wins.
+    submitted = session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
+        .values(answers=answers, status="submitted", submitted_at=utcnow())
+        .execution_options(synchronize_session="evaluate")
+    )
+    if submitted.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ConflictError("This attempt was already submitted.", code="already_submitted")
     session.commit()
     return attempt
 

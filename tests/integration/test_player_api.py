@@ -6,7 +6,9 @@ import json
 import re
 
 import pytest
+import requests
 
+from lms_plugin.services import learning
 from tests.support.content_keys import L1M1, answers_for, module
 from tests.support.learners import api_launch
 
@@ -69,6 +71,36 @@ def test_submit_answers_then_no_second_submission(tool, platform):
     assert twice.status_code == 409 and twice.json()["error"] == "already_submitted"
     stored = tool.rows(f"SELECT answers, status FROM quiz_attempt WHERE id = {attempt['id']}")
     assert stored[0][1] == "submitted"
+
+
+def test_submit_landing_mid_way_through_another_is_refused(tool, platform, monkeypatch):
+    """Two tabs submit the same attempt: the second lands while the first is between its
+    check and its write. Exactly one is accepted, and the stored answers are the winner's."""
+    browser = launch(tool, platform)
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    item_ids = [i["id"] for i in attempt["items"]]
+    url = tool.url + f"/api/v1/attempts/{attempt['id']}/answers"
+    first, second = answers_for(L1M1, item_ids[:1]), answers_for(L1M1, item_ids)
+    other_tab: list[requests.Response] = []
+    opened: list[bool] = []
+    real_module_version = learning.module_version
+
+    def module_version_with_a_second_tab(session, module_id):  # runs after the status check
+        if not opened:  # the first submit only (the second tab's runs through here too)
+            opened.append(True)
+            with requests.Session() as tab:
+                tab.headers.update(browser.headers)
+                tab.cookies.update(browser.cookies)
+                other_tab.append(tab.post(url, json={"answers": second}))
+        return real_module_version(session, module_id)
+
+    monkeypatch.setattr(learning, "module_version", module_version_with_a_second_tab)
+    response = browser.post(url, json={"answers": first})
+
+    assert other_tab[0].status_code == 200
+    assert response.status_code == 409 and response.json()["error"] == "already_submitted"
+    stored = tool.rows(f"SELECT answers, status FROM quiz_attempt WHERE id = {attempt['id']}")
+    assert stored == [(second, "submitted")]
 
 
 @pytest.mark.parametrize(
