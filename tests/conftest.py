@@ -15,7 +15,8 @@ import pytest
 import redis
 import requests
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from lms_plugin.settings import Settings
 from lms_plugin.web import deps
@@ -149,7 +150,6 @@ def tool(tool_server: tuple[ServerThread, Flask], platform: LmsPlatform) -> Iter
     """The running tool, with empty tables, our keys and the test platform registered."""
     server, app = tool_server
     from lms_plugin.db import db
-    from lms_plugin.services.keys import ensure_keys
     from lms_plugin.services.platforms import PlatformSpec, add_platform
 
     # A wiped database starts with a wiped cache, as after a real restore.
@@ -159,11 +159,36 @@ def tool(tool_server: tuple[ServerThread, Flask], platform: LmsPlatform) -> Iter
     with app.app_context():
         db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         db.session.commit()
-        ensure_keys(db.session())
+        _our_keys(db.session())
         add_platform(db.session(), deps.tenants(), PlatformSpec(**platform.registration_args()))
     platform.jwks_status = 200
     flush_broker(app.extensions["lms_settings"].broker_url)  # no task of an earlier test
     yield ToolHandle(server.url, app)
+
+
+_KEYS: list[dict[str, object]] = []
+
+
+def _our_keys(session: Session) -> None:
+    """An active and a next key: made once per test session (an RSA key takes tens of
+    milliseconds to generate), then put back after each wipe, as a restore would."""
+    from lms_plugin.db.models import ToolKey
+    from lms_plugin.services.keys import ensure_keys
+
+    if not _KEYS:
+        ensure_keys(session)
+        _KEYS.extend(
+            {
+                "kid": key.kid,
+                "private_key_pem": key.private_key_pem,
+                "state": key.state,
+                "activated_at": key.activated_at,
+            }
+            for key in session.scalars(select(ToolKey).order_by(ToolKey.id))
+        )
+        return
+    session.add_all(ToolKey(**row) for row in _KEYS)
+    session.commit()
 
 
 class ToolHandle:
