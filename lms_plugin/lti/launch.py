@@ -23,7 +23,13 @@ from lms_plugin.domain.errors import LaunchError
 from lms_plugin.kv import Get, KeyValueStore, Op
 from lms_plugin.lti import jws
 from lms_plugin.lti.adapters import CookieJar, LtiRequest
-from lms_plugin.lti.launch_state import bound, claim_nonce, pop_state, registration_named_by
+from lms_plugin.lti.launch_state import (
+    PlatformStorage,
+    bound,
+    claim_nonce,
+    pop_state,
+    registration_named_by,
+)
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo, TenantDirectory
 
@@ -36,12 +42,25 @@ class LaunchPolicy:
 
 
 @dataclass(frozen=True)
+class BrowserCheck:
+    """The state cookie did not come back (blocked in the LMS iframe), but the login put the
+    state in the platform's storage: the page reads it back from there, in this browser, before
+    it opens the tool. Refused there, it offers ``retry_url`` (a new window)."""
+
+    storage: PlatformStorage
+    key: str
+    state: str
+    retry_url: str
+
+
+@dataclass(frozen=True)
 class ValidatedLaunch:
     context: rules.LaunchContext
     registration: RegistrationInfo
     deployment: DeploymentInfo
     claims: Mapping[str, Any]
     prefetched: list[str | None]  # what ``prefetch`` asked for, read with the tenant
+    browser_check: BrowserCheck | None = None  # None: the state cookie came back
 
 
 Prefetch = Callable[[int, rules.LaunchContext], Sequence[str]]
@@ -78,15 +97,16 @@ def validate_launch(
     record = bound(popped)
     if record is None:
         raise LaunchError("state_unknown")
-    request = LtiRequest(form, cookies, secure)
-    jar = CookieJar(request)
-    if jar.get_cookie(state) != state:
-        # Third-party cookies blocked in the LMS iframe: offer the same launch in a new window,
-        # where the cookie is first-party (the platform starts a fresh login there).
+    browser_check = None
+    if CookieJar(LtiRequest(form, cookies, secure)).get_cookie(state) != state:
+        # Third-party cookies blocked in the LMS iframe: the same launch in a new window has
+        # the cookie first-party (the platform starts a fresh login there).
         restart = urlencode({**record.restart, "lti1p3_new_window": "1"})
-        raise LaunchError(
-            "state_cookie_mismatch", retry_url=f"{policy.tool_url.rstrip('/')}/lti/login?{restart}"
-        )
+        retry_url = f"{policy.tool_url.rstrip('/')}/lti/login?{restart}"
+        if record.storage is None:
+            raise LaunchError("state_cookie_mismatch", retry_url=retry_url)
+        key = record.storage.key(state)
+        browser_check = BrowserCheck(record.storage, key, state, retry_url)
 
     claims = _verify_signature(id_token, _header(id_token), record.jwks_url, keys)
     if claims.get("iss") != record.issuer:
@@ -121,9 +141,8 @@ def validate_launch(
     if not results[-1]:
         raise LaunchError("nonce_replayed")
     deployment = _require_active(session, registration, known, context.deployment_id)
-    return ValidatedLaunch(
-        context, registration, deployment, claims, results[ahead.tenant_reads : -1]
-    )
+    prefetched = results[ahead.tenant_reads : -1]
+    return ValidatedLaunch(context, registration, deployment, claims, prefetched, browser_check)
 
 
 @dataclass(frozen=True)

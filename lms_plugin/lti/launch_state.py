@@ -5,6 +5,11 @@ popped atomically (so it works once, across processes) and the token's nonce mus
 bound one. Used nonces are remembered for the token's lifetime so a replay is refused even
 if a state were somehow reissued.
 
+Where the platform offers LTI platform storage (``lti_storage_target`` at login, 1EdTech LTI
+Client Side postMessages), the login also puts the state in the platform's storage frame and
+the record remembers it, so a launch whose state cookie was blocked is confirmed by the browser
+reading the state back from there instead (``lti.platform_storage``).
+
 A state names its registration (``state-<registration id>.<random>``) so the launch can name
 its other store reads before the record comes back and send them in the same round trip; the
 name is trusted only once the record it names has been popped.
@@ -23,6 +28,20 @@ from lms_plugin.kv import Add, Pop, Set
 
 
 @dataclass(frozen=True)
+class PlatformStorage:
+    """Where the login put the state in the browser: the platform's storage frame (a frame name,
+    or ``_parent``) and the origin it answers from (its OIDC authorization endpoint's)."""
+
+    target: str
+    origin: str
+
+    @staticmethod
+    def key(state: str) -> str:
+        """The storage key the login writes the state under and the launch reads it from."""
+        return "state_" + state
+
+
+@dataclass(frozen=True)
 class BoundState:
     """What login bound to a state: the nonce and the registration the login was for."""
 
@@ -33,6 +52,7 @@ class BoundState:
     jwks_url: str
     target_link_uri: str | None
     restart: dict[str, str] = field(default_factory=dict)  # login params, for a new window
+    storage: PlatformStorage | None = None  # the login also used the platform's storage
 
 
 class ServerSideSession(SessionService):
@@ -45,6 +65,7 @@ class ServerSideSession(SessionService):
         self._ttl = ttl
         self._pending_nonce: str | None = None
         self.write: Set | None = None
+        self.state: str | None = None
 
     # pylti1p3's OIDCLogin calls save_nonce() and then save_state_params() for the same login.
     def save_nonce(self, nonce: str) -> None:
@@ -53,6 +74,7 @@ class ServerSideSession(SessionService):
     def save_state_params(self, state: str, params: dict[str, Any]) -> None:
         assert self._pending_nonce is not None, "save_nonce must come first"
         record = {"nonce": self._pending_nonce, **params}
+        self.state = state
         self.write = Set("lti-state:" + state, json.dumps(record), self._ttl)
 
     def check_nonce(self, nonce: str) -> bool:  # pragma: no cover - we validate nonces ourselves
@@ -88,6 +110,7 @@ def bound(raw: str | None) -> BoundState | None:
         jwks_url=record["jwks_url"],
         target_link_uri=record.get("target_link_uri"),
         restart=record.get("restart") or {},
+        storage=PlatformStorage(**record["storage"]) if record.get("storage") else None,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
 
 from pylti1p3.exception import OIDCException
 from pylti1p3.oidc_login import OIDCLogin
@@ -14,7 +16,7 @@ from lms_plugin.domain.errors import LaunchError
 from lms_plugin.domain.launch import is_tool_url
 from lms_plugin.kv import KeyValueStore, Set
 from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest, UrlRedirect
-from lms_plugin.lti.launch_state import ServerSideSession, state_suffix
+from lms_plugin.lti.launch_state import PlatformStorage, ServerSideSession, state_suffix
 from lms_plugin.lti.tenants import RegistrationInfo, TenantDirectory
 from lms_plugin.lti.tool_config import DbToolConf
 
@@ -27,6 +29,10 @@ RESTART_PARAMS = (
     "client_id",
     "lti_deployment_id",
 )
+
+
+# A frame name in the LMS page (Canvas: "post_message_forwarding"), or "_parent" itself.
+_STORAGE_TARGET = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
 
 class _Login(OIDCLogin[LtiRequest, DbToolConf, ServerSideSession, CookieJar, str]):
@@ -46,6 +52,8 @@ class _Login(OIDCLogin[LtiRequest, DbToolConf, ServerSideSession, CookieJar, str
 class LoginResult:
     redirect_url: str
     cookies: list[CookieToSet]
+    state: str
+    storage: PlatformStorage | None = None  # put the state there before redirecting
 
 
 def begin_login(
@@ -93,6 +101,16 @@ class _Started:
     state: Set  # the state record, for the caller to write
 
 
+def _storage(params: Mapping[str, str], registration: RegistrationInfo) -> PlatformStorage | None:
+    """The platform's storage frame, when the login offers one (LTI Client Side postMessages);
+    it answers from the origin of the platform's OIDC authorization endpoint."""
+    target = params.get("lti_storage_target")
+    if not target or not _STORAGE_TARGET.fullmatch(target):
+        return None
+    auth = urlsplit(registration.auth_login_url)
+    return PlatformStorage(target=target, origin=f"{auth.scheme}://{auth.netloc}")
+
+
 def _login(
     params: Mapping[str, str],
     cookies: Mapping[str, str],
@@ -110,8 +128,10 @@ def _login(
     state_service = ServerSideSession(state_ttl)
     login = _Login(request, config, state_service, jar)
     login.registration_id = registration.id
+    storage = _storage(params, registration)
     login.pass_params_to_launch(
         {
+            "storage": asdict(storage) if storage else None,
             "registration_id": registration.id,
             "issuer": registration.issuer,
             "client_id": registration.client_id,
@@ -124,5 +144,6 @@ def _login(
         redirect = login.get_redirect_object(tool_url.rstrip("/") + "/lti/launch")
     except OIDCException as exc:
         raise LaunchError("unknown_platform", str(exc)) from exc
-    assert state_service.write is not None, "pylti1p3 saves the state before redirecting"
-    return _Started(LoginResult(redirect.get_redirect_url(), jar.to_set), state_service.write)
+    assert state_service.write and state_service.state, "pylti1p3 saves the state first"
+    result = LoginResult(redirect.get_redirect_url(), jar.to_set, state_service.state, storage)
+    return _Started(result, state_service.write)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import ForbiddenError
 from lms_plugin.domain.launch import DEEP_LINKING, RESOURCE_LINK, TimePolicy
 from lms_plugin.lti.deep_linking import settings_from
 from lms_plugin.lti.launch import LaunchPolicy, validate_launch
+from lms_plugin.lti.launch_state import PlatformStorage
 from lms_plugin.lti.login import begin_login
 from lms_plugin.services import keys
 from lms_plugin.services.launches import record_launch, rows_key
@@ -35,7 +45,16 @@ def login() -> BaseResponse:
         tool_url=settings.public_url,
         state_ttl=settings.launch_state_ttl_seconds,
     )
-    response = redirect(result.redirect_url, code=302)
+    if result.storage is None:
+        response = redirect(result.redirect_url, code=302)
+    else:  # also put the state in the platform's storage frame, then go on to the platform
+        response = _platform_storage_page(
+            "put",
+            result.storage,
+            result.storage.key(result.state),
+            result.state,
+            next_url=result.redirect_url,
+        )
     for cookie in result.cookies:
         set_iframe_cookie(response, cookie.name, cookie.value, cookie.max_age)
     return response
@@ -80,12 +99,46 @@ def launch() -> BaseResponse:
     if deep_link is not None:
         summary["deep_link"] = deep_link
     token = launch_session.start(record, summary)
-    if deep_link is not None:
-        return redirect(url_for("deep_link.picker", lh=token), code=303)
-    # 303 to the player; the launch handle in the URL carries the session where the browser
-    # blocks the cookie inside the LMS iframe.
-    response = redirect(url_for("player.home", lh=token), code=303)
+    # The launch handle in the URL carries the session where the browser blocks the cookie
+    # inside the LMS iframe.
+    endpoint = "deep_link.picker" if deep_link is not None else "player.home"
+    check = validated.browser_check
+    if check is not None:  # no state cookie: this browser confirms the state first
+        return _platform_storage_page(
+            "get",
+            check.storage,
+            check.key,
+            check.state,
+            next_url=url_for(endpoint, lh=token),
+            retry_url=check.retry_url,
+        )
+    response = redirect(url_for(endpoint, lh=token), code=303)
     response.delete_cookie(f"lti1p3-{request.form['state']}", path="/")
+    return response
+
+
+def _platform_storage_page(
+    mode: str,
+    storage: PlatformStorage,
+    key: str,
+    value: str,
+    *,
+    next_url: str,
+    retry_url: str | None = None,
+) -> Response:
+    """A page that talks to the platform's storage frame (LTI Client Side postMessages): at
+    login it puts the state there, at launch it reads it back and goes on only if it matches."""
+    page = render_template(
+        "lti/platform_storage.html",
+        mode=mode,
+        storage=storage,
+        key=key,
+        value=value,
+        next_url=next_url,
+        retry_url=retry_url,
+    )
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

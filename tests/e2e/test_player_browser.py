@@ -4,37 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1, module, right_answer
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    assert Path("/usr/bin/chromium").exists(), "Debian chromium missing: run scripts/browser"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_launch(
@@ -56,12 +36,6 @@ def open_launch(
     page.goto(f"{tool.url}/lti/login?{query}")
     page.wait_for_url(re.compile(re.escape(tool.url) + r"/modules/"))
     return page, requested
-
-
-def axe_violations(page: Page) -> list[dict[str, object]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_full_module_in_the_browser(chromium, tool, platform):

@@ -84,6 +84,9 @@ class LmsPlatform:
     jwks_hits: int = 0
     extra_jwks: list[dict[str, Any]] = field(default_factory=list)
     server: ServerThread | None = None
+    host: str = "127.0.0.1"  # another loopback address makes the tool's iframe cross-site
+    # --- LTI platform storage (Client Side postMessages): /course frames the tool ----------
+    storage_answers: bool = True  # False: the storage frame has lost what the tool put there
     # --- services (Security Framework §4.1 token endpoint, AGS 2.0) -----------------------
     token_lifetime: int = 3600
     token_requests: int = 0
@@ -108,7 +111,7 @@ class LmsPlatform:
 
     # --- HTTP side ---------------------------------------------------------------------
     def start(self) -> LmsPlatform:
-        self.server = ServerThread(self._app()).start()
+        self.server = ServerThread(self._app(), self.host).start()
         return self
 
     def stop(self) -> None:
@@ -158,6 +161,14 @@ class LmsPlatform:
         @app.get("/auth")
         def auth() -> str:
             return self._authorize(request.args.to_dict())
+
+        @app.get("/course")
+        def course() -> str:
+            return self._course_page(request.args["login"])
+
+        @app.get("/storage-frame")
+        def storage_frame() -> str:
+            return _STORAGE_FRAME.replace("ANSWERS", "true" if self.storage_answers else "false")
 
         @app.post("/token")
         def token() -> Response:
@@ -209,6 +220,20 @@ class LmsPlatform:
         return (
             f'<form method="post" action="{action}">{inputs}</form>'
             "<script>document.forms[0].submit()</script>"
+        )
+
+    def _course_page(self, login_url: str) -> str:
+        """A course page as Canvas builds it: a hidden storage frame named
+        ``post_message_forwarding`` beside the tool's iframe, which opens at the tool's login."""
+        return (
+            "<!doctype html><title>Course</title>"
+            '<iframe name="post_message_forwarding" src="/storage-frame" hidden></iframe>'
+            f'<iframe id="tool" title="Tool" width="1000" height="700" '
+            f'data-src="{html.escape(login_url)}"></iframe>'
+            "<script>document.querySelector('iframe[name=post_message_forwarding]')"
+            ".addEventListener('load', function () {"
+            "var tool = document.getElementById('tool'); tool.src = tool.dataset.src; });"
+            "</script>"
         )
 
     # --- service switches ---------------------------------------------------------------
@@ -611,3 +636,26 @@ def auth_url_params(location: str) -> dict[str, str]:
 
 
 __all__ = ["ADMIN", "INSTRUCTOR", "LEARNER", "LmsPlatform", "unsigned_token", "urlencode"]
+
+
+# The platform's storage frame (LTI Client Side postMessages §lti.put_data / lti.get_data): it
+# keeps values per sender origin and answers the sender at its own origin.
+_STORAGE_FRAME = """<!doctype html><title>storage</title><script>
+var stored = {};
+window.addEventListener("message", function (event) {
+  var data = event.data;
+  if (!data || typeof data !== "object") return;
+  var mine = stored[event.origin] = stored[event.origin] || {};
+  var reply = {subject: data.subject + ".response", message_id: data.message_id, key: data.key};
+  if (data.subject === "lti.put_data") {
+    mine[data.key] = data.value;
+    reply.value = data.value;
+  } else if (data.subject === "lti.get_data") {
+    if (ANSWERS && data.key in mine) reply.value = mine[data.key];
+    else reply.error = {code: "bad_request", message: "There is no value stored for this key"};
+  } else {
+    return;
+  }
+  event.source.postMessage(reply, event.origin);
+});
+</script>"""

@@ -1,4 +1,4 @@
-"""Serve a WSGI app over real HTTP on 127.0.0.1 in a background thread."""
+"""Serve a WSGI app over real HTTP on a loopback address (127.0.0.1 unless told) in a thread."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ class LateBoundApp:
 
 
 class ServerThread:
-    def __init__(self, app: Any = None) -> None:
+    def __init__(self, app: Any = None, host: str = "127.0.0.1") -> None:
         self.wrapper = LateBoundApp()
         self.wrapper.app = app
-        self._server = make_server("127.0.0.1", 0, self.wrapper, threaded=True)
+        self._server = make_server(host, 0, self.wrapper, threaded=True)
         self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> ServerThread:
