@@ -95,6 +95,21 @@ def platform_add(
         )
 
 
+@platform.command("register-url")
+@click.option(
+    "--hours", type=click.FloatRange(min=0.01, max=24 * 30), default=24.0, show_default=True
+)
+def platform_register_url(hours: float) -> None:
+    """A one-time URL for the LMS's "register a tool by URL" (LTI Dynamic Registration)."""
+    from lms_plugin.services.registration import issue_ticket
+
+    with app_context() as app:
+        ticket = issue_ticket(app.extensions["lms_store"], hours)
+        base = app.extensions["lms_settings"].public_url.rstrip("/")
+        click.echo(f"{base}/lti/register?ticket={ticket}")
+        click.echo(f"valid once, for {hours:g} hours", err=True)
+
+
 @platform.command("list")
 def platform_list() -> None:
     """List registered platforms."""

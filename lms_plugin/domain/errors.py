@@ -160,3 +160,10 @@ class LockedError(ForbiddenError):
     def __init__(self, message: str, missing: tuple[str, ...]) -> None:
         super().__init__(message)
         self.missing = missing
+
+
+class UpstreamError(LmsError):
+    """The LMS did not do its part (unreachable, refused, answered nonsense)."""
+
+    status = 502
+    code = "lms_failed"

@@ -69,11 +69,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         launch_session,
         lti,
         player,
+        registration,
         render,
         system,
     )
 
-    for module in (lti, api, player, instructor, deep_link, system):
+    for module in (lti, registration, api, player, instructor, deep_link, system):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.after_request(_security_headers)

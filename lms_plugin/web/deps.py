@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import requests
 from flask import current_app
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,11 @@ def store() -> KeyValueStore:
 
 def tenants() -> TenantDirectory:
     return current_app.extensions["lms_tenants"]  # type: ignore[no-any-return]
+
+
+def http() -> requests.Session:
+    """The one HTTP client for calls to LMSs (keep-alive, our User-Agent)."""
+    return current_app.extensions["lms_http"]  # type: ignore[no-any-return]
 
 
 def platform_keys() -> PlatformKeys:

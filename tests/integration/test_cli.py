@@ -213,3 +213,19 @@ def test_scores_list_shows_failures_and_resend_requeues_them(cli, tmp_path):
     assert db.execute("SELECT status FROM score_outbox").fetchall() == [("pending",)]
     assert list((tmp_path / "broker").glob("*.msg")), "publish task written to the broker"
     db.close()
+
+
+def test_register_url_is_a_one_time_ticket_in_the_store(cli, tmp_path):
+    import sqlite3
+
+    printed = cli("platform", "register-url", "--hours", "2")
+    assert printed.returncode == 0, printed.stderr
+    url = printed.stdout.strip()
+    assert url.startswith("http://127.0.0.1:5000/lti/register?ticket=")
+    assert "valid once, for 2 hours" in printed.stderr
+    ticket = url.split("ticket=", 1)[1]
+    with sqlite3.connect(tmp_path / "lms.sqlite3") as db:
+        keys = [k for (k,) in db.execute("SELECT key FROM kv_entry")]
+    assert [k for k in keys if k.endswith("lti-registration-ticket:" + ticket)]
+    refused = cli("platform", "register-url", "--hours", "0")
+    assert refused.returncode == 2 and "--hours" in refused.stderr

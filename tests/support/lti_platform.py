@@ -38,6 +38,7 @@ LINEITEM_SCOPE = AGS + "scope/lineitem"
 READONLY_SCOPE = AGS + "scope/lineitem.readonly"
 AGS_SCOPES = frozenset({SCORE_SCOPE, LINEITEM_SCOPE, READONLY_SCOPE})
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 NRPS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
@@ -87,6 +88,11 @@ class LmsPlatform:
     host: str = "127.0.0.1"  # another loopback address makes the tool's iframe cross-site
     # --- LTI platform storage (Client Side postMessages): /course frames the tool ----------
     storage_answers: bool = True  # False: the storage frame has lost what the tool put there
+    # --- LTI Dynamic Registration: the platform's side -------------------------------------
+    registration_token: str = field(default_factory=lambda: "regtoken-" + uuid.uuid4().hex[:8])
+    registration_status: int = 200  # another status: the registration endpoint refuses
+    registrations: list[dict[str, Any]] = field(default_factory=list)  # what tools posted
+    product_family_code: str = "moodle"
     # --- services (Security Framework §4.1 token endpoint, AGS 2.0) -----------------------
     token_lifetime: int = 3600
     token_requests: int = 0
@@ -162,6 +168,25 @@ class LmsPlatform:
         def auth() -> str:
             return self._authorize(request.args.to_dict())
 
+        @app.get("/.well-known/openid-configuration")
+        def openid_configuration() -> Response:
+            return jsonify(self.openid_configuration())
+
+        @app.post("/register")
+        def register() -> Response:
+            return self._register_tool()
+
+        @app.get("/tool-registration")
+        def tool_registration() -> str:  # the admin's "register a tool by URL" dialog
+            url = html.escape(request.args["url"])
+            return (
+                "<!doctype html><title>Register a tool</title>"
+                f'<iframe id="tool" title="Tool registration" width="900" height="600" src="{url}">'
+                "</iframe><script>window.received = [];"
+                "window.addEventListener('message', function (e) {"
+                "window.received.push({origin: e.origin, data: e.data}); });</script>"
+            )
+
         @app.get("/course")
         def course() -> str:
             return self._course_page(request.args["login"])
@@ -221,6 +246,61 @@ class LmsPlatform:
             f'<form method="post" action="{action}">{inputs}</form>'
             "<script>document.forms[0].submit()</script>"
         )
+
+    def openid_configuration(self) -> dict[str, Any]:
+        """The platform's OpenID configuration (LTI Dynamic Registration §3.4)."""
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": self.url + "/auth",
+            "token_endpoint": self.token_url,
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "jwks_uri": self.jwks_url,
+            "registration_endpoint": self.url + "/register",
+            "scopes_supported": ["openid", *sorted(AGS_SCOPES), NRPS_SCOPE],
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public", "pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "claims_supported": ["sub", "iss", "name", "given_name", "family_name", "email"],
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": self.product_family_code,
+                "version": "4.5",
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest"},
+                ],
+            },
+        }
+
+    def _register_tool(self) -> Response:
+        """The registration endpoint (§3.6): checks the token and the required fields, makes a
+        client and a deployment for the tool, and answers with them."""
+        if request.headers.get("Authorization") != "Bearer " + self.registration_token:
+            return _oauth_error(401, "invalid_token", "registration token required")
+        if self.registration_status != 200:
+            return _oauth_error(self.registration_status, "server_error", "try again later")
+        body = request.get_json(silent=True) or {}
+        tool = body.get(TOOL_CONFIGURATION) or {}
+        required = {
+            "application_type": "web",
+            "response_types": ["id_token"],
+            "token_endpoint_auth_method": "private_key_jwt",
+        }
+        if any(body.get(k) != v for k, v in required.items()) or not (
+            {"implicit", "client_credentials"} <= set(body.get("grant_types", []))
+            and body.get("initiate_login_uri")
+            and body.get("redirect_uris")
+            and body.get("jwks_uri")
+            and tool.get("domain")
+            and tool.get("target_link_uri")
+        ):
+            return _oauth_error(400, "invalid_client_metadata", "missing or wrong fields")
+        self.registrations.append(body)
+        self.client_id = "client-" + uuid.uuid4().hex[:6]
+        self.deployment_id = "deployment-" + uuid.uuid4().hex[:6]
+        answer = {**body, "client_id": self.client_id}
+        answer[TOOL_CONFIGURATION] = {**tool, "deployment_id": self.deployment_id}
+        return jsonify(answer)
 
     def _course_page(self, login_url: str) -> str:
         """A course page as Canvas builds it: a hidden storage frame named

@@ -1,0 +1,144 @@
+"""LTI Dynamic Registration 1.0, the tool's side, as pure rules: what a platform's OpenID
+configuration must say, what the tool asks to be registered as, and what comes back.
+
+The admin pastes the tool's registration URL into the LMS; the LMS opens it with
+``openid_configuration`` (and a ``registration_token``); the tool reads that configuration,
+posts its own configuration to the platform's ``registration_endpoint`` and receives a
+``client_id`` (and usually a ``deployment_id``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from lms_plugin.domain.errors import InvalidInputError, UpstreamError
+
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+# What the tool uses: line items and scores (AGS), the roster (NRPS).
+WANTED_SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+)
+_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
+_PRODUCTS = {"canvas": "canvas", "moodle": "moodle"}
+
+
+@dataclass(frozen=True)
+class PlatformConfiguration:
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    registration_endpoint: str
+    product: str  # canvas / moodle / other
+    product_family_code: str
+    scopes_supported: tuple[str, ...] | None
+
+    @property
+    def name(self) -> str:
+        family = self.product_family_code or "LMS"
+        return f"{family} at {urlsplit(self.issuer).netloc}"
+
+
+def parse_platform_configuration(
+    config: Any, configuration_url: str, *, allow_http: bool
+) -> PlatformConfiguration:
+    """Check the platform's OpenID configuration (Dynamic Registration §3.5.1)."""
+    if not isinstance(config, Mapping):
+        raise UpstreamError("The LMS's OpenID configuration is not a JSON object.")
+    issuer = config.get("issuer")
+    if not isinstance(issuer, str) or not _is_url(issuer, allow_http):
+        raise UpstreamError("The LMS's OpenID configuration has no valid issuer.")
+    # The issuer's domain must be the domain the configuration was read from.
+    if urlsplit(issuer).hostname != urlsplit(configuration_url).hostname:
+        raise InvalidInputError(
+            f"The LMS says it is {issuer}, but its configuration came from "
+            f"{urlsplit(configuration_url).hostname}; refusing to register.",
+            code="issuer_mismatch",
+        )
+    endpoints = {}
+    for name in _ENDPOINTS:
+        value = config.get(name)
+        if not isinstance(value, str) or not _is_url(value, allow_http):
+            raise UpstreamError(f"The LMS's OpenID configuration has no valid {name}.")
+        endpoints[name] = value
+    algorithms = config.get("id_token_signing_alg_values_supported") or []
+    if "RS256" not in algorithms:
+        raise UpstreamError("The LMS does not sign id_tokens with RS256, which LTI 1.3 requires.")
+    platform = config.get(PLATFORM_CONFIGURATION)
+    family = platform.get("product_family_code", "") if isinstance(platform, Mapping) else ""
+    scopes = config.get("scopes_supported")
+    return PlatformConfiguration(
+        issuer=issuer,
+        product=_PRODUCTS.get(str(family).lower(), "other"),
+        product_family_code=str(family),
+        scopes_supported=tuple(scopes) if isinstance(scopes, list) else None,
+        **endpoints,
+    )
+
+
+def tool_registration(
+    platform: PlatformConfiguration, tool_url: str, client_name: str
+) -> dict[str, Any]:
+    """The client registration request the tool sends (Dynamic Registration §3.6)."""
+    base = tool_url.rstrip("/")
+    launch = base + "/lti/launch"
+    scopes = [
+        s
+        for s in WANTED_SCOPES
+        if platform.scopes_supported is None or s in platform.scopes_supported
+    ]
+    deep_linking: dict[str, Any] = {
+        "type": "LtiDeepLinkingRequest",
+        "target_link_uri": launch,
+        "label": f"{client_name}: add modules",
+    }
+    if platform.product == "canvas":  # Canvas shows deep linking at the placements named
+        deep_linking["placements"] = ["link_selection", "assignment_selection"]
+    return {
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": base + "/lti/login",
+        "redirect_uris": [launch],
+        "client_name": client_name,
+        "jwks_uri": base + "/lti/jwks",
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": " ".join(scopes),
+        TOOL_CONFIGURATION: {
+            "domain": urlsplit(base).netloc,
+            "target_link_uri": launch,
+            "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
+            "messages": [deep_linking],
+        },
+    }
+
+
+@dataclass(frozen=True)
+class Registered:
+    client_id: str
+    deployment_id: str | None
+
+
+def parse_registration_response(body: Any) -> Registered:
+    """The platform's answer: our client_id, and the deployment it made (if it made one)."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("client_id"), str):
+        raise UpstreamError("The LMS's registration response has no client_id.")
+    tool = body.get(TOOL_CONFIGURATION)
+    deployment = tool.get("deployment_id") if isinstance(tool, Mapping) else None
+    return Registered(
+        client_id=body["client_id"],
+        deployment_id=str(deployment) if deployment not in (None, "") else None,
+    )
+
+
+def _is_url(value: str, allow_http: bool) -> bool:
+    parts = urlsplit(value)
+    schemes = ("https", "http") if allow_http else ("https",)
+    return parts.scheme in schemes and bool(parts.netloc)

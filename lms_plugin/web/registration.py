@@ -1,0 +1,72 @@
+"""LTI Dynamic Registration: the page the LMS opens from its "register a tool by URL" form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from lms_plugin.domain.errors import InvalidInputError
+from lms_plugin.domain.registration import WANTED_SCOPES
+from lms_plugin.lti.dynamic_registration import RegistrationClient
+from lms_plugin.services import registration
+from lms_plugin.web import deps
+
+bp = Blueprint("registration", __name__, url_prefix="/lti")
+
+
+@bp.get("/register")
+def confirm() -> str:
+    """Show what will be registered, and ask the admin to confirm."""
+    ticket, configuration_url = _params()
+    platform = registration.preview(
+        deps.store(), _client(), ticket, configuration_url, allow_http=_allow_http()
+    )
+    return render_template(
+        "lti/register.html",
+        platform=platform,
+        scopes=[
+            s
+            for s in WANTED_SCOPES
+            if not platform.scopes_supported or s in platform.scopes_supported
+        ],
+        ticket=ticket,
+        configuration_url=configuration_url,
+        registration_token=request.values.get("registration_token", ""),
+    )
+
+
+@bp.post("/register")
+def register() -> str:
+    """Register with the platform; the page then tells the LMS to close its dialog."""
+    ticket, configuration_url = _params()
+    settings = deps.settings()
+    created = registration.register(
+        deps.session(),
+        deps.tenants(),
+        deps.store(),
+        _client(),
+        ticket=ticket,
+        configuration_url=configuration_url,
+        registration_token=request.values.get("registration_token") or None,
+        tool_url=settings.public_url,
+        allow_http=_allow_http(),
+    )
+    return render_template("lti/registered.html", registration=created)
+
+
+def _params() -> tuple[str, str]:
+    configuration_url = request.values.get("openid_configuration", "")
+    if not configuration_url:
+        raise InvalidInputError(
+            "Open this URL from your LMS's tool registration page (by URL): the LMS adds the "
+            "openid_configuration it needs.",
+            code="openid_configuration_missing",
+        )
+    return request.values.get("ticket", ""), configuration_url
+
+
+def _client() -> RegistrationClient:
+    return RegistrationClient(deps.http(), deps.settings().http_timeout_seconds)
+
+
+def _allow_http() -> bool:
+    return not deps.settings().is_production
