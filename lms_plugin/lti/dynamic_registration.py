@@ -10,20 +10,26 @@ import requests
 from lms_plugin.domain.errors import UpstreamError
 
 
+def _headers(token: str | None) -> dict[str, str]:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    return headers
+
+
 class RegistrationClient:
     def __init__(self, http: requests.Session, timeout: float) -> None:
         self._http = http
         self._timeout = timeout
 
-    def configuration(self, url: str) -> Any:
-        """GET the platform's OpenID configuration (JSON)."""
-        return self._json("GET", url, headers={"Accept": "application/json"})
+    def configuration(self, url: str, token: str | None) -> Any:
+        """GET the platform's OpenID configuration (JSON). The registration_token goes along
+        as a bearer token: some platforms (Canvas) require it here too."""
+        return self._json("GET", url, headers=_headers(token))
 
     def register(self, endpoint: str, token: str | None, body: dict[str, Any]) -> Any:
-        """POST the tool's registration; ``token`` is the registration_token, when given."""
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if token:
-            headers["Authorization"] = "Bearer " + token
+        """POST the tool's registration, with the registration_token when given."""
+        headers = {**_headers(token), "Content-Type": "application/json"}
         return self._json("POST", endpoint, headers=headers, json=body)
 
     def _json(self, method: str, url: str, **kwargs: Any) -> Any:

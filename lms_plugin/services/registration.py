@@ -31,7 +31,7 @@ CLIENT_NAME = "ISP Certificate"
 
 
 class RegistrationPort(Protocol):
-    def configuration(self, url: str) -> Any: ...
+    def configuration(self, url: str, token: str | None) -> Any: ...
     def register(self, endpoint: str, token: str | None, body: dict[str, Any]) -> Any: ...
 
 
@@ -48,15 +48,15 @@ def preview(
     port: RegistrationPort,
     ticket: str,
     configuration_url: str,
+    registration_token: str | None,
     *,
     allow_http: bool,
 ) -> PlatformConfiguration:
     """What registering would do (the page asks the admin to confirm); uses nothing up."""
     if not ticket or store.get(_TICKET + ticket) is None:
         raise _invalid_ticket()
-    return parse_platform_configuration(
-        port.configuration(configuration_url), configuration_url, allow_http=allow_http
-    )
+    config = port.configuration(configuration_url, registration_token)
+    return parse_platform_configuration(config, configuration_url, allow_http=allow_http)
 
 
 def register(
@@ -76,9 +76,8 @@ def register(
     if expires is None:
         raise _invalid_ticket()
     try:
-        platform = parse_platform_configuration(
-            port.configuration(configuration_url), configuration_url, allow_http=allow_http
-        )
+        config = port.configuration(configuration_url, registration_token)
+        platform = parse_platform_configuration(config, configuration_url, allow_http=allow_http)
         body = tool_registration(platform, tool_url, CLIENT_NAME)
         answer = parse_registration_response(
             port.register(platform.registration_endpoint, registration_token, body)

@@ -17,8 +17,9 @@ bp = Blueprint("registration", __name__, url_prefix="/lti")
 def confirm() -> str:
     """Show what will be registered, and ask the admin to confirm."""
     ticket, configuration_url = _params()
+    token = request.values.get("registration_token") or None
     platform = registration.preview(
-        deps.store(), _client(), ticket, configuration_url, allow_http=_allow_http()
+        deps.store(), _client(), ticket, configuration_url, token, allow_http=_allow_http()
     )
     return render_template(
         "lti/register.html",
@@ -30,7 +31,7 @@ def confirm() -> str:
         ],
         ticket=ticket,
         configuration_url=configuration_url,
-        registration_token=request.values.get("registration_token", ""),
+        registration_token=token or "",
     )
 
 

@@ -169,7 +169,9 @@ class LmsPlatform:
             return self._authorize(request.args.to_dict())
 
         @app.get("/.well-known/openid-configuration")
-        def openid_configuration() -> Response:
+        def openid_configuration() -> Response:  # behind the registration token, as Canvas
+            if request.headers.get("Authorization") != "Bearer " + self.registration_token:
+                return _oauth_error(401, "invalid_token", "registration token required")
             return jsonify(self.openid_configuration())
 
         @app.post("/register")
