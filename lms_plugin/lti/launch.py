@@ -190,7 +190,9 @@ def _read_ahead(
     except jws.MalformedToken:
         return None
     nonce, audience = claims.get("nonce"), claims.get("aud")
-    client_id = claims.get("azp") or (audience[0] if isinstance(audience, list) else audience)
+    if isinstance(audience, list):  # anything malformed here is refused by the checks later
+        audience = audience[0] if audience else None
+    client_id = claims.get("azp") or audience
     if not isinstance(nonce, str) or not nonce or not isinstance(client_id, str):
         return None
     try:
