@@ -75,7 +75,24 @@ class KeyValueStore(Protocol):
     def ping(self) -> None: ...
 
 
-class RedisStore:
+class _SingleOps:
+    """``set``, ``add`` and ``pop`` as one-op batches: each store implements ``batch`` once."""
+
+    def batch(self, ops: Sequence[Op]) -> list[Any]:
+        raise NotImplementedError
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        self.batch([Set(key, value, ttl)])
+
+    def add(self, key: str, value: str, ttl: int) -> bool:
+        return bool(self.batch([Add(key, value, ttl)])[0])
+
+    def pop(self, key: str) -> str | None:
+        value: str | None = self.batch([Pop(key)])[0]
+        return value
+
+
+class RedisStore(_SingleOps):
     """Commands are written to a pooled connection and their replies read back directly: redis-py's
     typed helpers and pipeline objects cost several times the round trip itself, and the
     launch path makes one or two round trips per request."""
@@ -93,16 +110,6 @@ class RedisStore:
         replies = self._execute([self._command(op) for op in ops])
         return [self._result(op, reply) for op, reply in zip(ops, replies, strict=True)]
 
-    def set(self, key: str, value: str, ttl: int) -> None:
-        self.batch([Set(key, value, ttl)])
-
-    def add(self, key: str, value: str, ttl: int) -> bool:
-        return bool(self.batch([Add(key, value, ttl)])[0])
-
-    def pop(self, key: str) -> str | None:
-        value: str | None = self.batch([Pop(key)])[0]
-        return value
-
     def delete(self, key: str) -> None:
         self._execute([("DEL", self._prefix + key)])
 
@@ -114,8 +121,10 @@ class RedisStore:
 
     def _execute(self, commands: list[tuple[Any, ...]]) -> list[Any]:
         """One write, one reply per command. A connection dropped under us (Redis restarted)
-        is retried once on a fresh one, as redis-py itself does; any other failure discards
-        the connection, whose unread replies would otherwise answer the next caller."""
+        is retried once on a fresh one, as redis-py itself does: a pop or add that had run
+        before the drop then finds its key gone or taken, so a launch is refused (and made
+        again), never let through twice. Any other failure discards the connection, whose
+        unread replies would otherwise answer the next caller."""
         for attempt in (1, 2):
             connection: Any = self._pool.get_connection()
             try:
@@ -149,7 +158,7 @@ class RedisStore:
         return None if isinstance(op, Set) else result
 
 
-class SqlStore:
+class SqlStore(_SingleOps):
     """The embedded store: one table, short transactions of their own (never the request's)."""
 
     def __init__(self, engine: Engine, prefix: str) -> None:
@@ -158,7 +167,7 @@ class SqlStore:
         dialect = engine.dialect.name
         self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> str | None:  # a read needs no write transaction
         with self._engine.connect() as conn:
             return self._get(conn, key)
 
@@ -167,16 +176,6 @@ class SqlStore:
             results = [self._run(conn, op) for op in ops]
         self._maybe_purge()
         return results
-
-    def set(self, key: str, value: str, ttl: int) -> None:
-        self.batch([Set(key, value, ttl)])
-
-    def add(self, key: str, value: str, ttl: int) -> bool:
-        return bool(self.batch([Add(key, value, ttl)])[0])
-
-    def pop(self, key: str) -> str | None:
-        value: str | None = self.batch([Pop(key)])[0]
-        return value
 
     def delete(self, key: str) -> None:
         with self._engine.begin() as conn:

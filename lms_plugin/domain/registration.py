@@ -41,6 +41,12 @@ class PlatformConfiguration:
     scopes_supported: tuple[str, ...] | None
 
     @property
+    def scopes_to_request(self) -> list[str]:
+        """The services the tool uses that this platform offers (all, if it does not say)."""
+        offered = self.scopes_supported
+        return [s for s in WANTED_SCOPES if offered is None or s in offered]
+
+    @property
     def name(self) -> str:
         family = self.product_family_code or "LMS"
         return f"{family} at {urlsplit(self.issuer).netloc}"
@@ -89,11 +95,6 @@ def tool_registration(
     """The client registration request the tool sends (Dynamic Registration §3.6)."""
     base = tool_url.rstrip("/")
     launch = base + "/lti/launch"
-    scopes = [
-        s
-        for s in WANTED_SCOPES
-        if platform.scopes_supported is None or s in platform.scopes_supported
-    ]
     deep_linking: dict[str, Any] = {
         "type": "LtiDeepLinkingRequest",
         "target_link_uri": launch,
@@ -110,7 +111,7 @@ def tool_registration(
         "client_name": client_name,
         "jwks_uri": base + "/lti/jwks",
         "token_endpoint_auth_method": "private_key_jwt",
-        "scope": " ".join(scopes),
+        "scope": " ".join(platform.scopes_to_request),
         TOOL_CONFIGURATION: {
             "domain": urlsplit(base).netloc,
             "target_link_uri": launch,

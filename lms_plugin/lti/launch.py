@@ -48,7 +48,6 @@ class BrowserCheck:
     it opens the tool. Refused there, it offers ``retry_url`` (a new window)."""
 
     storage: PlatformStorage
-    key: str
     state: str
     retry_url: str
 
@@ -105,8 +104,7 @@ def validate_launch(
         retry_url = f"{policy.tool_url.rstrip('/')}/lti/login?{restart}"
         if record.storage is None:
             raise LaunchError("state_cookie_mismatch", retry_url=retry_url)
-        key = record.storage.key(state)
-        browser_check = BrowserCheck(record.storage, key, state, retry_url)
+        browser_check = BrowserCheck(record.storage, state, retry_url)
 
     claims = _verify_signature(id_token, _header(id_token), record.jwks_url, keys)
     if claims.get("iss") != record.issuer:

@@ -49,11 +49,7 @@ def login() -> BaseResponse:
         response = redirect(result.redirect_url, code=302)
     else:  # also put the state in the platform's storage frame, then go on to the platform
         response = _platform_storage_page(
-            "put",
-            result.storage,
-            result.storage.key(result.state),
-            result.state,
-            next_url=result.redirect_url,
+            "put", result.storage, result.state, next_url=result.redirect_url
         )
     for cookie in result.cookies:
         set_iframe_cookie(response, cookie.name, cookie.value, cookie.max_age)
@@ -107,7 +103,6 @@ def launch() -> BaseResponse:
         return _platform_storage_page(
             "get",
             check.storage,
-            check.key,
             check.state,
             next_url=url_for(endpoint, lh=token),
             retry_url=check.retry_url,
@@ -120,8 +115,7 @@ def launch() -> BaseResponse:
 def _platform_storage_page(
     mode: str,
     storage: PlatformStorage,
-    key: str,
-    value: str,
+    state: str,
     *,
     next_url: str,
     retry_url: str | None = None,
@@ -132,8 +126,8 @@ def _platform_storage_page(
         "lti/platform_storage.html",
         mode=mode,
         storage=storage,
-        key=key,
-        value=value,
+        key=storage.key(state),
+        value=state,
         next_url=next_url,
         retry_url=retry_url,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from lms_plugin.domain.errors import InvalidInputError
-from lms_plugin.domain.registration import WANTED_SCOPES
 from lms_plugin.lti.dynamic_registration import RegistrationClient
 from lms_plugin.services import registration
 from lms_plugin.web import deps
@@ -16,19 +15,13 @@ bp = Blueprint("registration", __name__, url_prefix="/lti")
 @bp.get("/register")
 def confirm() -> str:
     """Show what will be registered, and ask the admin to confirm."""
-    ticket, configuration_url = _params()
-    token = request.values.get("registration_token") or None
+    ticket, configuration_url, token = _params()
     platform = registration.preview(
         deps.store(), _client(), ticket, configuration_url, token, allow_http=_allow_http()
     )
     return render_template(
         "lti/register.html",
         platform=platform,
-        scopes=[
-            s
-            for s in WANTED_SCOPES
-            if not platform.scopes_supported or s in platform.scopes_supported
-        ],
         ticket=ticket,
         configuration_url=configuration_url,
         registration_token=token or "",
@@ -38,7 +31,7 @@ def confirm() -> str:
 @bp.post("/register")
 def register() -> str:
     """Register with the platform; the page then tells the LMS to close its dialog."""
-    ticket, configuration_url = _params()
+    ticket, configuration_url, token = _params()
     settings = deps.settings()
     created = registration.register(
         deps.session(),
@@ -47,14 +40,15 @@ def register() -> str:
         _client(),
         ticket=ticket,
         configuration_url=configuration_url,
-        registration_token=request.values.get("registration_token") or None,
+        registration_token=token,
         tool_url=settings.public_url,
         allow_http=_allow_http(),
     )
     return render_template("lti/registered.html", registration=created)
 
 
-def _params() -> tuple[str, str]:
+def _params() -> tuple[str, str, str | None]:
+    """The ticket (ours), and what the LMS adds: its configuration URL and registration token."""
     configuration_url = request.values.get("openid_configuration", "")
     if not configuration_url:
         raise InvalidInputError(
@@ -62,7 +56,8 @@ def _params() -> tuple[str, str]:
             "openid_configuration it needs.",
             code="openid_configuration_missing",
         )
-    return request.values.get("ticket", ""), configuration_url
+    token = request.values.get("registration_token") or None
+    return request.values.get("ticket", ""), configuration_url, token
 
 
 def _client() -> RegistrationClient:
