@@ -22,15 +22,25 @@ from tests.support.lti_platform import LmsPlatform
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def other_site_lms(tool) -> Iterator[LmsPlatform]:
-    """An LMS on 127.0.0.2: another site than the tool on 127.0.0.1."""
-    lms = LmsPlatform(issuer="https://storage-lms.example.edu", host="127.0.0.2", tool_url=tool.url)
+def _lms(tool, host: str) -> Iterator[LmsPlatform]:
+    lms = LmsPlatform(issuer=f"https://lms-{host}.example.edu", host=host, tool_url=tool.url)
     lms.start()
     with tool.app.app_context():
         add_platform(db.session(), deps.tenants(), PlatformSpec(**lms.registration_args()))
     yield lms
     lms.stop()
+
+
+@pytest.fixture
+def other_site_lms(tool) -> Iterator[LmsPlatform]:
+    """An LMS on 127.0.0.2: another site than the tool on 127.0.0.1."""
+    yield from _lms(tool, "127.0.0.2")
+
+
+@pytest.fixture
+def same_site_lms(tool) -> Iterator[LmsPlatform]:
+    """An LMS on the tool's own site (127.0.0.1): the tool's cookies work in its iframe."""
+    yield from _lms(tool, "127.0.0.1")
 
 
 def _open_course(chromium: Browser, tool, lms: LmsPlatform) -> tuple[Page, list[tuple[str, int]]]:
@@ -83,3 +93,12 @@ def test_launch_the_lms_cannot_confirm_is_not_opened(chromium, tool, other_site_
     page.wait_for_timeout(500)
     assert not any("/modules" in f.url or "lh=" in f.url for f in page.frames)
     assert launches == [("POST", 200)]
+
+
+def test_storage_frame_that_never_answers_leaves_the_cookie_to_do_it(chromium, tool, same_site_lms):
+    same_site_lms.storage_silent = True
+    page, launches = _open_course(chromium, tool, same_site_lms)
+
+    frame = _tool_frame(page, re.compile(re.escape(tool.url) + r"/(\?|modules|$)"))
+    frame.wait_for_selector("[data-testid=user]")
+    assert launches == [("POST", 303)]  # the state cookie came back: no check page

@@ -88,6 +88,7 @@ class LmsPlatform:
     host: str = "127.0.0.1"  # another loopback address makes the tool's iframe cross-site
     # --- LTI platform storage (Client Side postMessages): /course frames the tool ----------
     storage_answers: bool = True  # False: the storage frame has lost what the tool put there
+    storage_silent: bool = False  # True: the storage frame never answers at all
     # --- LTI Dynamic Registration: the platform's side -------------------------------------
     registration_token: str = field(default_factory=lambda: "regtoken-" + uuid.uuid4().hex[:8])
     registration_status: int = 200  # another status: the registration endpoint refuses
@@ -195,7 +196,8 @@ class LmsPlatform:
 
         @app.get("/storage-frame")
         def storage_frame() -> str:
-            return _STORAGE_FRAME.replace("ANSWERS", "true" if self.storage_answers else "false")
+            page = _STORAGE_FRAME.replace("ANSWERS", "true" if self.storage_answers else "false")
+            return page.replace("SILENT", "true" if self.storage_silent else "false")
 
         @app.post("/token")
         def token() -> Response:
@@ -726,7 +728,7 @@ _STORAGE_FRAME = """<!doctype html><title>storage</title><script>
 var stored = {};
 window.addEventListener("message", function (event) {
   var data = event.data;
-  if (!data || typeof data !== "object") return;
+  if (SILENT || !data || typeof data !== "object") return;
   var mine = stored[event.origin] = stored[event.origin] || {};
   var reply = {subject: data.subject + ".response", message_id: data.message_id, key: data.key};
   if (data.subject === "lti.put_data") {

@@ -8,6 +8,9 @@
   if (!box) return;
   var cfg = box.dataset;
   var host = window.parent !== window ? window.parent : window.opener;
+  // The login goes on to the LMS soon even without an answer (the state cookie may do), so a
+  // storage frame that never answers costs every launch little; the launch check waits longer.
+  var wait = cfg.mode === "put" ? 1500 : 5000;
 
   function storageFrame() {
     if (!host) return null;
@@ -40,7 +43,7 @@
       callback(data.error ? null : data);
     }
     window.addEventListener("message", listen);
-    timer = setTimeout(function () { window.removeEventListener("message", listen); callback(null); }, 5000);
+    timer = setTimeout(function () { window.removeEventListener("message", listen); callback(null); }, wait);
     frame.postMessage(message, cfg.origin);
   }
 
