@@ -128,7 +128,11 @@ def _print_admin_info(public_url: str) -> None:
     click.echo(f"  Public keyset (JWKS) URL:                  {base}/lti/jwks")
     click.echo(
         "Then: lms-plugin platform add --name ... --issuer ... --client-id ... "
-        "--auth-login-url ... --token-url ... --jwks-url ... --deployment-id ...\n"
+        "--auth-login-url ... --token-url ... --jwks-url ... --deployment-id ..."
+    )
+    click.echo(
+        "Or, where the LMS registers tools by URL (LTI Dynamic Registration: Moodle, Canvas):\n"
+        "  lms-plugin platform register-url   (prints a one-time URL to paste into the LMS)\n"
     )
 
 
