@@ -25,6 +25,7 @@ class Settings:
 
     env: str = "development"
     secret_key: str = DEV_SECRET_KEY
+    previous_secret_keys: str = ""  # comma-separated: still open what they sealed
     instance_dir: str = "instance"
     database_url: str = ""
     broker_url: str = ""
@@ -40,6 +41,12 @@ class Settings:
     http_timeout_seconds: float = 5.0
     sweep_seconds: int = 30
     log_level: str = "INFO"
+
+    @property
+    def all_secret_keys(self) -> list[str]:
+        """The current secret first, then the previous ones (to open what they sealed)."""
+        previous = [s.strip() for s in self.previous_secret_keys.split(",") if s.strip()]
+        return [self.secret_key, *previous]
 
     @property
     def is_production(self) -> bool:
@@ -61,6 +68,8 @@ class Settings:
             value = str(getattr(self, f.name))
             if f.name == "secret_key":
                 value = "(dev default)" if value == DEV_SECRET_KEY else "****" + value[-2:]
+            elif f.name == "previous_secret_keys":
+                value = f"({len(self.all_secret_keys) - 1} set)"
             elif "://" in value and "@" in value:
                 scheme, rest = value.split("://", 1)
                 value = f"{scheme}://****@{rest.rsplit('@', 1)[1]}"

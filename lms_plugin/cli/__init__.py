@@ -10,6 +10,7 @@ import click
 
 from lms_plugin.cli import admin, content, processes, scores  # noqa: F401 - register commands
 from lms_plugin.cli.common import cli
+from lms_plugin.db.sealed import SealedValueError
 from lms_plugin.domain.errors import InvalidInputError, NotFoundError
 from lms_plugin.settings import SettingsError
 
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.UsageError as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         raise SystemExit(2) from None
-    except (InvalidInputError, NotFoundError, SettingsError) as exc:
+    except (InvalidInputError, NotFoundError, SettingsError, SealedValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     except click.ClickException as exc:

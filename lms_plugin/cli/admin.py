@@ -21,12 +21,14 @@ def db_upgrade(revision: str) -> None:
     """Apply migrations, then make sure the tool has signing keys (idempotent)."""
     from flask_migrate import upgrade
 
-    from lms_plugin.services.keys import ensure_keys
+    from lms_plugin.services.keys import ensure_keys, reseal_keys
 
-    with app_context():
+    with app_context() as app:
         upgrade(revision=revision)
         ensure_keys(_session())
-        click.echo(f"database at {revision}; signing keys ready")
+        resealed = reseal_keys(_session(), app.extensions["lms_sealer"])
+        sealed = f" ({resealed} sealed again with the current secret)" if resealed else ""
+        click.echo(f"database at {revision}; signing keys ready{sealed}")
 
 
 @db.command("downgrade")

@@ -162,6 +162,7 @@ def check(ping_worker: bool) -> None:
     """Show effective settings (secrets masked) and check DB, broker and cache."""
     from sqlalchemy import text
 
+    from lms_plugin.services.keys import jwks
     from worker import dispatch
 
     settings = load_settings()
@@ -171,6 +172,7 @@ def check(ping_worker: bool) -> None:
     with app_context() as app:
         for label, probe in (
             ("database", lambda: _session().execute(text("SELECT 1"))),
+            ("signing keys", lambda: jwks(_session())),  # sealed: they open with the secret
             ("cache", lambda: app.extensions["lms_store"].ping()),
             ("broker", lambda: dispatch.broker_reachable(settings)),
         ):

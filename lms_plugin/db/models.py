@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms_plugin.db.base import Base, Timestamped, UTCDateTime, utcnow
+from lms_plugin.db.sealed import SealedText
 
 
 class Registration(Timestamped, Base):
@@ -59,7 +60,7 @@ class ToolKey(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kid: Mapped[str] = mapped_column(String(64), unique=True)
-    private_key_pem: Mapped[str] = mapped_column(Text)
+    private_key_pem: Mapped[str] = mapped_column(SealedText)  # encrypted at rest
     state: Mapped[str] = mapped_column(String(10))  # next | active | retired
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.models import ToolKey
+from lms_plugin.db.sealed import Sealer
 from lms_plugin.lti.keys import kid_for, new_private_key_pem, public_jwk
 
 
@@ -33,6 +35,17 @@ def ensure_keys(session: Session) -> None:
     if not _by_state(session, "next"):
         session.add(_new_key("next"))
     session.commit()
+
+
+def reseal_keys(session: Session, sealer: Sealer) -> int:
+    """Seal again, with the current secret, every private key stored in plain text or sealed
+    with a previous secret; returns how many were."""
+    stored = session.execute(text("SELECT id, private_key_pem FROM tool_key")).all()
+    stale = [key_id for key_id, raw in stored if not sealer.is_current(raw)]
+    for key in session.scalars(select(ToolKey).where(ToolKey.id.in_(stale))):
+        flag_modified(key, "private_key_pem")  # written back through the sealed column
+    session.commit()
+    return len(stale)
 
 
 def rotate_keys(session: Session) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms_plugin import __version__
 from lms_plugin.db import db
+from lms_plugin.db.sealed import Sealer
 from lms_plugin.kv import make_store
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import TenantDirectory
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     app.extensions["lms_settings"] = settings
+    app.extensions["lms_sealer"] = Sealer(settings.all_secret_keys)  # sealed columns
     app.session_interface = NoCookieSession()  # the launch session is server-side
     logging.basicConfig(level=settings.log_level)
     if settings.trust_proxy:

@@ -42,11 +42,14 @@ def test_launches_across_two_gunicorn_workers_on_postgres_and_redis(tmp_path, pg
     )
     lms = LmsPlatform(tool_url=url).start()
     try:
-        subprocess.run(cli("db", "upgrade"), env=env, check=True, capture_output=True, timeout=120)
         engine = create_engine(pg_url)
-        with engine.begin() as conn:  # the session database may hold other tests' platforms
-            conn.execute(text("TRUNCATE registration CASCADE"))
+        with engine.begin() as conn:  # the session database may hold other tests' platforms,
+            # and keys sealed with the session tool's secret (one database, one secret)
+            for table in ("registration", "tool_key"):
+                if conn.execute(text(f"SELECT to_regclass('{table}')")).scalar() is not None:
+                    conn.execute(text(f"TRUNCATE {table} CASCADE"))
         engine.dispose()
+        subprocess.run(cli("db", "upgrade"), env=env, check=True, capture_output=True, timeout=120)
         prepare_tool(env, lms)
         with process(gunicorn(port, workers=2), env, tmp_path / "gunicorn.log"):
             wait_http(url + "/healthz")

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from lms_plugin.settings import DEV_SECRET_KEY
+
 pytestmark = pytest.mark.integration
 
 PLATFORM = [
@@ -150,11 +152,65 @@ def test_keys_rotate_promotes_next_and_retires_active(cli, tmp_path):
 
 
 def test_check_masks_secrets_and_reports_services(cli):
-    result = cli("check", extra_env={"LMS_SECRET_KEY": "super-secret-value-123"})
+    # A new secret, with the one the keys were sealed with (the dev default) as previous.
+    result = cli(
+        "check",
+        extra_env={
+            "LMS_SECRET_KEY": "super-secret-value-123",
+            "LMS_PREVIOUS_SECRET_KEYS": DEV_SECRET_KEY,
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "super-secret-value-123" not in result.stdout
-    for line in ("database: ok", "cache: ok", "broker: ok"):
+    assert "super-secret-value-123" not in result.stdout and DEV_SECRET_KEY not in result.stdout
+    assert "LMS_PREVIOUS_SECRET_KEYS=(1 set)" in result.stdout
+    for line in ("database: ok", "signing keys: ok", "cache: ok", "broker: ok"):
         assert line in result.stdout
+
+
+def test_private_keys_are_sealed_at_rest_and_follow_a_secret_change(cli, tmp_path):
+    import sqlite3
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    database = tmp_path / "lms.sqlite3"
+    with sqlite3.connect(database) as db:
+        stored = [raw for (raw,) in db.execute("SELECT private_key_pem FROM tool_key")]
+        # a key written before sealing existed: plain PEM
+        plain = (
+            rsa.generate_private_key(65537, 2048)
+            .private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            .decode()
+        )
+        db.execute(
+            "INSERT INTO tool_key (kid, private_key_pem, state, created_at) "
+            "VALUES ('old-kid', ?, 'retired', '2026-01-01 00:00:00')",
+            (plain,),
+        )
+    assert len(stored) == 2
+    assert all(raw.startswith("sealed:") and "PRIVATE KEY" not in raw for raw in stored)
+    new = {"LMS_SECRET_KEY": "a-new-secret-of-enough-length-0123456789"}
+
+    refused = cli("check", extra_env=new)
+    assert refused.returncode == 1
+    assert "signing keys: FAILED" in refused.stdout
+    assert "LMS_PREVIOUS_SECRET_KEYS" in refused.stdout
+    not_upgraded = cli("db", "upgrade", extra_env=new)  # one clear line, nothing half-done
+    assert not_upgraded.returncode == 2 and "Traceback" not in not_upgraded.stderr
+    assert "\nerror: A sealed value does not open" in not_upgraded.stderr  # after alembic's log
+
+    upgraded = cli("db", "upgrade", extra_env={**new, "LMS_PREVIOUS_SECRET_KEYS": DEV_SECRET_KEY})
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "(3 sealed again with the current secret)" in upgraded.stdout
+    assert cli("check", extra_env=new).returncode == 0  # the old secret is no longer needed
+    with sqlite3.connect(database) as db:
+        after = [raw for (raw,) in db.execute("SELECT private_key_pem FROM tool_key")]
+    assert len(after) == 3 and all(raw.startswith("sealed:") for raw in after)
+    assert cli("db", "upgrade", extra_env=new).stdout.strip().endswith("signing keys ready")
 
 
 def test_check_reports_unreachable_redis(cli):
