@@ -16,7 +16,8 @@ import requests
 
 from lms_plugin.services.registration import issue_ticket
 from tests.support.launch_flow import full_launch
-from tests.support.lti_platform import TOOL_CONFIGURATION, LmsPlatform
+from tests.support.lti_platform import LmsPlatform
+from tests.support.lti_platform_registration import TOOL_CONFIGURATION
 
 pytestmark = pytest.mark.integration
 

@@ -24,6 +24,8 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from flask import Flask, Response, abort, jsonify, request
 
+from tests.support import lti_platform_pages as pages
+from tests.support import lti_platform_registration as registration
 from tests.support.servers import ServerThread
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -38,7 +40,6 @@ LINEITEM_SCOPE = AGS + "scope/lineitem"
 READONLY_SCOPE = AGS + "scope/lineitem.readonly"
 AGS_SCOPES = frozenset({SCORE_SCOPE, LINEITEM_SCOPE, READONLY_SCOPE})
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 NRPS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
@@ -173,31 +174,30 @@ class LmsPlatform:
         def openid_configuration() -> Response:  # behind the registration token, as Canvas
             if request.headers.get("Authorization") != "Bearer " + self.registration_token:
                 return _oauth_error(401, "invalid_token", "registration token required")
-            return jsonify(self.openid_configuration())
+            return jsonify(registration.openid_configuration(self))
 
         @app.post("/register")
         def register() -> Response:
-            return self._register_tool()
+            if request.headers.get("Authorization") != "Bearer " + self.registration_token:
+                return _oauth_error(401, "invalid_token", "registration token required")
+            if self.registration_status != 200:
+                return _oauth_error(self.registration_status, "server_error", "try again later")
+            answer = registration.register_tool(self, request.get_json(silent=True) or {})
+            if answer is None:
+                return _oauth_error(400, "invalid_client_metadata", "missing or wrong fields")
+            return jsonify(answer)
 
         @app.get("/tool-registration")
-        def tool_registration() -> str:  # the admin's "register a tool by URL" dialog
-            url = html.escape(request.args["url"])
-            return (
-                "<!doctype html><title>Register a tool</title>"
-                f'<iframe id="tool" title="Tool registration" width="900" height="600" src="{url}">'
-                "</iframe><script>window.received = [];"
-                "window.addEventListener('message', function (e) {"
-                "window.received.push({origin: e.origin, data: e.data}); });</script>"
-            )
+        def tool_registration() -> str:
+            return pages.registration_dialog(request.args["url"])
 
         @app.get("/course")
         def course() -> str:
-            return self._course_page(request.args["login"])
+            return pages.course_page(request.args["login"])
 
         @app.get("/storage-frame")
         def storage_frame() -> str:
-            page = _STORAGE_FRAME.replace("ANSWERS", "true" if self.storage_answers else "false")
-            return page.replace("SILENT", "true" if self.storage_silent else "false")
+            return pages.storage_frame(answers=self.storage_answers, silent=self.storage_silent)
 
         @app.post("/token")
         def token() -> Response:
@@ -249,75 +249,6 @@ class LmsPlatform:
         return (
             f'<form method="post" action="{action}">{inputs}</form>'
             "<script>document.forms[0].submit()</script>"
-        )
-
-    def openid_configuration(self) -> dict[str, Any]:
-        """The platform's OpenID configuration (LTI Dynamic Registration §3.4)."""
-        return {
-            "issuer": self.issuer,
-            "authorization_endpoint": self.url + "/auth",
-            "token_endpoint": self.token_url,
-            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
-            "jwks_uri": self.jwks_url,
-            "registration_endpoint": self.url + "/register",
-            "scopes_supported": ["openid", *sorted(AGS_SCOPES), NRPS_SCOPE],
-            "response_types_supported": ["id_token"],
-            "subject_types_supported": ["public", "pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "claims_supported": ["sub", "iss", "name", "given_name", "family_name", "email"],
-            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
-                "product_family_code": self.product_family_code,
-                "version": "4.5",
-                "messages_supported": [
-                    {"type": "LtiResourceLinkRequest"},
-                    {"type": "LtiDeepLinkingRequest"},
-                ],
-            },
-        }
-
-    def _register_tool(self) -> Response:
-        """The registration endpoint (§3.6): checks the token and the required fields, makes a
-        client and a deployment for the tool, and answers with them."""
-        if request.headers.get("Authorization") != "Bearer " + self.registration_token:
-            return _oauth_error(401, "invalid_token", "registration token required")
-        if self.registration_status != 200:
-            return _oauth_error(self.registration_status, "server_error", "try again later")
-        body = request.get_json(silent=True) or {}
-        tool = body.get(TOOL_CONFIGURATION) or {}
-        required = {
-            "application_type": "web",
-            "response_types": ["id_token"],
-            "token_endpoint_auth_method": "private_key_jwt",
-        }
-        if any(body.get(k) != v for k, v in required.items()) or not (
-            {"implicit", "client_credentials"} <= set(body.get("grant_types", []))
-            and body.get("initiate_login_uri")
-            and body.get("redirect_uris")
-            and body.get("jwks_uri")
-            and tool.get("domain")
-            and tool.get("target_link_uri")
-        ):
-            return _oauth_error(400, "invalid_client_metadata", "missing or wrong fields")
-        self.registrations.append(body)
-        self.client_id = "client-" + uuid.uuid4().hex[:6]
-        self.deployment_id = "deployment-" + uuid.uuid4().hex[:6]
-        answer = {**body, "client_id": self.client_id}
-        answer[TOOL_CONFIGURATION] = {**tool, "deployment_id": self.deployment_id}
-        return jsonify(answer)
-
-    def _course_page(self, login_url: str) -> str:
-        """A course page as Canvas builds it: a hidden storage frame named
-        ``post_message_forwarding`` beside the tool's iframe, which opens at the tool's login."""
-        return (
-            "<!doctype html><title>Course</title>"
-            '<iframe name="post_message_forwarding" src="/storage-frame" hidden></iframe>'
-            f'<iframe id="tool" title="Tool" width="1000" height="700" '
-            f'data-src="{html.escape(login_url)}"></iframe>'
-            "<script>document.querySelector('iframe[name=post_message_forwarding]')"
-            ".addEventListener('load', function () {"
-            "var tool = document.getElementById('tool'); tool.src = tool.dataset.src; });"
-            "</script>"
         )
 
     # --- service switches ---------------------------------------------------------------
@@ -720,26 +651,3 @@ def auth_url_params(location: str) -> dict[str, str]:
 
 
 __all__ = ["ADMIN", "INSTRUCTOR", "LEARNER", "LmsPlatform", "unsigned_token", "urlencode"]
-
-
-# The platform's storage frame (LTI Client Side postMessages §lti.put_data / lti.get_data): it
-# keeps values per sender origin and answers the sender at its own origin.
-_STORAGE_FRAME = """<!doctype html><title>storage</title><script>
-var stored = {};
-window.addEventListener("message", function (event) {
-  var data = event.data;
-  if (SILENT || !data || typeof data !== "object") return;
-  var mine = stored[event.origin] = stored[event.origin] || {};
-  var reply = {subject: data.subject + ".response", message_id: data.message_id, key: data.key};
-  if (data.subject === "lti.put_data") {
-    mine[data.key] = data.value;
-    reply.value = data.value;
-  } else if (data.subject === "lti.get_data") {
-    if (ANSWERS && data.key in mine) reply.value = mine[data.key];
-    else reply.error = {code: "bad_request", message: "There is no value stored for this key"};
-  } else {
-    return;
-  }
-  event.source.postMessage(reply, event.origin);
-});
-</script>"""
