@@ -80,6 +80,15 @@ def test_launch_without_third_party_cookies_opens_through_platform_storage(
     assert launches == [("POST", 200)]
 
 
+def test_lms_speaking_the_drafts_message_names_works_too(chromium, tool, other_site_lms):
+    other_site_lms.storage_prefix = "org.imsglobal.lti."  # refuses lti.put_data / lti.get_data
+    page, launches = _open_course(chromium, tool, other_site_lms)
+
+    frame = _tool_frame(page, re.compile(re.escape(tool.url) + r"/(\?|modules|$)"))
+    frame.wait_for_selector("[data-testid=user]")
+    assert launches == [("POST", 200)]
+
+
 def test_launch_the_lms_cannot_confirm_is_not_opened(chromium, tool, other_site_lms):
     other_site_lms.storage_answers = False  # the storage frame has lost the state
     page, launches = _open_course(chromium, tool, other_site_lms)

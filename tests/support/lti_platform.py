@@ -90,6 +90,7 @@ class LmsPlatform:
     # --- LTI platform storage (Client Side postMessages): /course frames the tool ----------
     storage_answers: bool = True  # False: the storage frame has lost what the tool put there
     storage_silent: bool = False  # True: the storage frame never answers at all
+    storage_prefix: str = "lti."  # "org.imsglobal.lti.": the storage frame speaks the draft
     # --- LTI Dynamic Registration: the platform's side -------------------------------------
     registration_token: str = field(default_factory=lambda: "regtoken-" + uuid.uuid4().hex[:8])
     registration_status: int = 200  # another status: the registration endpoint refuses
@@ -197,7 +198,11 @@ class LmsPlatform:
 
         @app.get("/storage-frame")
         def storage_frame() -> str:
-            return pages.storage_frame(answers=self.storage_answers, silent=self.storage_silent)
+            return pages.storage_frame(
+                answers=self.storage_answers,
+                silent=self.storage_silent,
+                prefix=self.storage_prefix,
+            )
 
         @app.post("/token")
         def token() -> Response:

@@ -21,13 +21,16 @@ def course_page(login_url: str) -> str:
     )
 
 
-def storage_frame(*, answers: bool, silent: bool) -> str:
+def storage_frame(*, answers: bool, silent: bool, prefix: str = "lti.") -> str:
     """The storage frame (``lti.put_data`` / ``lti.get_data``): values kept per sender origin,
-    answered to the sender at its own origin. ``answers=False``: it has lost what was put;
-    ``silent=True``: it never answers."""
-    return _STORAGE_FRAME.replace("ANSWERS", str(answers).lower()).replace(
-        "SILENT", str(silent).lower()
-    )
+    answered to the sender at its own origin; other subjects are answered with an
+    ``unsupported_subject`` error. ``answers=False``: it has lost what was put; ``silent=True``:
+    it never answers; ``prefix="org.imsglobal.lti."``: it speaks the specification's draft."""
+    settings = {"ANSWERS": str(answers).lower(), "SILENT": str(silent).lower(), "PREFIX": prefix}
+    page = _STORAGE_FRAME
+    for name, value in settings.items():
+        page = page.replace(name, value)
+    return page
 
 
 def registration_dialog(tool_url: str) -> str:
@@ -50,14 +53,14 @@ window.addEventListener("message", function (event) {
   if (SILENT || !data || typeof data !== "object") return;
   var mine = stored[event.origin] = stored[event.origin] || {};
   var reply = {subject: data.subject + ".response", message_id: data.message_id, key: data.key};
-  if (data.subject === "lti.put_data") {
+  if (data.subject === "PREFIXput_data") {
     mine[data.key] = data.value;
     reply.value = data.value;
-  } else if (data.subject === "lti.get_data") {
+  } else if (data.subject === "PREFIXget_data") {
     if (ANSWERS && data.key in mine) reply.value = mine[data.key];
     else reply.error = {code: "bad_request", message: "There is no value stored for this key"};
   } else {
-    return;
+    reply.error = {code: "unsupported_subject", message: "Unsupported subject " + data.subject};
   }
   event.source.postMessage(reply, event.origin);
 });

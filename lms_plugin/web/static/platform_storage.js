@@ -28,31 +28,47 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  // Send one message; call back with the answer, or with null on an error, no answer or timeout.
-  function ask(message, callback) {
+  // Send one message under each name the LMS may know it by: the final specification's
+  // ("lti.put_data") and the earlier draft's ("org.imsglobal.lti.put_data"), which some LMSs
+  // still answer to. Call back with the first answer that is not an error, or with null once
+  // every name was refused, or at the timeout.
+  function ask(verb, fields, callback) {
     var frame = storageFrame();
     if (!frame) { callback(null); return; }
-    message.message_id = messageId();
-    var timer;
+    var pending = {}, left = 0, done = false, timer;
+    ["lti.", "org.imsglobal.lti."].forEach(function (prefix) {
+      var message = { subject: prefix + verb, message_id: messageId() };
+      Object.keys(fields).forEach(function (name) { message[name] = fields[name]; });
+      pending[message.message_id] = message.subject + ".response";
+      left += 1;
+      frame.postMessage(message, cfg.origin);
+    });
+    function finish(answer) {
+      if (done) return;
+      done = true;
+      window.removeEventListener("message", listen);
+      clearTimeout(timer);
+      callback(answer);
+    }
     function listen(event) {
       var data = event.data;
       if (event.origin !== cfg.origin || !data || typeof data !== "object") return;
-      if (data.message_id !== message.message_id || data.subject !== message.subject + ".response") return;
-      window.removeEventListener("message", listen);
-      clearTimeout(timer);
-      callback(data.error ? null : data);
+      if (pending[data.message_id] !== data.subject) return;
+      delete pending[data.message_id];
+      left -= 1;
+      if (!data.error) finish(data);
+      else if (left === 0) finish(null);
     }
     window.addEventListener("message", listen);
-    timer = setTimeout(function () { window.removeEventListener("message", listen); callback(null); }, wait);
-    frame.postMessage(message, cfg.origin);
+    timer = setTimeout(function () { finish(null); }, wait);
   }
 
   function goOn() { window.location.replace(cfg.next); }
 
   if (cfg.mode === "put") {
-    ask({ subject: "lti.put_data", key: cfg.key, value: cfg.value }, goOn);
+    ask("put_data", { key: cfg.key, value: cfg.value }, goOn);
   } else {
-    ask({ subject: "lti.get_data", key: cfg.key }, function (answer) {
+    ask("get_data", { key: cfg.key }, function (answer) {
       if (answer && answer.value === cfg.value) { goOn(); return; }
       box.hidden = true;
       document.getElementById("lti-storage-refused").hidden = false;
