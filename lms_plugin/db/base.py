@@ -18,6 +18,9 @@ NAMING = {
 }
 
 
+MAX_ID = 2**31 - 1  # the largest integer primary key (PostgreSQL ``integer``)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

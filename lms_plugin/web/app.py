@@ -11,9 +11,11 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from lms_plugin import __version__
 from lms_plugin.db import db
+from lms_plugin.db.base import MAX_ID
 from lms_plugin.db.sealed import Sealer
 from lms_plugin.kv import make_store
 from lms_plugin.lti.platform_keys import PlatformKeys
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     app.extensions["lms_settings"] = settings
     app.extensions["lms_sealer"] = Sealer(settings.all_secret_keys)  # sealed columns
     app.session_interface = NoCookieSession()  # the launch session is server-side
@@ -90,6 +93,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.filters["markdown"] = render.safe_markdown
     app.jinja_env.filters["markdown_inline"] = render.safe_markdown_inline
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in our URLs is always a database id: a value no integer column can hold
+    is simply not found, never a database error."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _engine_options(url: str) -> dict[str, object]:

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from lms_plugin.db.base import MAX_ID
 from lms_plugin.db.grading import JobRun
 from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.services import cohort as cohort_service
@@ -139,7 +140,12 @@ def job_status(job_id: int) -> Response:
 
 @bp.post("/scores/resend")
 def resend() -> BaseResponse:
-    ids = [int(i) for i in request.form.getlist("outbox_id") if i.isdigit()]
+    ids = _ids(request.form.getlist("outbox_id"))
     for outbox_id in passback.resend(deps.session(), _context_id(), ids):
         enqueue(dispatch.publish_score, outbox_id)
     return redirect(launch_session.link("instructor.dashboard", status="all"), code=303)
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The database ids among form values (anything else cannot name a row: ignored)."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]

@@ -1,0 +1,91 @@
+"""Bad input gets a 4xx, never a 500: every route of the app, as nobody, a learner and an
+instructor, with malformed ids, slugs, query strings and bodies. A fixed list of inputs (no
+randomness), over real HTTP against PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.support.content_keys import L1M1
+from tests.support.learners import api_launch, submit_quiz
+
+pytestmark = pytest.mark.integration
+
+IDS = ["1", "0", "-1", str(2**31), str(2**70), "abc"]
+SLUGS = [L1M1, "no-such-module", "a" * 3000, "%00", "mod%C3%BCle", ".."]
+QUERIES = [
+    "",
+    "?lh=forged",
+    "?lh=" + "x" * 5000,
+    "?page=-1&status=%FF",
+    f"?ids=1,2,x&id={2**70}&job={2**40}",
+]
+BODIES: list[dict[str, Any]] = [
+    {},
+    {"data": b"\xff\xfe not json", "headers": {"Content-Type": "application/json"}},
+    {"json": [1, 2, 3]},
+    {"json": {"answers": "nope", "text": 5, "ids": "x", "criteria": [None]}},
+    {"json": {"answers": {"x": {"y": [1, {"z": None}]}}, "text": "t" * 200_000}},
+    {"data": {"csrf": "x", "action": "pass", "score": "NaN", "feedback": "\x00"}},
+    {"json": {"ids": [2**70, -1], "outbox_ids": [2**40], "answers": {"q": 2**70}}},
+    {"data": {"ids": str(2**70), "outbox_id": [str(2**40), "x", "²"], "c-1": "1e999"}},
+]
+
+
+def _paths(rule: str) -> Iterator[str]:
+    """The rule with each placeholder filled by every malformed value of its kind."""
+    if "<int:" in rule or "<slug>" in rule or "<lesson_slug>" in rule:
+        head, _, rest = rule.partition("<")
+        name, _, tail = rest.partition(">")
+        values = IDS if name.startswith("int:") else SLUGS
+        for value in values:
+            yield from _paths(head + value + tail)
+    else:
+        yield rule
+
+
+@pytest.fixture
+def visitors(tool, platform) -> dict[str, requests.Session]:
+    learner = api_launch(tool, platform, user="fuzz-learner")
+    submit_quiz(learner, tool)  # a real attempt and some state to trip over
+    anonymous = requests.Session()
+    anonymous.headers["Accept"] = "application/json"
+    return {
+        "nobody": anonymous,
+        "learner": learner,
+        "instructor": api_launch(tool, platform, user="teacher-1"),
+    }
+
+
+def test_no_route_answers_malformed_input_with_a_server_error(tool, visitors):
+    rules = [
+        (rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}))
+        for rule in tool.app.url_map.iter_rules()
+        if not rule.rule.startswith("/static/")
+    ]
+    failures: list[str] = []
+    sent = 0
+    for rule, methods in rules:
+        for path in _paths(rule):
+            for method in methods:
+                for who, client in visitors.items():
+                    variants = [{}] if method == "GET" else BODIES
+                    for query in QUERIES if method == "GET" else QUERIES[:2]:
+                        for body in variants:
+                            response = client.request(
+                                method, tool.url + path + query, timeout=30, **body
+                            )
+                            sent += 1
+                            if response.status_code >= 500:
+                                failures.append(
+                                    f"{who} {method} {path[:80]}{query[:40]} "
+                                    f"{json.dumps(body, default=repr)[:80]} -> "
+                                    f"{response.status_code} {response.text[:120]}"
+                                )
+    assert sent > 1000  # the sweep really ran over the routes
+    assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures)
