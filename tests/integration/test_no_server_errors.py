@@ -37,6 +37,14 @@ BODIES: list[dict[str, Any]] = [
 ]
 
 
+HEADERS: list[dict[str, Any]] = [
+    {},
+    {"headers": {"Authorization": "Bearer " + "x." * 2000}},
+    {"headers": {"Authorization": "Basic Zm9vOmJhcg==", "Cookie": "lms_session=%%%; a=\\x"}},
+    {"headers": {"Accept": "text/html", "X-CSRF-Token": "\u00ff" * 3}},
+]
+
+
 def _paths(rule: str) -> Iterator[str]:
     """The rule with each placeholder filled by every malformed value of its kind."""
     if "<int:" in rule or "<slug>" in rule or "<lesson_slug>" in rule:
