@@ -1,6 +1,7 @@
 """Bad input gets a 4xx, never a 500: every route of the app, as nobody, a learner and an
-instructor, with malformed ids, slugs, query strings and bodies. A fixed list of inputs (no
-randomness), over real HTTP against PostgreSQL and Redis."""
+instructor, with malformed ids, slugs, query strings, headers and bodies. A fixed list of inputs
+(no randomness), over real HTTP, on PostgreSQL + Redis and on the embedded default (SQLite, the
+store in a table)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,18 @@ from typing import Any
 
 import pytest
 import requests
+from flask_migrate import upgrade
 
+from lms_plugin.db import db
+from lms_plugin.services.keys import ensure_keys
+from lms_plugin.services.platforms import PlatformSpec, add_platform
+from lms_plugin.web import deps
+from lms_plugin.web.app import create_app
+from tests.conftest import ToolHandle, make_settings, sync_courses
 from tests.support.content_keys import L1M1
 from tests.support.learners import api_launch, submit_quiz
+from tests.support.lti_platform import LmsPlatform
+from tests.support.servers import ServerThread
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +68,39 @@ def _paths(rule: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def visitors(tool, platform) -> dict[str, requests.Session]:
+def embedded_tool(tmp_path) -> Iterator[tuple[ToolHandle, LmsPlatform]]:
+    """The tool on the embedded default: SQLite and the key-value store in a table."""
+    server = ServerThread()
+    app = create_app(
+        make_settings(
+            str(tmp_path), database_url=f"sqlite:///{tmp_path}/t.db", public_url=server.url
+        )
+    )
+    lms = LmsPlatform(tool_url=server.url).start()
+    with app.app_context():
+        upgrade()
+        sync_courses()
+        ensure_keys(db.session())
+        add_platform(db.session(), deps.tenants(), PlatformSpec(**lms.registration_args()))
+    server.wrapper.app = app
+    server.start()
+    yield ToolHandle(server.url, app), lms
+    server.stop()
+    lms.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["postgres", "embedded"])
+def target(request) -> tuple[ToolHandle, LmsPlatform]:
+    if request.param == "postgres":
+        return request.getfixturevalue("tool"), request.getfixturevalue("platform")
+    return request.getfixturevalue("embedded_tool")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def visitors(target) -> dict[str, requests.Session]:
+    tool, platform = target
     learner = api_launch(tool, platform, user="fuzz-learner")
     submit_quiz(learner, tool)  # a real attempt and some state to trip over
     anonymous = requests.Session()
@@ -70,7 +112,8 @@ def visitors(tool, platform) -> dict[str, requests.Session]:
     }
 
 
-def test_no_route_answers_malformed_input_with_a_server_error(tool, visitors):
+def test_no_route_answers_malformed_input_with_a_server_error(target, visitors):
+    tool, _ = target
     rules = [
         (rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}))
         for rule in tool.app.url_map.iter_rules()
