@@ -109,8 +109,46 @@ def _obj(claims: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return value
 
 
-def _opt_str(value: Any) -> str | None:
-    return str(value) if isinstance(value, str | int) and value != "" else None
+# Identifiers "MUST NOT exceed 255 ASCII characters" (OIDC Core §2 for sub; LTI 1.3 Core §5.3.3
+# deployment_id, §5.3.5 resource link id, §5.4.1 context id): longer ones are refused. Display
+# text has no limit in the specs, so it is shortened to what the tool keeps.
+ID_MAX = 255
+TEXT_MAX = 500
+URL_MAX = 1000
+
+
+def _opt_str(value: Any, limit: int = TEXT_MAX) -> str | None:
+    text = str(value) if isinstance(value, str | int) and value != "" else None
+    return text[:limit] if text is not None else None
+
+
+def _id(value: Any, name: str) -> str | None:
+    """An identifier claim: a string (or number) of at most 255 characters, or absent."""
+    text = str(value) if isinstance(value, str | int) and value != "" else None
+    if text is not None and len(text) > ID_MAX:
+        raise LaunchError("claim_malformed", f"{name} is longer than {ID_MAX} characters")
+    return text
+
+
+def _url(value: Any) -> str | None:
+    """A service URL the tool will call later: a string that fits, or none."""
+    return value if isinstance(value, str) and 0 < len(value) <= URL_MAX else None
+
+
+def _ags(value: Any) -> Mapping[str, Any] | None:
+    """The AGS endpoint claim (AGS §3.1), keeping only what has the right shape."""
+    if not isinstance(value, Mapping):
+        return None
+    scope = value.get("scope")
+    return {
+        "scope": [s for s in scope if isinstance(s, str)] if isinstance(scope, list) else [],
+        "lineitem": _url(value.get("lineitem")),
+        "lineitems": _url(value.get("lineitems")),
+    }
+
+
+def _email(value: Any) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= TEXT_MAX else None
 
 
 def check_message(
@@ -129,6 +167,7 @@ def check_message(
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         raise LaunchError("sub_missing")
+    _id(sub, "sub")
     roles = claims.get(CLAIM + "roles")
     if roles is None:
         raise LaunchError("roles_missing")
@@ -137,13 +176,16 @@ def check_message(
     deployment_id = claims.get(CLAIM + "deployment_id")
     if not isinstance(deployment_id, str) or not deployment_id:
         raise LaunchError("deployment_missing")
+    _id(deployment_id, "deployment_id")
     link = _obj(claims, "resource_link")
-    if message_type == RESOURCE_LINK and not _opt_str(link.get("id")):
+    link_id = _id(link.get("id"), "resource_link.id")
+    if message_type == RESOURCE_LINK and not link_id:
         raise LaunchError("resource_link_missing")
     target = claims.get(CLAIM + "target_link_uri")
     if message_type == RESOURCE_LINK and not is_tool_url(target, tool_url):
         raise LaunchError("target_link_foreign", f"got {target!r}")
     context = _obj(claims, "context")
+    context_id = _id(context.get("id"), "context.id")
     custom = _obj(claims, "custom")
     ags = claims.get(AGS_CLAIM)
     nrps = claims.get(NRPS_CLAIM)
@@ -155,18 +197,16 @@ def check_message(
         sub=sub,
         roles=tuple(roles),
         name=_opt_str(claims.get("name")),
-        email=_opt_str(claims.get("email")),
-        context_id=_opt_str(context.get("id")),
+        email=_email(claims.get("email")),
+        context_id=context_id,
         context_title=_opt_str(context.get("title")),
-        context_label=_opt_str(context.get("label")),
-        resource_link_id=_opt_str(link.get("id")),
+        context_label=_opt_str(context.get("label"), ID_MAX),
+        resource_link_id=link_id,
         resource_link_title=_opt_str(link.get("title")),
-        target_link_uri=_opt_str(target),
+        target_link_uri=_url(target),
         custom={str(k): str(v) for k, v in custom.items()},
-        ags=ags if isinstance(ags, Mapping) else None,
-        nrps_url=_opt_str(nrps.get("context_memberships_url"))
-        if isinstance(nrps, Mapping)
-        else None,
+        ags=_ags(ags),
+        nrps_url=_url(nrps.get("context_memberships_url")) if isinstance(nrps, Mapping) else None,
     )
 
 

@@ -150,7 +150,10 @@ def _module_value(launch: LaunchContext) -> dict[str, object]:
     """The module a link opens, from its custom parameter ``module=<slug>`` (set by the
     instructor or by deep linking); links without it open the program overview."""
     module = launch.custom.get("module")
-    return {"module_slug": module} if module else {}
+    return {"module_slug": module} if module and len(module) <= SLUG_MAX else {}
+
+
+SLUG_MAX = 200  # resource_link.module_slug; no module slug is near it
 
 
 def _ags_values(launch: LaunchContext) -> dict[str, object]:

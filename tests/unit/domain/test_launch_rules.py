@@ -128,7 +128,7 @@ def test_message_builds_context():
         "rl1",
     )
     assert context.custom == {"module": "l1-m1"}
-    assert context.ags == {"lineitem": "https://l/1"}
+    assert context.ags == {"scope": [], "lineitem": "https://l/1", "lineitems": None}
     assert context.access.value == "learner"
 
 
@@ -136,3 +136,18 @@ def test_every_launch_error_code_has_a_4xx_status():
     from lms_plugin.domain.errors import LAUNCH_ERRORS
 
     assert all(400 <= status < 500 for status, _, _ in LAUNCH_ERRORS.values())
+
+
+def test_identifiers_longer_than_255_characters_are_refused_and_text_is_shortened():
+    assert check(make_claims(sub="s" * rules.ID_MAX)).sub == "s" * rules.ID_MAX
+    for claims in (
+        {"sub": "s" * (rules.ID_MAX + 1)},
+        {C + "deployment_id": "d" * (rules.ID_MAX + 1)},
+        {C + "context": {"id": "c" * (rules.ID_MAX + 1)}},
+        {C + "resource_link": {"id": "r" * (rules.ID_MAX + 1)}},
+    ):
+        with pytest.raises(LaunchError) as refused:
+            check(make_claims(**claims))
+        assert refused.value.code == "claim_malformed"
+    long = check(make_claims(name="n" * 10_000, email="e" * 10_000))
+    assert long.name == "n" * rules.TEXT_MAX and long.email is None
