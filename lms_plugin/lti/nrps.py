@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from lms_plugin.domain.launch import ID_MAX, TEXT_MAX
 from lms_plugin.lti.service_client import AgsError, ServiceClient, json_body
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -37,12 +39,24 @@ class NrpsClient(ServiceClient):
             if not isinstance(body, dict) or not isinstance(body.get("members"), list):
                 raise AgsError("bad_request", "the membership container has no members list")
             for raw in body["members"]:
-                if isinstance(raw, dict) and isinstance(raw.get("user_id"), str):
-                    yield Member(
-                        user_id=raw["user_id"],
-                        roles=tuple(str(r) for r in raw.get("roles") or ()),
-                        status=str(raw.get("status") or "Active"),
-                        name=raw.get("name") if isinstance(raw.get("name"), str) else None,
-                        email=raw.get("email") if isinstance(raw.get("email"), str) else None,
-                    )
+                member = _member(raw)
+                if member is not None:
+                    yield member
             url = response.links.get("next", {}).get("url")
+
+
+def _member(raw: Any) -> Member | None:
+    """One entry of the container, shaped as the launch claims are (the same limits); an entry
+    without a usable user_id names nobody and is skipped."""
+    if not isinstance(raw, dict):
+        return None
+    user_id, name, email = raw.get("user_id"), raw.get("name"), raw.get("email")
+    if not isinstance(user_id, str) or not 0 < len(user_id) <= ID_MAX:
+        return None
+    return Member(
+        user_id=user_id,
+        roles=tuple(str(r) for r in raw.get("roles") or ()),
+        status=str(raw.get("status") or "Active"),
+        name=name[:TEXT_MAX] if isinstance(name, str) and name else None,
+        email=email if isinstance(email, str) and 0 < len(email) <= TEXT_MAX else None,
+    )

@@ -47,23 +47,8 @@ def test_roster_sync_adds_members_and_drops_inactive_ones(tool, platform):
     teacher = api_launch(tool, platform, user="teacher-1")
     platform.add_user("carl", "Carl Never-Launched", platform.users["learner-1"].roles)
     platform.roster_extra = [{"user_id": "gone-1", "roles": ["Learner"], "status": "Inactive"}]
-    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
     try:
-        with tool.app.app_context():
-            job = roster.start_roster_sync(db.session(), context_id)
-            app = tool.app
-
-            def roster_for(registration):
-                return nrps_client(
-                    registration,
-                    session=db.session(),
-                    store=app.extensions["lms_store"],
-                    http=app.extensions["lms_http"],
-                    timeout=5,
-                )
-
-            done = roster.sync_roster(db.session(), job.id, roster_for)
-            result = (done.status, done.result, done.done, done.total)
+        result = _sync_roster(tool)
     finally:
         platform.roster_extra = []
         del platform.users["carl"]
@@ -75,6 +60,46 @@ def test_roster_sync_adds_members_and_drops_inactive_ones(tool, platform):
         "SELECT count(*) FROM membership m JOIN lti_user u ON u.id = m.user_id "
         "WHERE u.sub = 'gone-1'"
     ) == [(0,)]
+
+
+def test_roster_entries_of_the_wrong_shape_are_skipped_or_shortened(tool, platform):
+    """An LMS's roster with an over-long or numeric user_id, a very long name and email: the
+    sync finishes (no database error to retry forever) with what can be kept."""
+    api_launch(tool, platform, user="teacher-1")
+    platform.roster_extra = [
+        {"user_id": "u" * 300, "roles": ["Learner"]},
+        {"user_id": 42, "roles": ["Learner"]},
+        {"user_id": "long-name", "roles": ["Learner"], "name": "N" * 2000, "email": "e" * 2000},
+    ]
+    try:
+        result = _sync_roster(tool)
+    finally:
+        platform.roster_extra = []
+    members = len(platform.users) + 1  # the platform's users and long-name
+    assert result == ("done", {"members": members, "active": members}, members, members)
+    assert tool.rows("SELECT length(name), email FROM lti_user WHERE sub = 'long-name'") == [
+        (500, None)
+    ]
+
+
+def _sync_roster(tool) -> tuple[object, ...]:
+    """Run the roster sync of the course in this process (the worker calls the same service)."""
+    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+    with tool.app.app_context():
+        job = roster.start_roster_sync(db.session(), context_id)
+        app = tool.app
+
+        def roster_for(registration):
+            return nrps_client(
+                registration,
+                session=db.session(),
+                store=app.extensions["lms_store"],
+                http=app.extensions["lms_http"],
+                timeout=5,
+            )
+
+        done = roster.sync_roster(db.session(), job.id, roster_for)
+        return (done.status, done.result, done.done, done.total)
 
 
 def test_sync_button_queues_the_job_and_shows_it(tool, platform, broker_url):
