@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from lms_plugin.domain.launch import URL_MAX
 from lms_plugin.lti.service_client import AgsError, ServiceClient, classify, json_body
 
 __all__ = ["AgsClient", "AgsError", "Score", "classify", "scores_url"]
@@ -109,7 +110,7 @@ class AgsClient(ServiceClient):
         url = with_query(lineitems_url, resource_id=resource_id, resource_link_id=resource_link_id)
         scope = LINEITEM_READONLY_SCOPE if read_only else LINEITEM_SCOPE
         for item in self._pages(url, scope):
-            if item.get("resourceId") != resource_id or not isinstance(item.get("id"), str):
+            if item.get("resourceId") != resource_id or not _is_lineitem_id(item.get("id")):
                 continue  # platforms may ignore the filters: check them ourselves
             if resource_link_id is None or item.get("resourceLinkId") == resource_link_id:
                 return str(item["id"])
@@ -142,8 +143,8 @@ class AgsClient(ServiceClient):
             json=body,
         )
         created = json_body(response)
-        if not isinstance(created, dict) or not isinstance(created.get("id"), str):
-            raise AgsError("bad_request", "line item created without an id", status=200)
+        if not isinstance(created, dict) or not _is_lineitem_id(created.get("id")):
+            raise AgsError("bad_request", "line item created without a usable id", status=200)
         return str(created["id"])
 
     def _pages(self, url: str, scope: str) -> Iterator[dict[str, Any]]:
@@ -159,3 +160,12 @@ class AgsClient(ServiceClient):
                 raise AgsError("bad_request", "line item container is not a JSON array")
             yield from (item for item in items if isinstance(item, dict))
             next_url = response.links.get("next", {}).get("url")
+
+
+def _is_lineitem_id(value: Any) -> bool:
+    """A line item's ``id`` is its URL (AGS §3.2.4): one the tool can keep and call."""
+    return (
+        isinstance(value, str)
+        and value.startswith(("https://", "http://"))
+        and len(value) <= URL_MAX
+    )

@@ -276,6 +276,28 @@ def test_access_token_function_signature(lms, key, prefix, redis_url, http):
 # --- scores (AGS §3.4) ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("broken_id", ["not-a-url", "https://lms/" + "x" * 1000])
+def test_line_item_without_a_usable_id_is_refused_not_kept(lms, ags, broken_id):
+    lms.lineitem_id_override = broken_id
+    try:
+        with pytest.raises(AgsError) as refused:
+            ags.create_lineitem(
+                lms.lineitems_url(),
+                label="Module 9",
+                score_maximum=100,
+                resource_id="module-9",
+                tag="grade",
+                resource_link_id=None,
+            )
+        found = ags.find_lineitem(
+            lms.lineitems_url(), resource_id="module-9", resource_link_id=None
+        )
+    finally:
+        lms.lineitem_id_override = None
+    assert refused.value.classification == "bad_request" and not refused.value.retryable
+    assert found is None  # the broken item it made is not taken up either
+
+
 @pytest.mark.parametrize(
     ("lineitem_url", "expected"),
     [

@@ -105,6 +105,7 @@ class LmsPlatform:
     moodle_type_id: int = 3
     page_size: int | None = None  # page GET lineitems with Link: rel="next"
     honour_filters: bool = True  # False: ignore resource_id/resource_link_id/tag, as some LMSs do
+    lineitem_id_override: str | None = None  # a broken LMS: new line items get this "id"
     lineitems: dict[int, dict[str, Any]] = field(default_factory=dict)
     scores: list[dict[str, Any]] = field(default_factory=list)
     ignored_scores: list[dict[str, Any]] = field(default_factory=list)
@@ -465,7 +466,7 @@ class LmsPlatform:
         with self._lock:
             n = max(self.lineitems, default=0) + 1
             item = {k: body[k] for k in allowed if k in body}
-            item["id"] = self._lineitem_id(context_id, n)
+            item["id"] = self.lineitem_id_override or self._lineitem_id(context_id, n)
             self.lineitems[n] = {
                 "context_id": context_id,
                 "moodle": self.moodle_style_urls,
