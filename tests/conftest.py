@@ -73,6 +73,7 @@ def make_settings(tmp: str, **overrides: object) -> Settings:
         "env": "test",
         "instance_dir": tmp,
         "secret_key": "test-secret-" + uuid.uuid4().hex,
+        "broker_url": "filesystem://",  # as load_settings fills it in (never a default AMQP host)
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from lms_plugin.services.platforms import PlatformSpec, add_platform
 from lms_plugin.web import deps
 from lms_plugin.web.app import create_app
 from tests.conftest import ToolHandle, make_settings, sync_courses
-from tests.support.content_keys import L1M1
+from tests.support.content_keys import L1M1, module
 from tests.support.learners import api_launch, submit_quiz
 from tests.support.lti_platform import LmsPlatform
 from tests.support.servers import ServerThread
@@ -44,6 +44,20 @@ BODIES: list[dict[str, Any]] = [
     {"data": {"csrf": "x", "action": "pass", "score": "NaN", "feedback": "\x00"}},
     {"json": {"ids": [2**70, -1], "outbox_ids": [2**40], "answers": {"q": 2**70}}},
     {"data": {"ids": str(2**70), "outbox_id": [str(2**40), "x", "²"], "c-1": "1e999"}},
+    {  # a rubric review with every criterion scored out of range or not a number
+        "data": {
+            **{
+                f"c-{c.id}": value
+                for c, value in zip(
+                    module(L1M1).assignment.criteria,  # type: ignore[union-attr]
+                    ["-1", str(2**70), "NaN", "1.5", "²", ""],
+                    strict=False,
+                )
+            },
+            "decision": "maybe",
+            "feedback": "f" * 200_000,
+        }
+    },
 ]
 
 
@@ -102,7 +116,11 @@ def target(request) -> tuple[ToolHandle, LmsPlatform]:
 def visitors(target) -> dict[str, requests.Session]:
     tool, platform = target
     learner = api_launch(tool, platform, user="fuzz-learner")
-    submit_quiz(learner, tool)  # a real attempt and some state to trip over
+    submit_quiz(learner, tool)  # a real attempt and a submission to review: state to trip over
+    written = learner.post(
+        tool.url + f"/api/v1/modules/{L1M1}/assignment/submissions", json={"text": "My map."}
+    )
+    assert written.status_code == 201, written.text
     anonymous = requests.Session()
     anonymous.headers["Accept"] = "application/json"
     return {
