@@ -117,14 +117,19 @@ TEXT_MAX = 500
 URL_MAX = 1000
 
 
+def _text(value: Any) -> str | None:
+    """A string (or a number, as some platforms send ids) that is not empty, else None."""
+    return str(value) if isinstance(value, str | int) and value != "" else None
+
+
 def _opt_str(value: Any, limit: int = TEXT_MAX) -> str | None:
-    text = str(value) if isinstance(value, str | int) and value != "" else None
+    text = _text(value)
     return text[:limit] if text is not None else None
 
 
 def _id(value: Any, name: str) -> str | None:
     """An identifier claim: a string (or number) of at most 255 characters, or absent."""
-    text = str(value) if isinstance(value, str | int) and value != "" else None
+    text = _text(value)
     if text is not None and len(text) > ID_MAX:
         raise LaunchError("claim_malformed", f"{name} is longer than {ID_MAX} characters")
     return text
