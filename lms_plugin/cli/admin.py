@@ -108,7 +108,7 @@ def platform_register_url(hours: float) -> None:
     with app_context() as app:
         ticket = issue_ticket(app.extensions["lms_store"], hours)
         base = app.extensions["lms_settings"].public_url.rstrip("/")
-        click.echo(f"{base}/lti/register?ticket={ticket}")
+        click.echo(f"{base}/lti/register/{ticket}")
         click.echo(f"valid once, for {hours:g} hours", err=True)
 
 

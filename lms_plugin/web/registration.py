@@ -12,10 +12,13 @@ from lms_plugin.web import deps
 bp = Blueprint("registration", __name__, url_prefix="/lti")
 
 
-@bp.get("/register")
-def confirm() -> str:
+# The ticket is part of the path: an LMS appends its parameters to the registration URL, and
+# one that appends them naively ("?" after an existing query) would otherwise garble it.
+@bp.get("/register", defaults={"ticket": ""})
+@bp.get("/register/<ticket>")
+def confirm(ticket: str) -> str:
     """Show what will be registered, and ask the admin to confirm."""
-    ticket, configuration_url, token = _params()
+    configuration_url, token = _params()
     platform = registration.preview(
         deps.store(), _client(), ticket, configuration_url, token, allow_http=_allow_http()
     )
@@ -28,10 +31,11 @@ def confirm() -> str:
     )
 
 
-@bp.post("/register")
-def register() -> str:
+@bp.post("/register", defaults={"ticket": ""})
+@bp.post("/register/<ticket>")
+def register(ticket: str) -> str:
     """Register with the platform; the page then tells the LMS to close its dialog."""
-    ticket, configuration_url, token = _params()
+    configuration_url, token = _params()
     settings = deps.settings()
     created = registration.register(
         deps.session(),
@@ -47,8 +51,8 @@ def register() -> str:
     return render_template("lti/registered.html", registration=created)
 
 
-def _params() -> tuple[str, str, str | None]:
-    """The ticket (ours), and what the LMS adds: its configuration URL and registration token."""
+def _params() -> tuple[str, str | None]:
+    """What the LMS adds to our URL: its configuration URL and registration token."""
     configuration_url = request.values.get("openid_configuration", "")
     if not configuration_url:
         raise InvalidInputError(
@@ -56,8 +60,7 @@ def _params() -> tuple[str, str, str | None]:
             "openid_configuration it needs.",
             code="openid_configuration_missing",
         )
-    token = request.values.get("registration_token") or None
-    return request.values.get("ticket", ""), configuration_url, token
+    return configuration_url, request.values.get("registration_token") or None
 
 
 def _client() -> RegistrationClient:

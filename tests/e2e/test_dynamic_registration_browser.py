@@ -19,7 +19,7 @@ def test_admin_confirms_and_the_lms_is_told_to_close(chromium, tool):
     try:
         lms.issuer = lms.url
         ticket = issue_ticket(tool.app.extensions["lms_store"], 1)
-        registration = f"{tool.url}/lti/register?ticket={ticket}&" + urlencode(
+        registration = f"{tool.url}/lti/register/{ticket}?" + urlencode(
             {
                 "openid_configuration": lms.url + "/.well-known/openid-configuration",
                 "registration_token": lms.registration_token,

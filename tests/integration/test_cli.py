@@ -277,9 +277,9 @@ def test_register_url_is_a_one_time_ticket_in_the_store(cli, tmp_path):
     printed = cli("platform", "register-url", "--hours", "2")
     assert printed.returncode == 0, printed.stderr
     url = printed.stdout.strip()
-    assert url.startswith("http://127.0.0.1:5000/lti/register?ticket=")
+    assert url.startswith("http://127.0.0.1:5000/lti/register/")
     assert "valid once, for 2 hours" in printed.stderr
-    ticket = url.split("ticket=", 1)[1]
+    ticket = url.rsplit("/", 1)[1]
     with sqlite3.connect(tmp_path / "lms.sqlite3") as db:
         keys = [k for (k,) in db.execute("SELECT key FROM kv_entry")]
     assert [k for k in keys if k.endswith("lti-registration-ticket:" + ticket)]

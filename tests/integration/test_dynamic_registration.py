@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Iterator
 from html import unescape
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 import pytest
 import requests
@@ -41,7 +41,15 @@ def _registration_url(tool, lms: LmsPlatform, ticket: str) -> str:
         "openid_configuration": lms.url + "/.well-known/openid-configuration",
         "registration_token": lms.registration_token,
     }
-    return f"{tool.url}/lti/register?ticket={ticket}&{urlencode(extra)}"
+    path = f"/lti/register/{ticket}" if ticket else "/lti/register"  # no ticket: the bare URL
+    return f"{tool.url}{path}?{urlencode(extra)}"
+
+
+def _action(page: requests.Response) -> str:
+    """Where the confirmation form posts (our URL, with the ticket in its path)."""
+    match = re.search(r'<form method="post" action="([^"]+)"', page.text)
+    assert match is not None, page.text
+    return urljoin(page.url, unescape(match.group(1)))
 
 
 def _form(page: requests.Response) -> dict[str, str]:
@@ -53,7 +61,7 @@ def test_registered_by_url_then_learners_launch(tool, new_lms, browser):
     assert confirm.status_code == 200 and new_lms.issuer in confirm.text
     assert new_lms.registrations == []  # nothing registered before the admin confirms
 
-    done = browser.post(tool.url + "/lti/register", data=_form(confirm))
+    done = browser.post(_action(confirm), data=_form(confirm))
 
     assert done.status_code == 200, done.text
     assert new_lms.client_id in done.text and "registration.js" in done.text
@@ -94,13 +102,13 @@ def test_registered_by_url_then_learners_launch(tool, new_lms, browser):
 def test_registration_url_works_once(tool, new_lms, browser):
     ticket = _ticket(tool)
     confirm = browser.get(_registration_url(tool, new_lms, ticket))
-    assert browser.post(tool.url + "/lti/register", data=_form(confirm)).status_code == 200
+    assert browser.post(_action(confirm), data=_form(confirm)).status_code == 200
 
     again = browser.get(
         _registration_url(tool, new_lms, ticket), headers={"Accept": "application/json"}
     )
     replayed = browser.post(
-        tool.url + "/lti/register", data=_form(confirm), headers={"Accept": "application/json"}
+        _action(confirm), data=_form(confirm), headers={"Accept": "application/json"}
     )
 
     assert again.status_code == 403 and again.json()["error"] == "registration_ticket_invalid"
@@ -143,13 +151,13 @@ def test_platform_refusing_the_registration_stores_nothing_and_keeps_the_ticket(
     new_lms.registration_status = 500
 
     failed = browser.post(
-        tool.url + "/lti/register", data=_form(confirm), headers={"Accept": "application/json"}
+        _action(confirm), data=_form(confirm), headers={"Accept": "application/json"}
     )
 
     assert failed.status_code == 502 and failed.json()["error"] == "lms_failed"
     assert tool.count("registration") == platforms
     new_lms.registration_status = 200  # the LMS is back: the same URL still works
-    assert browser.post(tool.url + "/lti/register", data=_form(confirm)).status_code == 200
+    assert browser.post(_action(confirm), data=_form(confirm)).status_code == 200
     assert tool.count("registration") == platforms + 1
 
 
@@ -157,9 +165,7 @@ def test_wrong_registration_token_is_the_lms_refusing(tool, new_lms, browser):
     confirm = browser.get(_registration_url(tool, new_lms, _ticket(tool)))
     form = {**_form(confirm), "registration_token": "not-the-lms-token"}
 
-    failed = browser.post(
-        tool.url + "/lti/register", data=form, headers={"Accept": "application/json"}
-    )
+    failed = browser.post(_action(confirm), data=form, headers={"Accept": "application/json"})
 
     assert failed.status_code == 502 and "401" in failed.json()["message"]
     assert new_lms.registrations == []
@@ -167,7 +173,7 @@ def test_wrong_registration_token_is_the_lms_refusing(tool, new_lms, browser):
 
 def test_opened_without_the_lms_parameters_says_where_to_use_it(tool, browser):
     response = browser.get(
-        f"{tool.url}/lti/register?ticket={_ticket(tool)}", headers={"Accept": "application/json"}
+        f"{tool.url}/lti/register/{_ticket(tool)}", headers={"Accept": "application/json"}
     )
 
     assert response.status_code == 400
