@@ -33,13 +33,17 @@ def _request() -> dict[str, Any]:
 def picker() -> str:
     deep_link = _request()
     settings = deep_link["settings"]
-    multiple = str(settings.get("accept_multiple", "true")).lower() != "false"
     return render_template(
         "deep_link/picker.html",
         content=current_content(deps.session()),
-        multiple=multiple,
+        multiple=_accepts_multiple(settings),
         settings=settings,
     )
+
+
+def _accepts_multiple(settings: dict[str, Any]) -> bool:
+    """``accept_multiple`` (Deep Linking 2.0 §4.4.1): absent means several items are welcome."""
+    return str(settings.get("accept_multiple", "true")).lower() != "false"
 
 
 @bp.post("")
@@ -47,9 +51,13 @@ def respond() -> str:
     """Sign the LtiDeepLinkingResponse and post it back to the LMS from the browser."""
     deep_link = _request()
     content = current_content(deps.session())
-    slugs = request.form.getlist("module")
+    slugs = list(dict.fromkeys(request.form.getlist("module")))  # each module once, in order
     if not slugs:
         raise UnprocessableError("Choose at least one module.", code="nothing_chosen")
+    if len(slugs) > 1 and not _accepts_multiple(deep_link["settings"]):
+        raise UnprocessableError(
+            "Choose one module: your LMS adds one activity at a time here.", code="one_only"
+        )
     choices = [DeepLinkChoice(slug, content.find(slug)[1].title) for slug in slugs]
     record = launch_session.current()
     registration = deps.session().get(Registration, record.registration_id)

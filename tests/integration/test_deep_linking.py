@@ -100,3 +100,49 @@ def test_choosing_nothing_is_a_clear_422(tool, platform):
     handle = re.search(r'name="lh" value="([^"]+)"', picker.text).group(1)
     response = browser.post(tool.url + "/deep-link", data={"csrf": csrf, "lh": handle})
     assert response.status_code == 422 and "at least one module" in response.text
+
+
+@pytest.mark.parametrize(
+    "modules",
+    [
+        [],
+        ["no-such-module"],
+        ["x" * 5000],
+        [L1M1] * 500,
+        ["", "\x00", "../../etc"],
+    ],
+    ids=["none", "unknown", "very long", "500 times the same", "odd strings"],
+)
+def test_odd_module_choices_get_a_clear_answer(tool, platform, modules):
+    browser, picker = dl_launch(tool, platform)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', picker.text).group(1)
+    handle = re.search(r'name="lh" value="([^"]+)"', picker.text).group(1)
+
+    answer = browser.post(
+        tool.url + "/deep-link", data={"csrf": csrf, "lh": handle, "module": modules}
+    )
+
+    assert answer.status_code < 500, answer.text
+    if answer.status_code == 200:  # what goes back to the LMS names each real module once
+        token = unescape(re.search(r'name="JWT" value="([^"]+)"', answer.text).group(1))
+        items = jwt.decode(token, options={"verify_signature": False})[DL + "content_items"]
+        slugs = [item["custom"]["module"] for item in items]
+        assert slugs == sorted(set(slugs), key=slugs.index) and set(slugs) <= {L1M1}
+
+
+def test_lms_that_accepts_one_item_gets_one(tool, platform):
+    browser, picker = dl_launch(tool, platform, accept_multiple=False)
+    assert 'type="radio"' in picker.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', picker.text).group(1)
+    handle = re.search(r'name="lh" value="([^"]+)"', picker.text).group(1)
+    form = {"csrf": csrf, "lh": handle}
+
+    two = browser.post(
+        tool.url + "/deep-link", data={**form, "module": [L1M1, "l1-m2-theories-models-frameworks"]}
+    )
+    one = browser.post(tool.url + "/deep-link", data={**form, "module": [L1M1]})
+
+    assert two.status_code == 422 and "Choose one module" in two.text
+    assert one.status_code == 200
+    token = unescape(re.search(r'name="JWT" value="([^"]+)"', one.text).group(1))
+    assert len(jwt.decode(token, options={"verify_signature": False})[DL + "content_items"]) == 1
