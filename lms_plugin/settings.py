@@ -40,6 +40,7 @@ class Settings:
     session_ttl_seconds: int = 8 * 3600
     http_timeout_seconds: float = 5.0
     sweep_seconds: int = 30
+    key_rotation_days: int = 90  # beat rotates the signing keys this often (0: only by hand)
     log_level: str = "INFO"
 
     @property

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from lms_plugin.db import db
 from lms_plugin.db.grading import JobRun
 from lms_plugin.lti.service_client import AgsError
-from lms_plugin.services import grades, passback, reviews, roster
+from lms_plugin.services import grades, keys, passback, reviews, roster
 from worker import dispatch
 from worker.ports import ags_for, nrps_for, settings, store
 
@@ -81,6 +81,12 @@ def sync_roster(job_id: int) -> None:
 def sweep_outbox() -> int:
     """Periodic: re-send what the outbox still holds (lost messages, a Redis restart)."""
     return _publish_all(passback.due_rows(db.session()))
+
+
+@shared_task(name="lti.rotate_keys")  # type: ignore[untyped-decorator]
+def rotate_keys() -> bool:
+    """Periodic: rotate our signing keys once the active one is LMS_KEY_ROTATION_DAYS old."""
+    return keys.rotate_if_due(db.session(), settings().key_rotation_days)
 
 
 @shared_task(name="grading.sweep")  # type: ignore[untyped-decorator]

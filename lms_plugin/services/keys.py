@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
@@ -63,6 +64,21 @@ def rotate_keys(session: Session) -> tuple[str, str]:
     session.add(fresh)
     session.commit()
     return promoted.kid, fresh.kid
+
+
+def rotate_if_due(session: Session, max_age_days: int, now: datetime | None = None) -> bool:
+    """Rotate when the active key has been active for ``max_age_days`` (0: never); True if it
+    did. The promoted key was published as ``next`` since the last rotation, so platforms that
+    cache our JWKS already know it."""
+    if max_age_days <= 0:
+        return False
+    ensure_keys(session)
+    active = _by_state(session, "active")[0]
+    started = active.activated_at or active.created_at
+    if (now or utcnow()) - started < timedelta(days=max_age_days):
+        return False
+    rotate_keys(session)
+    return True
 
 
 def jwks(session: Session) -> dict[str, Any]:
