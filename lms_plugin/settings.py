@@ -41,6 +41,7 @@ class Settings:
     http_timeout_seconds: float = 5.0
     sweep_seconds: int = 30
     key_rotation_days: int = 90  # beat rotates the signing keys this often (0: only by hand)
+    roster_sync_hours: int = 24  # beat syncs each course's roster this often (0: only by hand)
     log_level: str = "INFO"
 
     @property

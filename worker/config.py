@@ -44,7 +44,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "beat_schedule": {
             "sweep-outbox": {"task": "lti.sweep_outbox", "schedule": float(settings.sweep_seconds)},
             "sweep-grading": {"task": "grading.sweep", "schedule": float(settings.sweep_seconds)},
-            # Checked hourly; rotates only when the active key is old enough.
+            # Checked hourly; each acts only on what is due.
             "rotate-keys": {"task": "lti.rotate_keys", "schedule": 3600.0},
+            "sync-rosters": {"task": "lti.sync_rosters", "schedule": 3600.0},
         },
     }

@@ -6,6 +6,7 @@ everything is idempotent, so a duplicate delivery or a rerun after a killed work
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
@@ -81,6 +82,18 @@ def sync_roster(job_id: int) -> None:
 def sweep_outbox() -> int:
     """Periodic: re-send what the outbox still holds (lost messages, a Redis restart)."""
     return _publish_all(passback.due_rows(db.session()))
+
+
+@shared_task(name="lti.sync_rosters")  # type: ignore[untyped-decorator]
+def sync_rosters() -> int:
+    """Periodic: start the roster sync of every course due one (LMS_ROSTER_SYNC_HOURS)."""
+    hours = settings().roster_sync_hours
+    if hours <= 0:
+        return 0
+    due = roster.rosters_due(db.session(), timedelta(hours=hours))
+    for context_id in due:
+        dispatch.sync_roster(settings(), roster.start_roster_sync(db.session(), context_id).id)
+    return len(due)
 
 
 @shared_task(name="lti.rotate_keys")  # type: ignore[untyped-decorator]

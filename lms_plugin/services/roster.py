@@ -45,6 +45,26 @@ def start_roster_sync(session: Session, context_id: int) -> JobRun:
     return job
 
 
+def rosters_due(session: Session, every: timedelta, now: datetime | None = None) -> list[int]:
+    """Courses that offer the roster service and whose last sync started more than ``every``
+    ago (or never): beat starts their sync so the cohort view stays current."""
+    last = (
+        select(JobRun.context_id, func.max(JobRun.created_at).label("at"))
+        .where(JobRun.kind == "roster_sync")
+        .group_by(JobRun.context_id)
+        .subquery()
+    )
+    cutoff = (now or utcnow()) - every
+    return list(
+        session.scalars(
+            select(LtiContext.id)
+            .outerjoin(last, last.c.context_id == LtiContext.id)
+            .where(LtiContext.nrps_url.is_not(None), (last.c.at.is_(None)) | (last.c.at < cutoff))
+            .order_by(LtiContext.id)
+        )
+    )
+
+
 def sync_roster(
     session: Session, job_id: int, roster_for: Callable[[Registration], RosterPort]
 ) -> JobRun:

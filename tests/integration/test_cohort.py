@@ -127,3 +127,30 @@ def test_course_without_the_roster_service_is_told_so(tool, platform):
     teacher = api_launch(tool, platform, user="teacher-1", claims={NRPS: None})
     response = teacher.post(tool.url + "/instructor/roster/sync", headers=HTML)
     assert response.status_code == 422 and "roster service" in response.text
+
+
+def test_beat_starts_the_roster_sync_of_courses_due_one(tool, platform, broker_url):
+    from datetime import timedelta
+
+    from worker import tasks
+    from worker.config import celery_config
+
+    api_launch(tool, platform, user="teacher-1")  # a course offering NRPS
+    api_launch(tool, platform, user="teacher-1", course="course-202")
+    tool.rows("UPDATE lti_context SET nrps_url = NULL WHERE context_id = 'course-202' RETURNING id")
+    queue = redis.Redis.from_url(broker_url)
+    with tool.app.app_context():
+        due = roster.rosters_due(db.session(), timedelta(hours=24))
+        assert len(due) == 1  # course-202 offers no roster service
+        assert tasks.sync_rosters.run() == 1  # a job and a message for the due course
+        assert roster.rosters_due(db.session(), timedelta(hours=24)) == []
+        assert tasks.sync_rosters.run() == 0  # synced within the last 24 hours
+    assert tool.rows("SELECT kind, status, context_id FROM job_run") == [
+        ("roster_sync", "running", due[0])
+    ]
+    assert queue.llen("lms") == 1
+    tool.rows("UPDATE job_run SET created_at = now() - interval '25 hours' RETURNING id")
+    with tool.app.app_context():
+        assert roster.rosters_due(db.session(), timedelta(hours=24)) == due
+    schedule = celery_config(tool.app.extensions["lms_settings"])["beat_schedule"]
+    assert schedule["sync-rosters"] == {"task": "lti.sync_rosters", "schedule": 3600.0}
