@@ -6,7 +6,6 @@ everything is idempotent, so a duplicate delivery or a rerun after a killed work
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
@@ -87,13 +86,10 @@ def sweep_outbox() -> int:
 @shared_task(name="lti.sync_rosters")  # type: ignore[untyped-decorator]
 def sync_rosters() -> int:
     """Periodic: start the roster sync of every course due one (LMS_ROSTER_SYNC_HOURS)."""
-    hours = settings().roster_sync_hours
-    if hours <= 0:
-        return 0
-    due = roster.rosters_due(db.session(), timedelta(hours=hours))
-    for context_id in due:
-        dispatch.sync_roster(settings(), roster.start_roster_sync(db.session(), context_id).id)
-    return len(due)
+    jobs = roster.start_due_syncs(db.session(), settings().roster_sync_hours)
+    for job_id in jobs:
+        dispatch.sync_roster(settings(), job_id)
+    return len(jobs)
 
 
 @shared_task(name="lti.rotate_keys")  # type: ignore[untyped-decorator]

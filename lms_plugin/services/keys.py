@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -41,7 +41,8 @@ def ensure_keys(session: Session) -> None:
 def reseal_keys(session: Session, sealer: Sealer) -> int:
     """Seal again, with the current secret, every private key stored in plain text or sealed
     with a previous secret; returns how many were."""
-    stored = session.execute(text("SELECT id, private_key_pem FROM tool_key")).all()
+    raw_column = type_coerce(ToolKey.private_key_pem, Text)  # as stored, not opened
+    stored = session.execute(select(ToolKey.id, raw_column)).all()
     stale = [key_id for key_id, raw in stored if not sealer.is_current(raw)]
     for key in session.scalars(select(ToolKey).where(ToolKey.id.in_(stale))):
         flag_modified(key, "private_key_pem")  # written back through the sealed column

@@ -65,6 +65,15 @@ def rosters_due(session: Session, every: timedelta, now: datetime | None = None)
     )
 
 
+def start_due_syncs(session: Session, every_hours: int) -> list[int]:
+    """Start (as visible jobs) the syncs of every course due one; the job ids, for the caller to
+    dispatch. ``every_hours`` 0: syncs start only when an instructor asks."""
+    if every_hours <= 0:
+        return []
+    due = rosters_due(session, timedelta(hours=every_hours))
+    return [start_roster_sync(session, context_id).id for context_id in due]
+
+
 def sync_roster(
     session: Session, job_id: int, roster_for: Callable[[Registration], RosterPort]
 ) -> JobRun:
