@@ -28,6 +28,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "control_folder": str(folder / "control"),  # kombu's default is the working dir
             "store_processed": False,
         }
+    sweep = float(settings.sweep_seconds)
     return {
         "broker_url": settings.broker_url,
         "broker_transport_options": options,
@@ -40,10 +41,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "task_serializer": "json",
         "accept_content": ["json"],
-        # Sweeps re-send what the database says is unfinished: the broker may lose messages.
+        # The drains run on the beat too: a doorbell message may be lost with the broker.
         "beat_schedule": {
-            "sweep-outbox": {"task": "lti.sweep_outbox", "schedule": float(settings.sweep_seconds)},
-            "sweep-grading": {"task": "grading.sweep", "schedule": float(settings.sweep_seconds)},
+            "drain-grading": {"task": "grading.grade_submitted", "schedule": sweep},
+            "drain-outbox": {"task": "lti.publish_scores", "schedule": sweep},
             # Checked hourly; each acts only on what is due.
             "rotate-keys": {"task": "lti.rotate_keys", "schedule": 3600.0},
             "sync-rosters": {"task": "lti.sync_rosters", "schedule": 3600.0},

@@ -1,4 +1,12 @@
-"""Enqueue helpers the web calls AFTER its commit. Tasks are sent by name, with ids only."""
+"""Enqueue helpers the web calls AFTER its commit. Tasks are sent by name, with ids only.
+
+Grading and score sending are *drains*: the work is in the database (submitted attempts,
+pending outbox rows) and a message only rings a doorbell that wakes a worker to drain it. A
+doorbell already rung is not rung again until a worker answers it (removes the mark, then
+drains), so a burst of submissions costs a store write each, not a task each, and whatever is
+committed after the answer rings again. A message lost with the broker leaves the mark for at
+most DOORBELL_TTL seconds; the beat drains on its own schedule meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,13 @@ from functools import lru_cache
 
 from celery import Celery
 
+from lms_plugin.kv import KeyValueStore
 from lms_plugin.settings import Settings
 from worker.config import celery_config
+
+GRADE_SUBMITTED = "grading.grade_submitted"
+PUBLISH_SCORES = "lti.publish_scores"
+DOORBELL_TTL = 60
 
 
 @lru_cache(maxsize=4)
@@ -21,6 +34,21 @@ def _send(settings: Settings, name: str, *args: object) -> None:
     _client(settings).send_task(name, args=list(args))
 
 
+def _ring(settings: Settings, store: KeyValueStore, drain: str) -> None:
+    key = "doorbell:" + drain
+    if store.add(key, "1", DOORBELL_TTL):
+        try:
+            _send(settings, drain)
+        except Exception:
+            store.delete(key)  # not sent: the next commit may ring again
+            raise
+
+
+def answer(store: KeyValueStore, drain: str) -> None:
+    """A drain starts: from now on, new work rings again."""
+    store.delete("doorbell:" + drain)
+
+
 def ping(settings: Settings, token: str) -> None:
     _send(settings, "system.ping", token)
 
@@ -29,16 +57,18 @@ def touch(settings: Settings, token: str) -> None:
     _send(settings, "system.touch", token)
 
 
-def grade_attempt(settings: Settings, attempt_id: int) -> None:
-    _send(settings, "grading.grade_attempt", attempt_id)
+def grade_submitted(settings: Settings, store: KeyValueStore) -> None:
+    """Attempts were submitted: wake a grading drain unless one is already called."""
+    _ring(settings, store, GRADE_SUBMITTED)
+
+
+def publish_scores(settings: Settings, store: KeyValueStore) -> None:
+    """Scores were queued in the outbox: wake a sending drain unless one is already called."""
+    _ring(settings, store, PUBLISH_SCORES)
 
 
 def finalize_review(settings: Settings, review_id: int) -> None:
     _send(settings, "grading.finalize_review", review_id)
-
-
-def publish_score(settings: Settings, outbox_id: int) -> None:
-    _send(settings, "lti.publish_score", outbox_id)
 
 
 def sync_roster(settings: Settings, job_id: int) -> None:

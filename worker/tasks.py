@@ -25,6 +25,8 @@ RETRY = {
     "retry_jitter": True,
     "max_retries": 10,
 }
+DRAIN_BATCHES = 20  # a drain grades at most this many batches, then queues its successor
+DRAIN_SCORES = 200  # a drain sends at most this many scores, then queues its successor
 
 
 @shared_task(name="system.ping")  # type: ignore[untyped-decorator]
@@ -40,29 +42,48 @@ def touch(token: str) -> None:
     db.session.commit()
 
 
-@shared_task(name="grading.grade_attempt", **RETRY)  # type: ignore[untyped-decorator]
-def grade_attempt(attempt_id: int) -> None:
-    _publish_all(grades.grade_attempt(db.session(), attempt_id))
+@shared_task(name=dispatch.GRADE_SUBMITTED, **RETRY)  # type: ignore[untyped-decorator]
+def grade_submitted() -> int:
+    """Drain: grade submitted attempts, a batch per transaction, until none waits; wake the
+    score sender for the scores queued. Also run by the beat (a doorbell lost with the broker)."""
+    dispatch.answer(store(), dispatch.GRADE_SUBMITTED)
+    total = 0
+    for _ in range(DRAIN_BATCHES):
+        graded = grades.grade_submitted(db.session())
+        total += graded.attempts
+        if graded.queued:
+            dispatch.publish_scores(settings(), store())
+        if graded.attempts < grades.BATCH:
+            return total
+    dispatch.grade_submitted(settings(), store())  # more is waiting: hand over, let others run
+    return total
 
 
 @shared_task(name="grading.finalize_review", **RETRY)  # type: ignore[untyped-decorator]
 def finalize_review(review_id: int) -> None:
-    _publish_all(reviews.finalize_review(db.session(), review_id))
+    if reviews.finalize_review(db.session(), review_id):
+        dispatch.publish_scores(settings(), store())
 
 
 @shared_task(
-    name="lti.publish_score",
+    name=dispatch.PUBLISH_SCORES,
     bind=True,
     max_retries=None,  # type: ignore[untyped-decorator]
     autoretry_for=INFRA_ERRORS,
     retry_backoff=True,
     retry_jitter=True,
 )
-def publish_score(self: Any, outbox_id: int) -> str:
+def publish_scores(self: Any) -> int:
+    """Drain: send due outbox rows to their LMSs until none is due. When an LMS asks us to
+    wait (429, 5xx), try again after its backoff; the beat runs this drain too."""
+    dispatch.answer(store(), dispatch.PUBLISH_SCORES)
     try:
-        return passback.publish(db.session(), outbox_id, ags_for)
+        handled = passback.publish_due(db.session(), ags_for, limit=DRAIN_SCORES)
     except passback.RetryLater as later:
         raise self.retry(countdown=later.delay) from later
+    if handled == DRAIN_SCORES:
+        dispatch.publish_scores(settings(), store())  # more is due: hand over, let others run
+    return handled
 
 
 @shared_task(name="lti.sync_roster", **RETRY)  # type: ignore[untyped-decorator]
@@ -75,12 +96,6 @@ def sync_roster(job_id: int) -> None:
         roster.fail_job(db.session(), job_id, f"{exc.classification}: {exc}")
         if exc.retryable:
             raise
-
-
-@shared_task(name="lti.sweep_outbox")  # type: ignore[untyped-decorator]
-def sweep_outbox() -> int:
-    """Periodic: re-send what the outbox still holds (lost messages, a Redis restart)."""
-    return _publish_all(passback.due_rows(db.session()))
 
 
 @shared_task(name="lti.sync_rosters")  # type: ignore[untyped-decorator]
@@ -96,18 +111,3 @@ def sync_rosters() -> int:
 def rotate_keys() -> bool:
     """Periodic: rotate our signing keys once the active one is LMS_KEY_ROTATION_DAYS old."""
     return keys.rotate_if_due(db.session(), settings().key_rotation_days)
-
-
-@shared_task(name="grading.sweep")  # type: ignore[untyped-decorator]
-def sweep_grading() -> int:
-    """Periodic: grade attempts still waiting (a message lost with a broker restart)."""
-    ids = grades.stale_submissions(db.session(), older_than_seconds=settings().sweep_seconds)
-    for attempt_id in ids:
-        dispatch.grade_attempt(settings(), attempt_id)
-    return len(ids)
-
-
-def _publish_all(outbox_ids: list[int]) -> int:
-    for outbox_id in outbox_ids:
-        dispatch.publish_score(settings(), outbox_id)
-    return len(outbox_ids)

@@ -58,6 +58,8 @@ def scores_list(status: str, limit: int) -> None:
 @click.option("--id", "ids", multiple=True, type=int, required=True, help="Repeat for several")
 def scores_resend(ids: tuple[int, ...]) -> None:
     """Queue failed rows again (after the cause in the LMS is fixed)."""
+    from flask import current_app
+
     from lms_plugin.db.grading import ScoreOutbox
     from lms_plugin.services.passback import resend
     from lms_plugin.settings import load_settings
@@ -69,6 +71,6 @@ def scores_resend(ids: tuple[int, ...]) -> None:
             for row in _session().scalars(select(ScoreOutbox).where(ScoreOutbox.id.in_(ids)))
         }
         queued = [i for context_id in contexts for i in resend(_session(), context_id, list(ids))]
-        for outbox_id in queued:
-            dispatch.publish_score(load_settings(), outbox_id)
+        if queued:
+            dispatch.publish_scores(load_settings(), current_app.extensions["lms_store"])
         click.echo(f"queued {len(queued)} of {len(ids)} (only failed rows are resent)")

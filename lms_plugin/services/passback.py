@@ -63,18 +63,37 @@ def backoff(tries: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-def publish(
+def publish_due(
+    session: Session, ags_for: Callable[[Registration], AgsPort], limit: int = 200
+) -> int:
+    """Send due rows one at a time, each in its own short transaction, until none is left or
+    ``limit`` were handled; returns how many. Raises RetryLater when the LMS asks us to wait
+    (the row that met it keeps its own backoff; the rest wait for the retry)."""
+    handled = 0
+    while handled < limit and publish_next(session, ags_for) is not None:
+        handled += 1
+    return handled
+
+
+def publish_next(
     session: Session,
-    outbox_id: int,
     ags_for: Callable[[Registration], AgsPort],
     now: datetime | None = None,
-) -> str:
-    """Send one outbox row; returns sent / failed / skipped, or raises RetryLater."""
+) -> str | None:
+    """Send the next due row no other worker holds: sent / failed, None when there is none,
+    or raises RetryLater. The row stays locked until its outcome is committed, so a row is
+    never sent twice at once and a killed worker leaves it pending."""
     now = now or utcnow()
-    row = session.get(ScoreOutbox, outbox_id, with_for_update=True)
-    if row is None or row.status != "pending":
+    row = session.scalars(
+        select(ScoreOutbox)
+        .where(ScoreOutbox.status == "pending", ScoreOutbox.next_attempt_at <= now)
+        .order_by(ScoreOutbox.next_attempt_at, ScoreOutbox.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
         session.rollback()
-        return "skipped"  # sent, superseded or failed already: a duplicate delivery is harmless
+        return None
     context, user_sub, registration = session.execute(
         select(LtiContext, LtiUser.sub, Registration)
         .join(Deployment, Deployment.id == LtiContext.deployment_id)
@@ -156,19 +175,6 @@ def _lineitem(session: Session, ags: AgsPort, context: LtiContext, module_slug: 
     if service.module_slug == module_slug:
         service.ags_lineitem_url = found
     return found
-
-
-def due_rows(session: Session, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Pending rows whose retry time has come (for the periodic sweep)."""
-    now = now or utcnow()
-    return list(
-        session.scalars(
-            select(ScoreOutbox.id)
-            .where(ScoreOutbox.status == "pending", ScoreOutbox.next_attempt_at <= now)
-            .order_by(ScoreOutbox.id)
-            .limit(limit)
-        )
-    )
 
 
 def resend(session: Session, context_id: int, outbox_ids: list[int]) -> list[int]:

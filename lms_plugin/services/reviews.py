@@ -13,8 +13,7 @@ from lms_plugin.db.models import LtiUser
 from lms_plugin.domain import grading
 from lms_plugin.domain.errors import ConflictError, NotFoundError, UnprocessableError
 from lms_plugin.services.content import module_version
-from lms_plugin.services.grades import refresh_grade
-from lms_plugin.services.progress import Learner
+from lms_plugin.services.grades import refresh_grades
 
 DECISIONS = ("pass", "revise", "fail")
 
@@ -104,9 +103,8 @@ def finalize_review(session: Session, review_id: int) -> list[int]:
     submission = session.get(AssignmentSubmission, review.submission_id)
     assert submission is not None
     module = module_version(session, submission.module_id)
-    queued = refresh_grade(
-        session, Learner(submission.context_id, submission.user_id), submission.module_slug, module
-    )
+    key = (submission.context_id, submission.user_id, submission.module_slug)
+    queued = refresh_grades(session, {key: module})
     session.commit()
     return queued
 

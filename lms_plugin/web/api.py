@@ -93,7 +93,7 @@ def submit_answers(attempt_id: int) -> Response:
             'Send {"answers": {"<item id>": <answer>, ...}}.', code="invalid_answers"
         )
     attempt = learning.submit_attempt(deps.session(), launch_session.learner(), attempt_id, answers)
-    deps.enqueue(dispatch.grade_attempt, attempt_id)
+    deps.ring(dispatch.grade_submitted)
     return _attempt(attempt)
 
 

@@ -54,3 +54,11 @@ def enqueue(send: Callable[..., None], *ids: int) -> None:
         log.warning(
             "could not enqueue %s%s; the sweep will retry", send.__name__, ids, exc_info=True
         )
+
+
+def ring(doorbell: Callable[[Settings, KeyValueStore], None]) -> None:
+    """Wake a drain after the commit (see worker.dispatch); failures as in :func:`enqueue`."""
+    try:
+        doorbell(settings(), store())
+    except Exception:  # the store or the broker is down: the beat drains later
+        log.warning("could not ring %s; the beat will drain", doorbell.__name__, exc_info=True)

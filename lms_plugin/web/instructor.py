@@ -13,7 +13,7 @@ from lms_plugin.services import cohort as cohort_service
 from lms_plugin.services import passback, reviews, roster
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session
-from lms_plugin.web.deps import enqueue
+from lms_plugin.web.deps import enqueue, ring
 from worker import dispatch
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
@@ -141,8 +141,8 @@ def job_status(job_id: int) -> Response:
 @bp.post("/scores/resend")
 def resend() -> BaseResponse:
     ids = _ids(request.form.getlist("outbox_id"))
-    for outbox_id in passback.resend(deps.session(), _context_id(), ids):
-        enqueue(dispatch.publish_score, outbox_id)
+    if passback.resend(deps.session(), _context_id(), ids):
+        ring(dispatch.publish_scores)
     return redirect(launch_session.link("instructor.dashboard", status="all"), code=303)
 
 

@@ -17,7 +17,7 @@ from lms_plugin.services.content import current_content, module_version
 from lms_plugin.services.progress import Learner, learner_progress, require_open
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.answers import answers_from_form
-from lms_plugin.web.deps import enqueue
+from lms_plugin.web.deps import ring
 from lms_plugin.web.serialize import display_orders
 from worker import dispatch
 
@@ -115,7 +115,7 @@ def attempt(attempt_id: int) -> BaseResponse | str:
         except LmsError as exc:  # show the form again with every choice the learner made
             error = exc
         else:
-            enqueue(dispatch.grade_attempt, attempt_id)
+            ring(dispatch.grade_submitted)
             return redirect(launch_session.link("player.attempt", attempt_id=attempt_id), code=303)
     orders = display_orders(quiz_attempt, mod)
     page = render_template(

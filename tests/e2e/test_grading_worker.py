@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.support.content_keys import L1M1
 from tests.support.learners import ags_claim, api_launch, submit_quiz
@@ -40,6 +41,13 @@ def graded(tool) -> int:
 
 def sent(tool) -> int:
     return tool.rows("SELECT count(*) FROM score_outbox WHERE status = 'sent'")[0][0]
+
+
+def waiting_for_a_lock(tool) -> int:
+    return tool.rows(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND datname = current_database()"
+    )[0][0]
 
 
 def scores_by_user(platform) -> dict[str, int]:
@@ -75,10 +83,20 @@ def test_worker_killed_mid_batch_every_grade_exists_exactly_once(tool, platform,
     platform.reset_ags()
     ids = learners_submit(tool, platform, 12)
     log = tmp_path / "worker.log"
-    with celery_worker(worker_env(tool), log, concurrency=2) as first:
-        wait_for(lambda: graded(tool) >= 2, 60, log.read_text)
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait()
+    with tool.app.app_context():
+        from lms_plugin.db import db
+
+        holder = db.engine.connect()
+    try:
+        # Hold the outbox: the drain grades its batch, then waits for the lock mid-transaction.
+        holder.execute(text("LOCK TABLE score_outbox IN EXCLUSIVE MODE"))
+        with celery_worker(worker_env(tool), log, concurrency=2) as first:
+            wait_for(lambda: waiting_for_a_lock(tool) >= 1, 60, log.read_text)
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    finally:
+        holder.rollback()
+        holder.close()
     done_before_restart = graded(tool)
     with celery_worker(worker_env(tool), tmp_path / "worker2.log", beat=True):
         wait_for(
@@ -198,25 +216,26 @@ def _submit_with_broker(tool, platform, broker: str, count: int) -> list[int]:
 
 
 def test_duplicate_task_delivery_makes_no_duplicate_rows_or_scores(tool, platform, tmp_path):
+    """The drain messages delivered again and again, to two worker processes at once."""
     from worker import dispatch
 
     platform.reset_ags()
-    [attempt_id] = learners_submit(tool, platform, 1)
-    settings = tool.app.extensions["lms_settings"]
-    with celery_worker(worker_env(tool), tmp_path / "worker.log", concurrency=2):
-        wait_for(lambda: sent(tool) == 1, 30)
-        for _ in range(3):  # the same messages delivered again
-            dispatch.grade_attempt(settings, attempt_id)
-            outbox_id = tool.rows("SELECT id FROM score_outbox")[0][0]
-            dispatch.publish_score(settings, outbox_id)
-        wait_for(lambda: "succeeded" in (tmp_path / "worker.log").read_text(), 10)
-        import time
+    ids = learners_submit(tool, platform, 6)
+    client = dispatch._client(tool.app.extensions["lms_settings"])
+    for _ in range(4):  # as a broker redelivering, past the doorbell
+        client.send_task(dispatch.GRADE_SUBMITTED)
+        client.send_task(dispatch.PUBLISH_SCORES)
+    log = tmp_path / "worker.log"
+    with celery_worker(worker_env(tool), log, concurrency=2):
+        wait_for(lambda: sent(tool) == len(ids), 30, log.read_text)
+        for _ in range(4):  # and again once everything is done
+            client.send_task(dispatch.GRADE_SUBMITTED)
+            client.send_task(dispatch.PUBLISH_SCORES)
+        wait_for(lambda: log.read_text().count("succeeded") >= 17, 30, log.read_text)
 
-        time.sleep(3)
-    assert tool.rows("SELECT count(*) FROM grade")[0][0] == 1
-    assert tool.rows("SELECT count(*) FROM score_outbox")[0][0] == 1
-    assert len(platform.scores) == 1
-    assert Path(tmp_path / "worker.log").exists()
+    assert tool.rows("SELECT count(*) FROM grade")[0][0] == len(ids)
+    assert tool.rows("SELECT count(*), count(DISTINCT user_id) FROM score_outbox")[0] == (6, 6)
+    assert set(scores_by_user(platform).values()) == {1} and len(platform.scores) == len(ids)
 
 
 def test_roster_sync_runs_on_the_worker_and_reports_progress(tool, platform, tmp_path):
