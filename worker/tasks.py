@@ -78,7 +78,7 @@ def publish_scores(self: Any) -> int:
     wait (429, 5xx), try again after its backoff; the beat runs this drain too."""
     dispatch.answer(store(), dispatch.PUBLISH_SCORES)
     try:
-        handled = passback.publish_due(db.session(), ags_for, limit=DRAIN_SCORES)
+        handled = passback.publish_due(db.session(), ags_for, store(), limit=DRAIN_SCORES)
     except passback.RetryLater as later:
         raise self.retry(countdown=later.delay) from later
     if handled == DRAIN_SCORES:

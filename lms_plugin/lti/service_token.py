@@ -23,6 +23,7 @@ from lms_plugin.kv import KeyValueStore
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300  # Security Framework §4.1.1: keep the assertion short-lived (≤ 5 min)
 EXPIRY_MARGIN = 30  # drop a cached token this long before the platform says it expires
+HOLD_SECONDS = 10  # a process keeps a token from the store this long (< EXPIRY_MARGIN)
 DEFAULT_EXPIRES_IN = 300  # expires_in is only RECOMMENDED (RFC 6749 §5.1): assume little
 
 TokenSource = Callable[[tuple[str, ...], bool], str]
@@ -56,20 +57,22 @@ def access_token(
     http: requests.Session,
     timeout: float,
     force_refresh: bool = False,
-) -> str:
-    """A bearer token for ``scopes``: the shared cached one, or a fresh one (Security §4.1)."""
+) -> tuple[str, float]:
+    """A bearer token for ``scopes``: the shared cached one, or a fresh one (Security §4.1);
+    with how many seconds a caller may hold it without asking the store again."""
     key = _cache_key(token_url, client_id, scopes)
     if force_refresh:
         store.delete(key)
     else:
         cached = store.get(key)
-        if cached is not None:
-            return cached
+        if cached is not None:  # the store drops it EXPIRY_MARGIN s before it expires
+            return cached, HOLD_SECONDS
     kid, private_key_pem = signing_key()
     assertion = client_assertion(client_id, token_url, kid, private_key_pem)
     token, expires_in = _request_token(http, token_url, assertion, scopes, timeout)
-    store.set(key, token, max(1, expires_in - EXPIRY_MARGIN))
-    return token
+    cache_for = max(1, expires_in - EXPIRY_MARGIN)
+    store.set(key, token, cache_for)
+    return token, min(HOLD_SECONDS, cache_for)
 
 
 def token_source(
@@ -86,8 +89,14 @@ def token_source(
     ``signing_key()`` gives our active (kid, private key PEM); it is only asked for when a new
     token must be requested, not when the shared cache holds one."""
 
+    # Held here too, briefly: a client that sends many scores need not ask the store for each.
+    held: dict[tuple[str, ...], tuple[str, float]] = {}
+
     def token(scopes: tuple[str, ...], force_refresh: bool) -> str:
-        return access_token(
+        known = held.get(scopes)
+        if known is not None and not force_refresh and time.monotonic() < known[1]:
+            return known[0]
+        value, hold = access_token(
             client_id=client_id,
             token_url=token_url,
             signing_key=signing_key,
@@ -97,6 +106,8 @@ def token_source(
             timeout=timeout,
             force_refresh=force_refresh,
         )
+        held[scopes] = (value, time.monotonic() + hold)
+        return value
 
     return token
 

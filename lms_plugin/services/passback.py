@@ -10,18 +10,20 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import ScoreOutbox
 from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration, ResourceLink
+from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import LINEITEM_SCOPE, AgsError, Score
 from lms_plugin.services.content import current_content
 
 TAG = "isp-module-grade"
+LINEITEM_TTL = 3600
 MAX_BACKOFF_SECONDS = 600
 
 
@@ -63,51 +65,133 @@ def backoff(tries: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
+class _Looked:
+    """What a drain has already looked up: AGS clients, and each module's line item URL
+    (shared by all workers through the store for LINEITEM_TTL, forgotten when refused)."""
+
+    def __init__(self, store: KeyValueStore | None = None) -> None:
+        self.clients: dict[int, AgsPort] = {}
+        self._lineitems: dict[str, str] = {}
+        self._store = store
+
+    def lineitem(self, context_id: int, module_slug: str) -> str | None:
+        key = f"lineitem:{context_id}:{module_slug}"
+        if key not in self._lineitems and self._store is not None:
+            url = self._store.get(key)
+            if url is not None:
+                self._lineitems[key] = url
+        return self._lineitems.get(key)
+
+    def remember(self, context_id: int, module_slug: str, url: str) -> None:
+        key = f"lineitem:{context_id}:{module_slug}"
+        if self._lineitems.get(key) != url:
+            self._lineitems[key] = url
+            if self._store is not None:
+                self._store.set(key, url, LINEITEM_TTL)
+
+    def forget(self, context_id: int, module_slug: str) -> None:
+        key = f"lineitem:{context_id}:{module_slug}"
+        self._lineitems.pop(key, None)
+        if self._store is not None:
+            self._store.delete(key)
+
+
 def publish_due(
-    session: Session, ags_for: Callable[[Registration], AgsPort], limit: int = 200
+    session: Session,
+    ags_for: Callable[[Registration], AgsPort],
+    store: KeyValueStore | None = None,
+    limit: int = 200,
 ) -> int:
     """Send due rows one at a time, each in its own short transaction, until none is left or
     ``limit`` were handled; returns how many. Raises RetryLater when the LMS asks us to wait
     (the row that met it keeps its own backoff; the rest wait for the retry)."""
+    looked = _Looked(store)
     handled = 0
-    while handled < limit and publish_next(session, ags_for) is not None:
+    while handled < limit and publish_next(session, ags_for, looked=looked) is not None:
         handled += 1
     return handled
+
+
+_OUTBOX = cast(Table, ScoreOutbox.__table__)
+# Built once: these run once per score, and a statement built per call must be hashed anew.
+_NEXT_DUE = (
+    select(
+        _OUTBOX.c.id,
+        _OUTBOX.c.context_id,
+        _OUTBOX.c.module_slug,
+        _OUTBOX.c.lineitem_url,
+        _OUTBOX.c.score_given,
+        _OUTBOX.c.score_maximum,
+        _OUTBOX.c.timestamp,
+        _OUTBOX.c.comment,
+        _OUTBOX.c.tries,
+        LtiUser.sub,
+        Deployment.registration_id,
+    )
+    .join(LtiContext, LtiContext.id == _OUTBOX.c.context_id)
+    .join(Deployment, Deployment.id == LtiContext.deployment_id)
+    .join(LtiUser, LtiUser.id == _OUTBOX.c.user_id)
+    .where(_OUTBOX.c.status == "pending", _OUTBOX.c.next_attempt_at <= bindparam("now"))
+    .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
+    .limit(1)
+    .with_for_update(of=_OUTBOX, skip_locked=True)
+)
+_OUTCOME = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("outbox_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "status",
+                "tries",
+                "lineitem_url",
+                "classification",
+                "last_error",
+                "next_attempt_at",
+                "sent_at",
+            )
+        }
+    )
+)
 
 
 def publish_next(
     session: Session,
     ags_for: Callable[[Registration], AgsPort],
     now: datetime | None = None,
+    looked: _Looked | None = None,
 ) -> str | None:
     """Send the next due row no other worker holds: sent / failed, None when there is none,
     or raises RetryLater. The row stays locked until its outcome is committed, so a row is
-    never sent twice at once and a killed worker leaves it pending."""
-    now = now or utcnow()
-    row = session.scalars(
-        select(ScoreOutbox)
-        .where(ScoreOutbox.status == "pending", ScoreOutbox.next_attempt_at <= now)
-        .order_by(ScoreOutbox.next_attempt_at, ScoreOutbox.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
+    never sent twice at once and a killed worker leaves it pending. (Plain column reads and
+    one UPDATE: this runs once per score, and ORM objects would cost more than the SQL.)"""
+    now, looked = now or utcnow(), looked or _Looked()
+    row = session.execute(_NEXT_DUE, {"now": now}).first()
     if row is None:
         session.rollback()
         return None
-    context, user_sub, registration = session.execute(
-        select(LtiContext, LtiUser.sub, Registration)
-        .join(Deployment, Deployment.id == LtiContext.deployment_id)
-        .join(Registration, Registration.id == Deployment.registration_id)
-        .join(LtiUser, LtiUser.id == row.user_id)
-        .where(LtiContext.id == row.context_id)
-    ).one()
-    ags = ags_for(registration)
+    ags = looked.clients.get(row.registration_id)
+    if ags is None:
+        ags = ags_for(session.get_one(Registration, row.registration_id))
+        looked.clients[row.registration_id] = ags
+    outcome: dict[str, object] = {
+        "tries": row.tries + 1,
+        "lineitem_url": row.lineitem_url,
+        "next_attempt_at": now,
+        "sent_at": None,
+    }
     try:
-        row.lineitem_url = row.lineitem_url or _lineitem(session, ags, context, row.module_slug)
+        if row.lineitem_url is None:
+            url = looked.lineitem(row.context_id, row.module_slug) or _lineitem(
+                session, ags, row.context_id, row.module_slug
+            )
+            looked.remember(row.context_id, row.module_slug, url)
+            outcome["lineitem_url"] = url
         ags.post_score(
-            row.lineitem_url,
+            str(outcome["lineitem_url"]),
             Score(
-                user_id=user_sub,
+                user_id=row.sub,
                 score_given=row.score_given,
                 score_maximum=row.score_maximum,
                 timestamp=row.timestamp,
@@ -115,32 +199,45 @@ def publish_next(
             ),
         )
     except NotGradableError as exc:
-        return _fail(session, row, exc.classification, str(exc))
+        return _record(session, row.id, outcome, "failed", exc.classification, str(exc))
     except AgsError as exc:
         if not exc.retryable:
-            return _fail(session, row, exc.classification, str(exc))
-        row.tries += 1
-        row.classification, row.last_error = exc.classification, str(exc)[:2000]
-        delay = backoff(row.tries, exc.retry_after)
-        row.next_attempt_at = now + timedelta(seconds=delay)
-        session.commit()
+            looked.forget(row.context_id, row.module_slug)  # the next score looks it up again
+            return _record(session, row.id, outcome, "failed", exc.classification, str(exc))
+        delay = backoff(row.tries + 1, exc.retry_after)
+        outcome["next_attempt_at"] = now + timedelta(seconds=delay)
+        _record(session, row.id, outcome, "pending", exc.classification, str(exc))
         raise RetryLater(delay, str(exc)) from exc
-    row.status, row.sent_at, row.tries = "sent", now, row.tries + 1
-    row.classification = row.last_error = None
+    outcome["sent_at"] = now
+    return _record(session, row.id, outcome, "sent", None, None)
+
+
+def _record(
+    session: Session,
+    outbox_id: int,
+    values: dict[str, object],
+    status: str,
+    classification: str | None,
+    error: str | None,
+) -> str:
+    """Write a send's outcome and commit (which also releases the row)."""
+    session.execute(
+        _OUTCOME,
+        {
+            **values,
+            "outbox_id": outbox_id,
+            "status": status,
+            "classification": classification,
+            "last_error": error[:2000] if error else None,
+        },
+    )
     session.commit()
-    return "sent"
+    return status
 
 
-def _fail(session: Session, row: ScoreOutbox, classification: str, message: str) -> str:
-    row.status, row.tries = "failed", row.tries + 1
-    row.classification, row.last_error = classification, message[:2000]
-    session.commit()
-    return "failed"
-
-
-def _lineitem(session: Session, ags: AgsPort, context: LtiContext, module_slug: str) -> str:
+def _lineitem(session: Session, ags: AgsPort, context_id: int, module_slug: str) -> str:
     """The module's line item: from its link's AGS claim, else found or made by resourceId."""
-    links = list(session.scalars(select(ResourceLink).filter_by(context_id=context.id)))
+    links = list(session.scalars(select(ResourceLink).filter_by(context_id=context_id)))
     own = [link for link in links if link.module_slug == module_slug]
     for link in own:
         if link.ags_lineitem_url:

@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy import event
@@ -16,8 +15,10 @@ from werkzeug.routing import IntegerConverter, Map
 from lms_plugin import __version__
 from lms_plugin.db import db
 from lms_plugin.db.base import MAX_ID
+from lms_plugin.db.pool import ping_when_idle
 from lms_plugin.db.sealed import Sealer
 from lms_plugin.kv import make_store
+from lms_plugin.lti.http_client import LmsHttp
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import TenantDirectory
 from lms_plugin.settings import Settings, load_settings
@@ -47,17 +48,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
 
     db.init_app(app)
-    if settings.database_url.startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if settings.database_url.startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
+        else:
+            ping_when_idle(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     with app.app_context():
         app.extensions["lms_store"] = make_store(
             settings.cache_url, settings.cache_prefix, db.engine
         )
     app.extensions["lms_tenants"] = TenantDirectory(app.extensions["lms_store"])
-    http = requests.Session()
-    http.headers["User-Agent"] = f"isp-lms-plugin/{__version__}"
+    http = LmsHttp(f"isp-lms-plugin/{__version__}")
     app.extensions["lms_http"] = http
     app.extensions["lms_platform_keys"] = PlatformKeys(
         app.extensions["lms_store"],
@@ -108,7 +110,7 @@ def _engine_options(url: str) -> dict[str, object]:
     if url.startswith("sqlite"):
         # Several processes share one SQLite file: wait for locks instead of failing at once.
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    return {}
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

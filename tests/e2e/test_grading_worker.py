@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text

@@ -157,6 +157,23 @@ def test_cached_token_expires_before_the_platform_says(lms, tokens):
     assert lms.token_requests == 2
 
 
+def test_a_client_holds_its_token_briefly_instead_of_asking_the_store_each_call(
+    lms, key, prefix, redis_url, http
+):
+    store = RedisStore(redis_url, prefix)
+    asked: list[str] = []
+    real_get = store.get
+    store.get = lambda k: asked.append(k) or real_get(k)  # type: ignore[method-assign]
+    first = make_tokens(lms, key, store, http)
+    token = first((SCORE_SCOPE,), False)  # requested: nothing in the store yet
+    assert [first((SCORE_SCOPE,), False) for _ in range(5)] == [token] * 5
+    assert len(asked) == 1 and lms.token_requests == 1
+    second = make_tokens(lms, key, store, http)  # another process: from the store, once
+    assert second((SCORE_SCOPE,), False) == second((SCORE_SCOPE,), False) == token
+    assert len(asked) == 2 and lms.token_requests == 1
+    assert second((SCORE_SCOPE,), True) != token  # a 401's refresh bypasses what is held
+
+
 def test_client_assertion_claims(lms, key):
     kid, pem = key
     one = client_assertion(lms.client_id, lms.token_url, kid, pem)
@@ -266,10 +283,10 @@ def test_access_token_function_signature(lms, key, prefix, redis_url, http):
         "http": http,
         "timeout": 5.0,
     }
-    token = access_token(**args)
-    assert access_token(**args) == token
+    token, _ = access_token(**args)
+    assert access_token(**args)[0] == token
     assert len(asked) == 1  # the private key is read only when a token must be requested
-    assert access_token(**args, force_refresh=True) != token
+    assert access_token(**args, force_refresh=True)[0] != token
     assert len(asked) == 2
 
 

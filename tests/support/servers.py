@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 
 class LateBoundApp:
@@ -18,11 +18,20 @@ class LateBoundApp:
         return self.app(environ, start_response)
 
 
+class KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1 with persistent connections, as real LMSs and proxies serve (the default,
+    HTTP/1.0, makes every client open a new connection per request)."""
+
+    protocol_version = "HTTP/1.1"
+
+
 class ServerThread:
     def __init__(self, app: Any = None, host: str = "127.0.0.1") -> None:
         self.wrapper = LateBoundApp()
         self.wrapper.app = app
-        self._server = make_server(host, 0, self.wrapper, threaded=True)
+        self._server = make_server(
+            host, 0, self.wrapper, threaded=True, request_handler=KeepAliveHandler
+        )
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

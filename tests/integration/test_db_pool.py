@@ -1,0 +1,46 @@
+"""Pooled PostgreSQL connections are pinged only after sitting idle, and replaced if dead."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import create_engine, text
+
+from lms_plugin.db.pool import ping_when_idle
+
+
+def _engine(pg_url: str, idle_seconds: float):
+    engine = create_engine(pg_url, pool_size=1, max_overflow=0)
+    ping_when_idle(engine, idle_seconds)
+    pings = []
+    real_ping = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda conn: pings.append(1) or real_ping(conn)  # type: ignore[method-assign]
+    return engine, pings
+
+
+def test_a_connection_killed_while_idle_is_replaced_before_use(pg_url):
+    engine, pings = _engine(pg_url, idle_seconds=0.2)
+    try:
+        with engine.connect() as conn:
+            first_pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = create_engine(pg_url)
+        with admin.connect() as conn:  # the server drops it, as a restart would
+            conn.execute(text(f"SELECT pg_terminate_backend({first_pid})"))
+        admin.dispose()
+        time.sleep(0.3)
+        with engine.connect() as conn:
+            second_pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert pings and second_pid != first_pid
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged(pg_url):
+    engine, pings = _engine(pg_url, idle_seconds=30)
+    try:
+        for _ in range(5):
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        assert pings == []
+    finally:
+        engine.dispose()
