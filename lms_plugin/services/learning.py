@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -116,11 +116,27 @@ def next_attempt_at(module: Module, attempts: list[QuizAttempt]) -> datetime | N
     return last + timedelta(hours=module.quiz.cooldown_hours)
 
 
+_ATTEMPTS = cast(Table, QuizAttempt.__table__)
+# Built once (a learner's busiest requests run them; building a statement costs more than it).
+_OWN_ATTEMPT = select(QuizAttempt).where(
+    QuizAttempt.id == bindparam("attempt_id"),
+    QuizAttempt.context_id == bindparam("context_id"),
+    QuizAttempt.user_id == bindparam("user_id"),
+)
+_SUBMIT = (
+    update(_ATTEMPTS)
+    .where(_ATTEMPTS.c.id == bindparam("attempt_id"), _ATTEMPTS.c.status == "open")
+    .values(
+        answers=bindparam("answers"),
+        status="submitted",
+        submitted_at=bindparam("submitted_at"),
+    )
+)
+
+
 def get_attempt(session: Session, learner: Learner, attempt_id: int) -> QuizAttempt:
     """The learner's own attempt; anyone else's is simply not found."""
-    attempt = session.scalars(
-        select(QuizAttempt).filter_by(id=attempt_id, **learner.scope())
-    ).first()
+    attempt = session.scalars(_OWN_ATTEMPT, {"attempt_id": attempt_id, **learner.scope()}).first()
     if attempt is None:
         raise NotFoundError("There is no such quiz attempt.")
     return attempt
@@ -147,9 +163,9 @@ def submit_attempt(
     # Only while still open, in one statement: of two tabs submitting at once, one wins.
     # (A table UPDATE: the ORM's would also search the session for rows to synchronise.)
     values = {"answers": answers, "status": "submitted", "submitted_at": utcnow()}
-    table = cast(Table, QuizAttempt.__table__)
     submitted = session.execute(
-        update(table).where(table.c.id == attempt.id, table.c.status == "open").values(values)
+        _SUBMIT,
+        {"attempt_id": attempt.id, "answers": answers, "submitted_at": values["submitted_at"]},
     )
     if submitted.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
