@@ -8,11 +8,12 @@ backoff); 401 is refreshed once inside the AGS client; any other 4xx is classifi
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
@@ -71,6 +72,7 @@ class _Looked:
 
     def __init__(self, store: KeyValueStore | None = None) -> None:
         self.clients: dict[int, AgsPort] = {}
+        self.waiting: dict[int, datetime] = {}  # registration id -> when its LMS takes more
         self._lineitems: dict[str, str] = {}
         self._store = store
 
@@ -96,25 +98,61 @@ class _Looked:
             self._store.delete(key)
 
 
+CLAIM = 20  # rows leased at a time by one drain
+LEASE_SECONDS = 300  # a leased row is hidden from other drains this long...
+SEND_WITHIN = 120  # ...and a drain hands back what it has not sent by then (room for one slow call)
+
+
 def publish_due(
     session: Session,
     ags_for: Callable[[Registration], AgsPort],
     store: KeyValueStore | None = None,
     limit: int = 200,
 ) -> int:
-    """Send due rows one at a time, each in its own short transaction, until none is left or
-    ``limit`` were handled; returns how many. Raises RetryLater when the LMS asks us to wait
-    (the row that met it keeps its own backoff; the rest wait for the retry)."""
+    """Send due rows until none is due or about ``limit`` were handled; returns how many.
+
+    Rows are leased a claim at a time (one short transaction; other drains skip them), sent
+    one by one, and each outcome is its own one-statement commit, so at most the score in
+    flight can be sent twice if the worker dies. A killed drain's unsent rows are due again
+    when their lease ends. When an LMS asks us to wait (429, 5xx), its rows wait with it while
+    other LMSs' rows are still sent, then RetryLater is raised with the shortest wait."""
     looked = _Looked(store)
     handled = 0
-    while handled < limit and publish_next(session, ags_for, looked=looked) is not None:
-        handled += 1
+    while handled < limit:
+        claimed = _claim(session, utcnow())
+        if not claimed:
+            break
+        started = time.monotonic()
+        for row in claimed:
+            waiting = looked.waiting.get(row.registration_id)
+            if waiting is not None or time.monotonic() - started > SEND_WITHIN:
+                _write(session, _RELEASE, {"outbox_id": row.id, "due": waiting or utcnow()})
+                continue
+            _send(session, row, ags_for, looked)
+            handled += 1
+    if looked.waiting:
+        due = min(looked.waiting.values())
+        raise RetryLater(max(0.0, (due - utcnow()).total_seconds()), "an LMS asked us to wait")
     return handled
 
 
 _OUTBOX = cast(Table, ScoreOutbox.__table__)
-# Built once: these run once per score, and a statement built per call must be hashed anew.
-_NEXT_DUE = (
+# Built once: they run for every score, and a statement built per call is hashed anew.
+_LEASE = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id.in_(
+            select(_OUTBOX.c.id)
+            .where(_OUTBOX.c.status == "pending", _OUTBOX.c.next_attempt_at <= bindparam("now"))
+            .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
+            .limit(CLAIM)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    .values(next_attempt_at=bindparam("lease_until"))
+    .returning(_OUTBOX.c.id)
+)
+_CLAIMED = (
     select(
         _OUTBOX.c.id,
         _OUTBOX.c.context_id,
@@ -131,10 +169,8 @@ _NEXT_DUE = (
     .join(LtiContext, LtiContext.id == _OUTBOX.c.context_id)
     .join(Deployment, Deployment.id == LtiContext.deployment_id)
     .join(LtiUser, LtiUser.id == _OUTBOX.c.user_id)
-    .where(_OUTBOX.c.status == "pending", _OUTBOX.c.next_attempt_at <= bindparam("now"))
-    .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
-    .limit(1)
-    .with_for_update(of=_OUTBOX, skip_locked=True)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_OUTBOX.c.id)
 )
 _OUTCOME = (
     update(_OUTBOX)
@@ -154,38 +190,60 @@ _OUTCOME = (
         }
     )
 )
+_RELEASE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("outbox_id"), _OUTBOX.c.status == "pending")
+    .values(next_attempt_at=bindparam("due"))
+)
 
 
-def publish_next(
+def _claim(session: Session, now: datetime) -> list[Row[Any]]:
+    """Lease up to CLAIM due rows no other drain holds, with what sending them needs."""
+    leased = list(
+        session.scalars(_LEASE, {"now": now, "lease_until": now + timedelta(seconds=LEASE_SECONDS)})
+    )
+    rows = list(session.execute(_CLAIMED, {"ids": leased})) if leased else []
+    session.commit()
+    return rows
+
+
+def _write(session: Session, statement: Executable, params: dict[str, Any]) -> None:
+    """One statement committed on its own (a single round trip, outside the session)."""
+    with (
+        session.get_bind().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn
+    ):
+        conn.execute(statement, params)
+
+
+def _send(
     session: Session,
+    row: Row[Any],
     ags_for: Callable[[Registration], AgsPort],
-    now: datetime | None = None,
-    looked: _Looked | None = None,
-) -> str | None:
-    """Send the next due row no other worker holds: sent / failed, None when there is none,
-    or raises RetryLater. The row stays locked until its outcome is committed, so a row is
-    never sent twice at once and a killed worker leaves it pending. (Plain column reads and
-    one UPDATE: this runs once per score, and ORM objects would cost more than the SQL.)"""
-    now, looked = now or utcnow(), looked or _Looked()
-    row = session.execute(_NEXT_DUE, {"now": now}).first()
-    if row is None:
-        session.rollback()
-        return None
+    looked: _Looked,
+) -> str:
+    """Send one leased row and write its outcome: sent, failed (a refusal people must look
+    at), or pending with a backoff (its LMS asked us to wait: noted in ``looked``)."""
+    now = utcnow()
     ags = looked.clients.get(row.registration_id)
     if ags is None:
         ags = ags_for(session.get_one(Registration, row.registration_id))
         looked.clients[row.registration_id] = ags
+        session.commit()
     outcome: dict[str, object] = {
+        "outbox_id": row.id,
         "tries": row.tries + 1,
         "lineitem_url": row.lineitem_url,
         "next_attempt_at": now,
         "sent_at": None,
+        "classification": None,
+        "last_error": None,
     }
     try:
         if row.lineitem_url is None:
-            url = looked.lineitem(row.context_id, row.module_slug) or _lineitem(
-                session, ags, row.context_id, row.module_slug
-            )
+            url = looked.lineitem(row.context_id, row.module_slug)
+            if url is None:
+                url = _lineitem(session, ags, row.context_id, row.module_slug)
+                session.commit()  # a link that now knows its line item
             looked.remember(row.context_id, row.module_slug, url)
             outcome["lineitem_url"] = url
         ags.post_score(
@@ -199,39 +257,37 @@ def publish_next(
             ),
         )
     except NotGradableError as exc:
-        return _record(session, row.id, outcome, "failed", exc.classification, str(exc))
+        return _outcome(session, outcome, "failed", exc.classification, str(exc))
     except AgsError as exc:
         if not exc.retryable:
             looked.forget(row.context_id, row.module_slug)  # the next score looks it up again
-            return _record(session, row.id, outcome, "failed", exc.classification, str(exc))
-        delay = backoff(row.tries + 1, exc.retry_after)
-        outcome["next_attempt_at"] = now + timedelta(seconds=delay)
-        _record(session, row.id, outcome, "pending", exc.classification, str(exc))
-        raise RetryLater(delay, str(exc)) from exc
+            return _outcome(session, outcome, "failed", exc.classification, str(exc))
+        due = now + timedelta(seconds=backoff(row.tries + 1, exc.retry_after))
+        looked.waiting[row.registration_id] = due
+        outcome["next_attempt_at"] = due
+        return _outcome(session, outcome, "pending", exc.classification, str(exc))
     outcome["sent_at"] = now
-    return _record(session, row.id, outcome, "sent", None, None)
+    return _outcome(session, outcome, "sent", None, None)
 
 
-def _record(
+def _outcome(
     session: Session,
-    outbox_id: int,
     values: dict[str, object],
     status: str,
     classification: str | None,
     error: str | None,
 ) -> str:
-    """Write a send's outcome and commit (which also releases the row)."""
-    session.execute(
+    session.rollback()  # nothing of the session's is pending; the outcome commits on its own
+    _write(
+        session,
         _OUTCOME,
         {
             **values,
-            "outbox_id": outbox_id,
             "status": status,
             "classification": classification,
             "last_error": error[:2000] if error else None,
         },
     )
-    session.commit()
     return status
 
 
