@@ -1,11 +1,13 @@
 """Enqueue helpers the web calls AFTER its commit. Tasks are sent by name, with ids only.
 
 Grading and score sending are *drains*: the work is in the database (submitted attempts,
-pending outbox rows) and a message only rings a doorbell that wakes a worker to drain it. A
-doorbell already rung is not rung again until a worker answers it (removes the mark, then
-drains), so a burst of submissions costs a store write each, not a task each, and whatever is
-committed after the answer rings again. A message lost with the broker leaves the mark for at
-most DOORBELL_TTL seconds; the beat drains on its own schedule meanwhile.
+pending outbox rows) and a message only rings a doorbell that wakes a worker to drain it.
+A drain keeps its doorbell rung while it works, so a burst of submissions costs a store write
+each (finding the bell rung), not a task each. When a batch finds nothing, the drain lets go
+of the bell and looks once more: work committed before that look is its own, work committed
+after it rings again. Score sending has two bells (two drains may send at once: LMS calls wait
+on the network). A message lost with the broker leaves its bell rung for at most
+DOORBELL_TTL seconds; the beat runs the drains on its own schedule meanwhile.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from worker.config import celery_config
 GRADE_SUBMITTED = "grading.grade_submitted"
 PUBLISH_SCORES = "lti.publish_scores"
 DOORBELL_TTL = 60
+BELLS = {GRADE_SUBMITTED: 1, PUBLISH_SCORES: 2}  # drains of each kind that may run at once
 
 
 @lru_cache(maxsize=4)
@@ -34,19 +37,38 @@ def _send(settings: Settings, name: str, *args: object) -> None:
     _client(settings).send_task(name, args=list(args))
 
 
+def _bell(drain: str, slot: int) -> str:
+    return f"doorbell:{drain}:{slot}"
+
+
 def _ring(settings: Settings, store: KeyValueStore, drain: str) -> None:
-    key = "doorbell:" + drain
-    if store.add(key, "1", DOORBELL_TTL):
-        try:
-            _send(settings, drain)
-        except Exception:
-            store.delete(key)  # not sent: the next commit may ring again
-            raise
+    for slot in range(BELLS[drain]):
+        if store.add(_bell(drain, slot), "1", DOORBELL_TTL):
+            try:
+                _send(settings, drain, slot)
+            except Exception:
+                store.delete(_bell(drain, slot))  # not sent: the next commit may ring again
+                raise
+            return
+    # Every bell is rung: a drain is working or on its way, and will find this work.
 
 
-def answer(store: KeyValueStore, drain: str) -> None:
-    """A drain starts: from now on, new work rings again."""
-    store.delete("doorbell:" + drain)
+def let_go(store: KeyValueStore, drain: str, slot: int) -> None:
+    """A drain found nothing more: from now on, new work rings again."""
+    store.delete(_bell(drain, slot))
+
+
+def take_back(store: KeyValueStore, drain: str, slot: int) -> bool:
+    """A drain that let go found more work after all: it keeps draining, unless someone rang
+    meanwhile (then that drain is on its way)."""
+    return store.add(_bell(drain, slot), "1", DOORBELL_TTL)
+
+
+def hand_over(settings: Settings, store: KeyValueStore, drain: str, slot: int | None) -> None:
+    """A long drain queues its successor (so other tasks get a turn), keeping its bell."""
+    if slot is not None:
+        store.set(_bell(drain, slot), "1", DOORBELL_TTL)
+    _send(settings, drain, slot)
 
 
 def ping(settings: Settings, token: str) -> None:
@@ -58,12 +80,12 @@ def touch(settings: Settings, token: str) -> None:
 
 
 def grade_submitted(settings: Settings, store: KeyValueStore) -> None:
-    """Attempts were submitted: wake a grading drain unless one is already called."""
+    """Attempts were submitted: wake a grading drain unless one is already working."""
     _ring(settings, store, GRADE_SUBMITTED)
 
 
 def publish_scores(settings: Settings, store: KeyValueStore) -> None:
-    """Scores were queued in the outbox: wake a sending drain unless one is already called."""
+    """Scores were queued in the outbox: wake a sending drain unless enough are working."""
     _ring(settings, store, PUBLISH_SCORES)
 
 

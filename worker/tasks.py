@@ -6,6 +6,7 @@ everything is idempotent, so a duplicate delivery or a rerun after a killed work
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -26,7 +27,7 @@ RETRY = {
     "max_retries": 10,
 }
 DRAIN_BATCHES = 20  # a drain grades at most this many batches, then queues its successor
-DRAIN_SCORES = 200  # a drain sends at most this many scores, then queues its successor
+DRAIN_CLAIMS = 10  # a drain sends at most this many claims of scores, then the same
 
 
 @shared_task(name="system.ping")  # type: ignore[untyped-decorator]
@@ -43,20 +44,17 @@ def touch(token: str) -> None:
 
 
 @shared_task(name=dispatch.GRADE_SUBMITTED, **RETRY)  # type: ignore[untyped-decorator]
-def grade_submitted() -> int:
+def grade_submitted(slot: int | None = None) -> int:
     """Drain: grade submitted attempts, a batch per transaction, until none waits; wake the
-    score sender for the scores queued. Also run by the beat (a doorbell lost with the broker)."""
-    dispatch.answer(store(), dispatch.GRADE_SUBMITTED)
-    total = 0
-    for _ in range(DRAIN_BATCHES):
+    score sender for the scores queued. Also run by the beat (no bell: ``slot`` None)."""
+
+    def batch() -> int:
         graded = grades.grade_submitted(db.session())
-        total += graded.attempts
         if graded.queued:
             dispatch.publish_scores(settings(), store())
-        if graded.attempts < grades.BATCH:
-            return total
-    dispatch.grade_submitted(settings(), store())  # more is waiting: hand over, let others run
-    return total
+        return graded.attempts
+
+    return _drain(dispatch.GRADE_SUBMITTED, slot, batch, rounds=DRAIN_BATCHES)
 
 
 @shared_task(name="grading.finalize_review", **RETRY)  # type: ignore[untyped-decorator]
@@ -73,17 +71,39 @@ def finalize_review(review_id: int) -> None:
     retry_backoff=True,
     retry_jitter=True,
 )
-def publish_scores(self: Any) -> int:
+def publish_scores(self: Any, slot: int | None = None) -> int:
     """Drain: send due outbox rows to their LMSs until none is due. When an LMS asks us to
-    wait (429, 5xx), try again after its backoff; the beat runs this drain too."""
-    dispatch.answer(store(), dispatch.PUBLISH_SCORES)
+    wait (429, 5xx), this drain lets go and runs again after the wait; the beat runs it too."""
+
+    def claim() -> int:
+        return passback.publish_due(db.session(), ags_for, store(), limit=passback.CLAIM)
+
     try:
-        handled = passback.publish_due(db.session(), ags_for, store(), limit=DRAIN_SCORES)
+        return _drain(dispatch.PUBLISH_SCORES, slot, claim, rounds=DRAIN_CLAIMS)
     except passback.RetryLater as later:
-        raise self.retry(countdown=later.delay) from later
-    if handled == DRAIN_SCORES:
-        dispatch.publish_scores(settings(), store())  # more is due: hand over, let others run
-    return handled
+        if slot is not None:
+            dispatch.let_go(store(), dispatch.PUBLISH_SCORES, slot)
+        raise self.retry(countdown=later.delay, args=[None]) from later
+
+
+def _drain(name: str, slot: int | None, step: Callable[[], int], rounds: int) -> int:
+    """Run ``step`` (one batch: returns how much it did) until a batch does nothing, keeping
+    this drain's bell rung meanwhile (see worker.dispatch); after ``rounds``, hand over."""
+    total = 0
+    for _ in range(rounds):
+        done = step()
+        total += done
+        if done:
+            continue
+        if slot is None:
+            return total
+        dispatch.let_go(store(), name, slot)
+        done = step()  # committed before we let go: ours to do (their ring found the bell rung)
+        total += done
+        if not done or not dispatch.take_back(store(), name, slot):
+            return total
+    dispatch.hand_over(settings(), store(), name, slot)
+    return total
 
 
 @shared_task(name="lti.sync_roster", **RETRY)  # type: ignore[untyped-decorator]
