@@ -6,6 +6,7 @@ everything is idempotent, so a duplicate delivery or a rerun after a killed work
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ RETRY = {
 }
 DRAIN_BATCHES = 20  # a drain grades at most this many batches, then queues its successor
 DRAIN_CLAIMS = 10  # a drain sends at most this many claims of scores, then the same
+LINGER_SECONDS = 0.05  # after a partial batch of a stream
 
 
 @shared_task(name="system.ping")  # type: ignore[untyped-decorator]
@@ -54,7 +56,7 @@ def grade_submitted(slot: int | None = None) -> int:
             dispatch.publish_scores(settings(), store())
         return graded.attempts
 
-    return _drain(dispatch.GRADE_SUBMITTED, slot, batch, rounds=DRAIN_BATCHES)
+    return _drain(dispatch.GRADE_SUBMITTED, slot, batch, DRAIN_BATCHES, grades.BATCH)
 
 
 @shared_task(name="grading.finalize_review", **RETRY)  # type: ignore[untyped-decorator]
@@ -79,21 +81,26 @@ def publish_scores(self: Any, slot: int | None = None) -> int:
         return passback.publish_due(db.session(), ags_for, store(), limit=passback.CLAIM)
 
     try:
-        return _drain(dispatch.PUBLISH_SCORES, slot, claim, rounds=DRAIN_CLAIMS)
+        return _drain(dispatch.PUBLISH_SCORES, slot, claim, DRAIN_CLAIMS, passback.CLAIM)
     except passback.RetryLater as later:
         if slot is not None:
             dispatch.let_go(store(), dispatch.PUBLISH_SCORES, slot)
         raise self.retry(countdown=later.delay, args=[None]) from later
 
 
-def _drain(name: str, slot: int | None, step: Callable[[], int], rounds: int) -> int:
-    """Run ``step`` (one batch: returns how much it did) until a batch does nothing, keeping
-    this drain's bell rung meanwhile (see worker.dispatch); after ``rounds``, hand over."""
+def _drain(name: str, slot: int | None, step: Callable[[], int], rounds: int, full: int) -> int:
+    """Run ``step`` (one batch of at most ``full``: returns how much it did) until a batch does
+    nothing, keeping this drain's bell rung meanwhile (see worker.dispatch); after ``rounds``,
+    hand over. When batches show a stream of work arriving, it lingers a moment after a
+    partial one, so the next is larger (a batch costs the same statements whatever its size);
+    one submission at a time is never delayed."""
     total = 0
     for _ in range(rounds):
         done = step()
         total += done
         if done:
+            if 1 < done < full:  # a stream, not one submission at a time
+                time.sleep(LINGER_SECONDS)
             continue
         if slot is None:
             return total
