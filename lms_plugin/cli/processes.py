@@ -64,7 +64,7 @@ def worker(concurrency: int, queues: str, beat: bool, name: str, schedule: str |
     """Run a Celery worker bound to the Flask app, restarted if it ever dies.
 
     Celery's worker can exit on an unrecoverable broker error (seen with kombu when Redis
-    restarts while messages are unacknowledged); nothing is lost, because the sweeps re-send
+    restarts while messages are unacknowledged); nothing is lost, because the beat's drains pick up
     unfinished work, but the worker must come back on its own.
     """
     args = [

@@ -46,13 +46,13 @@ def platform_keys() -> PlatformKeys:
 
 
 def enqueue(send: Callable[..., None], *ids: int) -> None:
-    """Dispatch a task after the commit; if the broker is down, the periodic sweep picks the
-    work up from the database later, so the person's request still succeeds."""
+    """Dispatch a task after the commit; if the broker is down, the person's request still
+    succeeds and the work is picked up from the database later."""
     try:
         send(settings(), *ids)
     except Exception:  # any broker failure: logged, never shown as an error to the learner
         log.warning(
-            "could not enqueue %s%s; the sweep will retry", send.__name__, ids, exc_info=True
+            "could not enqueue %s%s; the beat will pick it up", send.__name__, ids, exc_info=True
         )
 
 
