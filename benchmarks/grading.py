@@ -74,40 +74,59 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="floor + throughput rounds")
     args = parser.parse_args()
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-grading-"))
-    redis.Redis.from_url(BENCH_BROKER_URL).flushdb()
-    prefix = f"bench:{uuid.uuid4().hex[:6]}:"
     with ExitStack() as stack:
-        stack.callback(forget_prefix, REDIS_URL, prefix)
-        database = stack.enter_context(scratch_database(PG_ADMIN_URL, "lms_bench_"))
-        env = tool_env(
-            instance_dir=str(tmp),
-            public_url=url,
-            secret_key=uuid.uuid4().hex,
-            database_url=database,
-            broker_url=BENCH_BROKER_URL,
-            cache_url=REDIS_URL,
-            cache_prefix=prefix,
-            log_level="WARNING",
+        tool = production_tool(stack, "lms-bench-grading-")
+        worker = stack.enter_context(
+            celery_worker(tool.env, tool.tmp / "worker.log", concurrency=2)
         )
-        engine = create_engine(database)
-        stack.callback(engine.dispose)
-        lms = LmsPlatform(tool_url=url).start()
-        stack.callback(lms.stop)
-        prepare_tool(env, lms)
-        web = stack.enter_context(process(gunicorn_quiet(port, 2), env, tmp / "web.log"))
-        worker = stack.enter_context(celery_worker(env, tmp / "worker.log", concurrency=2))
-        wait_http(url + "/healthz")
         meter = CpuMeter(  # both were started in sessions of their own
-            sessions={"web": web.pid, "worker": worker.pid},
+            sessions={"web": tool.web.pid, "worker": worker.pid},
             commands={"postgres": "postgres", "redis": "redis-server"},
         )
-        figures, cpu = run(args, url, lms, engine, load_settings(env), meter)
+        figures, cpu = run(args, tool.url, tool.lms, tool.engine, tool.settings, meter)
     report(figures)
     for line in cpu:
         print(line)
+
+
+def production_tool(stack: ExitStack, name: str) -> types.SimpleNamespace:
+    """The tool as deployed, on one machine: a scratch PostgreSQL database, Redis (broker and
+    cache), gunicorn with 2 workers, and the suite's test LMS registered; all undone by
+    ``stack``. Returns url, tmp, env, settings, engine, lms and the web process."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    tmp = Path(tempfile.mkdtemp(prefix=name))
+    redis.Redis.from_url(BENCH_BROKER_URL).flushdb()
+    prefix = f"bench:{uuid.uuid4().hex[:6]}:"
+    stack.callback(forget_prefix, REDIS_URL, prefix)
+    database = stack.enter_context(scratch_database(PG_ADMIN_URL, "lms_bench_"))
+    env = tool_env(
+        instance_dir=str(tmp),
+        public_url=url,
+        secret_key=uuid.uuid4().hex,
+        database_url=database,
+        broker_url=BENCH_BROKER_URL,
+        cache_url=REDIS_URL,
+        cache_prefix=prefix,
+        log_level="WARNING",
+    )
+    engine = create_engine(database)
+    stack.callback(engine.dispose)
+    lms = LmsPlatform(tool_url=url).start()
+    stack.callback(lms.stop)
+    prepare_tool(env, lms)
+    web = stack.enter_context(process(gunicorn_quiet(port, 2), env, tmp / "web.log"))
+    wait_http(url + "/healthz")
+    return types.SimpleNamespace(
+        url=url,
+        tmp=tmp,
+        env=env,
+        prefix=prefix,
+        settings=load_settings(env),
+        engine=engine,
+        lms=lms,
+        web=web,
+    )
 
 
 def count(engine, sql: str) -> int:
@@ -240,6 +259,21 @@ def _throughput(args, url, lms, engine, batch) -> tuple[float, float]:
     """Everyone in ``batch`` submits at once over HTTP: (graded/s to the last grade row,
     scores/s to the last score the test LMS recorded)."""
     start = time.time()
+    submit_concurrently(url, batch, args.threads)
+    ids = ", ".join(str(attempt_id) for _, attempt_id, _ in batch)
+    graded = f"SELECT count(*) FROM quiz_attempt WHERE status = 'graded' AND id IN ({ids})"
+    _until(lambda: count(engine, graded) >= len(batch), 600)
+    with engine.connect() as conn:
+        last = conn.execute(
+            text(f"SELECT EXTRACT(EPOCH FROM max(graded_at)) FROM quiz_attempt WHERE id IN ({ids})")
+        ).scalar_one()
+    _until(lambda: len(lms.scores) >= len(batch), 300)
+    scores_done = time.time()
+    return len(batch) / (float(last) - start), len(batch) / (scores_done - start)
+
+
+def submit_concurrently(url: str, batch, threads: int) -> None:
+    """Every learner in ``batch`` submits, from ``threads`` clients at once."""
     lock = threading.Lock()
     queue = list(batch)
 
@@ -251,21 +285,11 @@ def _throughput(args, url, lms, engine, batch) -> tuple[float, float]:
                 browser, attempt_id, answers = queue.pop()
             _submit(browser, url, attempt_id, answers)
 
-    threads = [threading.Thread(target=submit) for _ in range(args.threads)]
-    for t in threads:
+    clients = [threading.Thread(target=submit) for _ in range(threads)]
+    for t in clients:
         t.start()
-    for t in threads:
+    for t in clients:
         t.join()
-    ids = ", ".join(str(attempt_id) for _, attempt_id, _ in batch)
-    graded = f"SELECT count(*) FROM quiz_attempt WHERE status = 'graded' AND id IN ({ids})"
-    _until(lambda: count(engine, graded) >= len(batch), 600)
-    with engine.connect() as conn:
-        last = conn.execute(
-            text(f"SELECT EXTRACT(EPOCH FROM max(graded_at)) FROM quiz_attempt WHERE id IN ({ids})")
-        ).scalar_one()
-    _until(lambda: len(lms.scores) >= len(batch), 300)
-    scores_done = time.time()
-    return len(batch) / (float(last) - start), len(batch) / (scores_done - start)
 
 
 def _ready(tool, lms, url: str, user: str):

@@ -14,34 +14,22 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import tempfile
-import threading
 import types
-import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
 import redis
-from sqlalchemy import create_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.cpu import CpuMeter, describe
-from benchmarks.grading import _ready, _submit, count
-from lms_plugin.settings import load_settings
-from tests.support.endpoints import BENCH_BROKER_URL, PG_ADMIN_URL, REDIS_URL
-from tests.support.lti_platform import LmsPlatform
+from benchmarks.grading import _ready, count, production_tool, submit_concurrently
+from tests.support.endpoints import BENCH_BROKER_URL, REDIS_URL
 from tests.support.processes import (
     cli,
     forget_prefix,
-    free_port,
-    gunicorn_quiet,
-    prepare_tool,
     process,
-    scratch_database,
-    tool_env,
-    wait_http,
 )
 from tests.support.worker import wait_for
 from worker import dispatch
@@ -53,33 +41,11 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=300)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-parts-"))
     broker = redis.Redis.from_url(BENCH_BROKER_URL)
-    broker.flushdb()
-    prefix = f"bench:{uuid.uuid4().hex[:6]}:"
     with ExitStack() as stack:
-        stack.callback(forget_prefix, REDIS_URL, prefix)
-        database = stack.enter_context(scratch_database(PG_ADMIN_URL, "lms_bench_"))
-        env = tool_env(
-            instance_dir=str(tmp),
-            public_url=url,
-            secret_key=uuid.uuid4().hex,
-            database_url=database,
-            broker_url=BENCH_BROKER_URL,
-            cache_url=REDIS_URL,
-            cache_prefix=prefix,
-            log_level="WARNING",
-        )
-        engine = create_engine(database)
-        stack.callback(engine.dispose)
-        lms = LmsPlatform(tool_url=url).start()
-        stack.callback(lms.stop)
-        prepare_tool(env, lms)
-        web = stack.enter_context(process(gunicorn_quiet(port, 2), env, tmp / "web.log"))
-        wait_http(url + "/healthz")
-        settings = load_settings(env)
+        shape = production_tool(stack, "lms-bench-parts-")
+        url, env, tmp, lms, engine = shape.url, shape.env, shape.tmp, shape.lms, shape.engine
+        web, settings, prefix = shape.web, shape.settings, shape.prefix
         tool = types.SimpleNamespace(url=url)
         ready = [_ready(tool, lms, url, f"p{n}") for n in range(args.submissions)]
         meter = CpuMeter(
@@ -88,24 +54,7 @@ def main() -> None:
         )
         n = args.submissions
 
-        def submit_all() -> None:
-            queue, lock = list(ready), threading.Lock()
-
-            def submit() -> None:
-                while True:
-                    with lock:
-                        if not queue:
-                            return
-                        browser, attempt_id, answers = queue.pop()
-                    _submit(browser, url, attempt_id, answers)
-
-            threads = [threading.Thread(target=submit) for _ in range(args.threads)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-
-        used, wall = meter.measure(submit_all)
+        used, wall = meter.measure(lambda: submit_concurrently(url, ready, args.threads))
         print(f"submit over HTTP:  {n / wall:7.1f}/s  " + describe(used, wall, n, "submission"))
 
         def drained(queue: str, drain: str, done: str, log: str) -> None:

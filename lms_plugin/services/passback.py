@@ -11,52 +11,27 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import ScoreOutbox
-from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration, ResourceLink
+from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration
 from lms_plugin.kv import KeyValueStore
-from lms_plugin.lti.ags import LINEITEM_SCOPE, AgsError, Score
-from lms_plugin.services.content import current_content
+from lms_plugin.lti.ags import AgsError, Score
+from lms_plugin.services.lineitems import AgsPort, KnownLineItems, NotGradableError, find_or_make
 
-TAG = "isp-module-grade"
-LINEITEM_TTL = 3600
+__all__ = ["AgsPort", "NotGradableError", "RetryLater", "publish_due", "resend"]
+
 MAX_BACKOFF_SECONDS = 600
-
-
-class AgsPort(Protocol):
-    def post_score(self, lineitem_url: str, score: Score) -> None: ...
-    def find_lineitem(
-        self, lineitems_url: str, *, resource_id: str, resource_link_id: str | None
-    ) -> str | None: ...
-    def create_lineitem(
-        self,
-        lineitems_url: str,
-        *,
-        label: str,
-        score_maximum: float,
-        resource_id: str,
-        tag: str,
-        resource_link_id: str | None,
-    ) -> str: ...
 
 
 class RetryLater(Exception):
     def __init__(self, delay: float, reason: str) -> None:
         super().__init__(reason)
         self.delay = delay
-
-
-class NotGradableError(Exception):
-    """No line item can be found or made for this score (no AGS in the course, no scope)."""
-
-    def __init__(self, classification: str, message: str) -> None:
-        super().__init__(message)
-        self.classification = classification
 
 
 def backoff(tries: int, retry_after: float | None = None) -> float:
@@ -67,35 +42,13 @@ def backoff(tries: int, retry_after: float | None = None) -> float:
 
 
 class _Looked:
-    """What a drain has already looked up: AGS clients, and each module's line item URL
-    (shared by all workers through the store for LINEITEM_TTL, forgotten when refused)."""
+    """What a drain has already looked up or learnt: AGS clients, line items, and which
+    registrations' LMSs asked us to wait (until when)."""
 
     def __init__(self, store: KeyValueStore | None = None) -> None:
         self.clients: dict[int, AgsPort] = {}
-        self.waiting: dict[int, datetime] = {}  # registration id -> when its LMS takes more
-        self._lineitems: dict[str, str] = {}
-        self._store = store
-
-    def lineitem(self, context_id: int, module_slug: str) -> str | None:
-        key = f"lineitem:{context_id}:{module_slug}"
-        if key not in self._lineitems and self._store is not None:
-            url = self._store.get(key)
-            if url is not None:
-                self._lineitems[key] = url
-        return self._lineitems.get(key)
-
-    def remember(self, context_id: int, module_slug: str, url: str) -> None:
-        key = f"lineitem:{context_id}:{module_slug}"
-        if self._lineitems.get(key) != url:
-            self._lineitems[key] = url
-            if self._store is not None:
-                self._store.set(key, url, LINEITEM_TTL)
-
-    def forget(self, context_id: int, module_slug: str) -> None:
-        key = f"lineitem:{context_id}:{module_slug}"
-        self._lineitems.pop(key, None)
-        if self._store is not None:
-            self._store.delete(key)
+        self.waiting: dict[int, datetime] = {}
+        self.lineitems = KnownLineItems(store)
 
 
 CLAIM = 20  # rows leased at a time by one drain
@@ -240,11 +193,11 @@ def _send(
     }
     try:
         if row.lineitem_url is None:
-            url = looked.lineitem(row.context_id, row.module_slug)
+            url = looked.lineitems.get(row.context_id, row.module_slug)
             if url is None:
-                url = _lineitem(session, ags, row.context_id, row.module_slug)
+                url = find_or_make(session, ags, row.context_id, row.module_slug)
                 session.commit()  # a link that now knows its line item
-            looked.remember(row.context_id, row.module_slug, url)
+            looked.lineitems.remember(row.context_id, row.module_slug, url)
             outcome["lineitem_url"] = url
         ags.post_score(
             str(outcome["lineitem_url"]),
@@ -260,7 +213,9 @@ def _send(
         return _outcome(session, outcome, "failed", exc.classification, str(exc))
     except AgsError as exc:
         if not exc.retryable:
-            looked.forget(row.context_id, row.module_slug)  # the next score looks it up again
+            looked.lineitems.forget(
+                row.context_id, row.module_slug
+            )  # the next score looks it up again
             return _outcome(session, outcome, "failed", exc.classification, str(exc))
         due = now + timedelta(seconds=backoff(row.tries + 1, exc.retry_after))
         looked.waiting[row.registration_id] = due
@@ -289,45 +244,6 @@ def _outcome(
         },
     )
     return status
-
-
-def _lineitem(session: Session, ags: AgsPort, context_id: int, module_slug: str) -> str:
-    """The module's line item: from its link's AGS claim, else found or made by resourceId."""
-    links = list(session.scalars(select(ResourceLink).filter_by(context_id=context_id)))
-    own = [link for link in links if link.module_slug == module_slug]
-    for link in own:
-        if link.ags_lineitem_url:
-            return link.ags_lineitem_url
-    service = next((link for link in own + links if link.ags_lineitems_url), None)
-    if service is None or service.ags_lineitems_url is None:
-        raise NotGradableError(
-            "not_gradable",
-            "No link in this course offers the gradebook "
-            "service (AGS); add the activity with grading enabled.",
-        )
-    if LINEITEM_SCOPE not in service.ags_scopes:
-        raise NotGradableError(
-            "scope_missing",
-            "The LMS did not grant the line item scope, "
-            "so a gradebook column cannot be created for this module.",
-        )
-    link_id = service.resource_link_id if service.module_slug == module_slug else None
-    found = ags.find_lineitem(
-        service.ags_lineitems_url, resource_id=module_slug, resource_link_id=link_id
-    )
-    if found is None:
-        _, module = current_content(session).find(module_slug)
-        found = ags.create_lineitem(
-            service.ags_lineitems_url,
-            label=module.title,
-            score_maximum=100.0,
-            resource_id=module_slug,
-            tag=TAG,
-            resource_link_id=link_id,
-        )
-    if service.module_slug == module_slug:
-        service.ags_lineitem_url = found
-    return found
 
 
 def resend(session: Session, context_id: int, outbox_ids: list[int]) -> list[int]:
