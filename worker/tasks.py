@@ -56,6 +56,8 @@ def grade_submitted(slot: int | None = None) -> int:
             dispatch.publish_scores(settings(), store())
         return graded.attempts
 
+    if slot is None and reviews.fold_unfolded(db.session()):  # the beat: lost review tasks
+        dispatch.publish_scores(settings(), store())
     return _drain(dispatch.GRADE_SUBMITTED, slot, batch, DRAIN_BATCHES, grades.BATCH)
 
 

@@ -28,6 +28,8 @@ class Review(Base):
     percent: Mapped[float]
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it was folded into the module grade (None: its task has not run, or was lost).
+    folded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Grade(LearnerScoped, Base):

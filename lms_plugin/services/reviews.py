@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentSubmission
 from lms_plugin.db.models import LtiUser
@@ -97,14 +99,25 @@ def record_review(
 
 def finalize_review(session: Session, review_id: int) -> list[int]:
     """Fold a review into the module grade; returns score outbox ids to publish."""
-    review = session.get(Review, review_id)
-    if review is None:
-        return []
-    submission = session.get(AssignmentSubmission, review.submission_id)
-    assert submission is not None
-    module = module_version(session, submission.module_id)
-    key = (submission.context_id, submission.user_id, submission.module_slug)
-    queued = refresh_grades(session, {key: module})
+    return _fold(session, select(Review).where(Review.id == review_id))
+
+
+def fold_unfolded(session: Session, limit: int = 50) -> list[int]:
+    """Fold reviews whose task never ran (a message lost with the broker): for the beat."""
+    return _fold(
+        session, select(Review).where(Review.folded_at.is_(None)).order_by(Review.id).limit(limit)
+    )
+
+
+def _fold(session: Session, reviews: Select[Any]) -> list[int]:
+    found: list[Review] = list(session.scalars(reviews.with_for_update(skip_locked=True)))
+    modules = {}
+    for review in found:
+        submission = session.get_one(AssignmentSubmission, review.submission_id)
+        key = (submission.context_id, submission.user_id, submission.module_slug)
+        modules[key] = module_version(session, submission.module_id)
+        review.folded_at = utcnow()
+    queued = refresh_grades(session, modules) if modules else []
     session.commit()
     return queued
 

@@ -122,3 +122,27 @@ def test_an_lms_asking_to_wait_gets_one_request_and_its_scores_wait_together(too
     ]
     assert {r[3] for r in rows} <= {29, 30}  # all due together, after the LMS's Retry-After
     assert len(platform._faults["ags"]) == 4  # one request only: the LMS was not hammered
+
+
+def test_a_review_whose_task_was_lost_is_folded_by_the_beat(tool, platform):
+    from lms_plugin.db import db
+    from lms_plugin.services import reviews
+    from tests.integration.test_instructor import instructor, rubric_form, submitted
+
+    submission = submitted(tool, platform)
+    done = instructor(tool, platform).post(
+        tool.url + f"/instructor/reviews/{submission}",
+        data=rubric_form(3, "pass"),
+        headers={"Accept": "text/html"},
+        allow_redirects=False,
+    )
+    assert done.status_code == 303  # its grading.finalize_review message is never consumed
+    assert tool.rows("SELECT folded_at IS NULL FROM review") == [(True,)]
+
+    with tool.app.app_context():
+        queued = reviews.fold_unfolded(db.session())
+        again = reviews.fold_unfolded(db.session())
+
+    assert len(queued) == 1 and again == []
+    assert tool.rows("SELECT rubric_percent FROM grade") == [(75.0,)]
+    assert tool.rows("SELECT folded_at IS NOT NULL FROM review") == [(True,)]
