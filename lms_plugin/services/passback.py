@@ -162,9 +162,8 @@ def _claim(session: Session, now: datetime) -> list[Row[Any]]:
 
 def _write(session: Session, statement: Executable, params: dict[str, Any]) -> None:
     """One statement committed on its own (a single round trip, outside the session)."""
-    with (
-        session.get_bind().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn
-    ):
+    engine = session.get_bind().engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(statement, params)
 
 

@@ -48,17 +48,18 @@ def platform_keys() -> PlatformKeys:
 def enqueue(send: Callable[..., None], *ids: int) -> None:
     """Dispatch a task after the commit; if the broker is down, the person's request still
     succeeds and the work is picked up from the database later."""
-    try:
-        send(settings(), *ids)
-    except Exception:  # any broker failure: logged, never shown as an error to the learner
-        log.warning(
-            "could not enqueue %s%s; the beat will pick it up", send.__name__, ids, exc_info=True
-        )
+    _after_commit(send, settings(), *ids)
 
 
 def ring(doorbell: Callable[[Settings, KeyValueStore], None]) -> None:
     """Wake a drain after the commit (see worker.dispatch); failures as in :func:`enqueue`."""
+    _after_commit(doorbell, settings(), store())
+
+
+def _after_commit(send: Callable[..., None], *args: object) -> None:
     try:
-        doorbell(settings(), store())
-    except Exception:  # the store or the broker is down: the beat drains later
-        log.warning("could not ring %s; the beat will drain", doorbell.__name__, exc_info=True)
+        send(*args)
+    except Exception:  # the broker or store is down: logged, never shown as an error
+        log.warning(
+            "could not run %s; the beat will pick the work up", send.__name__, exc_info=True
+        )

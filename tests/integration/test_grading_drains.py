@@ -127,7 +127,7 @@ def test_an_lms_asking_to_wait_gets_one_request_and_its_scores_wait_together(too
 def test_a_review_whose_task_was_lost_is_folded_by_the_beat(tool, platform):
     from lms_plugin.db import db
     from lms_plugin.services import reviews
-    from tests.integration.test_instructor import instructor, rubric_form, submitted
+    from tests.support.reviews import instructor, rubric_form, submitted
 
     submission = submitted(tool, platform)
     done = instructor(tool, platform).post(
