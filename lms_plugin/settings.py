@@ -43,6 +43,14 @@ class Settings:
     key_rotation_days: int = 90  # beat rotates the signing keys this often (0: only by hand)
     roster_sync_hours: int = 24  # beat syncs each course's roster this often (0: only by hand)
     log_level: str = "INFO"
+    # The anonymous edge: sizes, rates and where the tool may send requests.
+    login_param_max_bytes: int = 4096  # each OIDC login parameter (a Canvas lti_message_hint ~1 KB)
+    id_token_max_bytes: int = 65536  # larger id_tokens are refused before any parsing
+    rate_limit_lti: str = "120/minute"  # per client address, each of /lti/login and /lti/launch
+    rate_limit_registration: str = "20/minute"  # per client address, dynamic registration pages
+    rate_limit_storage_url: str = ""  # "": LMS_CACHE_URL (Redis) when set, else in-process memory
+    jwks_refetch_cooldown_seconds: int = 60  # an unknown kid refetches a JWKS at most this often
+    allow_private_hosts: int = 0  # 1: outbound calls may go to private/loopback addresses
 
     @property
     def all_secret_keys(self) -> list[str]:

@@ -48,6 +48,7 @@ class InvalidInputError(LmsError):
 # code -> (HTTP status, sentence for the person in front of the screen, what an admin can do)
 LAUNCH_ERRORS: dict[str, tuple[int, str, str | None]] = {
     "login_param_missing": (400, "The LMS login request is missing a required parameter.", None),
+    "login_param_too_long": (400, "A parameter of the LMS login request is too long.", None),
     "unknown_platform": (
         400,
         "This LMS is not registered with the tool.",
@@ -73,6 +74,7 @@ LAUNCH_ERRORS: dict[str, tuple[int, str, str | None]] = {
     ),
     "id_token_missing": (400, "The launch did not carry an id_token.", None),
     "id_token_malformed": (400, "The launch token is not a valid JWT.", None),
+    "id_token_too_large": (413, "The launch token is larger than any LMS sends.", None),
     "alg_not_allowed": (401, "The launch token is not signed with RS256.", None),
     "kid_missing": (401, "The launch token does not name its signing key (kid).", None),
     "unknown_kid": (
