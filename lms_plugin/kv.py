@@ -1,7 +1,8 @@
 """A small key-value store with TTLs for launch state, JWKS and token caches.
 
-Production uses Redis (``LMS_CACHE_URL=redis://...``); the embedded default keeps the same
-operations in the ``kv_entry`` table, so several web processes share state either way.
+Production uses Redis (``LMS_CACHE_URL=redis://...``, every form :func:`redis_client` reads);
+the embedded default keeps the same operations in the ``kv_entry`` table, so several web
+processes share state either way.
 ``pop`` is atomic in both: a state or nonce can be consumed exactly once.
 """
 
@@ -9,16 +10,24 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
+from urllib.parse import urlsplit
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.connection import parse_url
+from redis.retry import Retry
+from redis.sentinel import Sentinel
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from lms_plugin.db.models import KvEntry
+
+SENTINEL_SCHEME = "redis+sentinel"
+SENTINEL_PORT = 26379
 
 
 @dataclass(frozen=True)
@@ -93,77 +102,104 @@ class _SingleOps:
 
 
 class RedisStore(_SingleOps):
-    """Commands are written to a pooled connection and their replies read back directly: redis-py's
-    typed helpers and pipeline objects cost several times the round trip itself, and the
-    launch path makes one or two round trips per request."""
+    """The store on Redis, through redis-py's public API (hiredis parses the replies).
+
+    ``url`` is what :func:`redis_client` reads. A batch is one pipeline without MULTI: its ops
+    are independent and each is atomic on its own (``GETDEL``, ``SET NX``), so one round trip
+    is all a batch needs. redis-py retries a command whose connection dropped (Redis restarted,
+    a proxy timed it out) on a fresh one; a pop or add that had run before the drop then finds
+    its key gone or taken, so a launch is refused (and made again), never let through twice.
+    """
 
     def __init__(self, url: str, prefix: str) -> None:
-        self._redis = redis.Redis.from_url(url, socket_timeout=5, decode_responses=True)
-        self._pool = self._redis.connection_pool
+        self._redis = redis_client(url)
         self._prefix = prefix
 
     def get(self, key: str) -> str | None:
-        value: str | None = self.batch([Get(key)])[0]
-        return value
+        return cast("str | None", self._redis.get(self._prefix + key))  # decode_responses
 
     def batch(self, ops: Sequence[Op]) -> list[Any]:
-        replies = self._execute([self._command(op) for op in ops])
-        return [self._result(op, reply) for op, reply in zip(ops, replies, strict=True)]
+        pipe = self._redis.pipeline(transaction=False)
+        for op in ops:
+            key = self._prefix + op.key
+            if isinstance(op, Get):
+                pipe.get(key)
+            elif isinstance(op, Pop):
+                pipe.getdel(key)
+            else:
+                pipe.set(key, op.value, ex=op.ttl, nx=isinstance(op, Add))
+        replies = pipe.execute()
+        return [_result(op, reply) for op, reply in zip(ops, replies, strict=True)]
 
     def delete(self, key: str) -> None:
-        self._execute([("DEL", self._prefix + key)])
+        self._redis.delete(self._prefix + key)
 
     def ping(self) -> None:
-        self._execute([("PING",)])
+        self._redis.ping()
 
     def close(self) -> None:
         self._redis.close()
 
-    def _execute(self, commands: list[tuple[Any, ...]]) -> list[Any]:
-        """One write, one reply per command. A connection dropped under us (Redis restarted)
-        is retried once on a fresh one, as redis-py itself does: a pop or add that had run
-        before the drop then finds its key gone or taken, so a launch is refused (and made
-        again), never let through twice. Any other failure discards the connection, whose
-        unread replies would otherwise answer the next caller."""
-        for attempt in (1, 2):
-            connection: Any = self._pool.get_connection()
-            try:
-                connection.send_packed_command(connection.pack_commands(commands))
-                return [connection.read_response() for _ in commands]
-            except (redis.ConnectionError, redis.TimeoutError):
-                connection.disconnect()
-                if attempt == 2:
-                    raise
-            except BaseException:
-                connection.disconnect()
-                raise
-            finally:
-                self._pool.release(connection)
-        raise AssertionError("unreachable")
 
-    def _command(self, op: Op) -> tuple[Any, ...]:
-        key = self._prefix + op.key
-        if isinstance(op, Get):
-            return ("GET", key)
-        if isinstance(op, Pop):
-            return ("GETDEL", key)
-        if isinstance(op, Add):
-            return ("SET", key, op.value, "EX", op.ttl, "NX")
-        return ("SET", key, op.value, "EX", op.ttl)
+def _result(op: Op, reply: Any) -> Any:
+    if isinstance(op, Add):
+        return bool(reply)  # SET NX answers OK or nil
+    return None if isinstance(op, Set) else reply
 
-    @staticmethod
-    def _result(op: Op, result: Any) -> Any:
-        if isinstance(op, Add):
-            return bool(result)
-        return None if isinstance(op, Set) else result
+
+def redis_client(url: str) -> redis.Redis:
+    """A client for ``LMS_CACHE_URL``.
+
+    Anything ``redis.Redis.from_url`` reads: ``redis://`` or ``rediss://`` (TLS; certificate
+    options as query parameters, e.g. ``?ssl_ca_certs=/path``), ``unix://``, ACL
+    ``user:password@`` (or ``:password@``), the database as ``/2`` or ``?db=2``, and timeouts
+    (``?socket_timeout=2``). Or Sentinel, in the form Flask-Limiter's ``limits`` also reads:
+    ``redis+sentinel://[[user]:password@]host:port[,host:port...]/service_name[?db=N&...]``
+    (the credentials are sent to the sentinels and to the master they name).
+    """
+    options: dict[str, Any] = {
+        "decode_responses": True,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+        # A short backoff: the caller is a person waiting for a launch, not a batch job.
+        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=3),
+    }
+    if not url.startswith(SENTINEL_SCHEME + "://"):
+        return redis.Redis.from_url(url, **options)  # the URL's own options win
+    parts = urlsplit(url)
+    credentials, _, hosts = parts.netloc.rpartition("@")
+    service = parts.path.strip("/")
+    if not hosts or not service or "/" in service:
+        raise ValueError(f"{SENTINEL_SCHEME}:// needs host:port[,host:port...]/service_name")
+    # The URL's query and credentials, read as redis-py reads them in a redis:// URL.
+    at = credentials + "@" if credentials else ""
+    options.update(parse_url(f"redis://{at}sentinel/?{parts.query}"))  # type: ignore[no-untyped-call]
+    options.pop("host")
+    auth: dict[str, Any] = {k: options[k] for k in ("username", "password") if k in options}
+    timeouts = {k: options[k] for k in ("socket_timeout", "socket_connect_timeout")}
+    sentinels = [_host_port(host) for host in hosts.split(",")]
+    sentinel = Sentinel(sentinels, sentinel_kwargs={**auth, **timeouts}, **options)
+    client: redis.Redis = sentinel.master_for(service)
+    return client
+
+
+def _host_port(location: str) -> tuple[str, int]:
+    host, _, port = location.rpartition(":")
+    if not host or location.endswith("]"):  # no port (an IPv6 address is in brackets)
+        return location.strip("[]"), SENTINEL_PORT
+    return host.strip("[]"), int(port)
 
 
 class SqlStore(_SingleOps):
-    """The embedded store: one table, short transactions of their own (never the request's)."""
+    """The embedded store: one table, short transactions of their own (never the request's).
+    Expiry times come from ``clock`` (seconds since the epoch, shared by every process)."""
 
-    def __init__(self, engine: Engine, prefix: str) -> None:
+    def __init__(
+        self, engine: Engine, prefix: str, *, clock: Callable[[], float] = time.time
+    ) -> None:
         self._engine = engine
         self._prefix = prefix
+        self._clock = clock
         dialect = engine.dialect.name
         self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -191,11 +227,11 @@ class SqlStore(_SingleOps):
         if isinstance(op, Pop):
             row = conn.execute(
                 delete(KvEntry)
-                .where(KvEntry.key == self._prefix + op.key, KvEntry.expires_at > time.time())
+                .where(KvEntry.key == self._prefix + op.key, KvEntry.expires_at > self._clock())
                 .returning(KvEntry.value)
             ).first()
             return row[0] if row else None
-        key, expires_at = self._prefix + op.key, time.time() + op.ttl
+        key, expires_at = self._prefix + op.key, self._clock() + op.ttl
         if isinstance(op, Set):
             stmt = self._insert(KvEntry).values(key=key, value=op.value, expires_at=expires_at)
             conn.execute(
@@ -205,7 +241,7 @@ class SqlStore(_SingleOps):
                 )
             )
             return None
-        conn.execute(delete(KvEntry).where(KvEntry.key == key, KvEntry.expires_at <= time.time()))
+        conn.execute(delete(KvEntry).where(KvEntry.key == key, KvEntry.expires_at <= self._clock()))
         created = conn.execute(
             self._insert(KvEntry)
             .values(key=key, value=op.value, expires_at=expires_at)
@@ -217,7 +253,7 @@ class SqlStore(_SingleOps):
     def _get(self, conn: Connection, key: str) -> str | None:
         row = conn.execute(
             select(KvEntry.value).where(
-                KvEntry.key == self._prefix + key, KvEntry.expires_at > time.time()
+                KvEntry.key == self._prefix + key, KvEntry.expires_at > self._clock()
             )
         ).first()
         return row[0] if row else None
@@ -226,7 +262,7 @@ class SqlStore(_SingleOps):
         # Expired rows are invisible already; drop them now and then so the table stays small.
         if random.random() < 0.02:  # noqa: S311 - not security sensitive
             with self._engine.begin() as conn:
-                conn.execute(delete(KvEntry).where(KvEntry.expires_at <= time.time()))
+                conn.execute(delete(KvEntry).where(KvEntry.expires_at <= self._clock()))
 
 
 def make_store(cache_url: str, prefix: str, engine: Engine) -> KeyValueStore:
