@@ -1,0 +1,113 @@
+"""RDF Dataset Canonicalization (W3C RDFC-1.0) of credential documents, with pyld.
+
+VC DI EdDSA v1.0 §3.3.3 (Transformation) and §3.3.5 (Proof Configuration) canonicalize with
+RDFC-1.0. pyld 3.x implements URDNA2015, which RDFC-1.0 standardized: the labelling is the same and
+only the escaping of the canonical N-Quads differs (RDFC-1.0 §4.4 serializes with RDF 1.2 N-Quads'
+canonical form: control characters other than TAB, LF and CR as UCHAR/ECHAR; pyld writes them
+raw). Documents with such characters in a literal or an IRI are refused here, so every output this
+module gives is RDFC-1.0's.
+
+As verifiers do (jsonld.js `safe` mode, which Digital Bazaar's cryptosuites use), a term the
+contexts do not define or a relative IRI is an error rather than silently dropped: a field outside
+the signed RDF would otherwise ride along unsigned. The blank-node work is bounded as rdf-canonize's
+default (`maxWorkFactor` 1): at most as many N-degree hashes as there are non-unique blank nodes,
+so a crafted "poison" graph cannot pin a worker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pyld.canon import URDNA2015
+from pyld.jsonld import JsonLdError, JsonLdProcessor
+
+from lms_plugin.badges.errors import CredentialError
+from lms_plugin.badges.loader import document_loader
+
+# RDF 1.2 N-Quads canonical form escapes these in literals; pyld (URDNA2015) does not.
+_UNSAFE_LITERAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNSAFE_IRI = re.compile('[\x00-\x20<>"{}|^`\\\\\x7f]')
+_ABSOLUTE_IRI = re.compile(r"_:|[A-Za-z][A-Za-z0-9+.-]*:")  # or a blank node label
+
+
+def canonicalize(document: Mapping[str, Any]) -> str:
+    """The RDFC-1.0 canonical N-Quads of a JSON-LD document, over the shipped contexts only."""
+    processor = JsonLdProcessor(on_property_dropped=_refuse_dropped)
+    options: dict[str, Any] = {
+        "documentLoader": document_loader(),
+        "base": None,  # relative IRIs stay relative (and are refused); "" means example.org
+        "rdfDirection": "i18n-datatype",  # as the VC DI cryptosuites do
+    }
+    try:
+        expanded = processor.expand(dict(document), options)
+        _refuse_relative_iris(expanded)
+        dataset = processor.to_rdf(expanded, options)
+    except JsonLdError as exc:
+        raise _explain(exc) from exc
+    _refuse_unsafe_text(dataset)
+    return str(_BoundedRdfc().main(dataset, {"format": "application/n-quads"}))
+
+
+class _BoundedRdfc(URDNA2015):  # type: ignore[misc]  # pyld is untyped
+    """pyld's canonicalizer with rdf-canonize's default bound on N-degree hashing."""
+
+    _remaining: int | None = None
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        if self._remaining is None:  # the non-unique blank nodes left after the simple pass
+            self._remaining = sum(len(ids) for ids in self.hash_to_blank_nodes.values())
+        if self._remaining <= 0:
+            raise CredentialError(
+                "The document's blank nodes are too entangled to canonicalize.",
+                code="jsonld_invalid",
+            )
+        self._remaining -= 1
+        return super().hash_n_degree_quads(id_, issuer)
+
+
+def _refuse_dropped(expanded_property: str | None) -> None:
+    raise CredentialError(
+        f"The document uses a term no context defines ({expanded_property!r}).",
+        code="jsonld_invalid",
+    )
+
+
+def _refuse_relative_iris(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _refuse_relative_iris(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@id" or (key == "@type" and "@value" not in node):
+                for iri in value if isinstance(value, list) else [value]:
+                    if isinstance(iri, str) and not _ABSOLUTE_IRI.match(iri):
+                        raise CredentialError(
+                            f"The document has a relative IRI ({iri!r}).", code="jsonld_invalid"
+                        )
+            elif key != "@value":
+                _refuse_relative_iris(value)
+
+
+def _refuse_unsafe_text(dataset: Mapping[str, list[dict[str, Any]]]) -> None:
+    for triples in dataset.values():
+        for triple in triples:
+            for term in triple.values():
+                unsafe = _UNSAFE_LITERAL if term["type"] == "literal" else _UNSAFE_IRI
+                if term["type"] != "blank node" and unsafe.search(term["value"]):
+                    raise CredentialError(
+                        "The document contains control characters.", code="jsonld_invalid"
+                    )
+                if term["type"] == "literal" and _UNSAFE_IRI.search(term.get("datatype", "")):
+                    raise CredentialError("The document has a bad datatype.", code="jsonld_invalid")
+
+
+def _explain(exc: BaseException) -> CredentialError:
+    """The error pyld wrapped (an unknown context, a refused term) or a plain jsonld_invalid."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, CredentialError):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return CredentialError(f"The document is not valid JSON-LD: {exc}", code="jsonld_invalid")
