@@ -1,4 +1,5 @@
-"""What tasks hand to services: settings and the AGS client factory, from the Flask app."""
+"""What tasks hand to services: settings and the AGS/NRPS client factories, from the Flask app.
+In production the clients call only https service URLs (domain.service_urls)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def nrps_for(registration: Registration) -> RosterPort:
         store=store(),
         http=current_app.extensions["lms_http"],
         timeout=settings().http_timeout_seconds,
+        require_https=settings().is_production,
     )
 
 
@@ -38,4 +40,5 @@ def ags_for(registration: Registration) -> AgsPort:
         store=store(),
         http=current_app.extensions["lms_http"],
         timeout=settings().http_timeout_seconds,
+        require_https=settings().is_production,
     )

@@ -42,6 +42,13 @@ def db_downgrade(revision: str) -> None:
 
 
 # --- platforms and deployments -------------------------------------------------------------
+SERVICE_HOST_HELP = (
+    "A host besides those of the platform's issuer, login, token and JWKS URLs where its grade "
+    "and roster services may be (e.g. school.instructure.com); repeat for several. The "
+    "platform's access token is sent to no other host."
+)
+
+
 @cli.group()
 def platform() -> None:
     """LMS platform registrations."""
@@ -63,6 +70,7 @@ def platform() -> None:
     default="other",
     show_default=True,
 )
+@click.option("--service-host", "service_hosts", multiple=True, help=SERVICE_HOST_HELP)
 def platform_add(
     name: str,
     issuer: str,
@@ -72,6 +80,7 @@ def platform_add(
     jwks_url: str,
     deployment_ids: tuple[str, ...],
     product: str,
+    service_hosts: tuple[str, ...],
 ) -> None:
     """Register an LMS platform and trust its deployment ids."""
     from lms_plugin.services.platforms import PlatformSpec, add_platform
@@ -89,11 +98,42 @@ def platform_add(
                 jwks_url=jwks_url,
                 product=product,
                 deployment_ids=deployment_ids,
+                service_hosts=service_hosts,
             ),
         )
         click.echo(
             f"added platform {reg.id}: {reg.name} ({reg.issuer}, client {reg.client_id}) "
             f"with {len(deployment_ids)} active deployment(s)"
+        )
+
+
+@platform.command("update")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--service-host", "service_hosts", multiple=True, help=SERVICE_HOST_HELP)
+@click.option("--no-service-hosts", is_flag=True, help="Allow only the platform's own hosts")
+def platform_update(
+    issuer: str, client_id: str, service_hosts: tuple[str, ...], no_service_hosts: bool
+) -> None:
+    """Set the hosts (besides its own) where the platform's services may be: the list given
+    replaces the old one, and the courses' service URLs are screened again."""
+    from lms_plugin.services.platforms import set_service_hosts
+
+    if bool(service_hosts) == no_service_hosts:
+        raise click.UsageError("give --service-host (repeat for several) or --no-service-hosts")
+    with app_context() as app:
+        reg, done = set_service_hosts(
+            _session(),
+            _tenants(),
+            issuer,
+            client_id,
+            service_hosts,
+            require_https=app.extensions["lms_settings"].is_production,
+        )
+        click.echo(
+            f"platform {reg.id}: service hosts {', '.join(reg.service_hosts) or '(its own only)'}; "
+            f"{done.enabled} service URL(s) now used, {done.disabled} now refused, "
+            f"{done.requeued} refused score(s) queued again"
         )
 
 
@@ -123,9 +163,10 @@ def platform_list() -> None:
             click.echo("no platforms registered")
         for reg in rows:
             deps = ", ".join(f"{d.deployment_id}[{d.status}]" for d in reg.deployments) or "-"
+            hosts = ",".join(reg.service_hosts) or "-"
             click.echo(
                 f"{reg.id}\t{reg.name}\t{reg.product}\t{reg.issuer}\tclient={reg.client_id}"
-                f"\tjwks={reg.jwks_url}\tdeployments={deps}"
+                f"\tjwks={reg.jwks_url}\tdeployments={deps}\tservice_hosts={hosts}"
             )
 
 

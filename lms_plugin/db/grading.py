@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_plugin.db.base import Base, UTCDateTime, utcnow
@@ -71,10 +71,23 @@ class ScoreOutbox(LearnerScoped, Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+RUNNING_ROSTER_SYNC = "kind = 'roster_sync' AND status = 'running'"
+
+
 class JobRun(Base):
     """A long operation (bulk resend, roster sync): progress and result, visible to users."""
 
     __tablename__ = "job_run"
+    __table_args__ = (
+        # One roster sync per course at a time: a second start joins the running one.
+        Index(
+            "uq_job_run_running_roster_sync",
+            "context_id",
+            unique=True,
+            postgresql_where=text(RUNNING_ROSTER_SYNC),
+            sqlite_where=text(RUNNING_ROSTER_SYNC),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,6 +30,9 @@ class Registration(Timestamped, Base):
     jwks_url: Mapped[str] = mapped_column(String(1000))
     product: Mapped[str] = mapped_column(String(20), default="other")
     active: Mapped[bool] = mapped_column(default=True)
+    # Hosts besides those of the four URLs above where its service URLs may be (AGS, NRPS):
+    # the platform's token is sent nowhere else (domain.service_urls).
+    service_hosts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     deployments: Mapped[list[Deployment]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
@@ -81,6 +85,9 @@ class LtiContext(Timestamped, Base):
     title: Mapped[str | None] = mapped_column(String(500), nullable=True)
     label: Mapped[str | None] = mapped_column(String(255), nullable=True)
     nrps_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # A roster service URL the launch offered but the tool refused: {"context_memberships_url":
+    # {"url": ..., "reason": ...}} (see services.service_urls), shown to instructors.
+    service_refusals: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     deployment: Mapped[Deployment] = relationship()
@@ -128,6 +135,8 @@ class ResourceLink(Timestamped, Base):
     ags_lineitem_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     ags_lineitems_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # AGS URLs the launch offered but the tool refused, by claim name ("lineitem", "lineitems").
+    service_refusals: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

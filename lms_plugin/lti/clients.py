@@ -1,5 +1,5 @@
 """Build the service clients (AGS, NRPS) for one registration; our active key signs the token
-request (Security Framework §4.1)."""
+request (Security Framework §4.1), and the token goes only to the registration's service hosts."""
 
 from __future__ import annotations
 
@@ -7,11 +7,23 @@ import requests
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.models import Registration
+from lms_plugin.domain.service_urls import ServicePolicy
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import AgsClient
 from lms_plugin.lti.nrps import NrpsClient
 from lms_plugin.lti.service_token import TokenSource, token_source
 from lms_plugin.lti.tool_config import active_key
+
+
+def service_policy(registration: Registration, *, require_https: bool) -> ServicePolicy:
+    """Where this platform's token may go: the hosts of its own URLs and its allowed hosts."""
+    own = (
+        registration.issuer,
+        registration.auth_login_url,
+        registration.auth_token_url,
+        registration.jwks_url,
+    )
+    return ServicePolicy.of(own, registration.service_hosts or (), require_https=require_https)
 
 
 def ags_client(
@@ -21,9 +33,15 @@ def ags_client(
     store: KeyValueStore,
     http: requests.Session,
     timeout: float,
+    require_https: bool,
 ) -> AgsClient:
     """Line item and score calls for one registration."""
-    return AgsClient(http, _token_source(registration, session, store, http, timeout), timeout)
+    return AgsClient(
+        http,
+        _token_source(registration, session, store, http, timeout),
+        timeout,
+        allowed=service_policy(registration, require_https=require_https),
+    )
 
 
 def nrps_client(
@@ -33,9 +51,15 @@ def nrps_client(
     store: KeyValueStore,
     http: requests.Session,
     timeout: float,
+    require_https: bool,
 ) -> NrpsClient:
     """Roster calls for one registration."""
-    return NrpsClient(http, _token_source(registration, session, store, http, timeout), timeout)
+    return NrpsClient(
+        http,
+        _token_source(registration, session, store, http, timeout),
+        timeout,
+        allowed=service_policy(registration, require_https=require_https),
+    )
 
 
 def _token_source(

@@ -1,17 +1,26 @@
 """One LTI Advantage service call with the client-credentials token (Security Framework §4.1):
 a 401 refreshes the token once; failures raise :class:`AgsError`, classified so callers can tell
-a retry-later (429, 5xx, network) from a refusal people must look at. Used by AGS and NRPS."""
+a retry-later (429, 5xx, network) from a refusal people must look at. Used by AGS and NRPS.
+
+The token goes only to URLs the registration's :class:`ServicePolicy` allows, checked before
+every request, every redirect and every ``rel="next"`` page (all go through :meth:`_send`).
+Redirects are followed by hand, for GETs only, and only to URLs the policy allows (requests
+would follow them to any URL, deciding alone whether the token goes along)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
+from lms_plugin.domain.service_urls import ServicePolicy
 from lms_plugin.lti.service_token import ServiceTokenError, retry_after_seconds
 
 RETRYABLE = frozenset({"rate_limited", "server_error", "network"})
+HOST_NOT_ALLOWED = "host_not_allowed"  # a URL the policy refuses: nothing was sent
+MAX_REDIRECTS = 3
 
 
 class AgsError(Exception):
@@ -56,16 +65,23 @@ class ServiceClient:
     """Bearer-token calls to one platform's services."""
 
     def __init__(
-        self, http: requests.Session, token: Callable[[tuple[str, ...], bool], str], timeout: float
+        self,
+        http: requests.Session,
+        token: Callable[[tuple[str, ...], bool], str],
+        timeout: float,
+        *,
+        allowed: ServicePolicy,
     ) -> None:
         self._http = http
         self._token = token
         self._timeout = timeout
+        self._allowed = allowed
 
     def _send(
         self, method: str, url: str, scopes: tuple[str, ...], **kwargs: Any
     ) -> requests.Response:
         """One call; on 401 one token refresh and one retry (Security Framework §4.1)."""
+        self._check(method, url)
         response = self._attempt(method, url, self._bearer(scopes, False), **kwargs)
         if response.status_code == 401:
             response = self._attempt(method, url, self._bearer(scopes, True), **kwargs)
@@ -89,7 +105,31 @@ class ServiceClient:
                 kind = "scope_missing" if exc.error == "invalid_scope" else "unauthorized"
             raise AgsError(kind, str(exc), status=exc.status, retry_after=exc.retry_after) from exc
 
+    def _check(self, method: str, url: str) -> None:
+        """Refuse, before anything is sent, a URL the token may not go to."""
+        refusal = self._allowed.refusal(url)
+        if refusal is not None:
+            raise AgsError(
+                HOST_NOT_ALLOWED,
+                f"{method} {refusal.sentence}, so the platform's token is not sent there. "
+                "An admin can allow its host with: lms-plugin platform update --issuer ... "
+                f"--client-id ... --service-host {refusal.host or '<host>'}",
+            )
+
     def _attempt(
+        self, method: str, url: str, token: str, *, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        """Send, following a GET's redirects only to allowed URLs (each one checked first)."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._request(method, url, token, headers=headers, **kwargs)
+            if method != "GET" or not response.is_redirect:
+                return response
+            url = urljoin(url, response.headers["Location"])
+            response.close()
+            self._check(method, url)
+        raise AgsError("bad_request", f"{method} {url}: more than {MAX_REDIRECTS} redirects")
+
+    def _request(
         self, method: str, url: str, token: str, *, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
         try:
@@ -98,7 +138,7 @@ class ServiceClient:
                 url,
                 headers={**headers, "Authorization": f"Bearer {token}"},
                 timeout=self._timeout,
-                allow_redirects=method == "GET",
+                allow_redirects=False,
                 **kwargs,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:

@@ -83,6 +83,7 @@ def token_source(
     store: KeyValueStore,
     http: requests.Session,
     timeout: float,
+    clock: Callable[[], float] = time.monotonic,
 ) -> TokenSource:
     """``token(scopes, force_refresh)`` for one registration, as :class:`AgsClient` expects.
 
@@ -94,7 +95,7 @@ def token_source(
 
     def token(scopes: tuple[str, ...], force_refresh: bool) -> str:
         known = held.get(scopes)
-        if known is not None and not force_refresh and time.monotonic() < known[1]:
+        if known is not None and not force_refresh and clock() < known[1]:
             return known[0]
         value, hold = access_token(
             client_id=client_id,
@@ -106,7 +107,7 @@ def token_source(
             timeout=timeout,
             force_refresh=force_refresh,
         )
-        held[scopes] = (value, time.monotonic() + hold)
+        held[scopes] = (value, clock() + hold)
         return value
 
     return token

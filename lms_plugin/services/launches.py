@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.base import Base
 from lms_plugin.db.models import LtiContext, LtiUser, Membership, ResourceLink
 from lms_plugin.domain.launch import LaunchContext
+from lms_plugin.domain.service_urls import ServicePolicy
 from lms_plugin.lti.tenants import DeploymentInfo
+from lms_plugin.services.service_urls import AGS, NRPS, registration_policy, screen
 
 M = TypeVar("M", bound=Base)
 ROWS_CACHE_SECONDS = 600
@@ -74,19 +76,23 @@ def record_launch(
     launch: LaunchContext,
     cache: Cache | None = None,
     cached: str | None = None,
+    *,
+    require_https: bool,
 ) -> LaunchRecord:
     """Upsert the launch's rows and commit; returns their ids.
 
     Learners relaunch the same activity many times with identical claims; when ``cached`` (the
     value at :func:`rows_key`, read by the caller) holds the ids for exactly these claims in
-    this deployment, nothing is written.
+    this deployment, nothing is written. Service URLs (AGS, NRPS) are kept only where the
+    platform's token may go (``require_https``: in production); others are kept apart as
+    refusals, which instructors see (services.service_urls).
     """
     if cached is not None:
         data = json.loads(cached)
         # The deployment row's id and creation time pin the entry to this database's rows.
         if data.pop("deployment", None) == [deployment.id, deployment.created_at]:
             return LaunchRecord(**{**data, "roles": tuple(data["roles"])})
-    record = _write_rows(session, deployment, launch)
+    record = _write_rows(session, deployment, launch, require_https)
     if cache is not None:
         value = {**asdict(record), "deployment": [deployment.id, deployment.created_at]}
         cache.set(
@@ -96,8 +102,13 @@ def record_launch(
 
 
 def _write_rows(
-    session: Session, deployment: DeploymentInfo, launch: LaunchContext
+    session: Session, deployment: DeploymentInfo, launch: LaunchContext, require_https: bool
 ) -> LaunchRecord:
+    policy = (
+        registration_policy(session, deployment.registration_id, require_https=require_https)
+        if launch.ags or launch.nrps_url
+        else None
+    )
     user = upsert(
         session,
         LtiUser,
@@ -113,7 +124,7 @@ def _write_rows(
             {
                 "title": launch.context_title,
                 "label": launch.context_label,
-                **({"nrps_url": launch.nrps_url} if launch.nrps_url else {}),
+                **_nrps_values(launch, policy),
             },
         )
         session.flush()
@@ -131,7 +142,7 @@ def _write_rows(
                 {
                     "title": launch.resource_link_title,
                     **_module_value(launch),
-                    **_ags_values(launch),
+                    **_ags_values(launch, policy),
                 },
             )
     session.commit()
@@ -156,13 +167,25 @@ def _module_value(launch: LaunchContext) -> dict[str, object]:
 SLUG_MAX = 200  # resource_link.module_slug; no module slug is near it
 
 
-def _ags_values(launch: LaunchContext) -> dict[str, object]:
-    """AGS endpoint claim (AGS §3.1): remember the line item URLs and granted scopes."""
-    if not launch.ags:
+def _nrps_values(launch: LaunchContext, policy: ServicePolicy | None) -> dict[str, object]:
+    """NRPS claim (NRPS 2.0 §3.6.1): the roster URL, if the platform's token may go there.
+    A launch without the claim leaves what an earlier one recorded."""
+    if not launch.nrps_url or policy is None:
+        return {}
+    kept, refused = screen({NRPS: launch.nrps_url}, policy)
+    return {"nrps_url": kept.get(NRPS), "service_refusals": refused or None}
+
+
+def _ags_values(launch: LaunchContext, policy: ServicePolicy | None) -> dict[str, object]:
+    """AGS endpoint claim (AGS §3.1): remember the line item URLs the platform's token may go
+    to, and the granted scopes."""
+    if not launch.ags or policy is None:
         return {}
     scope = launch.ags.get("scope")
+    kept, refused = screen({claim: launch.ags.get(claim) for claim in AGS}, policy)
     return {
-        "ags_lineitem_url": launch.ags.get("lineitem"),
-        "ags_lineitems_url": launch.ags.get("lineitems"),
+        "ags_lineitem_url": kept.get("lineitem"),
+        "ags_lineitems_url": kept.get("lineitems"),
         "ags_scopes": [str(s) for s in scope] if isinstance(scope, list) else [],
+        "service_refusals": refused or None,
     }

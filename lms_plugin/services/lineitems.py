@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.models import ResourceLink
+from lms_plugin.domain.service_urls import REASONS
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import LINEITEM_SCOPE, Score
+from lms_plugin.lti.service_client import HOST_NOT_ALLOWED
 from lms_plugin.services.content import current_content
 
 TAG = "isp-module-grade"
@@ -81,6 +83,14 @@ def find_or_make(session: Session, ags: AgsPort, context_id: int, module_slug: s
             return link.ags_lineitem_url
     service = next((link for link in own + links if link.ags_lineitems_url), None)
     if service is None or service.ags_lineitems_url is None:
+        refused = _refused(own + links)
+        if refused is not None:
+            raise NotGradableError(
+                HOST_NOT_ALLOWED,
+                f"The LMS offered its gradebook service at {refused['url']}, which "
+                f"{REASONS[refused['reason']]}, so the tool does not send it the LMS's token "
+                "or any grade (see the notice above the gradebook sync table).",
+            )
         raise NotGradableError(
             "not_gradable",
             "No link in this course offers the gradebook "
@@ -109,3 +119,11 @@ def find_or_make(session: Session, ags: AgsPort, context_id: int, module_slug: s
     if service.module_slug == module_slug:
         service.ags_lineitem_url = found
     return found
+
+
+def _refused(links: list[ResourceLink]) -> dict[str, str] | None:
+    """A refused AGS URL of these links (the module's own first), if any."""
+    for link in links:
+        for entry in (link.service_refusals or {}).values():
+            return dict(entry)
+    return None

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.models import Deployment, Registration
 from lms_plugin.domain.errors import InvalidInputError, NotFoundError
+from lms_plugin.domain.service_urls import parse_service_host
 from lms_plugin.lti.tenants import TenantDirectory
+from lms_plugin.services.service_urls import Rescreened, rescreen
 
 PRODUCTS = ("canvas", "moodle", "other")
 
@@ -26,6 +28,7 @@ class PlatformSpec:
     jwks_url: str
     product: str = "other"
     deployment_ids: tuple[str, ...] = ()
+    service_hosts: tuple[str, ...] = ()  # hosts of its service URLs besides its own four URLs
 
 
 def _check_url(field: str, value: str) -> None:
@@ -45,6 +48,7 @@ def add_platform(session: Session, tenants: TenantDirectory, spec: PlatformSpec)
         _check_url(field, getattr(spec, field))
     if len(set(spec.deployment_ids)) != len(spec.deployment_ids):
         raise InvalidInputError("deployment ids must be distinct")
+    service_hosts = _service_hosts(spec.service_hosts)
     exists = session.scalars(
         select(Registration).filter_by(issuer=spec.issuer, client_id=spec.client_id)
     ).first()
@@ -61,6 +65,7 @@ def add_platform(session: Session, tenants: TenantDirectory, spec: PlatformSpec)
         jwks_url=spec.jwks_url,
         product=spec.product,
         active=True,
+        service_hosts=service_hosts,
     )
     registration.deployments = [
         Deployment(deployment_id=d, status="active", activated_at=utcnow())
@@ -70,6 +75,38 @@ def add_platform(session: Session, tenants: TenantDirectory, spec: PlatformSpec)
     session.commit()
     tenants.forget_all()  # an issuer with a second client_id: logins without one now ask which
     return registration
+
+
+def _service_hosts(values: tuple[str, ...]) -> list[str]:
+    """The allow-list as stored: normalized host names, each once, in the order given."""
+    hosts: list[str] = []
+    for value in values:
+        try:
+            host = parse_service_host(value)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc)) from None
+        if host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
+def set_service_hosts(
+    session: Session,
+    tenants: TenantDirectory,
+    issuer: str,
+    client_id: str,
+    hosts: tuple[str, ...],
+    *,
+    require_https: bool,
+) -> tuple[Registration, Rescreened]:
+    """Replace the platform's allowed service hosts, then screen its courses' service URLs
+    again: refused ones on a host now allowed are used from now on, and the reverse."""
+    registration = get_platform(session, issuer, client_id)
+    registration.service_hosts = _service_hosts(hosts)
+    session.commit()
+    rescreened = rescreen(session, registration, require_https=require_https)
+    tenants.forget_all()
+    return registration, rescreened
 
 
 def list_platforms(session: Session) -> list[Registration]:

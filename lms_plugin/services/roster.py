@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
@@ -16,33 +17,90 @@ from lms_plugin.db.learning import AssignmentSubmission, LessonView, QuizAttempt
 from lms_plugin.db.models import LtiContext, LtiUser, Membership, Registration
 from lms_plugin.domain.errors import NotFoundError, UnprocessableError
 from lms_plugin.domain.roles import access_level
+from lms_plugin.domain.service_urls import REASONS
 from lms_plugin.lti.nrps import Member
 from lms_plugin.services.content import CurrentContent
 from lms_plugin.services.launches import upsert
 from lms_plugin.services.progress import Progress, cohort_progress
+from lms_plugin.services.service_urls import NRPS, admin_hint
 
 STALLED_AFTER = timedelta(days=14)
+# A sync takes seconds; about 17 minutes at worst (200 pages, 5 s timeout each). A job still
+# running after this lost its worker (killed, or its message lost with the broker).
+ABANDONED_AFTER = timedelta(minutes=30)
+ABANDONED = "abandoned (no result after 30 minutes: its worker stopped); a new sync replaced it"
 
 
 class RosterPort(Protocol):
     def members(self, memberships_url: str) -> Iterable[Member]: ...
 
 
-def start_roster_sync(session: Session, context_id: int) -> JobRun:
-    """A visible job for the sync; refused when the course offers no roster service."""
+@dataclass(frozen=True)
+class Started:
+    """The course's roster sync job, and whether this call started it (then dispatch it) or
+    joined one already running."""
+
+    job: JobRun
+    new: bool
+
+
+def start_roster_sync(session: Session, context_id: int, now: datetime | None = None) -> Started:
+    """The course's running sync, or a new visible job for it: one sync per course at a time
+    (a partial unique index holds it even against concurrent starts). A running job older
+    than ABANDONED_AFTER is marked failed and replaced. Refused when the course offers no
+    roster service, or one the platform's token may not go to."""
     context = session.get(LtiContext, context_id)
     if context is None:
         raise NotFoundError("There is no such course.")
     if not context.nrps_url:
-        raise UnprocessableError(
+        raise _no_roster_service(context)
+    now = now or utcnow()
+    running = _running(session, context_id)
+    if running is not None and running.created_at > now - ABANDONED_AFTER:
+        return Started(running, new=False)
+    if running is not None:
+        session.execute(
+            update(JobRun)
+            .where(JobRun.id == running.id, JobRun.status == "running")
+            .values(status="failed", result={"error": ABANDONED})
+        )
+    try:
+        with session.begin_nested():
+            job = JobRun(kind="roster_sync", context_id=context_id, status="running")
+            session.add(job)
+    except IntegrityError:  # another start won: join its job
+        session.commit()  # keeps the abandoned job marked
+        joined = _running(session, context_id)
+        if joined is None:  # it finished meanwhile: start again
+            return start_roster_sync(session, context_id, now)
+        return Started(joined, new=False)
+    session.commit()
+    return Started(job, new=True)
+
+
+def _running(session: Session, context_id: int) -> JobRun | None:
+    return session.scalars(
+        select(JobRun)
+        .filter_by(context_id=context_id, kind="roster_sync", status="running")
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def _no_roster_service(context: LtiContext) -> UnprocessableError:
+    refused = (context.service_refusals or {}).get(NRPS)
+    if refused is None:
+        return UnprocessableError(
             "The LMS did not offer its roster service (NRPS) for this "
             "course; learners appear here once they launch the tool.",
             code="no_nrps",
         )
-    job = JobRun(kind="roster_sync", context_id=context_id, status="running")
-    session.add(job)
-    session.commit()
-    return job
+    return UnprocessableError(
+        f"The LMS offered its roster service at {refused['url']}, which "
+        f"{REASONS[refused['reason']]}, so the tool does not send it the LMS's token; "
+        "learners appear here once they launch the tool.",
+        code="nrps_refused",
+        hint=admin_hint(context.deployment.registration, refused),
+    )
 
 
 def rosters_due(session: Session, every: timedelta, now: datetime | None = None) -> list[int]:
@@ -71,7 +129,8 @@ def start_due_syncs(session: Session, every_hours: int) -> list[int]:
     if every_hours <= 0:
         return []
     due = rosters_due(session, timedelta(hours=every_hours))
-    return [start_roster_sync(session, context_id).id for context_id in due]
+    started = (start_roster_sync(session, context_id) for context_id in due)
+    return [s.job.id for s in started if s.new]  # a course syncing already: joined
 
 
 def sync_roster(
@@ -82,6 +141,8 @@ def sync_roster(
     job = session.get(JobRun, job_id)
     if job is None or job.context_id is None:
         raise NotFoundError(f"no roster job {job_id}")
+    if job.status != "running":  # a late redelivery of a job replaced as abandoned, or done
+        return job
     context = session.get(LtiContext, job.context_id)
     assert context is not None and context.nrps_url
     registration = context.deployment.registration

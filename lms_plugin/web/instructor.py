@@ -10,7 +10,7 @@ from lms_plugin.db.base import MAX_ID
 from lms_plugin.db.grading import JobRun
 from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.services import cohort as cohort_service
-from lms_plugin.services import passback, reviews, roster
+from lms_plugin.services import passback, reviews, roster, service_urls
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.deps import enqueue, ring
@@ -45,6 +45,7 @@ def dashboard() -> str:
         status=status,
         titles=titles,
         scores=cohort_service.score_lines(deps.session(), context_id),
+        notices=service_urls.notices(deps.session(), context_id, "grades"),
     )
 
 
@@ -114,13 +115,16 @@ def cohort() -> str:
         content=content,
         job=latest_job,
         lines=roster.cohort(deps.session(), content, context_id),
+        notices=service_urls.notices(deps.session(), context_id, "roster"),
     )
 
 
 @bp.post("/roster/sync")
 def sync_roster() -> BaseResponse:
-    job = roster.start_roster_sync(deps.session(), _context_id())
-    enqueue(dispatch.sync_roster, job.id)
+    """Start the course's roster sync, or join the one running (its progress is shown)."""
+    started = roster.start_roster_sync(deps.session(), _context_id())
+    if started.new:
+        enqueue(dispatch.sync_roster, started.job.id)
     return redirect(launch_session.link("instructor.cohort"), code=303)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -17,8 +16,10 @@ from email.utils import format_datetime
 
 import jwt
 import pytest
+import redis
 import requests
 
+from lms_plugin.domain.service_urls import ServicePolicy
 from lms_plugin.kv import RedisStore
 from lms_plugin.lti.ags import (
     LINEITEM_READONLY_SCOPE,
@@ -81,7 +82,11 @@ def http() -> Iterator[requests.Session]:
 
 
 def make_tokens(
-    lms: LmsPlatform, key: tuple[str, str], store: RedisStore, http: requests.Session, **over: str
+    lms: LmsPlatform,
+    key: tuple[str, str],
+    store: RedisStore,
+    http: requests.Session,
+    **over: object,
 ) -> TokenSource:
     args = {"client_id": lms.client_id, "token_url": lms.token_url, **over}
     return token_source(signing_key=lambda: key, store=store, http=http, timeout=5, **args)
@@ -92,9 +97,14 @@ def tokens(lms, key, prefix, redis_url, http) -> TokenSource:
     return make_tokens(lms, key, RedisStore(redis_url, prefix), http)
 
 
+def only(lms: LmsPlatform) -> ServicePolicy:
+    """The test LMS's own host (127.0.0.1), as for a registration with no other service host."""
+    return ServicePolicy.of([lms.url], (), require_https=False)
+
+
 @pytest.fixture
-def ags(http, tokens) -> AgsClient:
-    return AgsClient(http, tokens, timeout=5)
+def ags(http, tokens, lms) -> AgsClient:
+    return AgsClient(http, tokens, timeout=5, allowed=only(lms))
 
 
 @pytest.fixture
@@ -149,10 +159,20 @@ def test_force_refresh_replaces_the_shared_token(lms, tokens):
     assert lms.token_requests == 2
 
 
-def test_cached_token_expires_before_the_platform_says(lms, tokens):
+def test_cached_token_expires_before_the_platform_says(lms, key, prefix, redis_url, http):
+    """Kept ``expires_in`` - 30 s: in the store (its TTL) and in the client (by its clock)."""
     lms.token_lifetime = 31  # 31 s - 30 s margin: cached for 1 s
+    now = [1000.0]
+    store = RedisStore(redis_url, prefix)
+    tokens = make_tokens(lms, key, store, http, clock=lambda: now[0])
     first = tokens((SCORE_SCOPE,), False)
-    time.sleep(1.2)
+    server = redis.Redis.from_url(redis_url)
+    [stored] = server.keys(prefix + "*")
+    assert 0 < server.pttl(stored) <= 1000
+    now[0] += 0.9
+    assert tokens((SCORE_SCOPE,), False) == first  # held by the client
+    server.delete(stored)  # what the store's TTL does after that second (not waited for here)
+    now[0] += 0.2
     assert tokens((SCORE_SCOPE,), False) != first
     assert lms.token_requests == 2
 
@@ -267,7 +287,8 @@ def test_token_failures_reach_the_caller_as_ags_errors(
         lms.allowed_scopes = {LINEITEM_SCOPE}
     if setup == "unavailable":
         lms.fail_next(503, target="token")
-    client = AgsClient(http, make_tokens(lms, key, RedisStore(redis_url, prefix), http, **over), 5)
+    tokens = make_tokens(lms, key, RedisStore(redis_url, prefix), http, **over)
+    client = AgsClient(http, tokens, 5, allowed=only(lms))
     exc = raise_ags(lambda: client.post_score(lineitem, score()))
     assert (exc.classification, exc.retryable) == (classification, retryable)
 

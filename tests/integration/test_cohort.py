@@ -86,7 +86,7 @@ def _sync_roster(tool) -> tuple[object, ...]:
     """Run the roster sync of the course in this process (the worker calls the same service)."""
     context_id = tool.rows("SELECT id FROM lti_context")[0][0]
     with tool.app.app_context():
-        job = roster.start_roster_sync(db.session(), context_id)
+        job = roster.start_roster_sync(db.session(), context_id).job
         app = tool.app
 
         def roster_for(registration):
@@ -96,6 +96,7 @@ def _sync_roster(tool) -> tuple[object, ...]:
                 store=app.extensions["lms_store"],
                 http=app.extensions["lms_http"],
                 timeout=5,
+                require_https=False,
             )
 
         done = roster.sync_roster(db.session(), job.id, roster_for)
