@@ -52,20 +52,34 @@ class PlatformConfiguration:
         return f"{family} at {urlsplit(self.issuer).netloc}"
 
 
+def check_configuration_url(url: str, *, allow_http: bool) -> None:
+    """Refuse an ``openid_configuration`` (§3.3) the tool must not fetch: not https (http too
+    outside production), or carrying a user name or password."""
+    if not _is_url(url, allow_http):
+        scheme = "http(s)" if allow_http else "https"
+        raise InvalidInputError(
+            f"The openid_configuration the LMS sent is not an {scheme} URL.",
+            code="openid_configuration_invalid",
+        )
+
+
 def parse_platform_configuration(
     config: Any, configuration_url: str, *, allow_http: bool
 ) -> PlatformConfiguration:
-    """Check the platform's OpenID configuration (Dynamic Registration §3.5.1)."""
+    """Check the platform's OpenID configuration (Dynamic Registration §3.4, §3.5.1).
+
+    Its values are reported by host name only, never echoed whole: the body is the LMS's."""
     if not isinstance(config, Mapping):
         raise UpstreamError("The LMS's OpenID configuration is not a JSON object.")
     issuer = config.get("issuer")
     if not isinstance(issuer, str) or not _is_url(issuer, allow_http):
         raise UpstreamError("The LMS's OpenID configuration has no valid issuer.")
-    # The issuer's domain must be the domain the configuration was read from.
-    if urlsplit(issuer).hostname != urlsplit(configuration_url).hostname:
+    # §3.5.1: the issuer's domain must be the domain the configuration was read from.
+    issuer_host, source_host = _host(issuer), _host(configuration_url)
+    if issuer_host != source_host:
         raise InvalidInputError(
-            f"The LMS says it is {issuer}, but its configuration came from "
-            f"{urlsplit(configuration_url).hostname}; refusing to register.",
+            f"The LMS says its issuer is on {issuer_host}, but its configuration came from "
+            f"{source_host}; refusing to register.",
             code="issuer_mismatch",
         )
     endpoints = {}
@@ -74,6 +88,15 @@ def parse_platform_configuration(
         if not isinstance(value, str) or not _is_url(value, allow_http):
             raise UpstreamError(f"The LMS's OpenID configuration has no valid {name}.")
         endpoints[name] = value
+    # The registration_token (§3.3) goes with the registration request: only to the host that
+    # the LMS's own configuration URL and issuer are on, never to a host the body names.
+    if _host(endpoints["registration_endpoint"]) != issuer_host:
+        raise InvalidInputError(
+            f"The LMS's configuration sends registrations to "
+            f"{_host(endpoints['registration_endpoint'])}, not to its issuer's host "
+            f"{issuer_host}; the tool sends its registration token nowhere else.",
+            code="registration_endpoint_foreign",
+        )
     algorithms = config.get("id_token_signing_alg_values_supported") or []
     if "RS256" not in algorithms:
         raise UpstreamError("The LMS does not sign id_tokens with RS256, which LTI 1.3 requires.")
@@ -92,7 +115,7 @@ def parse_platform_configuration(
 def tool_registration(
     platform: PlatformConfiguration, tool_url: str, client_name: str
 ) -> dict[str, Any]:
-    """The client registration request the tool sends (Dynamic Registration §3.6)."""
+    """The client registration request the tool sends (Dynamic Registration §3.5.2)."""
     base = tool_url.rstrip("/")
     launch = base + "/lti/launch"
     deep_linking: dict[str, Any] = {
@@ -140,6 +163,17 @@ def parse_registration_response(body: Any) -> Registered:
 
 
 def _is_url(value: str, allow_http: bool) -> bool:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        host, _ = parts.hostname, parts.port  # a port that is not a number raises here
+    except ValueError:
+        return False
     schemes = ("https", "http") if allow_http else ("https",)
-    return parts.scheme in schemes and bool(parts.netloc)
+    no_credentials = parts.username is None and parts.password is None
+    return parts.scheme in schemes and bool(host) and no_credentials
+
+
+def _host(url: str) -> str:
+    """The URL's host name, lower case: hosts are compared by name, as §3.5.1 compares domains
+    (the port does not make another platform)."""
+    return urlsplit(url).hostname or ""

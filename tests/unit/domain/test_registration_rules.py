@@ -1,0 +1,85 @@
+"""Dynamic Registration's rules on the URLs a request and a configuration name: which
+configuration URLs the tool fetches at all, and where the registration token may go."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lms_plugin.domain.errors import InvalidInputError
+from lms_plugin.domain.registration import (
+    check_configuration_url,
+    parse_platform_configuration,
+)
+
+SOURCE = "https://lms.example.edu/.well-known/openid-configuration"
+
+
+def _config(**changes: Any) -> dict[str, Any]:
+    base = "https://lms.example.edu"
+    return {
+        "issuer": base,
+        "authorization_endpoint": base + "/auth",
+        "token_endpoint": base + "/token",
+        "jwks_uri": base + "/jwks",
+        "registration_endpoint": base + "/register",
+        "id_token_signing_alg_values_supported": ["RS256"],
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_http", "ok"),
+    [
+        ("https://lms.example.edu/config", False, True),
+        ("http://lms.example.edu/config", True, True),
+        ("http://lms.example.edu/config", False, False),  # production: https only
+        ("file:///etc/passwd", True, False),
+        ("gopher://lms.example.edu/", True, False),
+        ("https://admin:secret@lms.example.edu/config", False, False),  # credentials
+        ("https://lms.example.edu:notaport/config", False, False),
+        ("https:///config", False, False),
+        ("", True, False),
+    ],
+)
+def test_which_configuration_urls_are_fetched(url, allow_http, ok):
+    if ok:
+        check_configuration_url(url, allow_http=allow_http)
+    else:
+        with pytest.raises(InvalidInputError) as refused:
+            check_configuration_url(url, allow_http=allow_http)
+        assert refused.value.code == "openid_configuration_invalid"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "ok"),
+    [
+        ("https://lms.example.edu/register", True),
+        ("https://LMS.example.edu/register", True),  # host names are case-insensitive
+        ("https://lms.example.edu:8443/register", True),  # the same host on another port
+        ("https://collector.example.net/register", False),
+        ("https://lms.example.edu.evil.example/register", False),
+        ("https://evil.example/?https://lms.example.edu/register", False),
+    ],
+)
+def test_the_registration_token_goes_only_to_the_issuers_host(endpoint, ok):
+    config = _config(registration_endpoint=endpoint)
+    if ok:
+        platform = parse_platform_configuration(config, SOURCE, allow_http=False)
+        assert platform.registration_endpoint == endpoint
+    else:
+        with pytest.raises(InvalidInputError) as refused:
+            parse_platform_configuration(config, SOURCE, allow_http=False)
+        assert refused.value.code == "registration_endpoint_foreign"
+
+
+def test_an_issuer_mismatch_names_hosts_not_the_configurations_text():
+    config = _config(issuer="https://other.example/some/long/path?with=details")
+
+    with pytest.raises(InvalidInputError) as refused:
+        parse_platform_configuration(config, SOURCE, allow_http=False)
+
+    assert refused.value.code == "issuer_mismatch"
+    assert "other.example" in refused.value.message
+    assert "some/long/path" not in refused.value.message
