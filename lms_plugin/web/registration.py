@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from lms_plugin import __version__
 from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.lti.dynamic_registration import RegistrationClient
 from lms_plugin.services import registration
@@ -64,7 +65,14 @@ def _params() -> tuple[str, str | None]:
 
 
 def _client() -> RegistrationClient:
-    return RegistrationClient(deps.http(), deps.settings().http_timeout_seconds)
+    """Calls to the URLs in the request: public hosts only unless the operator allows private
+    ones, each call within LMS_HTTP_TIMEOUT_SECONDS in total."""
+    settings = deps.settings()
+    return RegistrationClient(
+        allow_private=bool(settings.allow_private_hosts),
+        budget=settings.http_timeout_seconds,
+        user_agent=f"isp-lms-plugin/{__version__}",
+    )
 
 
 def _allow_http() -> bool:
