@@ -18,11 +18,13 @@ from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.profile import profile_resolver
 from lms_plugin.badges.status_list import StatusList, status_entry, status_list_credential
 from lms_plugin.badges.verify import verify_credential
+from lms_plugin.domain.credentials import build_credential
 from tests.support.badges import (
     ISSUER_ID,
     NOW,
     load_vector,
     make_credential,
+    make_data,
     make_profile,
     sign,
 )
@@ -73,6 +75,13 @@ def test_our_credential_verifies_in_node_with_its_status_unset():
     answer = node_verify(_issued(), _documents(), NOW_ISO)
     assert answer["verified"] is True, answer
     assert answer["status"] == [{"verified": True, "status": False}]
+
+
+def test_a_full_level_credential_verifies_in_node():
+    credential = build_credential(make_data(status=status_entry(LIST_URL, INDEX)))
+    answer = node_verify(sign(credential, KEY), _documents(INDEX), NOW_ISO)
+    assert answer["verified"] is True, answer
+    assert answer["status"] == [{"verified": True, "status": True}]
 
 
 def test_revoking_flips_the_bit_node_reads():

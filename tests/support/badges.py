@@ -14,6 +14,15 @@ from lms_plugin.badges.data_integrity import add_proof
 from lms_plugin.badges.loader import CREDENTIALS_V2, OB_V3P0
 from lms_plugin.badges.multikey import multikey_id
 from lms_plugin.badges.profile import issuer_profile, issuer_reference
+from lms_plugin.badges.status_list import status_entry
+from lms_plugin.domain.credentials import (
+    AchievementData,
+    Alignment,
+    CredentialData,
+    Evidence,
+    RubricResult,
+    hashed_email,
+)
 
 VECTORS = Path(__file__).resolve().parents[1] / "unit" / "badges" / "vectors"
 
@@ -31,7 +40,8 @@ VECTOR_PROOF_VALUE = (
     "z5x9aCBYovW3CQCbKdNyhEm7ffYSw1YpEdPywQJoNbzDD2gkzQDKJ1sYKJaWvqZtkMtSbz35HcbgXVEDYHxCzgkCr"
 )
 
-ISSUER_ID = "https://badges.example.edu/issuer"
+BASE = "https://badges.example.edu"
+ISSUER_ID = f"{BASE}/issuer"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -83,3 +93,45 @@ def make_profile(*keys: Ed25519PrivateKey) -> dict[str, Any]:
     return issuer_profile(
         ISSUER_ID, "Example University", "https://example.edu", [k.public_key() for k in keys]
     )
+
+
+def make_data(**overrides: Any) -> CredentialData:
+    """A Level 1 credential's data with everything the issue lists."""
+    values: dict[str, Any] = {
+        "id": f"{BASE}/credentials/0d6f8a52-94c1-4b9c-b0c4-7a61b2f0e3aa",
+        "name": "ISP Certificate, Level 1",
+        "issuer": issuer_reference(ISSUER_ID, "Example University", "https://example.edu"),
+        "achievement": AchievementData(
+            id=f"{BASE}/achievements/isp-level-1",
+            name="Implementation Support Practitioner, Level 1",
+            description="Foundations of implementation support practice.",
+            criteria_narrative="Pass every Level 1 module, capstone included.",
+            criteria_url=f"{BASE}/achievements/isp-level-1#criteria",
+            image_url=f"{BASE}/static/badges/isp-level-1.svg",
+            image_caption="ISP Level 1 badge",
+            alignments=(
+                Alignment(
+                    "Co-learning", f"{BASE}/competencies/co-learning", "Builds trust.", "ISP"
+                ),
+                Alignment("Brokering", f"{BASE}/competencies/brokering", code="C2"),
+            ),
+        ),
+        "subject_id": "urn:uuid:7d1c5c1e-2f33-4a0b-9d6e-5b8f0f6a4c21",
+        "valid_from": datetime(2026, 2, 1, 9, 30, tzinfo=UTC),
+        "email_identity": hashed_email(" Learner@Example.edu ", "s4lt"),
+        "results": (
+            RubricResult(
+                id=f"{BASE}/achievements/isp-level-1/rubric/analysis",
+                criterion="Analysis of the implementation context",
+                levels=(("1", "Beginning"), ("2", "Developing"), ("3", "Proficient")),
+                achieved="3",
+            ),
+        ),
+        "evidence": (
+            Evidence("Module 1: The role of the ISP", datetime(2026, 1, 10, 15, 0, tzinfo=UTC)),
+            Evidence("Capstone", datetime(2026, 1, 30, tzinfo=UTC), f"{BASE}/public/capstone/9"),
+        ),
+        "status": status_entry(f"{BASE}/status/1", 4711),
+    }
+    values.update(overrides)
+    return CredentialData(**values)
