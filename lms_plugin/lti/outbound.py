@@ -15,8 +15,8 @@ call made here:
   server trickling a byte at a time would hold a web worker for ever).
 
 Why hand-written: requests has no such option; ``advocate``, the requests SSRF wrapper, has had no
-release since 2020 and patches urllib3 1.x internals; ``safehttpx`` is for async httpx. The guard
-is urllib3's own seam for it (a PoolManager's ``pool_classes_by_scheme``, whose connections open
+release since 2020 (before urllib3 2); ``safehttpx`` is for async httpx. The guard is urllib3's
+own seam for it (a PoolManager's ``pool_classes_by_scheme``, whose connections open
 their socket in ``_new_conn``) plus one timer per connection.
 """
 
@@ -113,7 +113,7 @@ class Outbound:
         self.max_bytes = max_bytes
         self._user_agent = user_agent
         self._resolver = resolver
-        self._deadline = time.monotonic() + budget
+        self._deadline = 0.0
         self._timers: list[threading.Timer] = []
         self.expired = False
 
@@ -121,6 +121,7 @@ class Outbound:
         """Send the request; the status and at most ``max_bytes`` of body, or an error that
         says what was wrong without repeating what the server sent."""
         self._deadline = time.monotonic() + self.budget
+        self._timers, self.expired = [], False
         try:
             with _GuardedHttp(self, self._user_agent) as http:
                 response = http.request(
@@ -180,8 +181,8 @@ class Outbound:
         addresses = self._resolver(conn.host, conn.port)
         if not self.allow_private and not all(is_public(a) for a in addresses):
             raise AddressNotAllowedError(
-                f"{conn.host} is a private, loopback or otherwise non-public address; the tool "
-                "does not call such addresses.",
+                f"{conn.host} is (or resolves to) a private, loopback or otherwise non-public "
+                "address; the tool does not call such addresses.",
                 hint="On a private network, the operator can allow them: LMS_ALLOW_PRIVATE_HOSTS=1",
             )
         error: OSError = OSError(f"{conn.host} resolves to no address")
@@ -196,8 +197,11 @@ class Outbound:
             except OSError as exc:
                 error = exc
                 continue
-            sock.settimeout(self._remaining())  # the TLS handshake gets what is left
-            self._cut_at_deadline(conn)
+            # The TLS handshake is one socket operation: it gets what is left. Later reads are
+            # cut by the timer, since each read would get a timeout of its own.
+            left = max(self._deadline - time.monotonic(), 0.001)
+            sock.settimeout(left)
+            self._cut_at_deadline(conn, left)
             return sock
         raise error
 
@@ -208,8 +212,8 @@ class Outbound:
             raise TimeoutError("time budget spent")
         return left
 
-    def _cut_at_deadline(self, conn: HTTPConnection) -> None:
-        timer = threading.Timer(self._remaining(), self._cut, (conn,))
+    def _cut_at_deadline(self, conn: HTTPConnection, seconds: float) -> None:
+        timer = threading.Timer(seconds, self._cut, (conn,))
         timer.daemon = True
         self._timers.append(timer)
         timer.start()
