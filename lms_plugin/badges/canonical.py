@@ -44,7 +44,11 @@ def canonicalize(document: Mapping[str, Any]) -> str:
         expanded = processor.expand(dict(document), options)
         _refuse_relative_iris(expanded)
         dataset = processor.to_rdf(expanded, options)
-    except JsonLdError as exc:
+    except CredentialError:
+        raise
+    except (JsonLdError, ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
+        # pyld meets untrusted input here; besides JsonLdError it lets Python errors out on
+        # malformed documents (e.g. ValueError for "@context": ""): all mean "not valid JSON-LD".
         raise _explain(exc) from exc
     _refuse_unsafe_text(dataset)
     return str(_BoundedRdfc().main(dataset, {"format": "application/n-quads"}))

@@ -103,6 +103,8 @@ def verify_proof(
     expected_purpose: str = ASSERTION_METHOD,
 ) -> VerificationMethod:
     """The verification method whose key made the document's proof; `CredentialError` if none."""
+    if not isinstance(secured, Mapping):
+        raise CredentialError("A credential is a JSON object.", code="proof_malformed")
     proof = _single_proof(secured)
     purpose = proof.get("proofPurpose")
     if purpose != expected_purpose:

@@ -134,6 +134,8 @@ def status_list_credential(
 
 def read_status(list_credential: Mapping[str, Any], entry: Mapping[str, Any]) -> bool:
     """Whether `entry`'s bit is set in the (already verified) list credential."""
+    if not (isinstance(list_credential, Mapping) and isinstance(entry, Mapping)):
+        raise StatusListError("The status entry and list must be JSON objects.")
     subject = list_credential.get("credentialSubject")
     if entry.get("type") != "BitstringStatusListEntry" or not isinstance(subject, dict):
         raise StatusListError("Not a Bitstring Status List entry and list.")
