@@ -1,10 +1,12 @@
 """The Celery app bound to the Flask app: every task runs inside an app context.
 
-Run with ``lms-plugin worker`` (or ``celery -A worker.celery_app worker``).
+Run with ``celery -A worker.celery_app:celery worker`` (or ``lms-plugin worker``, which becomes
+that command) and ``celery -A worker.celery_app:celery beat``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
@@ -12,7 +14,9 @@ from celery.signals import worker_process_init
 from flask import Flask
 
 from lms_plugin.db import db
+from lms_plugin.settings import SettingsError
 from lms_plugin.web.app import create_app
+from worker import health
 from worker.config import celery_config
 
 
@@ -23,15 +27,26 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask)
-    celery.conf.update(celery_config(app.extensions["lms_settings"]))
+    settings = app.extensions["lms_settings"]
+    celery.conf.update(celery_config(settings))
+    # The beat's schedule file goes with the tool's other state, not into the working directory
+    # (read-only for the image's user).
+    celery.conf.beat_schedule_filename = str(
+        Path(settings.instance_dir).resolve() / "celerybeat-schedule"
+    )
     celery.set_default()
     app.extensions["celery"] = celery
     celery.autodiscover_tasks(["worker"], related_name="tasks", force=True)
     return celery
 
 
-flask_app = create_app()
+try:
+    flask_app = create_app()
+except SettingsError as exc:
+    # One line that says what to set (celery would print a traceback of its app loading).
+    raise SystemExit(f"error: {exc}") from None
 celery = celery_init_app(flask_app)
+health.watch_beat(flask_app.extensions["lms_settings"])
 
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]
