@@ -10,13 +10,16 @@ Scoring follows docs/content-format.md. Choices made where the format is silent:
 * short_text compares after trimming, case-folding, collapsing inner whitespace and stripping
   trailing ``. , ; :``; other punctuation (hyphens) still counts.
 * ``None`` (and a blank string) is an unanswered item: 0 points, never an error.
+
+Learner input is read with string methods only, never a regular expression, and every answer
+has a size cap checked before any other work: grading costs time linear in a capped size, so
+no crafted answer can pin a worker (a backtracking regex over the answer once could: issue 12).
 """
 
 from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,10 +27,10 @@ from lms_plugin.domain.content.model import Assignment, Item, Option, QuizRules
 from lms_plugin.domain.errors import InvalidInputError
 
 SHORT_TEXT_MAX_CHARS = 500
+NUMERIC_MAX_CHARS = 64  # "-1234.5 percentage points" is 25; nothing longer is a number we take
+ID_MAX_CHARS = 200  # a choice, entry, option or item id as sent; content ids are short slugs
 RUBRIC_LEVELS = (1, 2, 3, 4)
 _EPSILON = 1e-9
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
-_SPACES = re.compile(r"\s+")
 _TRAILING = ".,;: "
 
 
@@ -38,7 +41,7 @@ class InvalidAnswerError(InvalidInputError):
 
     def __init__(self, item_id: str, message: str) -> None:
         super().__init__(message)
-        self.item_id = item_id
+        self.item_id = item_id[:ID_MAX_CHARS]  # it may be the learner's, and is shown back
 
 
 @dataclass(frozen=True)
@@ -78,15 +81,23 @@ class RubricOutcome:
 # --- response validation ----------------------------------------------------------------
 
 
+def _plural(what: str) -> str:
+    return "entries" if what == "entry" else what + "s"
+
+
 def _one_id(item: Item, value: object, allowed: set[str], what: str) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise InvalidAnswerError(item.id, f"Choose one of the {what}s listed in the item.")
+    if not isinstance(value, str) or len(value) > ID_MAX_CHARS or value not in allowed:
+        raise InvalidAnswerError(item.id, f"Choose one of the {_plural(what)} listed in the item.")
     return value
 
 
 def _id_list(item: Item, response: object, allowed: set[str], what: str) -> list[str]:
     if not isinstance(response, list | tuple):
-        raise InvalidAnswerError(item.id, f"Send the {what}s as a list of ids.")
+        raise InvalidAnswerError(item.id, f"Send the {_plural(what)} as a list of ids.")
+    if len(response) > len(allowed):  # before looking at any id: the list may be huge
+        raise InvalidAnswerError(
+            item.id, f"Send at most {len(allowed)} {_plural(what)}, each once."
+        )
     ids = [_one_id(item, value, allowed, what) for value in response]
     if len(set(ids)) != len(ids):
         raise InvalidAnswerError(item.id, f"Each {what} may appear only once.")
@@ -102,27 +113,45 @@ def parse_number(item: Item, response: object) -> float:
     if isinstance(response, bool) or not isinstance(response, int | float | str):
         raise InvalidAnswerError(item.id, "Type a number, such as 75 or 0.5.")
     if isinstance(response, str):
-        text = response.strip()
-        unit = (item.unit or "").strip()
-        if unit:
-            match = re.fullmatch(rf"(.*?)\s*{re.escape(unit)}", text, re.IGNORECASE | re.DOTALL)
-            text = match.group(1) if match else text
-        if not _NUMBER.fullmatch(text):
+        if len(response) > NUMERIC_MAX_CHARS:
+            raise InvalidAnswerError(
+                item.id, f"Keep the number to {NUMERIC_MAX_CHARS} characters or fewer."
+            )
+        read = read_number(response, item.unit)
+        if read is None:
             raise InvalidAnswerError(item.id, "Type a number, such as 75 or 0.5.")
-        text = text.replace(",", ".")
-        response = text
-    try:
-        value = float(response)
-    except OverflowError:
-        value = math.inf
+        value = read
+    else:
+        try:
+            value = float(response)
+        except OverflowError:  # an int beyond any float
+            value = math.inf
     if not math.isfinite(value):
         raise InvalidAnswerError(item.id, "The number is too large.")
     return value
 
 
+def read_number(text: str, unit: str | None = None) -> float | None:
+    """The number ``text`` spells, or None: an optional sign, digits with at most one ``.`` or
+    ``,`` (a decimal comma), then ``unit`` if given, in any case ("75", "+75.", ",5", "12 Minutes").
+
+    String methods only, so the work is linear in ``len(text)`` for any text (no ReDoS).
+    """
+    folded = text.strip().casefold()
+    suffix = (unit or "").strip().casefold()
+    if suffix and folded.endswith(suffix):
+        folded = folded[: -len(suffix)].rstrip()
+    sign = folded[:1] if folded[:1] in ("+", "-") else ""
+    whole, _, fraction = folded[len(sign) :].replace(",", ".", 1).partition(".")
+    if not (whole or fraction) or not all(part.isdecimal() for part in (whole, fraction) if part):
+        return None
+    # isdecimal() is what float() takes (no "_", "²", "1e2", "nan"); any script's digits.
+    return float(f"{sign}{whole or 0}.{fraction or 0}")
+
+
 def normalise_text(text: str) -> str:
     """Trim, case-fold, collapse inner whitespace and strip trailing ``. , ; :``."""
-    return _SPACES.sub(" ", text.strip().casefold()).rstrip(_TRAILING)
+    return " ".join(text.casefold().split()).rstrip(_TRAILING)
 
 
 # --- per-type graders: each returns the fraction of the item's points earned (0..1) -----
@@ -143,9 +172,9 @@ def _multi_select(item: Item, response: object) -> float:
 
 
 def _ordering(item: Item, response: object) -> float:
-    order = _id_list(item, response, _ids(item.entries), "entry")
-    if len(order) != len(item.entries):
+    if isinstance(response, list | tuple) and len(response) != len(item.entries):
         raise InvalidAnswerError(item.id, "Place every entry exactly once.")
+    order = _id_list(item, response, _ids(item.entries), "entry")
     key = item.answer_ids
     in_place = sum(1 for given, want in zip(order, key, strict=False) if given == want)
     return in_place / len(key) if key else 0.0
@@ -155,7 +184,7 @@ def _matching(item: Item, response: object) -> float:
     if not isinstance(response, Mapping):
         raise InvalidAnswerError(item.id, "Send one option id for each left-hand prompt.")
     left = _ids(item.left)
-    if set(response) != left:
+    if len(response) != len(left) or set(response) != left:
         raise InvalidAnswerError(item.id, "Match every left-hand prompt, and only those.")
     right = _ids(item.right)
     for value in response.values():

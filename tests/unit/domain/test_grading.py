@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from lms_plugin.domain.content.model import (
     Assignment,
     Criterion,
     Item,
-    Option,
     QuizRules,
     RubricLevel,
 )
@@ -22,43 +19,7 @@ from lms_plugin.domain.grading import (
     rubric_outcome,
     shuffled_options,
 )
-
-
-def make_options(*ids: str) -> tuple[Option, ...]:
-    return tuple(Option(id=i, text=f"text {i}") for i in ids)
-
-
-def make_item(item_type: str, **overrides: Any) -> Item:
-    """A valid item of each type, shaped like the _spec/quiz.yaml examples."""
-    by_type: dict[str, dict[str, Any]] = {
-        "single_choice": {"choices": make_options("a", "b", "c", "d"), "answer_id": "b"},
-        "multi_select": {"choices": make_options("a", "b", "c", "d"), "answer_ids": ("a", "c")},
-        "ordering": {
-            "entries": make_options("p", "e", "s", "i"),
-            "answer_ids": ("e", "p", "i", "s"),
-        },
-        "matching": {
-            "left": make_options("l1", "l2"),
-            "right": make_options("r1", "r2", "r3"),
-            "pairs": (("l1", "r1"), ("l2", "r2")),
-        },
-        "numeric": {"number": 75.0, "tolerance": 0.5, "unit": "%"},
-        "short_text": {
-            "text_answer": "opportunity",
-            "accept": ("opportunities", "physical opportunity"),
-        },
-    }
-    fields: dict[str, Any] = {
-        "id": f"t-{item_type}",
-        "type": item_type,
-        "prompt": "?",
-        "competencies": ("OI-3",),
-        "objectives": ("o1",),
-        "feedback": f"why {item_type}",
-        **by_type.get(item_type, {}),
-    }
-    fields.update(overrides)
-    return Item(**fields)
+from tests.support.items import make_item, make_options
 
 
 def make_assignment(criteria: int = 3, min_level: int = 2) -> Assignment:
@@ -124,6 +85,16 @@ GRADED = [
     ("numeric", {"number": 0.3, "tolerance": 0.0, "unit": None}, 0.1 + 0.2, RIGHT),  # epsilon
     ("numeric", {"number": 0.3, "tolerance": 0.0, "unit": None}, 0.3001, WRONG),
     ("numeric", {"number": 12.0, "tolerance": 0.0, "unit": "minutes"}, "12 Minutes", RIGHT),
+    ("numeric", {"number": 12.0, "tolerance": 0.0, "unit": "minutes"}, "12\t\n MINUTES", RIGHT),
+    (
+        "numeric",
+        {"number": 5.0, "tolerance": 0.0, "unit": "percentage points"},
+        "5 Percentage Points",
+        RIGHT,
+    ),
+    ("numeric", {}, "0" * 62 + "75", RIGHT),  # exactly at the 64-character cap
+    ("numeric", {}, "\u0667\u0665", RIGHT),  # Arabic-Indic digits, as float() reads them
+    ("numeric", {}, "-.5", WRONG),
     # short_text: trimmed, case-folded, spaces collapsed, trailing . , ; : stripped
     ("short_text", {}, "opportunity", RIGHT),
     ("short_text", {}, "  Opportunity. ", RIGHT),
@@ -134,6 +105,7 @@ GRADED = [
     ("short_text", {}, "opport-unity", WRONG),  # inner punctuation still counts
     ("short_text", {}, "...", WRONG),
     ("short_text", {"text_answer": "Re-AIM.", "accept": ()}, "re-aim", RIGHT),
+    ("short_text", {}, "physical\u00a0\u2003opportunity", RIGHT),  # Unicode spaces collapse too
 ]
 
 
@@ -182,6 +154,20 @@ MALFORMED = [
     ("numeric", {}, True),
     ("numeric", {}, [75]),
     ("numeric", {"unit": None}, "75%"),
+    ("numeric", {}, "7 5"),
+    ("numeric", {}, "- 75"),
+    ("numeric", {}, "+-75"),
+    ("numeric", {}, "."),
+    ("numeric", {}, "+"),
+    ("numeric", {}, "75\u00b2"),
+    ("numeric", {}, "75,5.0"),
+    ("numeric", {}, "% 75"),
+    ("numeric", {}, "0" * 63 + "75"),  # one over the cap
+    ("single_choice", {}, "b" * 201),
+    ("multi_select", {}, ["a", "b", "c", "d", "a"]),  # more ticks than choices
+    ("multi_select", {}, ["a"] * 100_000),
+    ("ordering", {}, ["e", "p", "i", "s"] * 10_000),
+    ("matching", {}, {f"l{n}": "r1" for n in range(10_000)}),
     ("short_text", {}, 42),
     ("short_text", {}, ["opportunity"]),
     ("short_text", {}, "x" * 501),
