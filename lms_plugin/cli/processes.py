@@ -1,9 +1,8 @@
-"""Process commands: run (web + worker), worker, check."""
+"""Process commands: run (web + worker + beat, the embedded default), worker, check."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
+import os
 import sys
 import time
 import uuid
@@ -14,7 +13,10 @@ import click
 from lms_plugin.cli.common import COURSES_DIR, app_context, cli
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.content import sync as _sync
+from lms_plugin.cli.together import run_together
 from lms_plugin.settings import load_settings
+
+CELERY_APP = "worker.celery_app:celery"
 
 
 @cli.command()
@@ -23,7 +25,11 @@ from lms_plugin.settings import load_settings
 @click.option("--web-workers", default=2, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Do not start a Celery worker beside the web")
 def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
-    """Migrate, make keys, then run the web (gunicorn) and a Celery worker until Ctrl-C."""
+    """Migrate, make keys, then run the web, a Celery worker and the beat until Ctrl-C.
+
+    They stop together: on SIGTERM or Ctrl-C within 10 s, and when one of them exits (then with
+    a non-zero code). Production runs gunicorn, celery worker and celery beat on their own.
+    """
     from flask_migrate import upgrade
 
     from lms_plugin.services.keys import ensure_keys
@@ -35,23 +41,13 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
         report = _sync(COURSES_DIR)
         click.echo(f"content: {len(report.created)} new, {len(report.unchanged)} unchanged")
     _print_admin_info(settings.public_url)
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(web_workers),
-                "-b",
-                f"{host}:{port}",
-                "lms_plugin.wsgi:app",
-            ]
-        )
-    ]
+    web = [sys.executable, "-m", "gunicorn", "-w", str(web_workers), "-b", f"{host}:{port}"]
+    # gunicorn's own grace (30 s by default) must end inside run's 10 s promise
+    commands = {"web": [*web, "--graceful-timeout", "5", "lms_plugin.wsgi:app"]}
     if not no_worker:
-        procs.append(subprocess.Popen([sys.executable, "-m", "lms_plugin.cli", "worker"]))
-    _supervise(procs)
+        # The beat runs the drains every LMS_SWEEP_SECONDS, so a lost message is still swept.
+        commands["worker"] = celery_worker_args(beat=True)
+    raise SystemExit(run_together(commands))
 
 
 @cli.command()
@@ -61,18 +57,32 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
 @click.option("--name", default="lms@%h", show_default=True, help="Celery node name")
 @click.option("--schedule", default=None, help="Where beat keeps its schedule file")
 def worker(concurrency: int, queues: str, beat: bool, name: str, schedule: str | None) -> None:
-    """Run a Celery worker bound to the Flask app, restarted if it ever dies.
+    """Become a Celery worker bound to the Flask app (signals and exit code are Celery's own).
 
-    Celery's worker can exit on an unrecoverable broker error (seen with kombu when Redis
-    restarts while messages are unacknowledged); nothing is lost, because the beat's drains pick up
-    unfinished work, but the worker must come back on its own.
+    Nothing here restarts it: whatever started it (compose's restart policy, systemd,
+    ``lms-plugin run``) sees it exit, and the beat's drains pick up work it left unfinished.
     """
+    load_settings()  # a setting to fix is one line here, not a traceback from Celery
+    args = celery_worker_args(concurrency, queues, name, beat=beat, schedule=schedule)
+    sys.stdout.flush()
+    os.execv(sys.executable, args)  # noqa: S606 - our own interpreter, a fixed argument list
+
+
+def celery_worker_args(
+    concurrency: int = 2,
+    queues: str = "grading,lms,badges,default",
+    name: str = "lms@%h",
+    *,
+    beat: bool = False,
+    schedule: str | None = None,
+) -> list[str]:
+    """The ``celery worker`` command line (``python -m celery``, this interpreter)."""
     args = [
         sys.executable,
         "-m",
         "celery",
         "-A",
-        "worker.celery_app:celery",
+        CELERY_APP,
         "worker",
         "-Q",
         queues,
@@ -86,37 +96,10 @@ def worker(concurrency: int, queues: str, beat: bool, name: str, schedule: str |
         "--without-mingle",
     ]
     if beat:
-        args.append("-B")
+        args.append("-B")  # beat inside the worker: celery's own mode for a single machine
         if schedule:
             args += ["-s", schedule]
-    raise SystemExit(_keep_running(args))
-
-
-def _keep_running(args: list[str]) -> int:
-    """Run ``args``; restart it with backoff when it exits on its own, stop on SIGTERM/SIGINT."""
-    stopping = False
-    child: subprocess.Popen[bytes] | None = None
-
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-        if child is not None and child.poll() is None:
-            child.send_signal(signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    delay = 1.0
-    while True:
-        started = time.monotonic()
-        child = subprocess.Popen(args)
-        code = child.wait()
-        if stopping or code == 0:
-            return code
-        if time.monotonic() - started > 60:
-            delay = 1.0  # it ran for a while: a fresh failure, not a crash loop
-        click.echo(f"worker exited with code {code}; restarting in {delay:g} s", err=True)
-        time.sleep(delay)
-        delay = min(delay * 2, 30.0)
+    return args
 
 
 def _print_admin_info(public_url: str) -> None:
@@ -134,24 +117,6 @@ def _print_admin_info(public_url: str) -> None:
         "Or, where the LMS registers tools by URL (LTI Dynamic Registration: Moodle, Canvas):\n"
         "  lms-plugin platform register-url   (prints a one-time URL to paste into the LMS)\n"
     )
-
-
-def _supervise(procs: list[subprocess.Popen[bytes]]) -> None:
-    def stop(*_: object) -> None:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
-        for p in procs:
-            p.wait(timeout=30)
 
 
 @cli.command()

@@ -256,20 +256,3 @@ def test_roster_sync_runs_on_the_worker_and_reports_progress(tool, platform, tmp
     done, total = tool.rows("SELECT done, total FROM job_run")[0]
     assert done == total == len(platform.users)
     assert tool.rows("SELECT count(*) FROM membership")[0][0] == len(platform.users)
-
-
-def test_a_dead_celery_worker_is_restarted_by_lms_plugin_worker(tool, platform, tmp_path):
-    from pathlib import Path as _Path
-
-    platform.reset_ags()
-    log = tmp_path / "worker.log"
-    with celery_worker(worker_env(tool), log) as supervisor:
-        celery_pid = int(
-            _Path(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children").read_text().split()[0]
-        )
-        os.kill(celery_pid, signal.SIGKILL)  # Celery dies; the supervisor lives on
-        wait_for(lambda: "restarting in" in log.read_text(), 30, log.read_text)
-        wait_for(lambda: log.read_text().count("ready.") >= 2, 60, log.read_text)
-        learners_submit(tool, platform, 1)
-        wait_for(lambda: sent(tool) == 1, 60, lambda: log.read_text()[-3000:])
-    assert len(platform.scores) == 1

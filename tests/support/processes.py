@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -60,6 +61,41 @@ def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
+
+
+TREE_MARK = "E2E_PROCESS_TREE"  # inherited by every descendant, however it was started
+
+
+def marked_tree(pid_mark: str) -> list[int]:
+    """Live processes whose environment carries ``pid_mark`` (zombies have none to read)."""
+    needle = f"{TREE_MARK}={pid_mark}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:  # gone meanwhile, or a kernel thread
+            continue
+        if needle in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return found
+
+
+@contextmanager
+def process_tree(
+    args: list[str], env: dict[str, str], log: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``process``, with a mark that finds its whole tree even where children start their own
+    sessions (as ``lms-plugin run`` does); whatever is left of it is SIGKILLed afterwards."""
+    mark = uuid.uuid4().hex
+    with process(args, {**env, TREE_MARK: mark}, log) as proc:
+        try:
+            yield proc, mark
+        finally:
+            for pid in marked_tree(mark):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def gunicorn(port: int, workers: int = 2) -> list[str]:

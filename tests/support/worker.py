@@ -26,7 +26,7 @@ def settings_env(settings: Settings, **overrides: str) -> dict[str, str]:
 def celery_worker(
     env: dict[str, str], log: Path, *, beat: bool = False, concurrency: int = 2
 ) -> Iterator[Popen[bytes]]:
-    # Through the CLI, as deployed: `lms-plugin worker` restarts Celery if it ever dies.
+    # Through the CLI: `lms-plugin worker` becomes `celery worker` (exec), the same process.
     args = [
         sys.executable,
         "-m",
