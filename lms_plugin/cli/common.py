@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
 
+from lms_plugin.paths import PROJECT_ROOT
 from lms_plugin.settings import load_settings
 
-COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
+COURSES_DIR = PROJECT_ROOT / "courses"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
