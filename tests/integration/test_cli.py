@@ -285,3 +285,40 @@ def test_register_url_is_a_one_time_ticket_in_the_store(cli, tmp_path):
     assert [k for k in keys if k.endswith("lti-registration-ticket:" + ticket)]
     refused = cli("platform", "register-url", "--hours", "0")
     assert refused.returncode == 2 and "--hours" in refused.stderr
+
+
+def test_service_hosts_on_add_and_update(cli):
+    ids = ["--issuer", "https://moodle.example.edu", "--client-id", "abc"]
+    added = cli("platform", "add", *PLATFORM, "--service-host", "Files.Example.EDU.")
+    assert added.returncode == 0, added.stderr
+    assert "\tservice_hosts=files.example.edu" in cli("platform", "list").stdout
+
+    updated = cli(
+        "platform", "update", *ids, "--service-host", "a.example.edu", "--service-host", "127.0.0.2"
+    )
+    assert updated.returncode == 0, updated.stderr
+    assert "service hosts a.example.edu, 127.0.0.2; 0 service URL(s) now used" in updated.stdout
+    assert "\tservice_hosts=a.example.edu,127.0.0.2" in cli("platform", "list").stdout
+
+    cleared = cli("platform", "update", *ids, "--no-service-hosts")
+    assert cleared.returncode == 0 and "(its own only)" in cleared.stdout
+    assert "\tservice_hosts=-" in cli("platform", "list").stdout
+
+
+def test_bad_service_hosts_are_refused_and_nothing_changes(cli):
+    ids = ["--issuer", "https://moodle.example.edu", "--client-id", "abc"]
+    assert cli("platform", "add", *PLATFORM, "--service-host", "files.example.edu").returncode == 0
+    for args, message in [
+        (["--service-host", "https://a.example.edu"], "takes a host name"),
+        (["--service-host", "a.example.edu:8443"], "no scheme, port or path"),
+        (["--service-host", "ok.example.edu", "--service-host", "not a host"], "not a host name"),
+        ([], "give --service-host"),
+        (["--service-host", "a.example.edu", "--no-service-hosts"], "give --service-host"),
+    ]:
+        result = cli("platform", "update", *ids, *args)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+    assert "\tservice_hosts=files.example.edu" in cli("platform", "list").stdout
+    other = [a if a != "abc" else "other" for a in PLATFORM]
+    added = cli("platform", "add", *other, "--service-host", "x.example.edu/api")
+    assert added.returncode == 2 and "no scheme, port or path" in added.stderr
+    assert len(cli("platform", "list").stdout.strip().splitlines()) == 1

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import redis
+from sqlalchemy import insert
 
 from lms_plugin.db import db
 from lms_plugin.lti.clients import nrps_client
@@ -155,3 +158,111 @@ def test_beat_starts_the_roster_sync_of_courses_due_one(tool, platform, broker_u
         assert roster.rosters_due(db.session(), timedelta(hours=24)) == due
     schedule = celery_config(tool.app.extensions["lms_settings"])["beat_schedule"]
     assert schedule["sync-rosters"] == {"task": "lti.sync_rosters", "schedule": 3600.0}
+
+
+# --- one roster sync per course at a time (issue 12, finding 9) ----------------------------
+
+
+def test_repeated_sync_clicks_join_the_running_job(tool, platform, broker_url):
+    teacher = api_launch(tool, platform, user="teacher-1")
+    for _ in range(3):
+        response = teacher.post(
+            tool.url + "/instructor/roster/sync", headers=HTML, allow_redirects=False
+        )
+        assert response.status_code == 303
+    assert tool.rows("SELECT kind, status FROM job_run") == [("roster_sync", "running")]
+    assert redis.Redis.from_url(broker_url).llen("lms") == 1  # one sync queued, not three
+    page = teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
+    assert "Last roster sync: running" in page  # the joined job's progress
+
+
+def test_two_concurrent_starts_make_one_job(tool, platform):
+    api_launch(tool, platform, user="teacher-1")
+    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+
+    def click() -> tuple[int, bool]:
+        started = roster.start_roster_sync(db.session(), context_id)
+        return started.job.id, started.new
+
+    result, first_id = _while_another_start_is_uncommitted(tool, context_id, click)
+
+    assert result == (first_id, False)  # the second start joined the first one's job
+    assert tool.rows("SELECT id, status FROM job_run") == [(first_id, "running")]
+
+
+def test_the_beat_joins_a_sync_started_meanwhile(tool, platform):
+    api_launch(tool, platform, user="teacher-1")
+    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+
+    def beat() -> list[int]:
+        return roster.start_due_syncs(db.session(), every_hours=24)
+
+    to_dispatch, first_id = _while_another_start_is_uncommitted(tool, context_id, beat)
+
+    assert to_dispatch == []  # nothing new to queue: the course's sync is running already
+    assert tool.rows("SELECT id, status FROM job_run") == [(first_id, "running")]
+
+
+def _while_another_start_is_uncommitted(tool, context_id, call):
+    """Run ``call`` in its own thread and session while another start has inserted its running
+    job but not committed: ``call`` waits on the unique index, then sees the job committed.
+    Returns what ``call`` returned and the other start's job id."""
+    from lms_plugin.db.base import utcnow
+    from lms_plugin.db.grading import JobRun
+    from tests.support.worker import wait_for
+
+    with tool.app.app_context():
+        other = db.engine.connect()
+    transaction = other.begin()
+    first_id = other.execute(
+        insert(JobRun)
+        .values(kind="roster_sync", context_id=context_id, status="running", created_at=utcnow())
+        .returning(JobRun.id)
+    ).scalar_one()
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        with tool.app.app_context():
+            result["value"] = call()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        wait_for(
+            lambda: (
+                tool.rows(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                == [(1,)]
+            ),
+            10,
+            lambda: "the second start did not wait for the first one's insert",
+        )
+    finally:
+        transaction.commit()
+        other.close()
+        thread.join(10)
+    return result["value"], first_id
+
+
+def test_an_abandoned_running_job_is_replaced(tool, platform, broker_url):
+    teacher = api_launch(tool, platform, user="teacher-1")
+    teacher.post(tool.url + "/instructor/roster/sync", headers=HTML)
+    [(old_id,)] = tool.rows(
+        "UPDATE job_run SET created_at = now() - interval '31 minutes' RETURNING id"
+    )
+
+    teacher.post(tool.url + "/instructor/roster/sync", headers=HTML)
+
+    rows = tool.rows("SELECT id, status, result FROM job_run ORDER BY id")
+    assert [(r[0], r[1]) for r in rows] == [(old_id, "failed"), (old_id + 1, "running")]
+    assert "abandoned" in rows[0][2]["error"]
+    assert redis.Redis.from_url(broker_url).llen("lms") == 2  # the new job was queued
+    with tool.app.app_context():  # the old job's message, delivered late: nothing happens
+
+        def no_lms(registration):
+            raise AssertionError("a replaced job must not call the LMS")
+
+        late = roster.sync_roster(db.session(), old_id, no_lms)
+    assert (late.status, late.done) == ("failed", 0)
