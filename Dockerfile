@@ -1,13 +1,25 @@
-FROM python:3.11-slim
-WORKDIR /app
-RUN useradd --create-home --uid 10001 lms
+# The production image: the tool installed from its wheel (not a source tree, not editable),
+# production settings by default, a non-root user. With no LMS_SECRET_KEY (or SQLite, a dev
+# broker, plain http) every entry point prints one line naming the variable and exits non-zero.
+FROM python:3.11-slim AS build
+WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY lms_plugin ./lms_plugin
 COPY worker ./worker
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    LMS_ENV=production \
+    LMS_INSTANCE_DIR=/tmp/instance
+RUN useradd --create-home --uid 10001 lms
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+# Data the installed package reads from its working directory (lms_plugin/paths.py).
+WORKDIR /app
 COPY migrations ./migrations
 COPY courses ./courses
-RUN pip install --no-cache-dir -e .
 USER lms
-ENV LMS_INSTANCE_DIR=/tmp/instance
 EXPOSE 8000
 CMD ["gunicorn", "-w", "4", "-b", "0.0.0.0:8000", "--forwarded-allow-ips", "*", "lms_plugin.wsgi:app"]
