@@ -47,9 +47,12 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('job_run', schema=None) as batch_op:
         batch_op.drop_index('uq_job_run_running_roster_sync')
-    with op.batch_alter_table('resource_link', schema=None) as batch_op:
-        batch_op.drop_column('service_refusals')
-    with op.batch_alter_table('lti_context', schema=None) as batch_op:
-        batch_op.drop_column('service_refusals')
-    with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.drop_column('service_hosts')
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a copy of the table: other tables refer
+    # to these, and with foreign keys on, dropping a referenced table that has rows fails.
+    for table, column in (
+        ('resource_link', 'service_refusals'),
+        ('lti_context', 'service_refusals'),
+        ('registration', 'service_hosts'),
+    ):
+        with op.batch_alter_table(table, schema=None, recreate='never') as batch_op:
+            batch_op.drop_column(column)
