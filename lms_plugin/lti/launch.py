@@ -2,7 +2,9 @@
 
 pylti1p3 starts the login (``lti.login``) and builds Deep Linking responses, but its
 ``MessageLaunch.validate()`` skips several checks (audience, azp, iat age, nonce binding,
-single-use state, algorithm pinning, pending deployments), so the launch is validated here.
+single-use state, algorithm pinning, pending deployments), so the launch is validated here:
+PyJWT reads the compact JWS and verifies its RS256 signature (nothing else is accepted), and
+``domain.launch`` checks every claim with our leeway and refusal codes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import jwt
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +24,6 @@ from lms_plugin.db.models import Deployment
 from lms_plugin.domain import launch as rules
 from lms_plugin.domain.errors import LaunchError
 from lms_plugin.kv import Get, KeyValueStore, Op
-from lms_plugin.lti import jws
 from lms_plugin.lti.adapters import CookieJar, LtiRequest
 from lms_plugin.lti.launch_state import (
     PlatformStorage,
@@ -33,12 +35,29 @@ from lms_plugin.lti.launch_state import (
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo, TenantDirectory
 
+# PyJWT checks the form and the signature; times, audience, issuer and subject are checked by
+# domain.launch (with our leeway and refusal codes), so PyJWT is told not to. RFC 7518 §3.3:
+# an RS256 key MUST have at least 2048 bits.
+_SIGNATURE_ONLY = jwt.PyJWT(
+    options={
+        "verify_exp": False,
+        "verify_nbf": False,
+        "verify_iat": False,
+        "verify_aud": False,
+        "verify_iss": False,
+        "verify_sub": False,
+        "verify_jti": False,
+        "enforce_minimum_key_length": True,
+    }
+)
+
 
 @dataclass(frozen=True)
 class LaunchPolicy:
     tool_url: str
     time: rules.TimePolicy
     allowed_message_types: frozenset[str]
+    id_token_max_bytes: int = 65536  # Settings.id_token_max_bytes
 
 
 @dataclass(frozen=True)
@@ -90,8 +109,9 @@ def validate_launch(
         raise LaunchError("state_missing")
     if not id_token:
         raise LaunchError("id_token_missing")
+    unverified = _read_token(id_token, policy.id_token_max_bytes)
     nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
-    ahead = _read_ahead(state, id_token, policy, tenants, prefetch, nonce_ttl)
+    ahead = _read_ahead(state, unverified.claims, policy, tenants, prefetch, nonce_ttl)
     popped, *results = store.batch([pop_state(state), *(ahead.ops if ahead else ())])
     record = bound(popped)
     if record is None:
@@ -106,7 +126,7 @@ def validate_launch(
             raise LaunchError("state_cookie_mismatch", retry_url=retry_url)
         browser_check = BrowserCheck(record.storage, state, retry_url)
 
-    claims = _verify_signature(id_token, _header(id_token), record.jwks_url, keys)
+    claims = _verify_signature(id_token, unverified.kid, record.jwks_url, keys)
     if claims.get("iss") != record.issuer:
         raise LaunchError("issuer_mismatch", f"got {claims.get('iss')!r}")
     rules.check_audience(claims, record.client_id)
@@ -170,22 +190,44 @@ class _ReadAhead:
         return cls(registration_id, context, nonce, ops, len(reads))
 
 
+@dataclass(frozen=True)
+class _Unverified:
+    """The id_token's key id and claims, read before its signature is verified."""
+
+    kid: str
+    claims: dict[str, Any]
+
+
+def _read_token(id_token: str, max_bytes: int) -> _Unverified:
+    """Refuse an oversized token before parsing it, then one that is not a compact JWS
+    (RFC 7515 §7.1) signed with RS256 by a key it names (Security Framework §5.1.3, §6.3)."""
+    size = len(id_token.encode())
+    if size > max_bytes:
+        raise LaunchError("id_token_too_large", f"{size} bytes, at most {max_bytes}")
+    try:
+        token = jwt.decode_complete(id_token, options={"verify_signature": False})
+    except jwt.InvalidTokenError as exc:
+        raise LaunchError("id_token_malformed", str(exc)) from exc
+    header = token["header"]
+    if header.get("alg") != "RS256":
+        raise LaunchError("alg_not_allowed", f"alg {header.get('alg')!r}")
+    if not header.get("kid"):  # PyJWT has checked that a kid is a string
+        raise LaunchError("kid_missing")
+    return _Unverified(header["kid"], token["payload"])
+
+
 def _read_ahead(
     state: str,
-    id_token: str,
+    claims: Mapping[str, Any],
     policy: LaunchPolicy,
     tenants: TenantDirectory,
     prefetch: Prefetch,
     nonce_ttl: int,
 ) -> _ReadAhead | None:
-    """The ops a launch will need, named from the state and the unverified token, so they go
+    """The ops a launch will need, named from the state and the unverified claims, so they go
     with the state pop; None when they cannot be named (the checks then say why)."""
     registration_id = registration_named_by(state)
     if registration_id is None:
-        return None
-    try:
-        claims = jws.unverified_payload(id_token)
-    except jws.MalformedToken:
         return None
     nonce, audience = claims.get("nonce"), claims.get("aud")
     if isinstance(audience, list):  # anything malformed here is refused by the checks later
@@ -205,30 +247,18 @@ def _read_ahead(
     return _ReadAhead.of(registration_id, context, nonce, tenants, prefetch, nonce_ttl)
 
 
-def _header(id_token: str) -> dict[str, Any]:
-    """The JOSE header only: the payload is decoded once, when its signature is verified."""
+def _verify_signature(id_token: str, kid: str, jwks_url: str, keys: PlatformKeys) -> dict[str, Any]:
+    """The claims, once the RS256 signature verifies with the platform's key ``kid``."""
+    key = keys.key_for(jwks_url, kid)
     try:
-        header = jws.header(id_token)
-    except jws.MalformedToken as exc:
-        raise LaunchError("id_token_malformed", str(exc)) from exc
-    if header.get("alg") != "RS256":
-        raise LaunchError("alg_not_allowed", f"alg {header.get('alg')!r}")
-    if not header.get("kid"):
-        raise LaunchError("kid_missing")
-    return header
-
-
-def _verify_signature(
-    id_token: str, header: Mapping[str, Any], jwks_url: str, keys: PlatformKeys
-) -> dict[str, Any]:
-    # Times and audience are checked by domain.launch with our leeway; the signature here.
-    key = keys.key_for(jwks_url, str(header["kid"]))
-    try:
-        return jws.verify_rs256(id_token, key)
-    except jws.BadSignature as exc:
+        claims: dict[str, Any] = _SIGNATURE_ONLY.decode(id_token, key, algorithms=["RS256"])
+    except jwt.InvalidSignatureError as exc:
         raise LaunchError("bad_signature", str(exc)) from exc
-    except jws.MalformedToken as exc:
+    except jwt.InvalidKeyError as exc:  # a key shorter than RS256 allows
+        raise LaunchError("alg_not_allowed", f"key {kid!r}: {exc}") from exc
+    except jwt.InvalidTokenError as exc:  # read once already: fail closed all the same
         raise LaunchError("id_token_malformed", str(exc)) from exc
+    return claims
 
 
 def _require_active(

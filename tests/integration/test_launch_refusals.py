@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
+import uuid
+import warnings
 from collections.abc import Callable
 from html import unescape
 from typing import Any
@@ -13,6 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.warnings import InsecureKeyLengthWarning
 
 from tests.support.launch_flow import full_launch, post_launch, start_login
 from tests.support.lti_platform import CLAIM, LmsPlatform, SigningKey, unsigned_token
@@ -88,6 +93,28 @@ def _garbage_token(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, st
     return auth["state"], "not.a.jwt"
 
 
+def _signature_removed(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    head, body, _ = platform.id_token(platform.claims(nonce=auth["nonce"])).split(".")
+    return auth["state"], f"{head}.{body}."
+
+
+def _payload_changed_after_signing(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    head, _, signature = platform.id_token(platform.claims(nonce=auth["nonce"])).split(".")
+    forged = platform.claims(nonce=auth["nonce"], user=platform.users["teacher-1"])
+    body = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+    return auth["state"], f"{head}.{body}.{signature}"
+
+
+def _short_platform_key(platform: LmsPlatform, auth: dict[str, str]) -> tuple[str, str]:
+    # RFC 7518 §3.3: an RS256 key MUST have at least 2048 bits. The platform publishes this one.
+    weak = rsa.generate_private_key(65537, 1024)  # noqa: S505 - the weak key under test
+    short = SigningKey("short-" + uuid.uuid4().hex[:6], weak)
+    platform.extra_jwks.append(short.jwk())
+    with warnings.catch_warnings():  # PyJWT warns the platform that signs with it
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        return auth["state"], platform.id_token(platform.claims(nonce=auth["nonce"]), key=short)
+
+
 NOW = int(time.time())
 CASES: dict[str, tuple[Case, int, str]] = {
     "signature by another key with the same kid": (_foreign_key_same_kid, 401, "bad_signature"),
@@ -97,6 +124,9 @@ CASES: dict[str, tuple[Case, int, str]] = {
     "alg HS256": (_hs256, 401, "alg_not_allowed"),
     "EC key named by an RS256 token": (_ec_key_declared_rs256, 401, "alg_not_allowed"),
     "garbage id_token": (_garbage_token, 400, "id_token_malformed"),
+    "signature removed": (_signature_removed, 401, "bad_signature"),
+    "payload changed after signing": (_payload_changed_after_signing, 401, "bad_signature"),
+    "platform key shorter than 2048 bits": (_short_platform_key, 401, "alg_not_allowed"),
     "issuer differs from the login": (_signed(iss="https://evil.example"), 401, "issuer_mismatch"),
     "aud is another client": (_signed(aud="someone-else"), 401, "aud_mismatch"),
     "aud an empty list": (_signed(aud=[]), 401, "aud_mismatch"),
@@ -148,8 +178,11 @@ def assert_nothing_stored(tool: Any, browser: requests.Session) -> None:
 def test_refused_launch(tool, platform, browser, name):
     make, status, code = CASES[name]
     auth = start_login(browser, tool.url, platform)
-    state, token = make(platform, auth)
-    response = post_launch(browser, tool.url, state, token)
+    try:
+        state, token = make(platform, auth)
+        response = post_launch(browser, tool.url, state, token)
+    finally:
+        platform.extra_jwks.clear()
 
     assert_refused(response, status, code)
     assert_nothing_stored(tool, browser)
@@ -268,6 +301,48 @@ def test_jwks_unreachable_fails_closed(tool, platform, browser):
         platform.jwks_status = 200
     assert_refused(response, 424, "jwks_unreachable")
     assert_nothing_stored(tool, browser)
+
+
+def _padded_token(platform: LmsPlatform, nonce: str, size: int) -> str:
+    """A validly signed id_token of ``size`` bytes or one or two fewer (base64 steps)."""
+    claims = platform.claims(nonce=nonce, **{"https://tool.example/pad": ""})
+    bare = len(platform.id_token(claims))
+    pad = (size - bare) * 3 // 4
+    while True:
+        claims["https://tool.example/pad"] = "x" * pad
+        token = platform.id_token(claims)
+        if len(token) > size:
+            pad -= 1
+        elif size - len(token) > 2:
+            pad += 1
+        else:
+            return token
+
+
+def test_oversized_id_token_is_refused_before_any_key_fetch(tool, platform, browser):
+    # Finding 2: a validly signed 1.3 MB id_token was accepted and stored.
+    auth = start_login(browser, tool.url, platform)
+    token = _padded_token(platform, auth["nonce"], 1_300_000)
+    hits = platform.jwks_hits
+
+    response = post_launch(browser, tool.url, auth["state"], token)
+
+    assert response.status_code == 413, response.text[:500]
+    assert "lms_session" not in response.headers.get("Set-Cookie", "")
+    assert platform.jwks_hits == hits  # nothing parsed, no key fetched
+    assert_nothing_stored(tool, browser)
+
+
+def test_id_token_size_limit_is_exact(tool, platform, browser):
+    limit = tool.app.extensions["lms_settings"].id_token_max_bytes
+    auth = start_login(browser, tool.url, platform)
+    over = _padded_token(platform, auth["nonce"], limit + 2)
+    assert len(over) > limit
+    assert_refused(post_launch(browser, tool.url, auth["state"], over), 413, "id_token_too_large")
+
+    token = _padded_token(platform, auth["nonce"], limit)  # the same login: nothing was used
+    assert len(token) <= limit
+    assert post_launch(browser, tool.url, auth["state"], token).status_code == 200
 
 
 def test_get_on_launch_is_refused(tool, browser):
