@@ -88,8 +88,8 @@ def find_or_make(session: Session, ags: AgsPort, context_id: int, module_slug: s
             raise NotGradableError(
                 HOST_NOT_ALLOWED,
                 f"The LMS offered its gradebook service at {refused['url']}, which "
-                f"{REASONS[refused['reason']]}, so the tool does not send it the LMS's token "
-                "or any grade (see the notice above the gradebook sync table).",
+                f"{REASONS[refused['reason']]}, so the tool sends it neither the LMS's token "
+                "nor any grade (the notice above this table says what an admin can do).",
             )
         raise NotGradableError(
             "not_gradable",
@@ -123,7 +123,5 @@ def find_or_make(session: Session, ags: AgsPort, context_id: int, module_slug: s
 
 def _refused(links: list[ResourceLink]) -> dict[str, str] | None:
     """A refused AGS URL of these links (the module's own first), if any."""
-    for link in links:
-        for entry in (link.service_refusals or {}).values():
-            return dict(entry)
-    return None
+    refusals = (entry for link in links for entry in (link.service_refusals or {}).values())
+    return next(refusals, None)

@@ -28,7 +28,10 @@ STALLED_AFTER = timedelta(days=14)
 # A sync takes seconds; about 17 minutes at worst (200 pages, 5 s timeout each). A job still
 # running after this lost its worker (killed, or its message lost with the broker).
 ABANDONED_AFTER = timedelta(minutes=30)
-ABANDONED = "abandoned (no result after 30 minutes: its worker stopped); a new sync replaced it"
+ABANDONED = (
+    f"abandoned (no result after {ABANDONED_AFTER.seconds // 60} minutes: its worker stopped); "
+    "a new sync replaced it"
+)
 
 
 class RosterPort(Protocol):
