@@ -51,6 +51,9 @@ class Settings:
     rate_limit_storage_url: str = ""  # "": LMS_CACHE_URL (Redis) when set, else in-process memory
     jwks_refetch_cooldown_seconds: int = 60  # an unknown kid refetches a JWKS at most this often
     allow_private_hosts: int = 0  # 1: outbound calls may go to private/loopback addresses
+    # Completion badges: who issues them (the Open Badges issuer Profile).
+    issuer_name: str = "ISP Certificate Program"  # the organisation named on every credential
+    issuer_url: str = ""  # its home page; "": LMS_PUBLIC_URL
 
     @property
     def all_secret_keys(self) -> list[str]:
