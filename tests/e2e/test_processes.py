@@ -141,13 +141,17 @@ def _stopped_within_deadline(run: subprocess.Popen[bytes], mark: str, signalled:
     return code
 
 
-def _child(run: subprocess.Popen[bytes], word: str) -> int:
-    """The pid of run's direct child whose command line holds ``word``."""
-    children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
-    for pid in children:
-        if word in Path(f"/proc/{pid}/cmdline").read_text():
-            return int(pid)
-    raise AssertionError(f"no {word} child among {children}")
+def _celery_main(mark: str) -> int:
+    """The Celery worker's main process in the tree: a celery process whose parent is not."""
+
+    def cmdline(pid: int | str) -> bytes:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+    for pid in marked_tree(mark):
+        parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        if b"celery" in cmdline(pid) and b"celery" not in cmdline(parent):
+            return pid
+    raise AssertionError("no celery worker in the tree")
 
 
 def test_run_stops_web_worker_and_beat_on_sigterm_three_times_in_a_row(tmp_path):
@@ -189,7 +193,7 @@ def test_a_dead_worker_stops_run_and_everything_it_started(tmp_path):
     with process_tree(cli("run", "--port", str(port)), env, log) as (run, mark):
         _wait_until_up(url, log)
         signalled = time.monotonic()
-        os.kill(_child(run, "celery"), signal.SIGKILL)
+        os.kill(_celery_main(mark), signal.SIGKILL)
         code = _stopped_within_deadline(run, mark, signalled)
     assert code != 0
     assert "worker exited with code -9; stopping the others" in log.read_text()
