@@ -1,6 +1,6 @@
 """Server-side, single-use OIDC state bound to its nonce (Security Framework §5.1.1.1-2).
 
-At login we store ``state -> {nonce, registration_id}`` with a TTL; at launch the state is
+At login we store ``state -> {nonce, registration_id, ...}`` with a TTL; at launch the state is
 popped atomically (so it works once, across processes) and the token's nonce must equal the
 bound one. Used nonces are remembered for the token's lifetime so a replay is refused even
 if a state were somehow reissued.
@@ -13,16 +13,19 @@ reading the state back from there instead (``lti.platform_storage``).
 A state names its registration (``state-<registration id>.<random>``) so the launch can name
 its other store reads before the record comes back and send them in the same round trip; the
 name is trusted only once the record it names has been popped.
+
+Anyone can start a login, so the record is kept lean: what the launch checks, plus the login
+parameters a new window needs to start the same login again (each capped by the login, kept
+as the query string the retry link uses, at most 3 bytes per byte of parameter).
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
-
-from pylti1p3.session import SessionService
+from dataclasses import asdict, dataclass, field
+from urllib.parse import parse_qsl, urlencode
 
 from lms_plugin.kv import Add, Pop, Set
 
@@ -50,40 +53,39 @@ class BoundState:
     issuer: str
     client_id: str
     jwks_url: str
-    target_link_uri: str | None
     restart: dict[str, str] = field(default_factory=dict)  # login params, for a new window
     storage: PlatformStorage | None = None  # the login also used the platform's storage
 
 
-class ServerSideSession(SessionService):
-    """pylti1p3 session service whose state/nonce go to our shared store, not the Flask session.
-
-    pylti1p3 hands over the state record; the login writes it (:attr:`write`) in its own round
-    trip to the store."""
-
-    def __init__(self, ttl: int) -> None:
-        self._ttl = ttl
-        self._pending_nonce: str | None = None
-        self.write: Set | None = None
-        self.state: str | None = None
-
-    # pylti1p3's OIDCLogin calls save_nonce() and then save_state_params() for the same login.
-    def save_nonce(self, nonce: str) -> None:
-        self._pending_nonce = nonce
-
-    def save_state_params(self, state: str, params: dict[str, Any]) -> None:
-        assert self._pending_nonce is not None, "save_nonce must come first"
-        record = {"nonce": self._pending_nonce, **params}
-        self.state = state
-        self.write = Set("lti-state:" + state, json.dumps(record), self._ttl)
-
-    def check_nonce(self, nonce: str) -> bool:  # pragma: no cover - we validate nonces ourselves
-        raise NotImplementedError("nonces are checked by lms_plugin.lti.launch")
+def new_state(registration_id: int) -> str:
+    """A fresh state that names its registration: ``state-<id>.<random UUID>``."""
+    return "state-" + state_suffix(registration_id)
 
 
 def state_suffix(registration_id: int) -> str:
     """What follows ``state-`` in a state: the registration's id, then a random UUID."""
     return f"{registration_id}.{uuid.uuid4()}"
+
+
+def new_nonce() -> str:
+    """A nonce with 256 bits from the OS's CSPRNG (OIDC Core §3.1.2.1, §15.5.2)."""
+    return secrets.token_urlsafe(32)
+
+
+def save_state(state: str, record: BoundState, ttl: int) -> Set:
+    """The store op that writes the state record (the login sends it in its own round trip)."""
+    data: dict[str, object] = {
+        "nonce": record.nonce,
+        "registration_id": record.registration_id,
+        "issuer": record.issuer,
+        "client_id": record.client_id,
+        "jwks_url": record.jwks_url,
+    }
+    if record.restart:
+        data["restart"] = urlencode(record.restart)
+    if record.storage is not None:
+        data["storage"] = asdict(record.storage)
+    return Set("lti-state:" + state, json.dumps(data, separators=(",", ":")), ttl)
 
 
 def registration_named_by(state: str) -> int | None:
@@ -108,8 +110,7 @@ def bound(raw: str | None) -> BoundState | None:
         issuer=record["issuer"],
         client_id=record["client_id"],
         jwks_url=record["jwks_url"],
-        target_link_uri=record.get("target_link_uri"),
-        restart=record.get("restart") or {},
+        restart=dict(parse_qsl(record.get("restart") or "")),
         storage=PlatformStorage(**record["storage"]) if record.get("storage") else None,
     )
 

@@ -1,24 +1,43 @@
-"""OIDC third-party initiated login (LTI 1.3 Core §4.1; Security Framework §5.1.1)."""
+"""OIDC third-party initiated login (LTI 1.3 Core §4.1; Security Framework §5.1.1).
+
+The platform asks the tool to start a login; the tool binds a fresh state to a fresh nonce
+server-side and redirects the browser to the platform's OIDC authorization endpoint with an
+authentication request (Security Framework §5.1.1.2; OIDC Core §3.1.2.1).
+
+The authentication request is built here, not by pylti1p3's ``OIDCLogin``: the state has to
+name its registration (``launch_state``: the launch reads ahead by it), and ``OIDCLogin`` makes
+the state and the nonce in private methods (``_get_uuid``, ``_generate_nonce``) with no public
+hook, so using it meant overriding them. What it would add beyond that is its registration
+lookup (ours is the cached ``TenantDirectory``) and one fixed dictionary of parameters. The state
+cookie is still set through pylti1p3's cookie service (``lti.adapters.CookieJar``), by whose
+name the launch reads it back.
+
+The login is anonymous, so it checks everything before it looks anything up or stores a thing:
+every parameter's size, the required ones, the target link; then the registration; only a
+login for a registered, active platform writes a state record.
+"""
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
-from pylti1p3.exception import OIDCException
-from pylti1p3.oidc_login import OIDCLogin
 from sqlalchemy.orm import Session
 
 from lms_plugin.domain.errors import LaunchError
 from lms_plugin.domain.launch import is_tool_url
 from lms_plugin.kv import KeyValueStore, Set
-from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest, UrlRedirect
-from lms_plugin.lti.launch_state import PlatformStorage, ServerSideSession, state_suffix
+from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest
+from lms_plugin.lti.launch_state import (
+    BoundState,
+    PlatformStorage,
+    new_nonce,
+    new_state,
+    save_state,
+)
 from lms_plugin.lti.tenants import RegistrationInfo, TenantDirectory
-from lms_plugin.lti.tool_config import DbToolConf
 
 # The third-party initiated login parameters (LTI 1.3 Core §4.1.1) needed to start it again.
 RESTART_PARAMS = (
@@ -29,23 +48,11 @@ RESTART_PARAMS = (
     "client_id",
     "lti_deployment_id",
 )
-
+# Every parameter a login uses: the above, the platform's storage frame, our new-window mark.
+LOGIN_PARAMS = (*RESTART_PARAMS, "lti_storage_target", "lti1p3_new_window")
 
 # A frame name in the LMS page (Canvas: "post_message_forwarding"), or "_parent" itself.
 _STORAGE_TARGET = re.compile(r"[A-Za-z0-9_.-]{1,100}")
-
-
-class _Login(OIDCLogin[LtiRequest, DbToolConf, ServerSideSession, CookieJar, str]):
-    registration_id = 0
-
-    def _get_uuid(self) -> str:  # pylti1p3 makes the state "state-" + this
-        return state_suffix(self.registration_id)
-
-    def get_redirect(self, url: str) -> UrlRedirect:
-        return UrlRedirect(url)
-
-    def _generate_nonce(self) -> str:
-        return secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,21 @@ class LoginResult:
     cookies: list[CookieToSet]
     state: str
     storage: PlatformStorage | None = None  # put the state there before redirecting
+
+
+def check_sizes(params: Mapping[str, str], max_bytes: int) -> None:
+    """Refuse a login any of whose parameters (name or value) is over ``max_bytes`` in UTF-8,
+    before anything is looked up or stored: an anonymous request must not make us keep much."""
+    for name, value in params.items():
+        size = max(_utf8_len(name), _utf8_len(value))
+        if size > max_bytes:
+            raise LaunchError(
+                "login_param_too_long", f"{name[:40]!r} is {size} bytes; at most {max_bytes}"
+            )
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def begin_login(
@@ -66,6 +88,7 @@ def begin_login(
     tenants: TenantDirectory,
     tool_url: str,
     state_ttl: int,
+    max_param_bytes: int,
 ) -> LoginResult:
     """Check the login request, bind a fresh state to a fresh nonce, return where to redirect.
 
@@ -73,6 +96,7 @@ def begin_login(
     trip as the read that confirms the registration has not changed since; otherwise (or if it
     has) the registration is looked up first.
     """
+    check_sizes(params, max_param_bytes)
     for name in ("iss", "login_hint"):
         if not params.get(name):
             raise LaunchError("login_param_missing", f"missing {name}")
@@ -82,7 +106,7 @@ def begin_login(
     issuer, client_id = params["iss"], params.get("client_id")
     known = tenants.known(issuer, client_id)
     if known is not None:
-        login = _login(params, cookies, secure, session, known.registration, tool_url, state_ttl)
+        login = _login(params, cookies, secure, known.registration, tool_url, state_ttl)
         generation, _ = store.batch([tenants.read_generation(), login.state])
         if known.confirmed_by(generation):
             return login.result
@@ -90,7 +114,7 @@ def begin_login(
     registration = tenants.registration(session, issuer, client_id)
     if registration is None:
         raise LaunchError("unknown_platform", f"issuer {issuer!r}, client_id {client_id!r}")
-    login = _login(params, cookies, secure, session, registration, tool_url, state_ttl)
+    login = _login(params, cookies, secure, registration, tool_url, state_ttl)
     store.batch([login.state])
     return login.result
 
@@ -115,35 +139,51 @@ def _login(
     params: Mapping[str, str],
     cookies: Mapping[str, str],
     secure: bool,
-    session: Session,
     registration: RegistrationInfo,
     tool_url: str,
     state_ttl: int,
 ) -> _Started:
     if not registration.active:
         raise LaunchError("platform_inactive")
-    request = LtiRequest(params, cookies, secure)
-    jar = CookieJar(request)
-    config = DbToolConf(session).remember(registration, asked_client_id=params.get("client_id"))
-    state_service = ServerSideSession(state_ttl)
-    login = _Login(request, config, state_service, jar)
-    login.registration_id = registration.id
+    state, nonce = new_state(registration.id), new_nonce()
     storage = _storage(params, registration)
-    login.pass_params_to_launch(
-        {
-            "storage": asdict(storage) if storage else None,
-            "registration_id": registration.id,
-            "issuer": registration.issuer,
-            "client_id": registration.client_id,
-            "jwks_url": registration.jwks_url,
-            "target_link_uri": params.get("target_link_uri"),
-            "restart": {k: params[k] for k in RESTART_PARAMS if params.get(k)},
-        }
+    record = BoundState(
+        nonce=nonce,
+        registration_id=registration.id,
+        issuer=registration.issuer,
+        client_id=registration.client_id,
+        jwks_url=registration.jwks_url,
+        restart={k: params[k] for k in RESTART_PARAMS if params.get(k)},
+        storage=storage,
     )
-    try:
-        redirect = login.get_redirect_object(tool_url.rstrip("/") + "/lti/launch")
-    except OIDCException as exc:
-        raise LaunchError("unknown_platform", str(exc)) from exc
-    assert state_service.write and state_service.state, "pylti1p3 saves the state first"
-    result = LoginResult(redirect.get_redirect_url(), jar.to_set, state_service.state, storage)
-    return _Started(result, state_service.write)
+    jar = CookieJar(LtiRequest(params, cookies, secure))
+    jar.set_cookie(state, state, state_ttl)  # the launch in this browser brings it back
+    url = _authentication_request(registration, params, tool_url, state, nonce)
+    return _Started(
+        LoginResult(url, jar.to_set, state, storage), save_state(state, record, state_ttl)
+    )
+
+
+def _authentication_request(
+    registration: RegistrationInfo,
+    params: Mapping[str, str],
+    tool_url: str,
+    state: str,
+    nonce: str,
+) -> str:
+    """The OIDC authentication request to the platform (Security Framework §5.1.1.2)."""
+    query = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": registration.client_id,
+        "redirect_uri": tool_url.rstrip("/") + "/lti/launch",
+        "state": state,
+        "nonce": nonce,
+        "login_hint": params["login_hint"],
+    }
+    if params.get("lti_message_hint"):  # LTI 1.3 Core §4.1.2: passed back unchanged
+        query["lti_message_hint"] = params["lti_message_hint"]
+    endpoint = registration.auth_login_url
+    return endpoint + ("&" if "?" in endpoint else "?") + urlencode(query)

@@ -44,6 +44,7 @@ def login() -> BaseResponse:
         tenants=deps.tenants(),
         tool_url=settings.public_url,
         state_ttl=settings.launch_state_ttl_seconds,
+        max_param_bytes=settings.login_param_max_bytes,
     )
     if result.storage is None:
         response = redirect(result.redirect_url, code=302)
@@ -90,6 +91,7 @@ def launch() -> BaseResponse:
         validated.context,
         deps.store(),
         cached=validated.prefetched[0],
+        require_https=settings.is_production,  # service URLs (AGS, NRPS) need https
     )
     summary = launch_summary(record, validated.context, validated.registration)
     if deep_link is not None:
