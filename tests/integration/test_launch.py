@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import pytest
 import requests
 
 from tests.support.launch_flow import full_launch, post_launch, start_login
-from tests.support.lti_platform import INSTRUCTOR, LEARNER
+from tests.support.lti_platform import INSTRUCTOR, LEARNER, SigningKey
 
 pytestmark = pytest.mark.integration
 
@@ -116,6 +119,28 @@ def test_platform_key_rotation_is_picked_up_by_one_refetch(tool, platform, brows
 
     assert response.status_code == 200
     assert platform.jwks_hits == hits + 1
+
+
+def test_launches_with_random_kids_refetch_the_jwks_once(tool, platform, browser, monkeypatch):
+    # Finding 8: every launch naming a random kid made the tool refetch the platform's JWKS.
+    keys = tool.app.extensions["lms_platform_keys"]
+    window = tool.app.extensions["lms_settings"].jwks_refetch_cooldown_seconds
+    start = (int(time.time()) // window + 1) * window  # a window's start: none ends mid-test
+    monkeypatch.setattr(keys, "clock", lambda: float(start))
+    assert full_launch(browser, tool.url, platform).status_code == 200  # the JWKS is cached
+    hits, refused = platform.jwks_hits, keys.refetches_refused
+    stranger = SigningKey.rsa()
+
+    for n in range(5):
+        stranger.kid = f"random-{n}-{uuid.uuid4().hex[:6]}"
+        auth = start_login(browser, tool.url, platform)
+        token = platform.id_token(platform.claims(nonce=auth["nonce"]), key=stranger)
+        response = post_launch(browser, tool.url, auth["state"], token)
+        assert response.status_code == 401 and response.json()["error"] == "unknown_kid"
+
+    assert platform.jwks_hits == hits + 1
+    assert keys.refetches_refused == refused + 4
+    assert full_launch(browser, tool.url, platform).status_code == 200  # the real key still works
 
 
 def _meta_token(page: str) -> str:
