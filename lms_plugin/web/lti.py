@@ -1,6 +1,10 @@
-"""LTI endpoints: OIDC login (GET and POST), launch (POST), and our public JWKS."""
+"""LTI endpoints: OIDC login (GET and POST), launch (POST), the launch's browser confirmation,
+and our public JWKS."""
 
 from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -15,11 +19,14 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import ForbiddenError
-from lms_plugin.domain.launch import DEEP_LINKING, RESOURCE_LINK, TimePolicy
+from lms_plugin.domain.launch import DEEP_LINKING, RESOURCE_LINK, LaunchContext, TimePolicy
+from lms_plugin.lti import pending_launch
 from lms_plugin.lti.deep_linking import settings_from
-from lms_plugin.lti.launch import LaunchPolicy, validate_launch
+from lms_plugin.lti.launch import LaunchPolicy, ValidatedLaunch, validate_launch
 from lms_plugin.lti.launch_state import PlatformStorage
 from lms_plugin.lti.login import begin_login
+from lms_plugin.lti.pending_launch import PendingLaunch
+from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo
 from lms_plugin.services import keys
 from lms_plugin.services.launches import record_launch, rows_key
 from lms_plugin.web import deps, launch_session
@@ -77,41 +84,103 @@ def launch() -> BaseResponse:
         policy=policy,
         prefetch=lambda registration_id, context: [rows_key(registration_id, context)],
     )
-    deep_link = None
-    if validated.context.message_type == DEEP_LINKING:  # an instructor adding activities
-        if validated.context.access.value == "learner":
-            raise ForbiddenError("Only instructors can add activities from this tool.")
-        deep_link = {
-            "settings": settings_from(validated.claims),
-            "deployment_id": validated.context.deployment_id,
-        }
+    deep_link = _deep_link(validated)
+    check = validated.browser_check
+    if check is not None:
+        # No state cookie: nothing is recorded and no session starts until this browser has
+        # read the state back from the platform's storage (see lti.pending_launch).
+        handle = pending_launch.park(
+            deps.store(),
+            PendingLaunch(
+                state=check.state,
+                retry_url=check.retry_url,
+                context=validated.context,
+                registration=validated.registration,
+                deployment=validated.deployment,
+                deep_link=deep_link,
+                cached_rows=validated.prefetched[0],
+            ),
+        )
+        return _platform_storage_page(
+            "get", check.storage, check.state, handle=handle, retry_url=check.retry_url
+        )
+    response = _open_tool(
+        validated.context,
+        validated.registration,
+        validated.deployment,
+        deep_link,
+        cached_rows=validated.prefetched[0],
+    )
+    response.delete_cookie(f"lti1p3-{request.form['state']}", path="/")
+    return response
+
+
+@bp.post("/launch/continue")
+def launch_continue() -> BaseResponse:
+    """The check page read the launch's state back from the platform's storage in this
+    browser: record the launch and open the tool (once per launch)."""
+    _require_same_origin()
+    pending = pending_launch.take(
+        deps.store(), request.form.get("handle", ""), request.form.get("state", "")
+    )
+    return _open_tool(
+        pending.context,
+        pending.registration,
+        pending.deployment,
+        pending.deep_link,
+        cached_rows=pending.cached_rows,
+    )
+
+
+def _deep_link(validated: ValidatedLaunch) -> dict[str, Any] | None:
+    """A deep linking request's settings, for the picker; only instructors may answer it."""
+    if validated.context.message_type != DEEP_LINKING:
+        return None
+    if validated.context.access.value == "learner":
+        raise ForbiddenError("Only instructors can add activities from this tool.")
+    return {
+        "settings": settings_from(validated.claims),
+        "deployment_id": validated.context.deployment_id,
+    }
+
+
+def _open_tool(
+    context: LaunchContext,
+    registration: RegistrationInfo,
+    deployment: DeploymentInfo,
+    deep_link: dict[str, Any] | None,
+    *,
+    cached_rows: str | None,
+) -> BaseResponse:
+    """Record the launch's rows, start the session, and send the browser to the tool."""
     record = record_launch(
         deps.session(),
-        validated.deployment,
-        validated.context,
+        deployment,
+        context,
         deps.store(),
-        cached=validated.prefetched[0],
-        require_https=settings.is_production,  # service URLs (AGS, NRPS) need https
+        cached=cached_rows,
+        require_https=deps.settings().is_production,  # service URLs (AGS, NRPS) need https
     )
-    summary = launch_summary(record, validated.context, validated.registration)
+    summary = launch_summary(record, context, registration)
     if deep_link is not None:
         summary["deep_link"] = deep_link
     token = launch_session.start(record, summary)
     # The launch handle in the URL carries the session where the browser blocks the cookie
     # inside the LMS iframe.
     endpoint = "deep_link.picker" if deep_link is not None else "player.home"
-    check = validated.browser_check
-    if check is not None:  # no state cookie: this browser confirms the state first
-        return _platform_storage_page(
-            "get",
-            check.storage,
-            check.state,
-            next_url=url_for(endpoint, lh=token),
-            retry_url=check.retry_url,
+    return redirect(url_for(endpoint, lh=token), code=303)
+
+
+def _require_same_origin() -> None:
+    """Only the check page, on our own origin, may confirm a launch: a form posted from another
+    site (login CSRF with a handle someone obtained for their own launch) is refused."""
+    public = urlsplit(deps.settings().public_url)
+    if request.headers.get("Origin") != f"{public.scheme}://{public.netloc}":
+        raise ForbiddenError(
+            "This launch can only be confirmed by the tool's own page. Open the activity again "
+            "from your course.",
+            code="cross_site_request",
         )
-    response = redirect(url_for(endpoint, lh=token), code=303)
-    response.delete_cookie(f"lti1p3-{request.form['state']}", path="/")
-    return response
 
 
 def _platform_storage_page(
@@ -119,11 +188,13 @@ def _platform_storage_page(
     storage: PlatformStorage,
     state: str,
     *,
-    next_url: str,
+    next_url: str | None = None,
+    handle: str | None = None,
     retry_url: str | None = None,
 ) -> Response:
     """A page that talks to the platform's storage frame (LTI Client Side postMessages): at
-    login it puts the state there, at launch it reads it back and goes on only if it matches."""
+    login it puts the state there and goes on to ``next_url``; at launch it reads it back and,
+    only if it matches, posts it with the pending launch's ``handle`` to confirm the launch."""
     page = render_template(
         "lti/platform_storage.html",
         mode=mode,
@@ -131,6 +202,7 @@ def _platform_storage_page(
         key=storage.key(state),
         value=state,
         next_url=next_url,
+        handle=handle,
         retry_url=retry_url,
     )
     response = make_response(page)

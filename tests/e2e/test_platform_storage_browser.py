@@ -1,17 +1,18 @@
 """LTI platform storage in real Chromium: the tool inside a course page of an LMS on another
 site (127.0.0.2), so the tool's cookies in its iframe are third-party and its state cookie does
-not come back. The login puts the state in the LMS's storage frame; the launch reads it back
-there and opens the player, or refuses when the LMS cannot confirm it."""
+not come back. The login puts the state in the LMS's storage frame; the launch's page reads it
+back there and confirms the launch (which only then is recorded) and the player opens, or it
+refuses when the LMS cannot confirm it, and nothing is recorded."""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Iterator
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page
+from playwright.sync_api import Browser, Frame, Page, Response
 
 from lms_plugin.db import db
 from lms_plugin.services.platforms import PlatformSpec, add_platform
@@ -45,11 +46,14 @@ def same_site_lms(tool) -> Iterator[LmsPlatform]:
 
 def _open_course(chromium: Browser, tool, lms: LmsPlatform) -> tuple[Page, list[tuple[str, int]]]:
     page = chromium.new_context(bypass_csp=True).new_page()  # to inject axe-core
-    launches: list[tuple[str, int]] = []
-    page.on(
-        "response",
-        lambda r: launches.append((r.request.method, r.status)) if "/lti/launch" in r.url else None,
-    )
+    launches: list[tuple[str, int]] = []  # the launch and its confirmation, as answered
+
+    def seen(response: Response) -> None:
+        path = urlsplit(response.url).path
+        if path.startswith("/lti/launch"):
+            launches.append((path.removeprefix("/lti/launch") or "launch", response.status))
+
+    page.on("response", seen)
     login = f"{tool.url}/lti/login?" + urlencode(
         lms.login_params(lti_storage_target="post_message_forwarding")
     )
@@ -76,8 +80,9 @@ def test_launch_without_third_party_cookies_opens_through_platform_storage(
     frame.wait_for_selector("[data-testid=user]")
     assert frame.inner_text("[data-testid=user]") == "Lena Learner"
     # The state cookie did not come back: the launch answered with the check page (200), not
-    # the usual 303 to the player.
-    assert launches == [("POST", 200)]
+    # the usual 303 to the player; the page confirmed it, and only that opened the player.
+    assert launches == [("launch", 200), ("/continue", 303)]
+    assert tool.count("lti_user") == 1
 
 
 def test_lms_speaking_the_drafts_message_names_works_too(chromium, tool, other_site_lms):
@@ -86,7 +91,7 @@ def test_lms_speaking_the_drafts_message_names_works_too(chromium, tool, other_s
 
     frame = _tool_frame(page, re.compile(re.escape(tool.url) + r"/(\?|modules|$)"))
     frame.wait_for_selector("[data-testid=user]")
-    assert launches == [("POST", 200)]
+    assert launches == [("launch", 200), ("/continue", 303)]
 
 
 def test_launch_the_lms_cannot_confirm_is_not_opened(chromium, tool, other_site_lms):
@@ -101,7 +106,8 @@ def test_launch_the_lms_cannot_confirm_is_not_opened(chromium, tool, other_site_
     assert axe_violations(frame) == []
     page.wait_for_timeout(500)
     assert not any("/modules" in f.url or "lh=" in f.url for f in page.frames)
-    assert launches == [("POST", 200)]
+    assert launches == [("launch", 200)]  # never confirmed
+    assert tool.count("lti_user") == 0  # so nothing was recorded
 
 
 def test_storage_frame_that_never_answers_leaves_the_cookie_to_do_it(chromium, tool, same_site_lms):
@@ -110,4 +116,4 @@ def test_storage_frame_that_never_answers_leaves_the_cookie_to_do_it(chromium, t
 
     frame = _tool_frame(page, re.compile(re.escape(tool.url) + r"/(\?|modules|$)"))
     frame.wait_for_selector("[data-testid=user]")
-    assert launches == [("POST", 303)]  # the state cookie came back: no check page
+    assert launches == [("launch", 303)]  # the state cookie came back: no check page

@@ -1,7 +1,8 @@
 // LTI platform storage (1EdTech LTI Client Side postMessages). At login: put the state in the
 // LMS's storage frame, then go on to the LMS whatever it answers (the state cookie may still
-// work). At launch, when the state cookie was blocked: read the state back and open the tool
-// only if it is the one this browser put there.
+// work). At launch, when the state cookie was blocked: read the state back and, only if it is
+// the one this browser put there, post it to the tool, which then records the launch and opens
+// the activity (nothing is recorded before).
 (function () {
   "use strict";
   var box = document.getElementById("lti-storage");
@@ -65,11 +66,17 @@
 
   function goOn() { window.location.replace(cfg.next); }
 
+  function confirmLaunch(state) {
+    var form = document.getElementById("lti-storage-continue");
+    form.elements.state.value = state;
+    form.submit();
+  }
+
   if (cfg.mode === "put") {
     ask("put_data", { key: cfg.key, value: cfg.value }, goOn);
   } else {
     ask("get_data", { key: cfg.key }, function (answer) {
-      if (answer && answer.value === cfg.value) { goOn(); return; }
+      if (answer && answer.value === cfg.value) { confirmLaunch(answer.value); return; }
       box.hidden = true;
       document.getElementById("lti-storage-refused").hidden = false;
     });
