@@ -72,6 +72,7 @@ def launch() -> BaseResponse:
         tool_url=settings.public_url,
         time=TimePolicy(settings.launch_leeway_seconds, settings.launch_max_token_age_seconds),
         allowed_message_types=LAUNCH_MESSAGE_TYPES,
+        id_token_max_bytes=settings.id_token_max_bytes,
     )
     validated = validate_launch(
         request.form.to_dict(),
