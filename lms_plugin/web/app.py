@@ -37,7 +37,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     app.extensions["lms_settings"] = settings
@@ -79,12 +78,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         player,
         registration,
         render,
+        size_limits,
         system,
     )
 
     for module in (lti, registration, api, player, instructor, deep_link, system):
         app.register_blueprint(module.bp)
     errors.register(app)
+    size_limits.init_size_limits(app, settings)  # bodies per route (MAX_CONTENT_LENGTH: the rest)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(
         app_version=__version__,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lms_plugin.domain.errors import LaunchError, LmsError, LockedError
 from lms_plugin.domain.grading import InvalidAnswerError
@@ -57,6 +57,15 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
     return _render(status, code, error.description or error.name)
 
 
+def handle_too_large(error: RequestEntityTooLarge) -> tuple[Response | str, int]:
+    """413 naming the route's body limit (``web.size_limits``)."""
+    limit = request.max_content_length
+    message = "This request is larger than this page accepts"
+    if limit:
+        message += f" (at most {limit // 1024:,} KB)"
+    return _render(413, "request_too_large", message + ".")
+
+
 def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _render(
@@ -68,5 +77,6 @@ def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
 
 def register(app: Flask) -> None:
     app.register_error_handler(LmsError, handle_lms_error)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
