@@ -10,6 +10,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 
 def new_private_key_pem() -> str:
@@ -21,25 +22,13 @@ def new_private_key_pem() -> str:
     ).decode()
 
 
-def _b64(n: int) -> str:
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
 @lru_cache(maxsize=16)
 def public_jwk(private_key_pem: str, kid: str) -> dict[str, Any]:
     """The public half of a key as a JWK for our JWKS endpoint (cached: parsing PEM is slow)."""
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
-    numbers = key.public_key().public_numbers()
-    return {
-        "kty": "RSA",
-        "alg": "RS256",
-        "use": "sig",
-        "kid": kid,
-        "n": _b64(numbers.n),
-        "e": _b64(numbers.e),
-    }
+    jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)  # PyJWT encodes n and e
+    return {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid, "n": jwk["n"], "e": jwk["e"]}
 
 
 @lru_cache(maxsize=16)
