@@ -156,6 +156,7 @@ def main() -> None:
         "public_url": url,
         "secret_key": uuid.uuid4().hex,
         "log_level": "WARNING",
+        "rate_limit_lti": "1000000/minute",  # every launch comes from this one address
     }
     with ExitStack() as stack:
         if args.backend == "postgres":

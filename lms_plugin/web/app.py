@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         launch_session,
         lti,
         player,
+        rate_limits,
         registration,
         render,
         size_limits,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(module.bp)
     errors.register(app)
     size_limits.init_size_limits(app, settings)  # bodies per route (MAX_CONTENT_LENGTH: the rest)
+    rate_limits.init_rate_limits(app, settings)  # per address, on the anonymous LTI edge
     app.after_request(_security_headers)
     app.jinja_env.globals.update(
         app_version=__version__,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lms_plugin.domain.errors import LaunchError, LmsError, LockedError
 from lms_plugin.domain.grading import InvalidAnswerError
+from lms_plugin.web.rate_limits import retry_after
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,19 @@ def handle_too_large(error: RequestEntityTooLarge) -> tuple[Response | str, int]
     return _render(413, "request_too_large", message + ".")
 
 
+def handle_rate_limited(error: RateLimitExceeded) -> Response:
+    """429 with ``Retry-After`` (RFC 6585 §4, RFC 9110 §10.2.3): too many requests from here."""
+    seconds = retry_after(error, current_app.extensions.get("lms_limiter"))
+    body, status = _render(
+        429,
+        "rate_limited",
+        f"Too many requests from your network. Please wait {seconds} seconds and try again.",
+    )
+    response = make_response(body, status)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _render(
@@ -77,6 +92,7 @@ def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
 
 def register(app: Flask) -> None:
     app.register_error_handler(LmsError, handle_lms_error)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
