@@ -54,6 +54,7 @@ class Settings:
     # Completion badges: who issues them (the Open Badges issuer Profile).
     issuer_name: str = "ISP Certificate Program"  # the organisation named on every credential
     issuer_url: str = ""  # its home page; "": LMS_PUBLIC_URL
+    issuer_email: str = ""  # its contact address; OB 2.0 issuer Profiles require one
 
     @property
     def all_secret_keys(self) -> list[str]:
