@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from html import unescape
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -68,8 +71,6 @@ def test_state_and_session_cookies_are_samesite_none_secure_partitioned(https_to
         assert {"secure", "samesite", "partitioned", "httponly"} <= _flags(state_cookie)
         assert "SameSite=None" in state_cookie
 
-        from urllib.parse import parse_qsl, urlsplit
-
         auth = dict(parse_qsl(urlsplit(login.headers["Location"]).query))
         assert auth["redirect_uri"].startswith("https://")
         token = lms.id_token(lms.claims(nonce=auth["nonce"]))
@@ -88,3 +89,35 @@ def test_state_and_session_cookies_are_samesite_none_secure_partitioned(https_to
     )
     assert {"secure", "samesite", "partitioned", "httponly"} <= _flags(session_cookie)
     assert "SameSite=None" in session_cookie
+
+
+def test_a_launch_confirmed_through_platform_storage_gets_the_iframe_cookie(https_tool):
+    """Behind the TLS proxy the check page's confirmation comes from the public https origin
+    (the proxy talks plain http to the tool), and only it sets the session cookie."""
+    server, lms = https_tool
+    public = server.url.replace("http://", "https://")
+    params = lms.login_params(lti_storage_target="post_message_forwarding")
+    with requests.Session() as iframe:
+        iframe.headers.update(PROXY)
+        page = iframe.get(server.url + "/lti/login", params=params).text
+        state = re.search(r'data-value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        auth = unescape(re.search(r'data-next="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+        nonce = dict(parse_qsl(urlsplit(auth).query))["nonce"]
+        token = lms.id_token(lms.claims(nonce=nonce))
+        iframe.cookies.clear()  # third-party cookies blocked: the state cookie is not sent
+        check = iframe.post(server.url + "/lti/launch", data={"state": state, "id_token": token})
+        handle = re.search(r'name="handle" value="([^"]+)"', check.text).group(1)  # type: ignore[union-attr]
+        assert "lms_session" not in check.headers.get("Set-Cookie", "")
+        confirmed = iframe.post(
+            server.url + "/lti/launch/continue",
+            data={"handle": handle, "state": state},
+            headers={"Origin": public},
+            allow_redirects=False,
+        )
+
+    assert confirmed.status_code == 303, confirmed.text
+    assert confirmed.headers["Location"].startswith("/?lh=")
+    session_cookie = next(
+        c for c in confirmed.raw.headers.getlist("Set-Cookie") if c.startswith("lms_session=")
+    )
+    assert {"secure", "samesite", "partitioned", "httponly"} <= _flags(session_cookie)
