@@ -5,7 +5,8 @@ change only when an admin acts (``lms-plugin platform ...``, ``deployments activ
 launch path reads snapshots from the store, in the same round trip as its other reads, instead
 of querying the database twice per launch. Any change made through the tool replaces the
 *generation* token (:meth:`TenantDirectory.forget_all`), which retires every snapshot at once,
-in every process; the TTL bounds how long an edit made behind the tool's back (SQL by hand)
+in every process; a snapshot's age (``SNAPSHOT_SECONDS`` by the directory's clock, with the
+store's TTL as a backstop) bounds how long an edit made behind the tool's back (SQL by hand)
 can go unseen. Only registered platforms and active deployments are cached: an unknown or
 pending one always goes to the database.
 """
@@ -16,7 +17,7 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -74,15 +75,16 @@ class Known:
 
     generation: str
     registration: RegistrationInfo
-    expires_at: float  # time.monotonic(): the same bound as the store's snapshots
+    expires_at: float  # by the directory's clock: the same bound as the store's snapshots
 
     def confirmed_by(self, generation: str | None) -> bool:
         return generation == self.generation
 
 
 class TenantDirectory:
-    def __init__(self, store: KeyValueStore) -> None:
+    def __init__(self, store: KeyValueStore, *, clock: Callable[[], float] = time.time) -> None:
         self._store = store
+        self.clock = clock  # seconds since the epoch, as snapshots in the store are dated
         self._known: dict[tuple[str, str], Known] = {}  # this process's login snapshots
 
     @staticmethod
@@ -94,7 +96,7 @@ class TenantDirectory:
         """What this process last saw for an active registration, to be confirmed by the
         caller in the same round trip as its own write (see ``lti.login``)."""
         known = self._known.get((issuer, client_id or ""))
-        return known if known is not None and known.expires_at > time.monotonic() else None
+        return known if known is not None and known.expires_at > self.clock() else None
 
     def forget_all(self) -> None:
         """Retire every snapshot (call after any change to registrations or deployments)."""
@@ -106,7 +108,7 @@ class TenantDirectory:
         """The registration for ``issuer`` + ``client_id`` (without a client_id: if unique)."""
         key = "tenants:login:" + _digest(issuer, client_id or "")
         generation, cached = self._store.batch([Get(_GENERATION), Get(key)])
-        found = _fresh(cached, generation)
+        found = _fresh(cached, generation, self.clock())
         if found is not None:
             info = RegistrationInfo(**found)
         else:
@@ -117,7 +119,7 @@ class TenantDirectory:
             info = RegistrationInfo.of(row)
             self._remember(key, generation, asdict(info))
         if generation is not None and info.active:
-            expires_at = time.monotonic() + SNAPSHOT_SECONDS
+            expires_at = self.clock() + SNAPSHOT_SECONDS
             self._known[(issuer, client_id or "")] = Known(generation, info, expires_at)
         else:
             self._known.pop((issuer, client_id or ""), None)
@@ -137,7 +139,7 @@ class TenantDirectory:
         """The login's registration and the token's deployment (None: unknown or not active);
         ``read`` holds the results of :meth:`launch_reads`."""
         generation, cached = read
-        found = _fresh(cached, generation)
+        found = _fresh(cached, generation, self.clock())
         if found is not None:
             return RegistrationInfo(**found["registration"]), DeploymentInfo(**found["deployment"])
         row = session.execute(
@@ -162,17 +164,19 @@ class TenantDirectory:
         if generation is None:  # first use (or the store was emptied): start a generation
             self.forget_all()
             return  # cached from the next request on, under the new generation
-        self._store.set(
-            key, json.dumps({"generation": generation, "value": value}), SNAPSHOT_SECONDS
-        )
+        expires = self.clock() + SNAPSHOT_SECONDS
+        snapshot = {"generation": generation, "expires": expires, "value": value}
+        self._store.set(key, json.dumps(snapshot), SNAPSHOT_SECONDS)
 
 
-def _fresh(raw: str | None, generation: str | None) -> Any:
-    """The cached value if it belongs to the current generation, else None."""
+def _fresh(raw: str | None, generation: str | None, now: float) -> Any:
+    """The cached value if it belongs to the current generation and is young enough."""
     if raw is None or generation is None:
         return None
     data = json.loads(raw)
-    return data["value"] if data.get("generation") == generation else None
+    if data.get("generation") != generation or data.get("expires", 0) <= now:
+        return None
+    return data["value"]
 
 
 def _launch_key(registration_id: int, deployment_id: str) -> str:

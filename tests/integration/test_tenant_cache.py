@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 from sqlalchemy import text
 
 from lms_plugin.db import db
@@ -98,19 +99,20 @@ def test_activated_deployment_launches_at_once(tool, platform: LmsPlatform, brow
 def test_an_edit_made_by_hand_is_seen_once_the_snapshots_expire(
     tool, platform, browser, monkeypatch
 ):
-    monkeypatch.setattr(tenants_module, "SNAPSHOT_SECONDS", 1)
-    for _ in range(3):  # the generation starts, then the store and this process cache it
-        login = browser.get(
+    def login() -> requests.Response:
+        return browser.get(
             tool.url + "/lti/login", params=platform.login_params(), allow_redirects=False
         )
-        assert login.status_code == 302
+
+    for _ in range(3):  # the generation starts, then the store and this process cache it
+        assert login().status_code == 302
     with tool.app.app_context():  # an admin deactivates the platform in SQL, not via the tool
         db.session.execute(text("UPDATE registration SET active = false"))
         db.session.commit()
-    time.sleep(1.2)
+    assert login().status_code == 302  # unseen while the snapshots are young
+    later = time.time() + tenants_module.SNAPSHOT_SECONDS + 1
+    monkeypatch.setattr(_tenants_in(tool), "clock", lambda: later)
 
-    again = browser.get(
-        tool.url + "/lti/login", params=platform.login_params(), allow_redirects=False
-    )
+    again = login()
 
     assert again.status_code == 403 and again.json()["error"] == "platform_inactive"
