@@ -29,6 +29,9 @@ from tests.support.servers import ServerThread
 COURSES = Path(__file__).resolve().parents[1] / "courses"
 
 TABLES = [
+    "award",
+    "status_list",
+    "issuer_key",
     "job_run",
     "score_outbox",
     "grade",
