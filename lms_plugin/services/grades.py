@@ -10,7 +10,7 @@ same rows. The grades of a batch are computed with a handful of set queries, not
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from lms_plugin.db.learning import AssignmentSubmission, QuizAttempt
 from lms_plugin.domain import completion, grading
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.grading import QuizResult
+from lms_plugin.services import awards
 from lms_plugin.services.content import module_version
 
 SCORE_MAXIMUM = 100.0
@@ -35,6 +36,7 @@ Key = tuple[int, int, str]  # (context_id, user_id, module_slug): one learner's 
 class Graded:
     attempts: int  # graded in this batch (0: nothing was waiting)
     queued: list[int]  # score outbox rows made
+    awards: list[int] = field(default_factory=list)  # levels completed: awards to issue
 
 
 def grade_submitted(session: Session, limit: int = BATCH) -> Graded:
@@ -58,9 +60,9 @@ def grade_submitted(session: Session, limit: int = BATCH) -> Graded:
         items = [item for i in attempt.item_ids if (item := module.item(i)) is not None]
         _store_result(attempt, grading.grade_quiz(items, attempt.answers, module.quiz))
         modules[(attempt.context_id, attempt.user_id, attempt.module_slug)] = module
-    queued = refresh_grades(session, modules)
+    queued, awarded = _refresh(session, modules)
     session.commit()
-    return Graded(len(attempts), queued)
+    return Graded(len(attempts), queued, awarded)
 
 
 def _store_result(attempt: QuizAttempt, result: QuizResult) -> None:
@@ -84,8 +86,13 @@ def _store_result(attempt: QuizAttempt, result: QuizResult) -> None:
 
 def refresh_grades(session: Session, modules: Mapping[Key, Module]) -> list[int]:
     """Recompute these learners' module grades from their best attempt and latest review;
-    upsert those that changed and queue a score for each. Returns the outbox row ids.
-    Caller commits."""
+    upsert those that changed and queue a score for each; record an award for each level a
+    change completed. Returns the outbox row ids. Caller commits."""
+    return _refresh(session, modules)[0]
+
+
+def _refresh(session: Session, modules: Mapping[Key, Module]) -> tuple[list[int], list[int]]:
+    """refresh_grades, returning (outbox row ids, new award ids)."""
     session.flush()
     keys = list(modules)
     best = _best_percents(session, keys)
@@ -111,12 +118,15 @@ def refresh_grades(session: Session, modules: Mapping[Key, Module]) -> list[int]
         ) == (score, status.complete, quiz, rubric):
             continue
         if grade is None:
-            grade = Grade(**_scope(key), score=score)
+            grade = grades[key] = Grade(**_scope(key), score=score)
             session.add(grade)
         grade.score, grade.complete = score, status.complete
         grade.quiz_percent, grade.rubric_percent = quiz, rubric
         changed[key] = (score, _comment(quiz, passed, module))
-    return [row.id for row in enqueue_scores(session, changed)]
+    # A module now complete may complete its level: the award is made in this transaction.
+    completed = {(key[0], key[1]) for key in changed if grades[key].complete}
+    awarded = awards.record_completions(session, completed)
+    return [row.id for row in enqueue_scores(session, changed)], awarded
 
 
 def _scope(key: Key) -> dict[str, Any]:

@@ -1,0 +1,139 @@
+"""Revocation status lists (W3C Bitstring Status List v1.0): give each credential a random
+index, flip its bit on revocation, and publish the list as a signed credential.
+
+Indexes are drawn at random ("Privacy Considerations": sequential ones would tell who was issued
+when) and made unique by the database: (status_list_id, status_index) is a unique constraint, and
+a draw that collides with another worker's is rolled back to a savepoint and drawn again. A list
+takes credentials until half of it is used, then a new list is opened, so a draw almost never
+collides and each list keeps a large crowd to hide in. The signed list credential is stored with
+the version of the bits it publishes and rebuilt whenever they changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms_plugin.badges.data_integrity import add_proof, xsd_datetime
+from lms_plugin.badges.status_list import (
+    MIN_ENTRIES,
+    REVOCATION,
+    StatusList,
+    status_entry,
+    status_list_credential,
+)
+from lms_plugin.db.base import utcnow
+from lms_plugin.db.credentials import Award
+from lms_plugin.db.credentials import StatusList as StatusListRow
+from lms_plugin.domain.credential_urls import CredentialUrls
+from lms_plugin.domain.errors import NotFoundError
+from lms_plugin.services.issuer_keys import ensure_issuer_keys, signing_keys
+
+LIST_SIZE = MIN_ENTRIES
+DRAWS = 32  # collisions in a list at most half full: 32 in a row has odds of 2**-32
+
+
+@dataclass
+class Allocator:
+    """The list a drain is filling and how much of it is used (counted once per batch)."""
+
+    list_id: int | None = None
+    used: int = 0
+
+
+def allocate(
+    session: Session, award: Award, allocator: Allocator, urls: CredentialUrls
+) -> dict[str, Any]:
+    """Give `award` a free random index and return its `credentialStatus` entry."""
+    if award.status_list_id is not None and award.status_index is not None:  # a retry
+        return status_entry(urls.status_list(award.status_list_id), award.status_index)
+    list_id = _list_with_room(session, allocator)
+    for _ in range(DRAWS):
+        index = secrets.randbelow(LIST_SIZE)
+        try:
+            with session.begin_nested():
+                award.status_list_id, award.status_index = list_id, index
+                session.flush()
+        except IntegrityError:  # another credential holds it (perhaps uncommitted): draw again
+            continue
+        allocator.used += 1
+        return status_entry(urls.status_list(list_id), index)
+    raise RuntimeError(f"no free index found in status list {list_id} after {DRAWS} draws")
+
+
+def _list_with_room(session: Session, allocator: Allocator) -> int:
+    if allocator.list_id is None:
+        newest = session.scalar(
+            select(StatusListRow.id)
+            .where(StatusListRow.purpose == REVOCATION)
+            .order_by(StatusListRow.id.desc())
+            .limit(1)
+        )
+        if newest is not None:
+            allocator.list_id = newest
+            allocator.used = (
+                session.scalar(
+                    select(func.count()).select_from(Award).where(Award.status_list_id == newest)
+                )
+                or 0
+            )
+    if allocator.list_id is None or allocator.used >= LIST_SIZE // 2:
+        # Two workers may both open one: two lists, each valid; nothing depends on one.
+        row = StatusListRow(purpose=REVOCATION, size=LIST_SIZE, bits=bytes(LIST_SIZE // 8))
+        with session.begin_nested():
+            session.add(row)
+        allocator.list_id, allocator.used = row.id, 0
+    return allocator.list_id
+
+
+def set_revoked(session: Session, list_id: int, index: int, urls: CredentialUrls) -> None:
+    """Set bit `index` of the list (row locked until the caller commits) and sign it again."""
+    row = session.scalars(
+        select(StatusListRow).where(StatusListRow.id == list_id).with_for_update()
+    ).one()
+    bits = StatusList(bytearray(row.bits))
+    bits.set(index)
+    row.bits, row.version, row.updated_at = bytes(bits.bits), row.version + 1, utcnow()
+    _sign(session, row, urls)
+
+
+def is_set(session: Session, list_id: int, index: int) -> bool:
+    """Whether bit `index` of the list is set (the credential is revoked)."""
+    bits = session.scalar(select(StatusListRow.bits).where(StatusListRow.id == list_id))
+    if bits is None:
+        raise NotFoundError("There is no such status list.")
+    return StatusList(bytearray(bits)).get(index)
+
+
+def status_list_document(session: Session, list_id: int, urls: CredentialUrls) -> dict[str, Any]:
+    """The signed BitstringStatusListCredential served at urls.status_list(list_id)."""
+    row = session.get(StatusListRow, list_id)
+    if row is None:
+        raise NotFoundError("There is no such status list.")
+    if row.document is None or row.document_version != row.version:
+        ensure_issuer_keys(session)
+        row = session.scalars(
+            select(StatusListRow).where(StatusListRow.id == list_id).with_for_update()
+        ).one()
+        if row.document is None or row.document_version != row.version:
+            _sign(session, row, urls)
+        session.commit()
+    assert row.document is not None
+    return row.document
+
+
+def _sign(session: Session, row: StatusListRow, urls: CredentialUrls) -> None:
+    keys = signing_keys(session, urls)
+    unsigned = status_list_credential(
+        urls.status_list(row.id),
+        urls.issuer(),
+        StatusList(bytearray(row.bits)),
+        xsd_datetime(row.updated_at),
+    )
+    row.document = add_proof(unsigned, keys.proof_key, keys.verification_method, utcnow())
+    row.document_version = row.version

@@ -1,0 +1,109 @@
+"""A learner who completes a level, written as the work rows the player and reviews leave, then
+folded by the grading service (which records the award); and the badges drain, called directly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from lms_plugin.db.base import utcnow
+from lms_plugin.db.grading import Review
+from lms_plugin.db.learning import AssignmentSubmission, QuizAttempt
+from lms_plugin.db.models import LtiContext, LtiUser
+from lms_plugin.services import awards, grades
+from lms_plugin.services.content import current_content
+from lms_plugin.services.issuer_keys import Issuer, issuer_from_settings
+from tests.support.content_keys import catalogue
+from tests.support.learners import api_launch
+
+
+def launched(tool: Any, platform: Any, user: str, course: str) -> tuple[int, int]:
+    """(context row id, user row id) of a learner after a real launch into the course."""
+    from lms_plugin.db import db
+
+    api_launch(tool, platform, user=user, course=course)
+    with tool.app.app_context():
+        context_id = db.session.scalar(select(LtiContext.id).filter_by(context_id=course))
+        user_id = db.session.scalar(select(LtiUser.id).filter_by(sub=user))
+        db.session.commit()
+    assert context_id is not None and user_id is not None
+    return context_id, user_id
+
+
+def write_passed_work(session: Any, context_id: int, user_id: int, modules: Any) -> dict:
+    """A graded 100% attempt, and a passed submission with its review, per module."""
+    content, now = current_content(session), utcnow()
+    folded = {}
+    for module in modules:
+        scope = {"context_id": context_id, "user_id": user_id, "module_slug": module.slug}
+        module_id = content.module_ids[module.slug]
+        again = session.scalar(select(func.count()).select_from(QuizAttempt).filter_by(**scope))
+        session.add(
+            QuizAttempt(
+                **scope, module_id=module_id, number=again + 1, seed=0, item_ids=[], answers={},
+                status="graded", submitted_at=now, graded_at=now, score=1.0, max_score=1.0,
+                percent=100.0,
+            )
+        )  # fmt: skip
+        if module.assignment is not None:
+            submission = AssignmentSubmission(
+                **scope, module_id=module_id, assignment_id=module.assignment.id, round=again + 1,
+                text="Done.", word_count=1, status="passed",
+            )  # fmt: skip
+            session.add(submission)
+            session.flush()
+            scores = {criterion.id: 4 for criterion in module.assignment.criteria}
+            session.add(
+                Review(
+                    submission_id=submission.id, reviewer_id=user_id, scores=scores,
+                    decision="pass", percent=100.0, passed=True, folded_at=now,
+                )
+            )  # fmt: skip
+        folded[(context_id, user_id, module.slug)] = module
+    return folded
+
+
+def complete_level(
+    tool: Any,
+    platform: Any,
+    slug: str = "isp-level-1",
+    *,
+    user: str = "learner-1",
+    course: str = "course-101",
+    skip: tuple[str, ...] = (),
+) -> tuple[int, int]:
+    """Launch, then pass every module of the level (but `skip`) and fold the grades through the
+    grading service; returns (context row id, user row id)."""
+    from lms_plugin.db import db
+
+    context_id, user_id = launched(tool, platform, user, course)
+    program = catalogue().program(slug)
+    assert program is not None
+    with tool.app.app_context():
+        session = db.session()
+        modules = [m for m in program.modules if m.slug not in skip]
+        grades.refresh_grades(session, write_passed_work(session, context_id, user_id, modules))
+        session.commit()
+    return context_id, user_id
+
+
+def issuer(tool: Any) -> Issuer:
+    """The running tool's issuer, with the competency catalogue of courses/."""
+    competencies = {c.id: c for c in catalogue().competencies}
+    return issuer_from_settings(tool.app.extensions["lms_settings"], competencies)
+
+
+def drain(tool: Any, **kwargs: Any) -> int:
+    """One badges drain batch, as the worker runs it."""
+    from lms_plugin.db import db
+
+    with tool.app.app_context():
+        return awards.issue_due(db.session(), issuer(tool), **kwargs)
+
+
+def award_rows(tool: Any) -> list[tuple[Any, ...]]:
+    """(uuid, program, status, user row id, context row id) of every award, oldest first."""
+    return tool.rows(
+        "SELECT uuid, program_slug, status, user_id, context_id FROM award ORDER BY id"
+    )
