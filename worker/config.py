@@ -45,6 +45,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "beat_schedule": {
             "drain-grading": {"task": "grading.grade_submitted", "schedule": sweep},
             "drain-outbox": {"task": "lti.publish_scores", "schedule": sweep},
+            "drain-badges": {"task": "badges.issue_awards", "schedule": sweep},
             # Checked hourly; each acts only on what is due.
             "rotate-keys": {"task": "lti.rotate_keys", "schedule": 3600.0},
             "sync-rosters": {"task": "lti.sync_rosters", "schedule": 3600.0},

@@ -1,13 +1,13 @@
 """Enqueue helpers the web calls AFTER its commit. Tasks are sent by name, with ids only.
 
-Grading and score sending are *drains*: the work is in the database (submitted attempts,
-pending outbox rows) and a message only rings a doorbell that wakes a worker to drain it.
-A drain keeps its doorbell rung while it works, so a burst of submissions costs a store write
-each (finding the bell rung), not a task each. When a batch finds nothing, the drain lets go
-of the bell and looks once more: work committed before that look is its own, work committed
-after it rings again. Score sending has two bells (two drains may send at once: LMS calls wait
-on the network). A message lost with the broker leaves its bell rung for at most
-DOORBELL_TTL seconds; the beat runs the drains on its own schedule meanwhile.
+Grading, score sending and issuing credentials are *drains*: the work is in the database
+(submitted attempts, pending outbox rows, pending awards) and a message only rings a doorbell
+that wakes a worker to drain it. A drain keeps its doorbell rung while it works, so a burst of
+submissions costs a store write each (finding the bell rung), not a task each. When a batch
+finds nothing, the drain lets go of the bell and looks once more: work committed before that
+look is its own, work committed after it rings again. Score sending has two bells (two drains
+may send at once: LMS calls wait on the network). A message lost with the broker leaves its bell
+rung for at most DOORBELL_TTL seconds; the beat runs the drains on its own schedule meanwhile.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from worker.config import celery_config
 
 GRADE_SUBMITTED = "grading.grade_submitted"
 PUBLISH_SCORES = "lti.publish_scores"
+ISSUE_AWARDS = "badges.issue_awards"
 DOORBELL_TTL = 60
-BELLS = {GRADE_SUBMITTED: 1, PUBLISH_SCORES: 2}  # drains of each kind that may run at once
+# drains of each kind that may run at once
+BELLS = {GRADE_SUBMITTED: 1, PUBLISH_SCORES: 2, ISSUE_AWARDS: 1}
 
 
 @lru_cache(maxsize=4)
@@ -87,6 +89,11 @@ def grade_submitted(settings: Settings, store: KeyValueStore) -> None:
 def publish_scores(settings: Settings, store: KeyValueStore) -> None:
     """Scores were queued in the outbox: wake a sending drain unless enough are working."""
     _ring(settings, store, PUBLISH_SCORES)
+
+
+def issue_awards(settings: Settings, store: KeyValueStore) -> None:
+    """Levels were completed (awards are pending): wake the badges drain."""
+    _ring(settings, store, ISSUE_AWARDS)
 
 
 def finalize_review(settings: Settings, review_id: int) -> None:

@@ -1,14 +1,22 @@
-"""What tasks hand to services: settings and the AGS/NRPS client factories, from the Flask app.
-In production the clients call only https service URLs (domain.service_urls)."""
+"""What tasks hand to services: settings, the AGS/NRPS client factories and the credential
+issuer, from the Flask app. In production the clients call only https service URLs
+(domain.service_urls)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
 
 from flask import current_app
 
 from lms_plugin.db import db
 from lms_plugin.db.models import Registration
+from lms_plugin.domain.content.loader import load_catalogue
+from lms_plugin.domain.content.model import Competency
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.clients import ags_client, nrps_client
+from lms_plugin.paths import PROJECT_ROOT
+from lms_plugin.services.issuer_keys import Issuer, issuer_from_settings
 from lms_plugin.services.passback import AgsPort
 from lms_plugin.services.roster import RosterPort
 from lms_plugin.settings import Settings
@@ -42,3 +50,17 @@ def ags_for(registration: Registration) -> AgsPort:
         timeout=settings().http_timeout_seconds,
         require_https=settings().is_production,
     )
+
+
+def issuer() -> Issuer:
+    """Who issues credentials (LMS_ISSUER_*), with the competency catalogue of courses/."""
+    return issuer_from_settings(settings(), competencies())
+
+
+@cache
+def competencies() -> Mapping[str, Competency]:
+    """courses/competencies.yaml by id, read once per process (the alignments of credentials)."""
+    catalogue, problems = load_catalogue(PROJECT_ROOT / "courses")
+    if catalogue is None:
+        raise RuntimeError(f"courses/ does not load ({len(problems)} problems): run content lint")
+    return {competency.id: competency for competency in catalogue.competencies}

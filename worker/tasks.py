@@ -16,8 +16,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from lms_plugin.db import db
 from lms_plugin.db.grading import JobRun
 from lms_plugin.lti.service_client import AgsError
-from lms_plugin.services import grades, keys, passback, reviews, roster
-from worker import dispatch
+from lms_plugin.services import awards, grades, keys, passback, reviews, roster
+from worker import dispatch, ports
 from worker.ports import ags_for, nrps_for, settings, store
 
 INFRA_ERRORS = (DBAPIError, IntegrityError)  # lost connection, deadlock, a concurrent upsert
@@ -54,10 +54,13 @@ def grade_submitted(slot: int | None = None) -> int:
         graded = grades.grade_submitted(db.session())
         if graded.queued:
             dispatch.publish_scores(settings(), store())
+        if graded.awards:
+            dispatch.issue_awards(settings(), store())
         return graded.attempts
 
     if slot is None and reviews.fold_unfolded(db.session()):  # the beat: lost review tasks
         dispatch.publish_scores(settings(), store())
+        _awards_made()
     return _drain(dispatch.GRADE_SUBMITTED, slot, batch, DRAIN_BATCHES, grades.BATCH)
 
 
@@ -65,6 +68,27 @@ def grade_submitted(slot: int | None = None) -> int:
 def finalize_review(review_id: int) -> None:
     if reviews.finalize_review(db.session(), review_id):
         dispatch.publish_scores(settings(), store())
+        _awards_made()
+
+
+def _awards_made() -> None:
+    """A folded review may have completed a level: wake the badges drain if an award waits."""
+    if awards.any_due(db.session()):
+        dispatch.issue_awards(settings(), store())
+
+
+@shared_task(name=dispatch.ISSUE_AWARDS, **RETRY)  # type: ignore[untyped-decorator]
+def issue_awards(slot: int | None = None) -> int:
+    """Drain: issue due credentials (pending, or failed and due again), a batch per
+    transaction, until none is due. Also run by the beat (no bell: ``slot`` None)."""
+    issuer = ports.issuer()
+    return _drain(
+        dispatch.ISSUE_AWARDS,
+        slot,
+        lambda: awards.issue_due(db.session(), issuer),
+        DRAIN_BATCHES,
+        awards.BATCH,
+    )
 
 
 @shared_task(
