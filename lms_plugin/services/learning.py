@@ -154,7 +154,7 @@ def submit_attempt(
     unknown = sorted(set(answers) - set(attempt.item_ids))
     if unknown:
         raise UnprocessableError(
-            f"Unknown item ids for this attempt: {', '.join(unknown)}.", code="unknown_item"
+            f"Unknown item ids for this attempt: {_some(unknown)}.", code="unknown_item"
         )
     module = module_version(session, attempt.module_id)
     items = [module.item(i) for i in attempt.item_ids]
@@ -176,6 +176,12 @@ def submit_attempt(
     return attempt
 
 
+def _some(ids: list[str], shown: int = 5) -> str:
+    """A few of the learner's ids for a message, each cut short: the rest are only counted."""
+    listed = ", ".join(repr(i[: grading.ID_MAX_CHARS]) for i in ids[:shown])
+    return listed + (f" and {len(ids) - shown:,} more" if len(ids) > shown else "")
+
+
 def _check_text(text: Any) -> str:
     if not isinstance(text, str):
         raise UnprocessableError("The text must be a string.")
@@ -186,7 +192,24 @@ def _check_text(text: Any) -> str:
             "unchanged.",
             code="text_too_large",
         )
+    if not _storable(text):
+        raise UnprocessableError(
+            "The text contains a character that cannot be saved (a NUL character or half of "
+            "a surrogate pair); remove it and try again.",
+            code="invalid_character",
+        )
     return text
+
+
+def _storable(text: str) -> bool:
+    """Text a database column can hold: PostgreSQL refuses NUL, UTF-8 refuses lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def word_count(text: str) -> int:

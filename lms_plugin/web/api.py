@@ -1,19 +1,38 @@
 """JSON API under /api/v1, authorised by the launch session (cookie + CSRF) or the bearer
-launch token, and scoped to the launched learner's own registration + course."""
+launch token, and scoped to the launched learner's own registration + course.
+
+Each route is declared with its schemas (web/openapi.py, web/schemas.py); the OpenAPI document
+generated from them is served at /api/v1/openapi.json, the one route open without a launch.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
 from flask import Blueprint, Response, jsonify, request
 
+from lms_plugin import __version__
 from lms_plugin.db.learning import QuizAttempt
-from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.services import learning
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.services.progress import learner_progress
 from lms_plugin.web import deps, launch_session
+from lms_plugin.web.openapi import ApiRoutes
 from lms_plugin.web.render import safe_markdown
+from lms_plugin.web.schemas import (
+    AnswersIn,
+    AssignmentStateOut,
+    AttemptOut,
+    DraftOut,
+    MeOut,
+    ModuleOut,
+    PreviewIn,
+    PreviewOut,
+    ProgramsOut,
+    ProgressOut,
+    SubmissionOut,
+    TextIn,
+)
 from lms_plugin.web.serialize import (
     attempt_json,
     display_orders,
@@ -26,53 +45,68 @@ from worker import dispatch
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(launch_session.check_csrf)
+api = ApiRoutes(
+    bp,
+    title="ISP Certificate learner API",
+    version=__version__,
+    description="What the module player does, as JSON: the launched learner's programs, "
+    "modules, quiz attempts and assignment. Authorise with the launch token as a bearer "
+    "token; requests with the launch cookie instead must send X-CSRF-Token on changes.",
+)
 
 
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInputError(
-            "Send a JSON object (Content-Type: application/json).", code="invalid_json"
-        )
-    return data
+@bp.before_request
+def require_launch() -> None:
+    """Every route but the document needs a launch (401 without one)."""
+    if request.endpoint != "api.openapi_document":
+        launch_session.current()
 
 
-@bp.get("/me")
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(api.document())
+
+
+@api.route("GET", "/me", summary="The launched user, roles and course", response=MeOut)
 def me() -> Response:
-    """The launched user, roles, course context and resource link (401 without a launch)."""
     return jsonify(launch_session.summary())
 
 
-@bp.get("/programs")
+@api.route(
+    "GET", "/programs", summary="Programs with progress", response=ProgramsOut, errors=(403,)
+)
 def programs() -> Response:
     content = current_content(deps.session())
     progress = learner_progress(deps.session(), content, launch_session.learner())
     return jsonify(programs=[program_json(p, progress) for p in content.programs])
 
 
-@bp.get("/modules/<slug>")
+@api.route("GET", "/modules/<slug>", summary="A module", response=ModuleOut, errors=(404,))
 def module(slug: str) -> Response:
     _, mod = current_content(deps.session()).find(slug)
     return jsonify(module_json(mod))
 
 
-@bp.get("/progress")
+@api.route(
+    "GET", "/progress", summary="Module and program status", response=ProgressOut, errors=(403,)
+)
 def progress() -> Response:
     content = current_content(deps.session())
     state = learner_progress(deps.session(), content, launch_session.learner())
     return jsonify(
-        programs={slug: _plain(s) for slug, s in state.programs.items()},
-        modules={slug: _plain(s) for slug, s in state.modules.items()},
+        programs={slug: asdict(s) for slug, s in state.programs.items()},
+        modules={slug: asdict(s) for slug, s in state.modules.items()},
     )
 
 
-def _plain(status: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(status)
-
-
-@bp.post("/modules/<slug>/attempts")
+@api.route(
+    "POST",
+    "/modules/<slug>/attempts",
+    summary="Open a quiz attempt (or return the open one)",
+    response=AttemptOut,
+    status=201,
+    errors=(404, 409),
+)
 def start_attempt(slug: str) -> tuple[Response, int]:
     attempt = learning.start_attempt(
         deps.session(), current_content(deps.session()), launch_session.learner(), slug
@@ -80,19 +114,29 @@ def start_attempt(slug: str) -> tuple[Response, int]:
     return _attempt(attempt), 201
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@api.route(
+    "GET",
+    "/attempts/<int:attempt_id>",
+    summary="A quiz attempt",
+    response=AttemptOut,
+    errors=(403, 404),
+)
 def get_attempt(attempt_id: int) -> Response:
     return _attempt(learning.get_attempt(deps.session(), launch_session.learner(), attempt_id))
 
 
-@bp.post("/attempts/<int:attempt_id>/answers")
-def submit_answers(attempt_id: int) -> Response:
-    answers = _body().get("answers")
-    if not isinstance(answers, dict):
-        raise InvalidInputError(
-            'Send {"answers": {"<item id>": <answer>, ...}}.', code="invalid_answers"
-        )
-    attempt = learning.submit_attempt(deps.session(), launch_session.learner(), attempt_id, answers)
+@api.route(
+    "POST",
+    "/attempts/<int:attempt_id>/answers",
+    summary="Submit an attempt's answers (graded on a worker)",
+    response=AttemptOut,
+    body=AnswersIn,
+    errors=(404, 409, 422),
+)
+def submit_answers(body: AnswersIn, attempt_id: int) -> Response:
+    attempt = learning.submit_attempt(
+        deps.session(), launch_session.learner(), attempt_id, dict(body.answers)
+    )
     deps.ring(dispatch.grade_submitted)
     return _attempt(attempt)
 
@@ -102,19 +146,32 @@ def _attempt(attempt: QuizAttempt) -> Response:
     return jsonify(attempt_json(attempt, mod, display_orders(attempt, mod)))
 
 
-@bp.put("/modules/<slug>/assignment/draft")
-def save_draft(slug: str) -> Response:
+@api.route(
+    "PUT",
+    "/modules/<slug>/assignment/draft",
+    summary="Autosave the assignment draft",
+    response=DraftOut,
+    body=TextIn,
+    errors=(404, 422),
+)
+def save_draft(body: TextIn, slug: str) -> Response:
     draft = learning.save_draft(
         deps.session(),
         current_content(deps.session()),
         launch_session.learner(),
         slug,
-        _body().get("text"),
+        body.text,
     )
     return jsonify(draft_json(draft))
 
 
-@bp.get("/modules/<slug>/assignment")
+@api.route(
+    "GET",
+    "/modules/<slug>/assignment",
+    summary="The assignment draft and submissions",
+    response=AssignmentStateOut,
+    errors=(403, 404),
+)
 def get_assignment(slug: str) -> Response:
     learner = launch_session.learner()
     current_content(deps.session()).find(slug)
@@ -127,23 +184,32 @@ def get_assignment(slug: str) -> Response:
     )
 
 
-@bp.post("/modules/<slug>/assignment/submissions")
-def submit_assignment(slug: str) -> tuple[Response, int]:
+@api.route(
+    "POST",
+    "/modules/<slug>/assignment/submissions",
+    summary="Submit the assignment (the draft is saved first)",
+    response=SubmissionOut,
+    status=201,
+    body=TextIn,
+    errors=(404, 409, 422),
+)
+def submit_assignment(body: TextIn, slug: str) -> tuple[Response, int]:
     submission = learning.submit_assignment(
         deps.session(),
         current_content(deps.session()),
         launch_session.learner(),
         slug,
-        _body().get("text"),
+        body.text,
     )
     return jsonify(submission_json(submission)), 201
 
 
-@bp.post("/preview")
-def preview() -> Response:
-    """Markdown preview for the assignment editor, sanitised like everything shown."""
-    launch_session.current()
-    text = _body().get("text", "")
-    if not isinstance(text, str) or len(text) > learning.MAX_TEXT_CHARS:
-        raise InvalidInputError("text must be a string within the size limit")
-    return jsonify(html=str(safe_markdown(text)))
+@api.route(
+    "POST",
+    "/preview",
+    summary="Markdown preview, sanitised like everything shown",
+    response=PreviewOut,
+    body=PreviewIn,
+)
+def preview(body: PreviewIn) -> Response:
+    return jsonify(html=str(safe_markdown(body.text)))

@@ -35,6 +35,7 @@ QUERIES = [
     "?page=-1&status=%FF",
     f"?ids=1,2,x&id={2**70}&job={2**40}",
 ]
+JSON = {"Content-Type": "application/json"}
 BODIES: list[dict[str, Any]] = [
     {},
     {"data": b"\xff\xfe not json", "headers": {"Content-Type": "application/json"}},
@@ -58,6 +59,13 @@ BODIES: list[dict[str, Any]] = [
             "feedback": "f" * 200_000,
         }
     },
+    # JSON nested past any parser's recursion limit (json.loads raised RecursionError: a 500)
+    {"data": "[" * 5_000 + "]" * 5_000, "headers": JSON},
+    {"data": '{"answers": {"q": ' + '{"a": ' * 5_000 + "1" + "}" * 5_000 + "}}", "headers": JSON},
+    # text no database column can hold: NUL (PostgreSQL), half a surrogate pair (UTF-8)
+    {"json": {"text": "my\x00map", "answers": {"q": "\x00"}, "feedback": "\x00"}},
+    {"data": '{"text": "a\\ud800b", "answers": {"q": "\\udfff"}}', "headers": JSON},
+    {"data": {"text": "my\x00map", "action": "save", "csrf": "x"}},
 ]
 
 

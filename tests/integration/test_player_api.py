@@ -269,3 +269,145 @@ def test_quiz_form_with_a_bad_answer_comes_back_with_every_choice_kept(tool, pla
     assert "Your answers are kept below" in response.text
     assert re.search(rf'name="q-{kept["id"]}" value="{kept_choice}"[^>]*checked', response.text)
     assert tool.rows("SELECT status FROM quiz_attempt") == [("open",)]
+
+
+NESTED = "[" * 100_000 + "]" * 100_000
+BODY_ROUTES = [
+    ("POST", "/api/v1/attempts/{attempt}/answers"),
+    ("PUT", f"/api/v1/modules/{L1M1}/assignment/draft"),
+    ("POST", f"/api/v1/modules/{L1M1}/assignment/submissions"),
+    ("POST", "/api/v1/preview"),
+]
+
+
+@pytest.mark.parametrize("method, path", BODY_ROUTES)
+@pytest.mark.parametrize(
+    "body",
+    [
+        NESTED,  # a RecursionError in json.loads was a 500
+        '{"answers": {"q": ' + NESTED + '}, "text": ' + NESTED + "}",
+        '{"answers": {"q": "\\ud800"}, "text": "a\\ud800b"}',  # half a surrogate pair
+    ],
+    ids=["nested", "nested-inside", "lone-surrogate"],
+)
+def test_json_no_database_could_store_is_a_400(tool, platform, method, path, body):
+    browser = launch(tool, platform)
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    response = browser.request(
+        method,
+        tool.url + path.format(attempt=attempt["id"]),
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_json"
+    assert tool.rows("SELECT status FROM quiz_attempt") == [("open",)]
+    assert tool.count("assignment_draft") == 0
+
+
+@pytest.mark.parametrize("method, path", BODY_ROUTES[1:3])
+def test_text_with_a_nul_is_refused_and_the_draft_kept(tool, platform, method, path):
+    """PostgreSQL cannot store NUL in text: it was a 500; now a 422 that says why."""
+    browser = launch(tool, platform)
+    browser.put(tool.url + f"/api/v1/modules/{L1M1}/assignment/draft", json={"text": "kept"})
+    response = browser.request(method, tool.url + path, json={"text": "my\x00map"})
+    assert response.status_code == 422 and response.json()["error"] == "invalid_character"
+    state = browser.get(tool.url + f"/api/v1/modules/{L1M1}/assignment").json()
+    assert state["draft"]["text"] == "kept" and state["submissions"] == []
+
+
+def test_text_with_a_nul_in_the_editor_form_is_refused_beside_the_editor(tool, platform):
+    browser = launch(tool, platform)
+    response = browser.post(
+        tool.url + f"/modules/{L1M1}/assignment",
+        data={"text": "my\x00map", "action": "save"},
+        headers={"Accept": "text/html"},
+    )
+    assert response.status_code == 422 and "cannot be saved" in response.text
+    assert tool.count("assignment_draft") == 0
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"answers": {"q": [1, 2]}}, "answers.q"),
+        ({"answers": {"q": {"l1": {"deep": "x"}}}}, "answers.q"),
+        ({"answers": {"q": True}}, "answers.q"),
+        ([{"answers": {}}], "(body)"),
+    ],
+)
+def test_a_body_that_does_not_fit_the_schema_names_its_fields(tool, platform, payload, field):
+    browser = launch(tool, platform)
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    response = browser.post(tool.url + f"/api/v1/attempts/{attempt['id']}/answers", json=payload)
+    body = response.json()
+    assert response.status_code == 400 and body["error"] == "invalid_answers"
+    assert body["fields"] and all(f["field"].startswith(field) for f in body["fields"])
+    assert field in body["message"]
+    assert tool.rows("SELECT status FROM quiz_attempt") == [("open",)]
+
+
+def test_many_unknown_item_ids_are_counted_not_echoed(tool, platform):
+    browser = launch(tool, platform)
+    attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+    answers = {f"no-such-item-{n}-" + "x" * 300: "a" for n in range(1_000)}
+    response = browser.post(
+        tool.url + f"/api/v1/attempts/{attempt['id']}/answers", json={"answers": answers}
+    )
+    assert response.status_code == 422 and response.json()["error"] == "unknown_item"
+    assert "995 more" in response.json()["message"] and len(response.content) < 2_000
+
+
+@pytest.mark.parametrize(
+    "item_type, answer, message",
+    [
+        ("multi_select", ["a"] * 50_000, "at most"),
+        ("numeric", "1" + " " * 100_000 + "minutex", "64 characters"),
+    ],
+)
+def test_oversized_answers_are_refused_naming_the_item(tool, platform, item_type, answer, message):
+    browser = launch(tool, platform)
+    for _ in range(3):  # 10 of 20 items are drawn: find an attempt with one of this type
+        attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+        item = next((i for i in attempt["items"] if i["type"] == item_type), None)
+        if item is not None:
+            break
+        tool.rows("DELETE FROM quiz_attempt RETURNING id")
+    assert item is not None, f"no {item_type} item drawn"
+    response = browser.post(
+        tool.url + f"/api/v1/attempts/{attempt['id']}/answers",
+        json={"answers": {item["id"]: answer}},
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_answer"
+    assert message in response.json()["message"]
+    assert response.json()["detail"] == f"item {item['id']}"
+
+
+def test_every_api_route_needs_a_launch_but_the_document(tool):
+    """Module content was served to anyone (GET /api/v1/modules/<slug> looked for no launch)."""
+    anonymous = requests.Session()
+    anonymous.headers["Accept"] = "application/json"
+    assert anonymous.get(tool.url + f"/api/v1/modules/{L1M1}").status_code == 401
+    assert anonymous.get(tool.url + "/api/v1/openapi.json").status_code == 200
+
+
+def test_the_openapi_document_declares_every_api_route(tool):
+    document = requests.get(tool.url + "/api/v1/openapi.json").json()
+    assert document["openapi"].startswith("3.1") and document["servers"] == [{"url": "/api/v1"}]
+    declared = {
+        (method.upper(), "/api/v1" + path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    routed = {
+        (method, re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule))
+        for rule in tool.app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi_document"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert declared == routed
+    answers = document["paths"]["/attempts/{attempt_id}/answers"]["post"]
+    assert answers["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AnswersIn"
+    }
+    assert {"200", "400", "401", "404", "409", "413", "422"} <= set(answers["responses"])
+    assert document["components"]["securitySchemes"]["launchToken"]["scheme"] == "bearer"
