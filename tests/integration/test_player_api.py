@@ -357,6 +357,17 @@ def test_many_unknown_item_ids_are_counted_not_echoed(tool, platform):
     assert "995 more" in response.json()["message"] and len(response.content) < 2_000
 
 
+def attempt_with(browser, tool, item_type):
+    """An open attempt that drew an item of ``item_type`` (10 of 20 pool items are drawn)."""
+    for _ in range(3):
+        attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
+        item = next((i for i in attempt["items"] if i["type"] == item_type), None)
+        if item is not None:
+            return attempt, item
+        tool.rows("DELETE FROM quiz_attempt RETURNING id")
+    raise AssertionError(f"no {item_type} item drawn")
+
+
 @pytest.mark.parametrize(
     "item_type, answer, message",
     [
@@ -366,13 +377,7 @@ def test_many_unknown_item_ids_are_counted_not_echoed(tool, platform):
 )
 def test_oversized_answers_are_refused_naming_the_item(tool, platform, item_type, answer, message):
     browser = launch(tool, platform)
-    for _ in range(3):  # 10 of 20 items are drawn: find an attempt with one of this type
-        attempt = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").json()
-        item = next((i for i in attempt["items"] if i["type"] == item_type), None)
-        if item is not None:
-            break
-        tool.rows("DELETE FROM quiz_attempt RETURNING id")
-    assert item is not None, f"no {item_type} item drawn"
+    attempt, item = attempt_with(browser, tool, item_type)
     response = browser.post(
         tool.url + f"/api/v1/attempts/{attempt['id']}/answers",
         json={"answers": {item["id"]: answer}},
@@ -380,6 +385,18 @@ def test_oversized_answers_are_refused_naming_the_item(tool, platform, item_type
     assert response.status_code == 400 and response.json()["error"] == "invalid_answer"
     assert message in response.json()["message"]
     assert response.json()["detail"] == f"item {item['id']}"
+
+
+def test_an_oversized_answer_in_the_quiz_form_comes_back_with_the_cap(tool, platform):
+    browser = launch(tool, platform)
+    attempt, item = attempt_with(browser, tool, "numeric")
+    response = browser.post(
+        tool.url + f"/attempts/{attempt['id']}",
+        data={f"q-{item['id']}": "1" + " " * 20_000 + "x"},
+        headers={"Accept": "text/html"},
+    )
+    assert response.status_code == 400 and "64 characters or fewer" in response.text
+    assert tool.rows("SELECT status FROM quiz_attempt") == [("open",)]
 
 
 def test_every_api_route_needs_a_launch_but_the_document(tool):
