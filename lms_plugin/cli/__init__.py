@@ -1,4 +1,5 @@
-"""The one CLI, ``lms-plugin``: run, worker, db, platform, deployments, keys, content, check.
+"""The one CLI, ``lms-plugin``: run, worker, db, platform, deployments, keys, content, check,
+scores, credentials.
 
 Bad arguments print one line (``error: ...``) and exit with code 2; nothing is half-written,
 because each command validates before it commits.
@@ -8,10 +9,10 @@ from __future__ import annotations
 
 import click
 
-from lms_plugin.cli import admin, content, processes, scores  # noqa: F401 - register commands
+from lms_plugin.cli import admin, content, credentials, processes, scores  # noqa: F401
 from lms_plugin.cli.common import cli
 from lms_plugin.db.sealed import SealedValueError
-from lms_plugin.domain.errors import InvalidInputError, NotFoundError
+from lms_plugin.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from lms_plugin.settings import SettingsError
 
 __all__ = ["cli", "main"]
@@ -27,7 +28,13 @@ def main(argv: list[str] | None = None) -> None:
     except click.UsageError as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         raise SystemExit(2) from None
-    except (InvalidInputError, NotFoundError, SettingsError, SealedValueError) as exc:
+    except (
+        ConflictError,
+        InvalidInputError,
+        NotFoundError,
+        SettingsError,
+        SealedValueError,
+    ) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     except click.ClickException as exc:

@@ -127,17 +127,21 @@ def check(ping_worker: bool) -> None:
     """Show effective settings (secrets masked) and check DB, broker and cache."""
     from sqlalchemy import text
 
+    from lms_plugin.services.issuer_keys import issuer_from_settings, issuer_key_report
     from lms_plugin.services.keys import jwks
     from worker import dispatch
 
     settings = load_settings()
     for name, value in settings.masked().items():
         click.echo(f"{name}={value}")
+    issuer = issuer_from_settings(settings)
+    click.echo(f"credential issuer: {issuer.name} <{issuer.url}>, profile {issuer.urls.issuer()}")
     failures = 0
     with app_context() as app:
         for label, probe in (
             ("database", lambda: _session().execute(text("SELECT 1"))),
             ("signing keys", lambda: jwks(_session())),  # sealed: they open with the secret
+            ("issuer keys", lambda: click.echo(issuer_key_report(_session()))),
             ("cache", lambda: app.extensions["lms_store"].ping()),
             ("broker", lambda: dispatch.broker_reachable(settings)),
         ):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from lms_plugin.db.base import utcnow
+from lms_plugin.db.credentials import IssuerKey
 from lms_plugin.db.models import ToolKey
 from lms_plugin.db.sealed import Sealer
 from lms_plugin.lti.keys import kid_for, new_private_key_pem, public_jwk
@@ -38,13 +39,16 @@ def ensure_keys(session: Session) -> None:
     session.commit()
 
 
-def reseal_keys(session: Session, sealer: Sealer) -> int:
-    """Seal again, with the current secret, every private key stored in plain text or sealed
-    with a previous secret; returns how many were."""
-    raw_column = type_coerce(ToolKey.private_key_pem, Text)  # as stored, not opened
-    stored = session.execute(select(ToolKey.id, raw_column)).all()
+def reseal_keys(
+    session: Session, sealer: Sealer, model: type[ToolKey] | type[IssuerKey] = ToolKey
+) -> int:
+    """Seal again, with the current secret, every private key (of the tool, or of the
+    credential issuer) stored in plain text or sealed with a previous secret; returns how many
+    were."""
+    raw_column = type_coerce(model.private_key_pem, Text)  # as stored, not opened
+    stored = session.execute(select(model.id, raw_column)).all()
     stale = [key_id for key_id, raw in stored if not sealer.is_current(raw)]
-    for key in session.scalars(select(ToolKey).where(ToolKey.id.in_(stale))):
+    for key in session.scalars(select(model).where(model.id.in_(stale))):
         flag_modified(key, "private_key_pem")  # written back through the sealed column
     session.commit()
     return len(stale)

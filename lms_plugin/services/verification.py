@@ -49,7 +49,8 @@ def verify(
 ) -> Verification:
     """Verify a credential as JSON-LD (a dict or its text) or as a compact VC-JWT."""
     now = now or utcnow()
-    form = "json-ld" if isinstance(presented, Mapping) or presented.lstrip()[:1] == "{" else "jwt"
+    text_json = not isinstance(presented, Mapping) and presented.lstrip()[:1] in {"{", "["}
+    form = "json-ld" if isinstance(presented, Mapping) or text_json else "jwt"
     credential: dict[str, Any] | None = None
     try:
         if isinstance(presented, Mapping):
