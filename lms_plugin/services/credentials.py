@@ -7,6 +7,7 @@ What the web serves (the URLs are in domain.credential_urls):
   issuer_keys.issuer_jwks / issuer_public_jwk   the VC-JWT keys
   status_lists.status_list_document(...)        a signed BitstringStatusListCredential
   verification.verify(...)                      a presented credential (JSON-LD or JWT) checked
+  learner_awards(session, user_id)              "My credentials": pending ones are "issuing…"
 
 Revoking (W3C Bitstring Status List: the credential's bit is set and the list credential signed
 again in the revocation's transaction) records who and why; it also stops the issuing of any
@@ -54,6 +55,14 @@ def find_award(
     if award is None:
         raise NotFoundError("There is no credential with this id.")
     return award
+
+
+def learner_awards(session: Session, user_id: int) -> list[Award]:
+    """A learner's awards, every status (the overview shows "issuing…" for pending ones), by
+    level. An award is the LMS identity's (registration + sub), whichever course earned it."""
+    return list(
+        session.scalars(select(Award).where(Award.user_id == user_id).order_by(Award.program_slug))
+    )
 
 
 @dataclass(frozen=True)

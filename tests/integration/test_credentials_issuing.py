@@ -256,3 +256,23 @@ def test_the_jwt_carries_the_signed_credential_and_its_claims(tool, platform):
     assert inside == public.credential and inside["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     claims = jwt.decode(public.credential_jwt, options={"verify_signature": False})
     assert claims["sub"] == award.subject_id and claims["iss"] == issuer(tool).urls.issuer()
+
+
+def test_credentials_outlive_the_removal_of_their_platform(tool, platform):
+    from lms_plugin.db import db
+    from lms_plugin.services.platforms import remove_platform
+    from lms_plugin.web import deps
+
+    _, user_id = complete_level(tool, platform)
+    drain(tool)
+    with tool.app.app_context():
+        [mine] = credentials.learner_awards(db.session(), user_id)
+        assert credentials.learner_awards(db.session(), user_id + 1) == []
+        remove_platform(db.session(), deps.tenants(), platform.issuer, platform.client_id)
+    assert tool.rows("SELECT count(*) FROM lti_user") == [(0,)]
+    [(status, user, context, index)] = tool.rows(
+        "SELECT status, user_id, context_id, status_index FROM award"
+    )
+    assert (status, user, context) == ("issued", None, None) and index is not None
+    public = issued(tool, mine.uuid)  # still verifiable by anyone; its index is never reused
+    assert node_verify(public.credential, published(tool))["verified"] is True
