@@ -1,0 +1,195 @@
+"""Level credentials issued per second through the badges drain, beside signing alone.
+
+    .venv/bin/python benchmarks/badges.py [--learners 200] [--save DIR]
+
+On a scratch PostgreSQL database: learners complete Level 1 (their work rows written, then the
+grading service folds the grades, which records the awards), then the production drain
+(services.awards.issue_due: claim, build, eddsa-rdfc-2022 proof, RS256 VC-JWT, status index,
+store) issues them in batches. Beside it, in the same run, the floor: pyld eddsa-rdfc-2022
+signing alone of the same credential. Prints issued/s, floor signs/s and their ratio (target
+>= 0.8), and the worker time per credential from the completing grade (recording the award in
+the grade's transaction, then issuing it alone: p50/p99, target p99 <= 25 ms). `--save DIR`
+writes every credential (.json, .jwt), the issuer profile and the status lists, for checking
+with another verifier. Loopback only; bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lms_plugin.badges.data_integrity import add_proof
+from lms_plugin.db import db
+from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration
+from lms_plugin.services import awards, grades
+from lms_plugin.services.issuer_keys import (
+    ensure_issuer_keys,
+    issuer_from_settings,
+    issuer_profile_document,
+    signing_keys,
+)
+from lms_plugin.services.status_lists import status_list_document
+from lms_plugin.settings import Settings
+from lms_plugin.web.app import create_app
+from tests.conftest import sync_courses
+from tests.support.awards import write_passed_work
+from tests.support.content_keys import catalogue
+from tests.support.endpoints import PG_ADMIN_URL
+from tests.support.processes import scratch_database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=200)
+    parser.add_argument("--save", type=Path, default=None, help="write what was issued here")
+    args = parser.parse_args()
+    with (
+        scratch_database(PG_ADMIN_URL, "lms_bench_badges_") as url,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        settings = Settings(
+            env="test",
+            instance_dir=tmp,
+            secret_key="bench-" + uuid.uuid4().hex,
+            database_url=url,
+            broker_url="filesystem://",
+            public_url="https://isp.example.edu",
+            log_level="WARNING",
+        )
+        app = create_app(settings)
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+            sync_courses()
+            run(settings, args.learners, args.save)
+            db.engine.dispose()
+
+
+def run(settings: Settings, learners: int, save: Path | None) -> None:
+    competencies = {c.id: c for c in catalogue().competencies}
+    issuer = issuer_from_settings(settings, competencies)
+    session = db.session()
+    ensure_issuer_keys(session)
+    context_id, user_ids = _learners(session, learners)
+    program = catalogue().program("isp-level-1")
+    assert program is not None
+
+    # Latency: each of the first tenth is completed, then issued alone (limit 1).
+    recording, issuing = [], []
+    sample = user_ids[: max(11, learners // 10)]
+    for user_id in sample:
+        folded = write_passed_work(session, context_id, user_id, program.modules)
+        session.commit()
+        started = time.perf_counter()
+        grades.refresh_grades(session, folded)  # records the award with the grade
+        session.commit()
+        recorded = time.perf_counter()
+        awards.issue_due(session, issuer, limit=1)
+        recording.append(recorded - started)
+        issuing.append(time.perf_counter() - recorded)
+    del recording[0], issuing[0]  # the first warms the process's content and key caches
+
+    # Throughput: the rest complete, then the drain issues them batch after batch.
+    for user_id in user_ids[len(sample) :]:
+        grades.refresh_grades(
+            session, write_passed_work(session, context_id, user_id, program.modules)
+        )
+        session.commit()
+    rest = len(user_ids) - len(sample)
+    started = time.perf_counter()
+    while awards.issue_due(session, issuer):
+        pass
+    elapsed = time.perf_counter() - started
+    issued = session.execute(
+        db.text("SELECT count(*) FROM award WHERE status = 'issued'")
+    ).scalar_one()
+    assert issued == learners, f"{issued} of {learners} issued"
+
+    floor = _floor(session, issuer, rest)
+    rate = rest / elapsed
+    batches = f"({rest} in {elapsed:.2f} s, batches of {awards.BATCH})"
+    print(f"issued            {rate:8.1f} credentials/s  {batches}")
+    print(f"floor             {floor:8.1f} signs/s        (eddsa-rdfc-2022 alone, same credential)")
+    print(f"ratio             {rate / floor:8.2f}              (target >= 0.8)")
+    total = [a + b for a, b in zip(recording, issuing, strict=True)]
+    for name, seconds in (("award recorded", recording), ("issued alone", issuing)):
+        print(f"{name:<17} {_percentiles(seconds)}")
+    print(f"from the grade    {_percentiles(total)}  (target p99 <= 25 ms of worker time)")
+    if save is not None:
+        _save(session, issuer, save)
+
+
+def _percentiles(seconds: list[float]) -> str:
+    ms = sorted(1000 * s for s in seconds)
+    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    return f"p50 {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms  (n={len(ms)})"
+
+
+def _learners(session, count: int) -> tuple[int, list[int]]:
+    registration = Registration(
+        name="Bench LMS",
+        issuer="https://lms.example.edu",
+        client_id="bench",
+        auth_login_url="https://lms.example.edu/auth",
+        auth_token_url="https://lms.example.edu/token",  # noqa: S106 - a URL, not a password
+        jwks_url="https://lms.example.edu/jwks",
+    )
+    session.add(registration)
+    session.flush()
+    deployment = Deployment(registration_id=registration.id, deployment_id="1", status="active")
+    session.add(deployment)
+    session.flush()
+    context = LtiContext(deployment_id=deployment.id, context_id="bench-course", title="Bench")
+    users = [
+        LtiUser(
+            registration_id=registration.id, sub=f"l{n}", name=f"L {n}", email=f"l{n}@example.edu"
+        )
+        for n in range(count)
+    ]
+    session.add(context)
+    session.add_all(users)
+    session.commit()
+    return context.id, [user.id for user in users]
+
+
+def _floor(session, issuer, count: int) -> float:
+    """Signs per second of the same unsigned credential with the issuer's active key."""
+    issued = session.execute(db.text("SELECT credential FROM award LIMIT 1")).scalar_one()
+    unsigned = {key: value for key, value in issued.items() if key != "proof"}
+    keys = signing_keys(session, issuer.urls)
+    session.commit()
+    started = time.perf_counter()
+    for _ in range(count):
+        add_proof(unsigned, keys.proof_key, keys.verification_method, awards.utcnow())
+    return count / (time.perf_counter() - started)
+
+
+def _save(session, issuer, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = session.execute(db.text("SELECT uuid, credential, credential_jwt FROM award")).all()
+    for credential_id, credential, token in rows:
+        (folder / f"{credential_id}.json").write_text(json.dumps(credential, indent=2))
+        (folder / f"{credential_id}.jwt").write_text(token)
+    (folder / "issuer.json").write_text(
+        json.dumps(issuer_profile_document(session, issuer), indent=2)
+    )
+    for (list_id,) in session.execute(db.text("SELECT id FROM status_list")):
+        document = status_list_document(session, list_id, issuer.urls)
+        (folder / f"status-list-{list_id}.json").write_text(json.dumps(document, indent=2))
+    print(
+        f"saved {len(rows)} credentials (.json, .jwt), issuer.json and the status lists in {folder}"
+    )
+
+
+if __name__ == "__main__":
+    main()
