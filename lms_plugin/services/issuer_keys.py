@@ -214,6 +214,7 @@ class Issuer:
     name: str
     url: str
     competencies: Mapping[str, Competency] = field(default_factory=dict)
+    email: str = ""  # the Profile's contact address, when LMS_ISSUER_EMAIL sets one
 
     @property
     def reference(self) -> dict[str, Any]:
@@ -224,15 +225,19 @@ class Issuer:
 def issuer_from_settings(
     settings: Settings, competencies: Mapping[str, Competency] | None = None
 ) -> Issuer:
-    """LMS_ISSUER_NAME and LMS_ISSUER_URL ("" is LMS_PUBLIC_URL) over LMS_PUBLIC_URL's URLs."""
+    """LMS_ISSUER_NAME, LMS_ISSUER_URL ("" is LMS_PUBLIC_URL) and LMS_ISSUER_EMAIL over
+    LMS_PUBLIC_URL's URLs."""
     return Issuer(
         urls=CredentialUrls(settings.public_url),
         name=settings.issuer_name,
         url=settings.issuer_url or settings.public_url,
         competencies=competencies or {},
+        email=settings.issuer_email,
     )
 
 
 def issuer_profile_document(session: Session, issuer: Issuer) -> dict[str, Any]:
     """The issuer Profile served at its id, with every Ed25519 key, active and retired."""
-    return issuer_profile(issuer.urls.issuer(), issuer.name, issuer.url, proof_public_keys(session))
+    extra = {"email": issuer.email} if issuer.email else {}
+    keys = proof_public_keys(session)
+    return issuer_profile(issuer.urls.issuer(), issuer.name, issuer.url, keys, **extra)

@@ -91,3 +91,21 @@ def test_the_jwks_publishes_every_jwt_key_and_an_unknown_kid_is_not_found(tool, 
             issuer_keys.issuer_public_jwk(db.session(), urls, "nope")
     assert len(kids) == 2 and all(kid.startswith(urls.issuer() + "/keys/") for kid in kids)
     assert one == jwks["keys"][1] and "d" not in one and one["alg"] == "RS256"
+
+
+def test_the_profile_names_the_contact_email_when_one_is_set(tool, platform):
+    from dataclasses import replace
+
+    from lms_plugin.db import db
+
+    complete_level(tool, platform)
+    drain(tool)
+    with tool.app.app_context():
+        plain = issuer_keys.issuer_profile_document(db.session(), issuer(tool))
+        with_email = issuer_keys.issuer_profile_document(
+            db.session(), replace(issuer(tool), email="badges@example.edu")
+        )
+    assert "email" not in plain and with_email["email"] == "badges@example.edu"
+    credential = issued(tool, award_rows(tool)[0][0]).credential
+    documents = {**published(tool), with_email["id"]: with_email}
+    assert node_verify(credential, documents)["verified"] is True
