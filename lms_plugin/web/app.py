@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         http,
         cache_seconds=settings.jwks_cache_seconds,
         timeout=settings.http_timeout_seconds,
+        refetch_cooldown=settings.jwks_refetch_cooldown_seconds,
     )
 
     from lms_plugin.web import (
