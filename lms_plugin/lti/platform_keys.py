@@ -4,8 +4,9 @@ Security Framework §6.3: the platform publishes its keys at a JWKS URL and rota
 unknown ``kid`` triggers a fresh fetch before the launch is refused. Anyone can post a token
 naming a random ``kid``, so that refetch happens at most once per JWKS URL per cooldown window,
 shared by every process through the store (a first fetch that misses the kid counts as the
-window's refetch); other unknown kids in the window are refused (and logged, and counted). A platform that rotates its key in the window a refetch was spent in gets
-the new key at the next window. Fetch failures fail closed.
+window's refetch); other unknown kids in the window are refused (and logged, and counted). A
+platform that rotates its key in the window a refetch was spent in gets the new key at the
+next window. Fetch failures fail closed.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class PlatformKeys:
         self._http = http
         self._cache_seconds = cache_seconds
         self._timeout = timeout
-        self._cooldown = refetch_cooldown  # 0: refetch for every unknown kid
+        self.refetch_cooldown = refetch_cooldown  # 0: refetch for every unknown kid
         self.clock = clock  # seconds since the epoch: windows are shared by every process
         self._parsed: dict[tuple[str, str], tuple[float, Any]] = {}
         self.refetches_refused = 0  # in this process; see the warnings logged for each
@@ -75,7 +76,7 @@ class PlatformKeys:
                     "unknown kid %r for %s: JWKS refetched less than %d s ago, launch refused",
                     kid,
                     jwks_url,
-                    self._cooldown,
+                    self.refetch_cooldown,
                 )
                 raise LaunchError("unknown_kid", f"kid {kid!r} not in {jwks_url} (cooldown)")
         keyset = self._fetch(jwks_url)
@@ -91,10 +92,10 @@ class PlatformKeys:
         """True for the first caller in this cooldown window, in any process: the window's
         key is added once (fixed windows keep it one atomic store op and let a clock be
         injected; two refetches may then fall on either side of a window's edge)."""
-        if self._cooldown <= 0:
+        if self.refetch_cooldown <= 0:
             return True
-        window = int(self.clock() // self._cooldown)
-        return self._store.add(f"jwks-refetch:{digest}:{window}", "1", self._cooldown)
+        window = int(self.clock() // self.refetch_cooldown)
+        return self._store.add(f"jwks-refetch:{digest}:{window}", "1", self.refetch_cooldown)
 
     def _fetch(self, url: str) -> dict[str, Any]:
         try:

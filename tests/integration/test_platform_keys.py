@@ -14,6 +14,8 @@ import requests
 from lms_plugin.domain.errors import LaunchError
 from lms_plugin.kv import RedisStore
 from lms_plugin.lti.platform_keys import PlatformKeys
+from lms_plugin.web.app import create_app
+from tests.conftest import make_settings
 from tests.support.lti_platform import LmsPlatform
 
 pytestmark = pytest.mark.integration
@@ -128,3 +130,10 @@ def test_a_first_fetch_that_misses_the_kid_spends_the_window(lms, store):
 
     assert lms.jwks_hits == 1 and keys.refetches_refused == 1
     assert keys.key_for(lms.jwks_url, lms.keys[0].kid) is not None  # known kids still work
+
+
+def test_the_app_takes_the_cooldown_from_its_settings(tmp_path):
+    settings = make_settings(
+        str(tmp_path), database_url=f"sqlite:///{tmp_path}/t.db", jwks_refetch_cooldown_seconds=7
+    )
+    assert create_app(settings).extensions["lms_platform_keys"].refetch_cooldown == 7
