@@ -38,7 +38,13 @@ from lms_plugin.domain.content.model import Program
 from lms_plugin.domain.credentials import build_credential
 from lms_plugin.domain.errors import NotFoundError
 from lms_plugin.services.content import CurrentContent, current_content
-from lms_plugin.services.issuer_keys import Issuer, SigningKeys, ensure_issuer_keys, signing_keys
+from lms_plugin.services.issuer_keys import (
+    Issuer,
+    NoIssuerKeyError,
+    SigningKeys,
+    ensure_issuer_keys,
+    signing_keys,
+)
 from lms_plugin.services.progress import Learner, learner_progress
 from lms_plugin.services.status_lists import Allocator, allocate
 
@@ -111,7 +117,7 @@ def issue_due(
     """Issue up to `limit` due awards no other drain holds, in one transaction; returns how many
     were handled (issued, withheld or put back with a backoff)."""
     now = now or utcnow()
-    ensure_issuer_keys(session)  # may commit: before any row is claimed
+    keys = _keys(session, issuer)
     awards = list(
         session.scalars(
             select(Award)
@@ -128,7 +134,6 @@ def issue_due(
     if not awards:
         session.rollback()
         return 0
-    keys = signing_keys(session, issuer.urls)
     content = current_content(session)
     allocator = Allocator()
     for award in awards:
@@ -141,6 +146,15 @@ def issue_due(
             _retry_later(award, "failed", f"{type(exc).__name__}: {exc}", now)
     session.commit()
     return len(awards)
+
+
+def _keys(session: Session, issuer: Issuer) -> SigningKeys:
+    """The active signing keys, made first on a fresh install (that commits: before any claim)."""
+    try:
+        return signing_keys(session, issuer.urls)
+    except NoIssuerKeyError:
+        ensure_issuer_keys(session)
+        return signing_keys(session, issuer.urls)
 
 
 def _issue(

@@ -44,6 +44,10 @@ KINDS = ("ed25519", "rsa")
 RSA_BITS = 2048
 
 
+class NoIssuerKeyError(RuntimeError):
+    """The issuer has no active key of a kind (a fresh install: `ensure_issuer_keys`)."""
+
+
 @dataclass(frozen=True)
 class SigningKeys:
     """The active keys, parsed, with the names a credential gives them."""
@@ -125,7 +129,7 @@ def signing_keys(session: Session, urls: CredentialUrls) -> SigningKeys:
     """The active keys. Never commits (callers may hold locks): `ensure_issuer_keys` first."""
     active = _active(session)
     if len(active) < len(KINDS):
-        raise RuntimeError("the issuer has no active keys: run lms-plugin db upgrade")
+        raise NoIssuerKeyError("the issuer has no active keys: run lms-plugin db upgrade")
     proof_key = _parse(active["ed25519"].private_key_pem)
     jwt_key = _parse(active["rsa"].private_key_pem)
     return SigningKeys(
