@@ -11,6 +11,22 @@ part of what is signed and must stay served as long as credentials exist (OB 3.0
   /credentials/status/<id>                a signed BitstringStatusListCredential
   /credentials/achievements/<slug>        the level's Achievement (name, description, criteria)
   /credentials/achievements/<slug>/image  the level's badge artwork (SVG)
+  /credentials/achievements/<slug>/image.png  the same artwork as PNG (Open Badges 2.0 backpacks)
+
+What the holder takes away and checks (not signed, but printed and linked to):
+
+  /credentials/<uuid>/credential.json     the signed credential, to download (JSON-LD)
+  /credentials/<uuid>/credential.jwt      the same credential as a VC-JWT
+  /credentials/<uuid>/badge.png|badge.svg the level artwork with the credential baked in
+  /credentials/<uuid>/certificate.pdf     the printable certificate
+  /credentials/verify                     anyone checks a credential file, JWT or baked image
+
+Open Badges 2.0 hosted verification (OB 2.0 §"HostedBadge Verification"), for backpacks that
+only read 2.0:
+
+  /credentials/<uuid>/ob2                 the hosted Assertion (410 Gone once revoked)
+  /credentials/ob2/badges/<slug>          the level's BadgeClass
+  /credentials/ob2/issuer                 the issuer Profile (needs LMS_ISSUER_EMAIL)
 """
 
 from __future__ import annotations
@@ -69,3 +85,27 @@ class CredentialUrls:
     def achievement_image(self, program_slug: str) -> str:
         """The level's badge image."""
         return f"{self.achievement(program_slug)}/image"
+
+    def achievement_image_png(self, program_slug: str) -> str:
+        """The level's badge image as PNG (what Open Badges 2.0 backpacks show best)."""
+        return f"{self.achievement_image(program_slug)}.png"
+
+    def download(self, credential_uuid: str, filename: str) -> str:
+        """One of a credential's downloads (credential.json, badge.png, certificate.pdf, ...)."""
+        return f"{self.credential(credential_uuid)}/{filename}"
+
+    def verify(self) -> str:
+        """Where anyone checks a credential."""
+        return f"{self.root}/verify"
+
+    def ob2_assertion(self, credential_uuid: str) -> str:
+        """The credential's Open Badges 2.0 hosted Assertion."""
+        return f"{self.credential(credential_uuid)}/ob2"
+
+    def ob2_badge(self, program_slug: str) -> str:
+        """The level's Open Badges 2.0 BadgeClass."""
+        return f"{self.root}/ob2/badges/{program_slug}"
+
+    def ob2_issuer(self) -> str:
+        """The Open Badges 2.0 issuer Profile."""
+        return f"{self.root}/ob2/issuer"

@@ -129,6 +129,11 @@ def build_credential(data: CredentialData) -> dict[str, Any]:
     return credential
 
 
+def achievement_document(data: AchievementData) -> dict[str, Any]:
+    """The Achievement as served at its `id` (JSON-LD, the credential's contexts)."""
+    return {"@context": list(CREDENTIAL_CONTEXT), **_achievement(data, ())}
+
+
 def _achievement(data: AchievementData, results: tuple[RubricResult, ...]) -> dict[str, Any]:
     criteria: dict[str, Any] = {"narrative": data.criteria_narrative}
     if data.criteria_url:

@@ -8,6 +8,8 @@ What the web serves (the URLs are in domain.credential_urls):
   status_lists.status_list_document(...)        a signed BitstringStatusListCredential
   verification.verify(...)                      a presented credential (JSON-LD or JWT) checked
   learner_awards(session, user_id)              "My credentials": pending ones are "issuing…"
+  set_show_name(session, user_id, uuid, show)   the learner's choice to name themself publicly
+  course_awards(session, context_id)            the awards earned in one course (instructors)
 
 Revoking (W3C Bitstring Status List: the credential's bit is set and the list credential signed
 again in the revocation's transaction) records who and why; it also stops the issuing of any
@@ -63,6 +65,31 @@ def learner_awards(session: Session, user_id: int) -> list[Award]:
     return list(
         session.scalars(select(Award).where(Award.user_id == user_id).order_by(Award.program_slug))
     )
+
+
+def set_show_name(session: Session, user_id: int, credential_id: str, show: bool) -> Award:
+    """Whether the public page names the learner (off until they turn it on); only the learner
+    whose award it is can change it: anyone else's id is not found."""
+    award = find_award(session, credential_id, lock=True)
+    if award.user_id != user_id:
+        raise NotFoundError("There is no credential with this id.")
+    award.show_name = show
+    session.commit()
+    return award
+
+
+def course_awards(session: Session, context_id: int) -> dict[int, list[Award]]:
+    """The awards earned in this course, by learner (user row id), each learner's by level."""
+    found: dict[int, list[Award]] = {}
+    query = (
+        select(Award)
+        .where(Award.context_id == context_id, Award.user_id.is_not(None))
+        .order_by(Award.user_id, Award.program_slug)
+    )
+    for award in session.scalars(query):
+        assert award.user_id is not None
+        found.setdefault(award.user_id, []).append(award)
+    return found
 
 
 @dataclass(frozen=True)
@@ -191,6 +218,7 @@ class PublicCredential:
     revoked_at: datetime | None
     revoked_reason: str | None
     recipient_name: str | None
+    course: str | None = None  # the title of the course it was earned in, as the LMS gave it
 
     @property
     def achievement(self) -> dict[str, Any]:
@@ -213,6 +241,9 @@ def get_public(session: Session, credential_id: str) -> PublicCredential:
     name = None
     if award.show_name and award.user_id is not None:
         name = session.scalar(select(LtiUser.name).where(LtiUser.id == award.user_id))
+    course = None
+    if award.context_id is not None:
+        course = session.scalar(select(LtiContext.title).where(LtiContext.id == award.context_id))
     assert award.issued_at is not None and award.credential_jwt is not None
     return PublicCredential(
         uuid=award.uuid,
@@ -225,4 +256,5 @@ def get_public(session: Session, credential_id: str) -> PublicCredential:
         revoked_at=award.revoked_at,
         revoked_reason=award.revoked_reason,
         recipient_name=name,
+        course=course,
     )

@@ -63,7 +63,7 @@ def verify(
             )
         profile = issuer_profile_document(session, issuer)
         verify_credential(credential, profile_resolver([profile]), now=now)
-        if _revoked(session, issuer, credential):
+        if is_revoked(session, issuer, credential):
             return Verification(
                 False, "revoked", "The issuer has revoked this credential.", form, credential
             )
@@ -92,7 +92,7 @@ def _parse_json(text: str) -> dict[str, Any]:
     return document
 
 
-def _revoked(session: Session, issuer: Issuer, credential: Mapping[str, Any]) -> bool:
+def is_revoked(session: Session, issuer: Issuer, credential: Mapping[str, Any]) -> bool:
     """Whether the credential's revocation bit is set; a status list that is not this issuer's
     cannot be checked here, so it is refused."""
     entries = credential.get("credentialStatus")

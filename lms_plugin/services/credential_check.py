@@ -1,0 +1,90 @@
+"""The live check a credential's public page shows: is it signed, in date and not revoked, now.
+
+The checks of OB 3.0 §"Verification" that `verification.verify` makes, on the stored credential:
+the embedded eddsa-rdfc-2022 proof against the keys the issuer Profile publishes (active and
+retired) and the key's controller (badges.verify), the validity period (VCDM 2.0 §4.9), and the
+revocation bit read from the published status list (W3C Bitstring Status List §3.2 "Validate").
+
+Why the proof's verdict is remembered: RDFC-1.0 canonicalization costs tens of milliseconds per
+view, and its outcome depends only on the credential's bytes and the keys published, both part
+of the memo's key, so a changed credential or key set is checked afresh. The dates and the
+status bit, which change with time and revocation, are checked on every view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lms_plugin.badges.data_integrity import verify_proof
+from lms_plugin.badges.errors import CredentialError
+from lms_plugin.badges.profile import profile_resolver
+from lms_plugin.badges.verify import check_validity_period, issuer_id
+from lms_plugin.db.base import utcnow
+from lms_plugin.services.issuer_keys import Issuer, issuer_profile_document
+from lms_plugin.services.verification import is_revoked
+
+MEMO_SIZE = 4096  # proof verdicts kept per process (a verdict is a few hundred bytes)
+_proofs: dict[str, tuple[str, str] | None] = {}  # digest -> None (verified) or (code, reason)
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    """The verdict: `code` is "valid", "revoked", "expired", "not_yet_valid" or a proof
+    refusal's code (badges.errors); `reason` says it in a sentence."""
+
+    valid: bool
+    code: str
+    reason: str
+    checked_at: datetime
+
+
+def live_check(
+    session: Session, issuer: Issuer, credential: Mapping[str, Any], now: datetime | None = None
+) -> LiveCheck:
+    """Check a stored credential: its proof, its validity period, then its revocation bit."""
+    now = now or utcnow()
+    try:
+        _check_proof(credential, issuer_profile_document(session, issuer), now)
+        check_validity_period(credential, now)
+        if is_revoked(session, issuer, credential):
+            return LiveCheck(False, "revoked", "The issuer has revoked this credential.", now)
+    except CredentialError as exc:
+        return LiveCheck(False, exc.code, exc.message, now)
+    return LiveCheck(True, "valid", "", now)
+
+
+def _check_proof(credential: Mapping[str, Any], profile: Mapping[str, Any], now: datetime) -> None:
+    """VC Data Integrity v1.0 "Verify Proof" (eddsa-rdfc-2022 §3.3.2), and the proof's key
+    controlled by the credential's issuer (VCDM 2.0 §4.7)."""
+    proof = credential.get("proof")
+    if isinstance(proof, Mapping) and "expires" in proof:  # a verdict that depends on `now`
+        _verify_proof(credential, profile, now)
+        return
+    key = hashlib.sha256(json.dumps([credential, profile], sort_keys=True).encode()).hexdigest()
+    if key not in _proofs:
+        if len(_proofs) >= MEMO_SIZE:
+            _proofs.clear()  # bounded; a verdict forgotten is only computed again
+        try:
+            _verify_proof(credential, profile, now)
+            _proofs[key] = None
+        except CredentialError as exc:
+            _proofs[key] = (exc.code, exc.message)
+    failure = _proofs[key]
+    if failure is not None:
+        raise CredentialError(failure[1], code=failure[0])
+
+
+def _verify_proof(credential: Mapping[str, Any], profile: Mapping[str, Any], now: datetime) -> None:
+    method = verify_proof(credential, profile_resolver([profile]), now=now)
+    if method.controller != issuer_id(credential):
+        raise CredentialError(
+            "The credential is signed with a key its issuer does not control.",
+            code="issuer_mismatch",
+        )
