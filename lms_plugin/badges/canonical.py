@@ -12,6 +12,9 @@ contexts do not define or a relative IRI is an error rather than silently droppe
 the signed RDF would otherwise ride along unsigned. The blank-node work is bounded as rdf-canonize's
 default (`maxWorkFactor` 1): at most as many N-degree hashes as there are non-unique blank nodes,
 so a crafted "poison" graph cannot pin a worker.
+
+Cost (benchmarks/README.md, "Badges"): the document is expanded once, with contexts processed once
+per process (processor.py), and that one expansion is both checked and turned into RDF.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyld.canon import URDNA2015
-from pyld.jsonld import JsonLdError, JsonLdProcessor
+from pyld.jsonld import JsonLdError
 
 from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.loader import document_loader
+from lms_plugin.badges.processor import Processor, context_resolver
 
 # RDF 1.2 N-Quads canonical form escapes these in literals; pyld (URDNA2015) does not.
 _UNSAFE_LITERAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -34,16 +38,20 @@ _ABSOLUTE_IRI = re.compile(r"_:|[A-Za-z][A-Za-z0-9+.-]*:")  # or a blank node la
 
 def canonicalize(document: Mapping[str, Any]) -> str:
     """The RDFC-1.0 canonical N-Quads of a JSON-LD document, over the shipped contexts only."""
-    processor = JsonLdProcessor(on_property_dropped=_refuse_dropped)
+    processor = Processor(on_property_dropped=_refuse_dropped)
     options: dict[str, Any] = {
         "documentLoader": document_loader(),
+        "contextResolver": context_resolver(),
         "base": None,  # relative IRIs stay relative (and are refused); "" means example.org
         "rdfDirection": "i18n-datatype",  # as the VC DI cryptosuites do
+        "processingMode": "json-ld-1.1",  # to_rdf's defaults, which expanded_to_rdf reads
+        "produceGeneralizedRdf": False,
     }
     try:
+        _refuse_imports(document)
         expanded = processor.expand(dict(document), options)
         _refuse_relative_iris(expanded)
-        dataset = processor.to_rdf(expanded, options)
+        dataset = processor.expanded_to_rdf(expanded, options)
     except CredentialError:
         raise
     except (JsonLdError, ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
@@ -76,6 +84,19 @@ def _refuse_dropped(expanded_property: str | None) -> None:
         f"The document uses a term no context defines ({expanded_property!r}).",
         code="jsonld_invalid",
     )
+
+
+def _refuse_imports(node: Any) -> None:
+    """Refuse `@import` (JSON-LD 1.1 §4.1.10): pyld merges the importing context into the imported
+    one in place, which would rewrite a shipped context for every later document of the process."""
+    if isinstance(node, list):
+        for item in node:
+            _refuse_imports(item)
+    elif isinstance(node, dict):
+        if "@import" in node:
+            raise CredentialError("The document's context uses @import.", code="jsonld_invalid")
+        for value in node.values():
+            _refuse_imports(value)
 
 
 def _refuse_relative_iris(node: Any) -> None:

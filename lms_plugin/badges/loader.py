@@ -5,6 +5,10 @@ The context documents in `contexts/` are the published files, byte for byte (`co
 Resources) and JSON-LD Best Practices §"Cache JSON-LD Contexts": a verifier should use local copies
 of the contexts it knows; an unknown context is refused (`UnknownContextError`), never fetched, so a
 credential cannot make the tool call out or change meaning under a signature.
+
+Every document is handed out tagged `static` (jsonld.js's convention, which pyld's ContextResolver
+follows), so pyld resolves each context once per process (processor.py) instead of loading,
+walking and hashing the large OB 3.0 context on every operation.
 """
 
 from __future__ import annotations
@@ -52,7 +56,9 @@ class ShippedContextLoader(FrozenDocumentLoader):  # type: ignore[misc]  # pyld 
     def __call__(self, url: str, options: dict[str, Any]) -> RemoteDocument:
         if url not in self.documents:
             raise UnknownContextError(url)
-        return super().__call__(url, options)
+        document = super().__call__(url, options)
+        document["tag"] = "static"  # the published file never changes: resolve it once
+        return document
 
 
 @cache

@@ -1,0 +1,158 @@
+"""pyld's JSON-LD processor, doing its context work once per process instead of once per document.
+
+Canonicalizing a credential (canonical.py) is mostly pyld processing contexts. Measured on an issued
+Level 1 credential (benchmarks/README.md, "Badges"), three changes take eddsa-rdfc-2022 signing
+from about 38 ms to 11 ms with byte-identical output:
+
+- the shipped contexts are resolved once per process: the loader tags them `static` (jsonld.js's
+  convention, kept by pyld's ContextResolver), every operation's resolver shares one cache, and
+  finds the shipped contexts' scoped contexts by identity before pyld would serialize each (JCS)
+  to look it up;
+- a type-scoped context (JSON-LD 1.1 API §4.1.2, Context Processing, with `propagate` false) is
+  applied to one kept copy of the active context: pyld makes a fresh copy each time, which defeats
+  its own cache of processed contexts (keyed by the active context), so the OB 3.0 context's
+  type-scoped contexts were processed again for every typed node (every Alignment, every Evidence);
+- `expanded_to_rdf` turns an expansion into RDF without expanding it again, as `to_rdf` does.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from functools import cache
+from typing import Any
+
+from cachetools import LRUCache
+from frozendict import frozendict
+from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
+from pyld.jsonld import JsonLdProcessor
+
+from lms_plugin.badges.loader import document_loader, shipped_contexts
+
+
+class _LockedLru(LRUCache):  # type: ignore[type-arg]
+    """An LRU cache safe to share between threads (cachetools' caches are not)."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__(maxsize)
+        self._lock = threading.RLock()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._lock:
+            return super().get(key, default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+
+
+# The shipped contexts by URL and inline (scoped) contexts by their JSON, resolved once per process:
+# ours, not pyld's module-wide cache, which another loader in the process could fill. Bounded, as a
+# document's own inline contexts take places too (an evicted context is only resolved again).
+_RESOLVED_CONTEXTS = _LockedLru(maxsize=1024)
+# Active context id -> the copy type-scoped contexts start from (Processor._non_propagating).
+_NON_PROPAGATING = _LockedLru(maxsize=1024)
+# id() of a shipped scoped context -> pyld's resolution of it (_Resolver); as many as they have.
+_SHIPPED_RESOLVED: dict[int, Any] = {}
+
+
+def context_resolver() -> ContextResolver:
+    """A resolver for one pyld operation, over the process's cache of resolved contexts."""
+    return _Resolver(_RESOLVED_CONTEXTS, document_loader())
+
+
+class _Resolver(ContextResolver):  # type: ignore[misc]  # pyld is untyped
+    """pyld's resolver; a scoped context of a shipped document is looked up by identity first.
+
+    pyld keys an inline context by its JCS serialization, made on every use: a sixth of signing.
+    The shipped documents are parsed once and live as long as the process, and pyld changes a
+    context in place only for `@import`, which canonical.py refuses: an object is its own key.
+    Objects of a caller's document are not, and go pyld's way.
+    """
+
+    def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
+        if not (isinstance(context, dict) and "@context" not in context):
+            return super().resolve(active_ctx, context, base, cycles)
+        if id(context) not in _shipped_objects():
+            return super().resolve(active_ctx, context, base, cycles)
+        found = _SHIPPED_RESOLVED.get(id(context))
+        if found is None:  # a race only resolves it twice, to the same result
+            found = _SHIPPED_RESOLVED[id(context)] = super().resolve(
+                active_ctx, context, base, cycles
+            )
+        return found
+
+
+@cache
+def _shipped_objects() -> frozenset[int]:
+    """id() of every object in the shipped context documents."""
+    found: set[int] = set()
+    pending: list[Any] = list(shipped_contexts().values())
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict | list):
+            found.add(id(value))
+            pending.extend(value.values() if isinstance(value, dict) else value)
+    return frozenset(found)
+
+
+class Processor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
+    """pyld's processor, reusing processed type-scoped contexts; otherwise pyld's own algorithms."""
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        if not propagate and _sets_no_propagate(local_ctx):
+            active_ctx = self._non_propagating(active_ctx)
+        return super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+
+    def _non_propagating(self, active_ctx: Any) -> Any:
+        """The one copy of a processed (frozen) active context that type-scoped contexts start from.
+
+        It is what pyld builds each time (`_clone_active_context` with `previousContext` set), kept
+        with an id of its own so that pyld's ResolvedContext cache finds the processed result again.
+        """
+        if not isinstance(active_ctx, frozendict) or "_uuid" not in active_ctx:
+            return active_ctx  # it may still change: pyld's own way
+        if active_ctx.get("previousContext"):
+            return active_ctx  # pyld makes no copy either
+        kept = _NON_PROPAGATING.get(active_ctx["_uuid"])
+        if kept is None or kept["previousContext"] is not active_ctx:
+            kept = self._clone_active_context(active_ctx)
+            kept["previousContext"] = active_ctx
+            kept["_uuid"] = str(uuid.uuid4())
+            _NON_PROPAGATING[active_ctx["_uuid"]] = kept
+        return kept
+
+    def expanded_to_rdf(self, expanded: list[Any], options: dict[str, Any]) -> dict[str, Any]:
+        """The RDF dataset of an expanded document: pyld 3.3's `to_rdf` after its expansion.
+
+        JSON-LD 1.1 API §8.2 (Deserialize JSON-LD to RDF). `options` needs `to_rdf`'s defaults
+        (`processingMode`, `produceGeneralizedRdf`); graphs with relative names, which `to_rdf`
+        skips, are the caller's to refuse. A test keeps the result equal to `to_rdf`'s.
+        """
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict[str, Any] = {"@default": {}}
+        self._create_node_map(expanded, node_map, "@default", issuer)
+        return {
+            name: self._graph_to_rdf(graph, issuer, options)
+            for name, graph in sorted(node_map.items())
+        }
+
+
+def _sets_no_propagate(local_ctx: Any) -> bool:
+    """Whether the first context is an object without `@propagate` (pyld would then copy too)."""
+    if isinstance(local_ctx, dict) and "@context" in local_ctx:
+        local_ctx = local_ctx["@context"]
+    first = local_ctx[0] if isinstance(local_ctx, list) and local_ctx else local_ctx
+    return isinstance(first, dict) and "@propagate" not in first

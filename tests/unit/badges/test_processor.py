@@ -1,0 +1,150 @@
+"""Contexts processed once per process (badges/processor.py): the canonical form stays pyld's own,
+whatever was canonicalized before, and a document cannot change the shipped contexts."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from cachetools import LRUCache
+from pyld import context_resolver, jsonld
+
+from lms_plugin.badges.canonical import canonicalize
+from lms_plugin.badges.errors import CredentialError
+from lms_plugin.badges.loader import (
+    CREDENTIALS_V2,
+    ShippedContextLoader,
+    document_loader,
+    shipped_contexts,
+)
+from lms_plugin.badges.status_list import StatusList, status_list_credential
+from lms_plugin.domain.credentials import build_credential
+from tests.support.badges import load_vector, make_credential, make_data
+
+EX = "https://example.org/terms#"
+
+
+def _pyld_alone(document: dict[str, Any]) -> str:
+    """pyld's `normalize` as shipped: stock processor, nothing kept from one call to the next."""
+    loader = document_loader()
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": loader,
+        "contextResolver": context_resolver.ContextResolver(LRUCache(maxsize=100), loader),
+        "base": None,
+        "rdfDirection": "i18n-datatype",
+    }
+    return str(jsonld.normalize(copy.deepcopy(document), options))
+
+
+def _typed(
+    types: list[str], scoped: dict[str, Any], inner: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A typed node whose own context gives each type a scoped context (JSON-LD 1.1 §4.1.8), with
+    `extra` properties, and an untyped child node with `inner` ones."""
+    context = {"@version": 1.1, "id": "@id", "type": "@type", "name": f"{EX}name"}
+    context.update({t: {"@id": f"{EX}{t}", "@context": scoped[t]} for t in scoped})
+    context["child"] = {"@id": f"{EX}child"}
+    return {
+        "@context": context,
+        "id": "urn:example:1",
+        "type": types,
+        "child": {"id": "urn:example:2", "name": "inner", **(inner or {})},
+        **extra,
+    }
+
+
+def _vector_parts() -> list[dict[str, Any]]:
+    signed = load_vector("1edtech-ob3-eddsa-test-vector.json")
+    proof = signed.pop("proof")
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    return [signed, config | {"@context": signed["@context"]}]
+
+
+def _documents() -> list[dict[str, Any]]:
+    status = status_list_credential(
+        "https://badges.example.edu/status/1",
+        "https://badges.example.edu/issuer",
+        StatusList.empty(),
+        "2024-01-01T00:00:00Z",
+    )
+    level = build_credential(make_data())
+    level["credentialSubject"]["achievement"]["alignment"] *= 3  # many nodes of one type
+    return [
+        *_vector_parts(),
+        make_credential(),
+        level,
+        status,
+        # The same type names with other scoped contexts: nothing carries over between them.
+        _typed(["Thing"], {"Thing": {"size": f"{EX}size-a"}}, size="1"),
+        _typed(["Thing"], {"Thing": {"size": f"{EX}size-b"}}, size="2"),
+        # Two types, each with a scoped context; and one that propagates to nested nodes.
+        _typed(["A", "B"], {"A": {"a": f"{EX}a"}, "B": {"b": f"{EX}b"}}, a="x", b="y"),
+        _typed(["P"], {"P": {"@propagate": True, "size": f"{EX}deep"}}, {"size": "4"}, size="3"),
+    ]
+
+
+def test_the_canonical_form_is_pyld_s_own_in_any_order():
+    documents = _documents()
+    expected = [_pyld_alone(d) for d in documents]
+    for order in (documents, documents[::-1], documents + documents):
+        for document in order:
+            assert canonicalize(document) == expected[documents.index(document)]
+
+
+def test_a_type_scoped_context_stops_at_its_node_unless_it_propagates():
+    shallow = _typed(["Q"], {"Q": {"size": f"{EX}shallow"}}, size="3")
+    assert canonicalize(shallow).count(f"<{EX}shallow>") == 1
+    with pytest.raises(CredentialError, match="size"):  # undefined in the child
+        canonicalize(_typed(["Q"], {"Q": {"size": f"{EX}shallow"}}, {"size": "4"}, size="3"))
+    deep = _typed(["P"], {"P": {"@propagate": True, "size": f"{EX}deep"}}, {"size": "4"}, size="3")
+    assert canonicalize(deep).count(f"<{EX}deep>") == 2  # the node and its child
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+    """Counts of loads, term definitions and JCS serializations pyld makes."""
+    counted = {"loads": 0, "terms": 0, "jcs": 0}
+
+    def counting(name: str, owner: Any, attribute: str) -> None:
+        original = getattr(owner, attribute)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            counted[name] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, attribute, wrapper)
+
+    counting("loads", ShippedContextLoader, "__call__")
+    counting("terms", jsonld.JsonLdProcessor, "_create_term_definition")
+    counting("jcs", context_resolver, "canonicalize")
+    yield counted
+
+
+def test_the_shipped_contexts_are_loaded_and_processed_once_per_process(calls: dict[str, int]):
+    level = build_credential(make_data())
+    canonicalize(level)  # the first one may load and process
+    calls.update(loads=0, terms=0, jcs=0)
+    for _ in range(3):
+        canonicalize(level)
+        canonicalize(make_credential(name="Another"))
+    assert calls == {"loads": 0, "terms": 0, "jcs": 0}
+
+
+def test_import_is_refused_and_the_shipped_context_left_as_published():
+    published = json.dumps(shipped_contexts()[CREDENTIALS_V2], sort_keys=True)
+    importing = {
+        "@context": [{"@import": CREDENTIALS_V2, "colour": f"{EX}colour"}],
+        "id": "urn:example:1",
+        "colour": "blue",
+    }
+    with pytest.raises(CredentialError, match="@import") as caught:
+        canonicalize(importing)
+    assert caught.value.code == "jsonld_invalid"
+    assert json.dumps(shipped_contexts()[CREDENTIALS_V2], sort_keys=True) == published
+    with pytest.raises(CredentialError, match="colour"):  # still an undefined term afterwards
+        canonicalize(make_credential(colour="blue"))
