@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from lms_plugin.web import (
         api,
+        credentials,
         deep_link,
         errors,
         instructor,
@@ -84,7 +85,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         system,
     )
 
-    for module in (lti, registration, api, player, instructor, deep_link, system):
+    for module in (
+        lti,
+        registration,
+        api,
+        player,
+        instructor,
+        deep_link,
+        system,
+        credentials,
+    ):
         app.register_blueprint(module.bp)
     errors.register(app)
     size_limits.init_size_limits(app, settings)  # bodies per route (MAX_CONTENT_LENGTH: the rest)

@@ -31,6 +31,8 @@ from lms_plugin.settings import Settings
 from lms_plugin.web import registration
 
 LTI_ENDPOINTS = ("lti.login", "lti.launch", "lti.launch_continue")
+# Checking a credential canonicalizes it (tens of ms of CPU) for anyone: POSTs per address.
+VERIFY_ENDPOINT, VERIFY_LIMIT = "credentials.verify", "30/minute"
 
 # A healthy Redis next to the web answers in well under a millisecond; past this, fall back.
 _REDIS_TIMEOUT_SECONDS = 0.5
@@ -73,6 +75,8 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
     for endpoint in LTI_ENDPOINTS:  # each its own budget
         view: Callable[..., Any] = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(settings.rate_limit_lti)(view)
+    verify: Callable[..., Any] = app.view_functions[VERIFY_ENDPOINT]
+    app.view_functions[VERIFY_ENDPOINT] = limiter.limit(VERIFY_LIMIT, methods=["POST"])(verify)
     # Applied here rather than in web.registration; each page has its own budget.
     limiter.limit(settings.rate_limit_registration)(registration.bp)
     app.extensions["lms_limiter"] = limiter

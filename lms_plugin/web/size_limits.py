@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from lms_plugin.badges.baking import MAX_IMAGE_BYTES
 from lms_plugin.lti.login import LOGIN_PARAMS
 from lms_plugin.services.learning import MAX_TEXT_CHARS
 from lms_plugin.settings import Settings
@@ -36,6 +37,8 @@ def route_limits(settings: Settings) -> dict[str, int]:
         # The assignment editor without JavaScript posts the same text as a form.
         "player.assignment": text_form + 64 * KB,
         "instructor": 256 * KB,  # written feedback on a submission
+        # A badge image with its credential baked in, as a multipart upload.
+        "credentials.verify": MAX_IMAGE_BYTES + 64 * KB,
     }
 
 
