@@ -1,4 +1,5 @@
-"""Instructor pages: the rubric review queue and the gradebook sync status of their course."""
+"""Instructor pages: the rubric review queue, the gradebook sync status of their course, the
+cohort and the revocation of credentials earned in the course."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.db.base import MAX_ID
 from lms_plugin.db.grading import JobRun
-from lms_plugin.domain.errors import InvalidInputError, LmsError
+from lms_plugin.domain.credential_urls import CredentialUrls
+from lms_plugin.domain.errors import ConflictError, InvalidInputError, LmsError
 from lms_plugin.services import cohort as cohort_service
-from lms_plugin.services import passback, reviews, roster, service_urls
+from lms_plugin.services import credentials, passback, reviews, roster, service_urls
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.deps import enqueue, ring
@@ -96,8 +98,9 @@ def _level(raw: str | None) -> int:
 
 
 @bp.get("/cohort")
-def cohort() -> str:
-    """Every learner's progress, who has stalled, and the roster sync from the LMS."""
+def cohort(error: LmsError | None = None) -> BaseResponse | str:
+    """Every learner's progress, who has stalled, their credentials earned in this course, and
+    the roster sync from the LMS."""
     context_id = _context_id()
     content = current_content(deps.session())
     latest_job = (
@@ -110,13 +113,42 @@ def cohort() -> str:
         )
         .first()
     )
-    return render_template(
+    page = render_template(
         "instructor/cohort.html",
         content=content,
         job=latest_job,
         lines=roster.cohort(deps.session(), content, context_id),
         notices=service_urls.notices(deps.session(), context_id, "roster"),
+        awards=credentials.course_awards(deps.session(), context_id),
+        badge_names={p.slug: p.badge.name for p in content.programs},
+        revoked=request.args.get("revoked"),
+        error=error,
     )
+    return page if error is None else BaseResponse(page, status=error.status, mimetype="text/html")
+
+
+@bp.post("/credentials/<credential_id>/revoke")
+def revoke_credential(credential_id: str) -> BaseResponse | str:
+    """Revoke a credential earned in this course, with the reason the learner will read (only
+    this course's: another's is not found). The status list is signed again at once."""
+    context_id = _context_id()
+    record, me = launch_session.current(), launch_session.summary()
+    who = me["user"].get("name") or me["user"].get("sub")
+    course = (me.get("context") or {}).get("title") or "this course"
+    try:
+        credentials.revoke(
+            deps.session(),
+            CredentialUrls(deps.settings().public_url),
+            credential_id,
+            request.form.get("reason", ""),
+            f"instructor {who} (user {record.user_id}) in {course}",
+            context_id=context_id,
+        )
+    except (InvalidInputError, ConflictError) as exc:  # the page again, saying why
+        deps.session().rollback()
+        return cohort(exc)
+    done = credentials.parse_credential_id(credential_id)
+    return redirect(launch_session.link("instructor.cohort", revoked=done), code=303)
 
 
 @bp.post("/roster/sync")

@@ -18,6 +18,7 @@ from lms_plugin.services.progress import Learner, learner_progress, require_open
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.answers import answers_from_form
 from lms_plugin.web.deps import ring
+from lms_plugin.web.my_credentials import badge_states
 from lms_plugin.web.serialize import display_orders
 from worker import dispatch
 
@@ -38,8 +39,12 @@ def home() -> BaseResponse | str:
 @bp.get("/programs")
 def overview() -> str:
     content = current_content(deps.session())
-    progress = learner_progress(deps.session(), content, launch_session.learner())
-    return render_template("player/overview.html", content=content, progress=progress)
+    learner = launch_session.learner()
+    progress = learner_progress(deps.session(), content, learner)
+    badges = badge_states(learner.user_id)  # "issuing…" until the worker has issued it
+    return render_template(
+        "player/overview.html", content=content, progress=progress, badges=badges
+    )
 
 
 @bp.get("/modules/<slug>")
