@@ -22,4 +22,4 @@ COPY migrations ./migrations
 COPY courses ./courses
 USER lms
 EXPOSE 8000
-CMD ["gunicorn", "-w", "4", "-b", "0.0.0.0:8000", "--forwarded-allow-ips", "*", "lms_plugin.wsgi:app"]
+CMD ["gunicorn", "-c", "python:lms_plugin.gunicorn_conf", "-w", "4", "-b", "0.0.0.0:8000", "--forwarded-allow-ips", "*", "lms_plugin.wsgi:app"]

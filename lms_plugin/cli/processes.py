@@ -41,7 +41,8 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
         report = _sync(COURSES_DIR)
         click.echo(f"content: {len(report.created)} new, {len(report.unchanged)} unchanged")
     _print_admin_info(settings.public_url)
-    web = [sys.executable, "-m", "gunicorn", "-w", str(web_workers), "-b", f"{host}:{port}"]
+    web = [sys.executable, "-m", "gunicorn", "-c", "python:lms_plugin.gunicorn_conf"]
+    web += ["-w", str(web_workers), "-b", f"{host}:{port}"]
     # gunicorn's own grace (30 s by default) must end inside run's 10 s promise
     commands = {"web": [*web, "--graceful-timeout", "5", "lms_plugin.wsgi:app"]}
     if not no_worker:
