@@ -1,4 +1,6 @@
-"""gunicorn settings for the tool: ``gunicorn -c python:lms_plugin.gunicorn_conf lms_plugin.wsgi:app``.
+"""gunicorn settings for the tool.
+
+Run as ``gunicorn -c python:lms_plugin.gunicorn_conf lms_plugin.wsgi:app``.
 
 The settings are checked once, in the arbiter, before any worker is forked: a setting that cannot
 work (production without a real secret, say) is said in one line and gunicorn exits 1. Checked
