@@ -235,15 +235,19 @@ class PublicCredential:
 
 def get_public(session: Session, credential_id: str) -> PublicCredential:
     """A credential anyone may see: issued or revoked; NotFoundError for any other id."""
-    award = find_award(session, credential_id)
+    # One query: the public page is the most visited credential route.
+    found = session.execute(
+        select(Award, LtiUser.name, LtiContext.title)
+        .outerjoin(LtiUser, LtiUser.id == Award.user_id)
+        .outerjoin(LtiContext, LtiContext.id == Award.context_id)
+        .where(Award.uuid == parse_credential_id(credential_id))
+    ).first()
+    if found is None:
+        raise NotFoundError("There is no credential with this id.")
+    award, user_name, course = found
     if award.status not in {"issued", "revoked"} or award.credential is None:
         raise NotFoundError("There is no credential with this id.")
-    name = None
-    if award.show_name and award.user_id is not None:
-        name = session.scalar(select(LtiUser.name).where(LtiUser.id == award.user_id))
-    course = None
-    if award.context_id is not None:
-        course = session.scalar(select(LtiContext.title).where(LtiContext.id == award.context_id))
+    name = user_name if award.show_name else None
     assert award.issued_at is not None and award.credential_jwt is not None
     return PublicCredential(
         uuid=award.uuid,

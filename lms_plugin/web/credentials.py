@@ -103,12 +103,10 @@ def credential(credential_id: str) -> BaseResponse | str:
         response = views.document(public.credential)
         response.vary.add("Accept")
         return response
-    program = views.program(public.program_slug)
     check = live_check(deps.session(), views.issuer(), public.credential)
     page = render_template(
         "credentials/public.html",
         public=public,
-        program=program,
         holder=views.holder(public),
         verdict=views.verdict(public, check),
         checked_at=check.checked_at,
