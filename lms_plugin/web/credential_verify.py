@@ -46,7 +46,11 @@ def verify() -> ResponseReturnValue:
     status = 422 if result.code in UNREADABLE else 200
     if as_page:
         page = render_template(
-            "credentials/verify.html", result=result, error=None, summary=_summary(result)
+            "credentials/verify.html",
+            result=result,
+            error=None,
+            summary=_summary(result),
+            when=views.xsd_day,
         )
         return page, status
     return jsonify(

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, request
 
 from lms_plugin.badges.data_integrity import parse_xsd_datetime
+from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.linkedin import add_to_profile_url
 from lms_plugin.badges.pdf import Certificate
 from lms_plugin.domain.content.loader import load_catalogue
@@ -42,9 +43,10 @@ class RevokedError(LmsError):
     code = "revoked"
 
 
-def issuer() -> Issuer:
-    """Who issues (LMS_ISSUER_*), with the competency catalogue the achievements align to."""
-    return issuer_from_settings(deps.settings(), _competencies())
+def issuer(*, competencies: bool = False) -> Issuer:
+    """Who issues (LMS_ISSUER_*); with the competency catalogue the achievements align to when
+    asked (reading courses/ takes most of a second, once per process: only where needed)."""
+    return issuer_from_settings(deps.settings(), _competencies() if competencies else None)
 
 
 @cache
@@ -109,6 +111,14 @@ def download_name(public: PublicCredential, extension: str) -> str:
 def day(moment: datetime) -> str:
     """A date as people read it: 5 December 2026 (UTC)."""
     return f"{moment.astimezone(UTC):%-d %B %Y}"
+
+
+def xsd_day(value: Any) -> str:
+    """A credential's xsd:dateTime as a date people read (the text itself if it is none)."""
+    try:
+        return day(parse_xsd_datetime(value, "date"))
+    except CredentialError:
+        return str(value)
 
 
 def _credential_time(public: PublicCredential, key: str) -> datetime | None:

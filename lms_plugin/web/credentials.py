@@ -66,7 +66,7 @@ def status_list(list_id: int) -> Response:
 def achievement_page(slug: str) -> Response | str:
     """The level's Achievement (its `id` and its criteria URL): a page, or JSON-LD by Accept."""
     program = views.program(slug)
-    issuer = views.issuer()
+    issuer = views.issuer(competencies=True)
     data = achievement(program, issuer.competencies, issuer.urls)
     document = achievement_document(data)
     if not views.wants_html():
@@ -188,7 +188,7 @@ def ob2(credential_id: str) -> Response:
 @bp.get("/ob2/badges/<slug>")
 def ob2_badge(slug: str) -> Response:
     """The level's Open Badges 2.0 BadgeClass."""
-    issuer = views.issuer()
+    issuer = views.issuer(competencies=True)
     data = achievement(views.program(slug), issuer.competencies, issuer.urls)
     badge = ob2_badge_class(
         achievement_document(data),

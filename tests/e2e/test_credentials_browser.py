@@ -106,9 +106,10 @@ def test_the_verify_form_checks_a_baked_badge(chromium, tool, platform, tmp_path
     expect(page.get_by_test_id("verdict")).to_contain_text("Valid")
     expect(page.get_by_test_id("verdict")).to_contain_text("ISP Level 1")
     assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / "verify-375.png"), full_page=True)
 
 
-def test_the_instructor_revokes_from_the_cohort_page(chromium, tool, platform):
+def test_the_instructor_revokes_from_the_cohort_page(chromium, tool, platform, tmp_path):
     credential_id = issue(tool, platform)
     page, _ = open_launch(chromium, tool, platform, width=375, login_hint="teacher-1")
     page.goto(tool.url + "/instructor/cohort")
@@ -125,6 +126,8 @@ def test_the_instructor_revokes_from_the_cohort_page(chromium, tool, platform):
     expect(employer.get_by_test_id("check")).to_contain_text("Revoked")
     expect(employer.get_by_test_id("check")).to_contain_text("Issued to the wrong learner.")
     assert axe_violations(employer) == []
+    employer.screenshot(path=str(tmp_path / "revoked-375.png"))
+    page.screenshot(path=str(tmp_path / "cohort-375.png"), full_page=True)
 
 
 def test_the_certificate_pdf_renders_as_one_page(tool, platform, tmp_path):
