@@ -144,6 +144,7 @@ def issue_due(
             raise  # infrastructure: the task retries the whole batch
         except Exception as exc:  # content or signing refused it: record, retry with backoff
             _retry_later(award, "failed", f"{type(exc).__name__}: {exc}", now)
+    _wake_dependents(session, [a for a in awards if a.status == "issued"], content, now)
     session.commit()
     return len(awards)
 
@@ -188,7 +189,6 @@ def _issue(
     award.credential_jwt = encode_vc_jwt(signed, keys.jwt_key, kid=keys.jwt_kid)
     award.status, award.issued_at, award.program_version = "issued", now, program.version
     award.last_error = None
-    _wake_dependents(session, award, now)
 
 
 def _program(content: CurrentContent, slug: str) -> Program:
@@ -249,17 +249,27 @@ def _capstone_scores(session: Session, program: Program, scope: dict[str, int]) 
     return dict(review.scores) if review is not None else {}
 
 
-def _wake_dependents(session: Session, award: Award, now: datetime) -> None:
-    """Levels of the same learner waiting on this one are due now (not after their backoff);
-    rows another drain holds are skipped, never waited for."""
-    waiting = (
+def _wake_dependents(
+    session: Session, issued: list[Award], content: CurrentContent, now: datetime
+) -> None:
+    """Levels of the same learners waiting on one just issued are due now (not after their
+    backoff); rows another drain holds are skipped, never waited for. One statement a batch."""
+    slugs = {award.program_slug for award in issued}
+    waiting = [p.slug for p in content.programs if slugs.intersection(p.prerequisites)]
+    if not waiting:
+        return
+    due = (
         select(Award.id)
-        .where(Award.user_id == award.user_id, Award.status == "pending", Award.id != award.id)
+        .where(
+            Award.user_id.in_({award.user_id for award in issued}),
+            Award.program_slug.in_(waiting),
+            Award.status == "pending",
+        )
         .with_for_update(skip_locked=True)
     )
     session.execute(
         update(Award)
-        .where(Award.id.in_(waiting.scalar_subquery()))
+        .where(Award.id.in_(due.scalar_subquery()))
         .values(next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
