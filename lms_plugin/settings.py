@@ -12,11 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from lms_plugin.domain.errors import LmsError
+
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - the known dev value we refuse
 
 
-class SettingsError(Exception):
+class SettingsError(LmsError):
     """A setting is missing or invalid; the message names the variable to fix."""
+
+    status = 500
+    code = "settings_invalid"
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,7 @@ import click
 
 from lms_plugin.cli import admin, content, credentials, processes, scores  # noqa: F401
 from lms_plugin.cli.common import cli
-from lms_plugin.db.sealed import SealedValueError
-from lms_plugin.domain.errors import ConflictError, InvalidInputError, NotFoundError
-from lms_plugin.settings import SettingsError
+from lms_plugin.domain.errors import LmsError
 
 __all__ = ["cli", "main"]
 
@@ -28,13 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.UsageError as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         raise SystemExit(2) from None
-    except (
-        ConflictError,
-        InvalidInputError,
-        NotFoundError,
-        SettingsError,
-        SealedValueError,
-    ) as exc:
+    except LmsError as exc:  # the whole tree (domain/errors.py): said in one line
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     except click.ClickException as exc:

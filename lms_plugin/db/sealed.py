@@ -20,12 +20,17 @@ from flask import current_app, has_app_context
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
+from lms_plugin.domain.errors import LmsError
+
 PREFIX = "sealed:"
 _INFO = b"lms-plugin/sealed-columns/v1"
 
 
-class SealedValueError(RuntimeError):
+class SealedValueError(LmsError):
     """A sealed value that none of the configured secrets opens."""
+
+    status = 500
+    code = "sealed_value_unopened"
 
 
 class Sealer:

@@ -1,11 +1,33 @@
-"""The tool's error tree. Every error a user can meet has a stable code and a human sentence.
+"""The tool's error tree. Every error the tool raises on purpose is an ``LmsError``: it has a
+stable ``code``, a sentence for the person in front of the screen, and the HTTP ``status`` the
+web answers with (``web/errors.py``); the CLI prints it as one line; tasks sort it into retry,
+drop or fail.
 
 LmsError
- ├── LaunchError          a launch or login refused (4xx, nothing stored)
- ├── NotAuthenticatedError no launch session (401)
- ├── ForbiddenError       wrong role or tenant (403)
- ├── NotFoundError        (404)
- └── InvalidInputError    bad arguments or payloads (400/413/422)
+ ├── LaunchError            a launch or login refused (4xx, nothing stored); codes: LAUNCH_ERRORS
+ ├── NotAuthenticatedError  no launch session (401)
+ ├── ForbiddenError         wrong role or tenant (403)
+ │    └── LockedError       content that opens later; says what is missing
+ ├── NotFoundError          (404)
+ ├── InvalidInputError      bad arguments or payloads (400)
+ │    ├── InvalidAnswerError          domain.grading: an answer that does not fit its item
+ │    ├── CredentialError (and its kin) badges: a credential, image or status list refused
+ │    ├── AddressNotAllowedError      lti.outbound: a URL on a private address
+ │    └── BodyError                   web.openapi: a body that does not fit its schema
+ ├── ConflictError          the action does not fit the current state (409)
+ ├── TooLargeError          (413)
+ ├── UnprocessableError     well-formed but not acceptable (422)
+ ├── UpstreamError          the LMS did not do its part (502)
+ │    ├── ServiceTokenError lti.service_token: the token endpoint refused or was unreachable
+ │    └── AgsError          lti.service_client: an AGS or NRPS call failed, classified
+ ├── SettingsError          settings: a setting is missing or invalid; names the variable
+ ├── SealedValueError       db.sealed: a sealed value none of the secrets opens
+ ├── NoIssuerKeyError       services.issuer_keys: no active issuer key of a kind
+ ├── NotGradableError       services.lineitems: no line item can be found or made for a score
+ └── RetryLater             services.passback: the LMS asked to wait (a drain's control flow)
+
+Errors about the LMS carry the LMS's own HTTP status as ``lms_status``; ``status`` is always the
+status this tool answers with.
 """
 
 from __future__ import annotations

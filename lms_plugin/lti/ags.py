@@ -144,7 +144,7 @@ class AgsClient(ServiceClient):
         )
         created = json_body(response)
         if not isinstance(created, dict) or not _is_lineitem_id(created.get("id")):
-            raise AgsError("bad_request", "line item created without a usable id", status=200)
+            raise AgsError("bad_request", "line item created without a usable id", lms_status=200)
         return str(created["id"])
 
     def _pages(self, url: str, scope: str) -> Iterator[dict[str, Any]]:

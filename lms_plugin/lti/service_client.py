@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from lms_plugin.domain.errors import UpstreamError
 from lms_plugin.domain.service_urls import ServicePolicy
 from lms_plugin.lti.service_token import ServiceTokenError, retry_after_seconds
 
@@ -23,20 +24,23 @@ HOST_NOT_ALLOWED = "host_not_allowed"  # a URL the policy refuses: nothing was s
 MAX_REDIRECTS = 3
 
 
-class AgsError(Exception):
-    """An AGS call failed; ``classification`` says whether to retry or to tell people."""
+class AgsError(UpstreamError):
+    """An AGS or NRPS call failed; ``classification`` says whether to retry or to tell people,
+    ``lms_status`` is the LMS's HTTP status (None: no answer)."""
+
+    code = "lms_service_failed"
 
     def __init__(
         self,
         classification: str,
         message: str,
         *,
-        status: int | None = None,
+        lms_status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.classification = classification
-        self.status = status
+        self.lms_status = lms_status
         self.retry_after = retry_after
 
     @property
@@ -91,7 +95,7 @@ class ServiceClient:
         raise AgsError(
             classify(status),
             f"{method} {url} answered {status}: {response.text[:300]}",
-            status=status,
+            lms_status=status,
             retry_after=retry_after_seconds(response.headers.get("Retry-After")),
         )
 
@@ -99,11 +103,13 @@ class ServiceClient:
         try:
             return self._token(scopes, force_refresh)
         except ServiceTokenError as exc:
-            if exc.status is None or exc.retryable:
-                kind = classify(exc.status)
+            if exc.lms_status is None or exc.retryable:
+                kind = classify(exc.lms_status)
             else:
                 kind = "scope_missing" if exc.error == "invalid_scope" else "unauthorized"
-            raise AgsError(kind, str(exc), status=exc.status, retry_after=exc.retry_after) from exc
+            raise AgsError(
+                kind, str(exc), lms_status=exc.lms_status, retry_after=exc.retry_after
+            ) from exc
 
     def _check(self, method: str, url: str) -> None:
         """Refuse, before anything is sent, a URL the token may not go to."""

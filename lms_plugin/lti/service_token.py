@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import jwt
 import requests
 
+from lms_plugin.domain.errors import UpstreamError
 from lms_plugin.kv import KeyValueStore
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -29,22 +30,25 @@ DEFAULT_EXPIRES_IN = 300  # expires_in is only RECOMMENDED (RFC 6749 §5.1): ass
 TokenSource = Callable[[tuple[str, ...], bool], str]
 
 
-class ServiceTokenError(Exception):
-    """The token endpoint refused or could not be reached (RFC 6749 §5.2)."""
+class ServiceTokenError(UpstreamError):
+    """The token endpoint refused or could not be reached (RFC 6749 §5.2); ``lms_status`` is
+    the endpoint's HTTP status (None: no answer)."""
+
+    code = "lms_token_failed"
 
     def __init__(
         self,
-        status: int | None,
+        lms_status: int | None,
         message: str,
         *,
         error: str | None = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
-        self.status = status
+        self.lms_status = lms_status
         self.error = error  # the OAuth 2 error code, e.g. invalid_client, invalid_scope
         self.retry_after = retry_after
-        self.retryable = status is None or status == 429 or status >= 500
+        self.retryable = lms_status is None or lms_status == 429 or lms_status >= 500
 
 
 def access_token(

@@ -37,15 +37,18 @@ from lms_plugin.db.base import utcnow
 from lms_plugin.db.credentials import IssuerKey
 from lms_plugin.domain.content.model import Competency
 from lms_plugin.domain.credential_urls import CredentialUrls
-from lms_plugin.domain.errors import NotFoundError
+from lms_plugin.domain.errors import LmsError, NotFoundError
 from lms_plugin.settings import Settings
 
 KINDS = ("ed25519", "rsa")
 RSA_BITS = 2048
 
 
-class NoIssuerKeyError(RuntimeError):
+class NoIssuerKeyError(LmsError):
     """The issuer has no active key of a kind (a fresh install: `ensure_issuer_keys`)."""
+
+    status = 503
+    code = "no_issuer_key"
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,9 @@ def issuer_key_report(session: Session) -> str:
         return "issuer keys: none yet (lms-plugin db upgrade, or the first credential, makes them)"
     missing = [kind for kind in KINDS if not counts[kind]["active"]]
     if missing:
-        raise RuntimeError(f"no active {', '.join(missing)} issuer key: run lms-plugin db upgrade")
+        raise NoIssuerKeyError(
+            f"no active {', '.join(missing)} issuer key: run lms-plugin db upgrade"
+        )
     return "issuer keys: " + "; ".join(
         f"{kind} {state['active']} active, {state['retired']} retired"
         for kind, state in counts.items()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.models import ResourceLink
+from lms_plugin.domain.errors import LmsError
 from lms_plugin.domain.service_urls import REASONS
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import LINEITEM_SCOPE, Score
@@ -36,8 +37,10 @@ class AgsPort(Protocol):
     ) -> str: ...
 
 
-class NotGradableError(Exception):
+class NotGradableError(LmsError):
     """No line item can be found or made for this score (no AGS in the course, no scope)."""
+
+    code = "not_gradable"
 
     def __init__(self, classification: str, message: str) -> None:
         super().__init__(message)

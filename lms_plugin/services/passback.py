@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import ScoreOutbox
 from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration
+from lms_plugin.domain.errors import LmsError
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import AgsError, Score
 from lms_plugin.services.lineitems import AgsPort, KnownLineItems, NotGradableError, find_or_make
@@ -28,7 +29,12 @@ __all__ = ["AgsPort", "NotGradableError", "RetryLater", "publish_due", "resend"]
 MAX_BACKOFF_SECONDS = 600
 
 
-class RetryLater(Exception):
+class RetryLater(LmsError):
+    """The LMS asked us to wait: the drain tries again after ``delay`` seconds."""
+
+    status = 503
+    code = "retry_later"
+
     def __init__(self, delay: float, reason: str) -> None:
         super().__init__(reason)
         self.delay = delay

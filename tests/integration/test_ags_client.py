@@ -262,7 +262,7 @@ def test_token_errors_are_classified(
     with pytest.raises(ServiceTokenError) as caught:
         tokens((SCORE_SCOPE,), False)
     exc = caught.value
-    assert (exc.status, exc.error, exc.retryable) == (status, error, retryable)
+    assert (exc.lms_status, exc.error, exc.retryable) == (status, error, retryable)
     assert exc.retry_after == (7.0 if setup == "rate_limited" else None)
     if setup in ("unavailable", "rate_limited"):  # the fault was for one request only
         assert tokens((SCORE_SCOPE,), False)
@@ -399,7 +399,7 @@ def test_401_after_refresh_is_unauthorized(lms, ags, lineitem):
     before = lms.token_requests
     lms.fail_next(401, 2)
     exc = raise_ags(lambda: ags.post_score(lineitem, score(when=WHEN + timedelta(seconds=5))))
-    assert (exc.classification, exc.status, exc.retryable) == ("unauthorized", 401, False)
+    assert (exc.classification, exc.lms_status, exc.retryable) == ("unauthorized", 401, False)
     assert lms.token_requests == before + 1  # exactly one refresh
     assert len(lms.scores) == 1
 
@@ -407,7 +407,7 @@ def test_401_after_refresh_is_unauthorized(lms, ags, lineitem):
 def test_429_is_rate_limited_with_retry_after(lms, ags, lineitem):
     lms.fail_next(429, 1, retry_after=120)
     exc = raise_ags(lambda: ags.post_score(lineitem, score()))
-    assert (exc.classification, exc.status, exc.retryable) == ("rate_limited", 429, True)
+    assert (exc.classification, exc.lms_status, exc.retryable) == ("rate_limited", 429, True)
     assert exc.retry_after == 120.0
     ags.post_score(lineitem, score())  # the fault was for one request only
     assert len(lms.scores) == 1
@@ -429,7 +429,11 @@ def test_429_is_rate_limited_with_retry_after(lms, ags, lineitem):
 def test_http_errors_are_classified(lms, ags, lineitem, status, classification, retryable):
     lms.fail_next(status, 1)
     exc = raise_ags(lambda: ags.post_score(lineitem, score()))
-    assert (exc.classification, exc.status, exc.retryable) == (classification, status, retryable)
+    assert (exc.classification, exc.lms_status, exc.retryable) == (
+        classification,
+        status,
+        retryable,
+    )
     assert exc.retry_after is None
     assert lms.scores == []
 
@@ -443,14 +447,14 @@ def test_retry_after_as_http_date():
 
 def test_unknown_line_item_and_unknown_user_are_not_gradable(lms, ags, lineitem):
     gone = raise_ags(lambda: ags.post_score(lineitem.rsplit("/", 1)[0] + "/999", score()))
-    assert (gone.classification, gone.status) == ("not_gradable", 404)
+    assert (gone.classification, gone.lms_status) == ("not_gradable", 404)
     stranger = raise_ags(lambda: ags.post_score(lineitem, score(user="ghost")))
-    assert (stranger.classification, stranger.status) == ("not_gradable", 422)
+    assert (stranger.classification, stranger.lms_status) == ("not_gradable", 422)
 
 
 def test_connection_refused_is_a_retryable_network_error(lms, ags):
     exc = raise_ags(lambda: ags.post_score(closed_url() + "/ags/c/lineitems/1", score()))
-    assert (exc.classification, exc.status, exc.retryable) == ("network", None, True)
+    assert (exc.classification, exc.lms_status, exc.retryable) == ("network", None, True)
 
 
 def test_platform_checks_media_type_and_fields(lms, tokens, lineitem, http):

@@ -145,7 +145,7 @@ def test_check_says_when_the_issuer_has_no_key_yet_and_fails_without_an_active_o
         db.session.commit()
     result = cli(tool, "check")
     assert result.returncode == 1
-    assert "issuer keys: FAILED (RuntimeError: no active rsa issuer key: run " in result.stdout
+    assert "issuer keys: FAILED (NoIssuerKeyError: no active rsa issuer key: run " in result.stdout
 
 
 def test_issuer_keys_follow_a_secret_change_with_db_upgrade(tool, platform):
