@@ -10,6 +10,7 @@ one statement: SQLAlchemy then discards the whole pool, and workers retry their 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, exc
@@ -18,15 +19,21 @@ from sqlalchemy.engine import Engine
 IDLE_SECONDS = 5.0
 
 
-def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_SECONDS) -> None:
+def ping_when_idle(
+    engine: Engine,
+    idle_seconds: float = IDLE_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Ping a pooled connection at checkout when it sat idle ``idle_seconds`` or longer."""
+
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_connection: Any, record: Any) -> None:
-        record.info["idle_since"] = time.monotonic()
+        record.info["idle_since"] = clock()
 
     @event.listens_for(engine, "checkout")
     def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+        if idle_since is None or clock() - idle_since < idle_seconds:
             return  # new (just connected) or in use moments ago
         try:
             alive = engine.dialect.do_ping(dbapi_connection)

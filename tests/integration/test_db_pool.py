@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import create_engine, text
 
 from lms_plugin.db.pool import ping_when_idle
 
 
-def _engine(pg_url: str, idle_seconds: float):
+class Clock:
+    """Time that passes only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _engine(pg_url: str, idle_seconds: float, clock: Clock | None = None):
     engine = create_engine(pg_url, pool_size=1, max_overflow=0)
-    ping_when_idle(engine, idle_seconds)
+    ping_when_idle(engine, idle_seconds, clock or Clock())
     pings = []
     real_ping = engine.dialect.do_ping
     engine.dialect.do_ping = lambda conn: pings.append(1) or real_ping(conn)  # type: ignore[method-assign]
@@ -19,7 +27,8 @@ def _engine(pg_url: str, idle_seconds: float):
 
 
 def test_a_connection_killed_while_idle_is_replaced_before_use(pg_url):
-    engine, pings = _engine(pg_url, idle_seconds=0.2)
+    clock = Clock()
+    engine, pings = _engine(pg_url, idle_seconds=5, clock=clock)
     try:
         with engine.connect() as conn:
             first_pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
@@ -27,7 +36,7 @@ def test_a_connection_killed_while_idle_is_replaced_before_use(pg_url):
         with admin.connect() as conn:  # the server drops it, as a restart would
             conn.execute(text(f"SELECT pg_terminate_backend({first_pid})"))
         admin.dispose()
-        time.sleep(0.3)
+        clock.now += 5  # idle as long as the pool allows without a ping
         with engine.connect() as conn:
             second_pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
         assert pings and second_pid != first_pid
