@@ -1,4 +1,4 @@
-"""Framework-free adapters for pylti1p3: request params in, cookies and redirect URL out."""
+"""Framework-free adapters for pylti1p3: request params in, the cookies it wants set out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pylti1p3.cookie import CookieService
-from pylti1p3.redirect import Redirect
 from pylti1p3.request import Request
 
 
@@ -52,20 +51,3 @@ class CookieJar(CookieService):
 
     def set_cookie(self, name: str, value: str | int, exp: int | None = 3600) -> None:
         self.to_set.append(CookieToSet(self._get_key(name), str(value), exp))
-
-
-class UrlRedirect(Redirect[str]):
-    def __init__(self, location: str) -> None:
-        self.location = location
-
-    def do_redirect(self) -> str:
-        return self.location
-
-    def do_js_redirect(self) -> str:
-        return self.location
-
-    def set_redirect_url(self, location: str) -> None:
-        self.location = location
-
-    def get_redirect_url(self) -> str:
-        return self.location
