@@ -48,10 +48,11 @@ def with_query(url: str, **params: str | None) -> str:
 
 @dataclass(frozen=True)
 class Score:
-    """One score publication for a user on a line item (AGS §3.4.1)."""
+    """One score publication for a user on a line item (AGS §3.4.1). ``score_given`` None
+    leaves ``scoreGiven`` out (AGS §3.4.2: optional), as for a score waiting for a person."""
 
     user_id: str
-    score_given: float
+    score_given: float | None
     score_maximum: float
     timestamp: datetime
     comment: str | None = None
@@ -61,7 +62,8 @@ class Score:
     def __post_init__(self) -> None:
         if self.timestamp.tzinfo is None or self.timestamp.utcoffset() is None:
             raise ValueError("Score.timestamp must be timezone-aware")
-        if not (math.isfinite(self.score_given) and self.score_given >= 0):
+        given = self.score_given
+        if given is not None and not (math.isfinite(given) and given >= 0):
             raise ValueError("scoreGiven must be a finite number >= 0")
         if not (math.isfinite(self.score_maximum) and self.score_maximum > 0):
             raise ValueError("scoreMaximum must be a finite number > 0")
@@ -74,7 +76,7 @@ class Score:
         """The score body; timestamp ISO 8601 with microseconds and +00:00 (AGS §3.4.1)."""
         body: dict[str, Any] = {
             "userId": self.user_id,
-            "scoreGiven": self.score_given,
+            **({} if self.score_given is None else {"scoreGiven": self.score_given}),
             "scoreMaximum": self.score_maximum,
             "timestamp": self.timestamp.astimezone(UTC).isoformat(timespec="microseconds"),
             "activityProgress": self.activity_progress,

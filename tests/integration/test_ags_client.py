@@ -475,16 +475,49 @@ def test_platform_checks_media_type_and_fields(lms, tokens, lineitem, http):
     assert lms.scores == []
 
 
-def test_same_second_timestamp_is_silently_dropped_by_the_platform(lms, ags, lineitem):
-    """Moodle keeps whole seconds: a later score within the same second answers 200 but is lost."""
+def test_moodle_refuses_a_score_not_later_in_whole_seconds_with_409(lms, ags, lineitem):
+    """Moodle keeps whole seconds: a later score within the same second, or an earlier one, is
+    refused with 409 (ltiservice_gradebookservices scores.php)."""
     base = WHEN.replace(microsecond=100_000)
     ags.post_score(lineitem, score(when=base, score_given=50.0))
-    ags.post_score(lineitem, score(when=base.replace(microsecond=900_000), score_given=90.0))
-    ags.post_score(lineitem, score(when=base - timedelta(minutes=1), score_given=10.0))
-    assert [r["body"]["scoreGiven"] for r in lms.scores] == [50.0]
-    assert [r["body"]["scoreGiven"] for r in lms.ignored_scores] == [90.0, 10.0]
+    for when in (base.replace(microsecond=900_000), base - timedelta(minutes=1)):
+        exc = raise_ags(lambda when=when: ags.post_score(lineitem, score(when=when)))
+        assert (exc.lms_status, exc.retryable) == (409, False)
     ags.post_score(lineitem, score(when=base + timedelta(seconds=1), score_given=90.0))
     assert [r["body"]["scoreGiven"] for r in lms.scores] == [50.0, 90.0]
+    assert len(lms.refused_scores) == 2
+
+
+def test_canvas_refuses_only_an_earlier_score_with_400(lms, ags, lineitem):
+    lms.score_timestamps = "canvas"
+    base = WHEN.replace(microsecond=100_000)
+    ags.post_score(lineitem, score(when=base, score_given=50.0))
+    ags.post_score(lineitem, score(when=base.replace(microsecond=900_000), score_given=60.0))
+    exc = raise_ags(lambda: ags.post_score(lineitem, score(when=base)))
+    assert (exc.lms_status, exc.classification) == (400, "bad_request")
+    assert [r["body"]["scoreGiven"] for r in lms.scores] == [50.0, 60.0]
+
+
+def test_a_score_waiting_for_a_person_goes_without_score_given(lms, ags, lineitem):
+    waiting = score(
+        score_given=None,
+        activity_progress="Submitted",
+        grading_progress="PendingManual",
+        comment="Quiz 90% passed; assignment waiting for review",
+    )
+    ags.post_score(lineitem, waiting)
+    [record] = lms.scores
+    assert "scoreGiven" not in record["body"]
+    assert record["body"]["gradingProgress"] == "PendingManual"
+    assert lms.cell(lineitem) == {
+        "score": None,
+        "needs_grading": True,
+        "comment": "Quiz 90% passed; assignment waiting for review",
+        "activity": "Submitted",
+    }
+    ags.post_score(lineitem, score(when=WHEN + timedelta(seconds=1), score_given=82.5))
+    assert lms.cell(lineitem)["score"] == 82.5  # once reviewed: the number
+    assert lms.cell(lineitem)["needs_grading"] is False
 
 
 # --- line items (AGS §3.2) -----------------------------------------------------------------

@@ -1,8 +1,11 @@
 """A test LTI 1.3 platform: real RSA keys, real RS256 id_tokens, JWKS and OIDC auth over HTTP.
 
-It plays the LMS in the suite. Its HTTP side (``/jwks``, ``/auth``, ``/token`` and the AGS
-line item / score endpoints under ``/ags/<context_id>/lineitems``) runs on 127.0.0.1 in a
-thread; tests also use :meth:`id_token` directly to forge bad launches.
+It plays the LMS in the suite. Its HTTP side (``/jwks``, ``/auth``, ``/token``, the AGS
+line item / score endpoints under ``/ags/<context_id>/lineitems`` and the deep linking return
+``/dl/return``) runs on 127.0.0.1 in a thread; tests also use :meth:`id_token` directly to
+forge bad launches. Links placed in a course (:meth:`place_link`, or by a deep linking
+response) get their own line item, which their launches carry, as Moodle and Canvas do; the
+gradebook keeps what each score makes it show (:meth:`cell`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ACTIVITY = {"Initialized", "Started", "InProgress", "Submitted", "Completed"}
 GRADING = {"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"}
 SUBSECOND = re.compile(r"T\d{2}:\d{2}:\d{2}\.\d+")
+DL_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
 
 
 @dataclass
@@ -70,6 +74,17 @@ class SigningKey:
     def jwk(self) -> dict[str, Any]:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private.public_key()))
         return {**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}
+
+
+@dataclass
+class Placement:
+    """A link placed in a course: its custom parameters and, when graded, its own line item."""
+
+    context_id: str
+    link_id: str
+    title: str
+    custom: dict[str, str]
+    lineitem: str | None
 
 
 @dataclass
@@ -106,13 +121,17 @@ class LmsPlatform:
     page_size: int | None = None  # page GET lineitems with Link: rel="next"
     honour_filters: bool = True  # False: ignore resource_id/resource_link_id/tag, as some LMSs do
     lineitem_id_override: str | None = None  # a broken LMS: new line items get this "id"
+    # How a score not later than the last one is refused: "moodle" (409 when not later in
+    # whole seconds), "canvas" (400 when earlier, to the microsecond).
+    score_timestamps: str = "moodle"
     lineitems: dict[int, dict[str, Any]] = field(default_factory=dict)
+    placements: dict[tuple[str, str], Placement] = field(default_factory=dict)
     scores: list[dict[str, Any]] = field(default_factory=list)
-    ignored_scores: list[dict[str, Any]] = field(default_factory=list)
+    refused_scores: list[dict[str, Any]] = field(default_factory=list)
     _tokens: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict, repr=False)
     _jtis: set[str] = field(default_factory=set, repr=False)
     _faults: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict, repr=False)
-    _last_seconds: dict[tuple[int, str], int] = field(default_factory=dict, repr=False)
+    _last_stamp: dict[tuple[int, str], datetime] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -225,6 +244,10 @@ class LmsPlatform:
         def moodle_scores(context_id: str, n: int) -> Response:
             return self._score(context_id, n, moodle=True)
 
+        @app.post("/dl/return")
+        def deep_link_return() -> Response:
+            return self._deep_link_return(request.form.get("JWT", ""))
+
         return app
 
     def _authorize(self, params: dict[str, str]) -> str:
@@ -276,10 +299,12 @@ class LmsPlatform:
             self._tokens.clear()
             self._jtis.clear()
             self._faults.clear()
-            self._last_seconds.clear()
+            self._last_stamp.clear()
             self.lineitems.clear()
+            self.placements.clear()
             self.scores.clear()
-            self.ignored_scores.clear()
+            self.refused_scores.clear()
+            self.score_timestamps = "moodle"
             self.token_requests = 0
             self.token_lifetime = 3600
             self.allowed_scopes = set(AGS_SCOPES) | {NRPS_SCOPE}
@@ -335,22 +360,28 @@ class LmsPlatform:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    def _tool_jwt(self, token: str, audience: str, require: list[str]) -> dict[str, Any]:
+        """The claims of a JWT the tool signed, verified with the tool's JWKS over HTTP."""
+        kid = jwt.get_unverified_header(token).get("kid")
+        keyset = requests.get(self.tool_url + "/lti/jwks", timeout=5).json()
+        jwk = next((k for k in keyset["keys"] if k.get("kid") == kid), None)
+        if jwk is None:
+            raise ValueError(f"kid {kid!r} not in the tool's JWKS")
+        return jwt.decode(
+            token,
+            jwt.PyJWK(jwk, algorithm="RS256").key,
+            algorithms=["RS256"],
+            audience=audience,
+            issuer=self.client_id,
+            leeway=5,
+            options={"require": require},
+        )
+
     def _check_assertion(self, assertion: str) -> str | None:
-        """Verify the tool's JWT against the tool's JWKS, fetched over HTTP; None when valid."""
+        """Verify the tool's client assertion; None when valid."""
         try:
-            kid = jwt.get_unverified_header(assertion).get("kid")
-            keyset = requests.get(self.tool_url + "/lti/jwks", timeout=5).json()
-            jwk = next((k for k in keyset["keys"] if k.get("kid") == kid), None)
-            if jwk is None:
-                return f"kid {kid!r} not in the tool's JWKS"
-            claims = jwt.decode(
-                assertion,
-                jwt.PyJWK(jwk, algorithm="RS256").key,
-                algorithms=["RS256"],
-                audience=self.token_url,
-                issuer=self.client_id,
-                leeway=5,
-                options={"require": ["iss", "sub", "aud", "iat", "exp", "jti"]},
+            claims = self._tool_jwt(
+                assertion, self.token_url, ["iss", "sub", "aud", "iat", "exp", "jti"]
             )
         except (jwt.PyJWTError, requests.RequestException, ValueError, KeyError) as exc:
             return f"bad client_assertion: {exc}"
@@ -497,16 +528,91 @@ class LmsPlatform:
             "body": body,
             "content_type": request.content_type,
         }
-        # Like Moodle: timestamps are kept in whole seconds, and a score not later than the
-        # last one is dropped without an error (the 200 looks like success).
-        seconds = int(datetime.fromisoformat(body["timestamp"]).timestamp())
+        stamp = datetime.fromisoformat(body["timestamp"])
         with self._lock:
-            if seconds <= self._last_seconds.get((n, body["userId"]), -1):
-                self.ignored_scores.append(record)
-            else:
-                self._last_seconds[(n, body["userId"])] = seconds
-                self.scores.append(record)
+            last = self._last_stamp.get((n, body["userId"]))
+            refusal = _stale(self.score_timestamps, stamp, last) if last else None
+            if refusal is not None:
+                self.refused_scores.append(record)
+                return refusal
+            self._last_stamp[(n, body["userId"])] = stamp
+            self.scores.append(record)
         return Response("", status=200)
+
+    # --- placements, deep linking (DL 2.0 §4) and what the gradebook shows ---------------
+    def place_link(
+        self,
+        context_id: str = "course-101",
+        link_id: str | None = None,
+        *,
+        title: str = "ISP Certificate",
+        custom: dict[str, str] | None = None,
+        graded: bool = True,
+        line_item: dict[str, Any] | None = None,
+    ) -> Placement:
+        """Add a link to a course, as a teacher does; a graded one gets its own line item."""
+        link_id = link_id or "placed-" + uuid.uuid4().hex[:8]
+        lineitem = None
+        if graded:
+            fields = {"label": title, "scoreMaximum": 100, **(line_item or {})}
+            with self._lock:
+                n = max(self.lineitems, default=0) + 1
+                item = {**fields, "resourceLinkId": link_id, "id": self._lineitem_id(context_id, n)}
+                self.lineitems[n] = {
+                    "context_id": context_id,
+                    "moodle": self.moodle_style_urls,
+                    "item": item,
+                }
+            lineitem = item["id"]
+        placement = Placement(context_id, link_id, title, dict(custom or {}), lineitem)
+        self.placements[(context_id, link_id)] = placement
+        return placement
+
+    def _deep_link_return(self, token: str) -> Response:
+        """Take the tool's LtiDeepLinkingResponse: each ltiResourceLink becomes a placed link,
+        with a line item when the item asks for one."""
+        try:
+            claims = self._tool_jwt(token, self.issuer, ["iss", "aud", "iat", "exp", "nonce"])
+        except (jwt.PyJWTError, requests.RequestException, ValueError, KeyError) as exc:
+            return _oauth_error(400, "invalid_request", f"bad deep linking response: {exc}")
+        placed = [
+            self.place_link(
+                title=item.get("title") or "Untitled",
+                custom=item.get("custom"),
+                graded="lineItem" in item,
+                line_item={
+                    k: v
+                    for k, v in (item.get("lineItem") or {}).items()
+                    if k in ("label", "scoreMaximum", "resourceId", "tag")
+                },
+            )
+            for item in claims.get(DL_ITEMS) or []
+            if item.get("type") == "ltiResourceLink"
+        ]
+        return jsonify([p.link_id for p in placed])
+
+    def lineitem_of(self, placement: Placement) -> dict[str, Any]:
+        """The line item a placed link got."""
+        return next(
+            e["item"] for e in self.lineitems.values() if e["item"]["id"] == placement.lineitem
+        )
+
+    def cell(self, lineitem: str, user: str = "learner-1") -> dict[str, Any] | None:
+        """What the gradebook shows in this column for this user, after the last score it took:
+        a score only when the score carries one and is FullyGraded or PendingManual (Canvas;
+        Moodle keeps only FullyGraded ones), "needs grading" for a PendingManual one without."""
+        taken = [s["body"] for s in self.scores if s["lineitem"] == lineitem and s["user"] == user]
+        if not taken:
+            return None
+        last = taken[-1]
+        counted = last["gradingProgress"] in ("FullyGraded", "PendingManual")
+        score = last.get("scoreGiven") if counted else None
+        return {
+            "score": score,
+            "needs_grading": score is None and last["gradingProgress"] == "PendingManual",
+            "comment": last.get("comment"),
+            "activity": last["activityProgress"],
+        }
 
     # --- tokens ------------------------------------------------------------------------
     def add_user(self, sub: str, name: str, roles: list[str]) -> PlatformUser:
@@ -534,6 +640,8 @@ class LmsPlatform:
         **overrides: Any,
     ) -> dict[str, Any]:
         user = user or self.users["learner-1"]
+        placed = self.placements.get((context_id, resource_link_id))
+        lineitem = lineitem or (placed.lineitem if placed else None)
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -549,14 +657,17 @@ class LmsPlatform:
             CLAIM + "deployment_id": self.deployment_id,
             CLAIM + "target_link_uri": self.tool_url + "/lti/launch",
             CLAIM + "roles": list(user.roles),
-            CLAIM + "resource_link": {"id": resource_link_id, "title": "Module 1"},
+            CLAIM + "resource_link": {
+                "id": resource_link_id,
+                "title": placed.title if placed else "Module 1",
+            },
             CLAIM + "context": {
                 "id": context_id,
                 "label": "ISP-101",
                 "title": f"ISP Certificate {context_id}",
             },
             AGS + "claim/endpoint": {
-                "scope": [SCORE_SCOPE],
+                "scope": sorted(AGS_SCOPES) if placed else [SCORE_SCOPE],
                 "lineitems": self.lineitems_url(context_id),
                 **({"lineitem": lineitem} if lineitem else {}),
             },
@@ -565,6 +676,8 @@ class LmsPlatform:
                 "service_versions": ["2.0"],
             },
         }
+        if placed and placed.custom:
+            claims[CLAIM + "custom"] = dict(placed.custom)
         claims.update(overrides)
         return {k: v for k, v in claims.items() if v is not None}
 
@@ -634,6 +747,23 @@ def _score_problem(body: dict[str, Any]) -> str | None:
             return "scoreGiven must be a number >= 0"
         if isinstance(maximum, bool) or not isinstance(maximum, int | float) or maximum <= 0:
             return "scoreMaximum must be a number > 0 when scoreGiven is present"
+    return None
+
+
+def _stale(product: str, stamp: datetime, last: datetime) -> Response | None:
+    """The refusal of a score that is not later than the last one taken, or None.
+
+    Moodle (ltiservice_gradebookservices scores.php) compares whole seconds and answers 409
+    for an equal or earlier one; Canvas (Lti::IMS::ScoresController) answers 400 for an
+    earlier one, to the sub-second."""
+    if product == "canvas":
+        return (
+            _oauth_error(400, "invalid_request", "timestamp before the last")
+            if stamp < last
+            else None
+        )
+    if int(stamp.timestamp()) <= int(last.timestamp()):
+        return _oauth_error(409, "conflict", "Refusing score with an earlier timestamp")
     return None
 
 
