@@ -1,8 +1,13 @@
-"""Map errors to 4xx pages (HTML inside the LMS iframe) or JSON (API and ``Accept: json``)."""
+"""Map errors to 4xx pages (HTML inside the LMS iframe) or JSON (API and ``Accept: json``).
+
+Every error answer says what happened, what to do next (``web/error_advice.py``) and carries a
+reference id, written to the log with the error so an administrator can find it.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_limiter import RateLimitExceeded
@@ -10,9 +15,25 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lms_plugin.domain.errors import LaunchError, LmsError, LockedError
 from lms_plugin.domain.grading import InvalidAnswerError
+from lms_plugin.web import error_advice, launch_session
 from lms_plugin.web.rate_limits import retry_after
 
 log = logging.getLogger(__name__)
+REFERENCE_HEADER = "X-Error-Reference"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error as the person reads it (and the log records it)."""
+
+    status: int
+    code: str
+    message: str
+    hint: str | None = None
+    detail: str | None = None
+    missing: tuple[str, ...] = ()
+    retry_url: str | None = None
+    what_to_do: str | None = None
 
 
 def _wants_json() -> bool:
@@ -22,72 +43,121 @@ def _wants_json() -> bool:
     return best == "application/json"
 
 
-def _render(
-    status: int,
-    code: str,
-    message: str,
-    hint: str | None = None,
-    detail: str | None = None,
-    missing: tuple[str, ...] = (),
-    retry_url: str | None = None,
-) -> tuple[Response | str, int]:
-    extra = {"hint": hint, "detail": detail, "missing": list(missing), "retry_url": retry_url}
+def _render(problem: Problem) -> Response:
+    reference = error_advice.reference_id()
+    advice = problem.what_to_do or error_advice.what_to_do(problem.status, problem.code)
+    if problem.status >= 500:
+        log.exception(
+            "error %s: %s %s -> %s", reference, request.method, request.path, problem.code
+        )
+    else:
+        log.info(
+            "error %s: %s %s -> %s %s (%s)",
+            reference,
+            request.method,
+            request.path,
+            problem.status,
+            problem.code,
+            problem.detail or problem.message,
+        )
+    extra = {
+        "hint": problem.hint,
+        "detail": problem.detail,
+        "missing": list(problem.missing),
+        "retry_url": problem.retry_url,
+    }
     if _wants_json():
-        body = {"error": code, "message": message, **{k: v for k, v in extra.items() if v}}
-        return jsonify(body), status
-    page = render_template("error.html", status=status, code=code, message=message, **extra)
-    return page, status
+        body = {
+            "error": problem.code,
+            "message": problem.message,
+            "what_to_do": advice,
+            "reference": reference,
+            **{k: v for k, v in extra.items() if v},
+        }
+        response = make_response(jsonify(body), problem.status)
+    else:
+        page = render_template(
+            "error.html",
+            status=problem.status,
+            code=problem.code,
+            message=problem.message,
+            what_to_do=advice,
+            reference=reference,
+            overview_url=_overview_url(),
+            **extra,
+        )
+        response = make_response(page, problem.status)
+    response.headers[REFERENCE_HEADER] = reference
+    return response
 
 
-def handle_lms_error(error: LmsError) -> tuple[Response | str, int]:
+def _overview_url() -> str | None:
+    """A way back into the tool, when this request belongs to a launch."""
+    try:
+        launch_session.current()
+        return launch_session.link("player.overview")
+    except Exception:  # no session, or its store is the very thing that failed: no link
+        return None
+
+
+def handle_lms_error(error: LmsError) -> tuple[Response, int]:
+    """An error the tool raised on purpose: its own sentence, status and code."""
     detail = error.detail if isinstance(error, LaunchError) else None
     if isinstance(error, InvalidAnswerError):
         detail = f"item {error.item_id}"
-    if isinstance(error, LaunchError):
-        log.info("launch refused: %s (%s)", error.code, detail)
     missing = error.missing if isinstance(error, LockedError) else ()
     retry_url = error.retry_url if isinstance(error, LaunchError) else None
-    return _render(error.status, error.code, error.message, error.hint, detail, missing, retry_url)
+    problem = Problem(
+        error.status, error.code, error.message, error.hint, detail, missing, retry_url
+    )
+    return _render(problem), error.status
 
 
-def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
+def handle_http_error(error: HTTPException) -> Response:
+    """Werkzeug's errors (unknown URL, wrong method...) in our words, never its own text."""
     status = error.code or 500
     if request.path == "/lti/launch" and status == 405:
-        error_obj = LaunchError("method_not_allowed")
-        return _render(405, error_obj.code, error_obj.message)
+        refusal = LaunchError("method_not_allowed")
+        return _render(Problem(405, refusal.code, refusal.message))
     code = (error.name or "error").lower().replace(" ", "_")
-    return _render(status, code, error.description or error.name)
+    return _render(Problem(status, code, error_advice.what_happened(status)))
 
 
-def handle_too_large(error: RequestEntityTooLarge) -> tuple[Response | str, int]:
+def handle_too_large(error: RequestEntityTooLarge) -> Response:
     """413 naming the route's body limit (``web.size_limits``)."""
     limit = request.max_content_length
     message = "This request is larger than this page accepts"
     if limit:
         message += f" (at most {limit // 1024:,} KB)"
-    return _render(413, "request_too_large", message + ".")
+    return _render(
+        Problem(
+            413,
+            "request_too_large",
+            message + ".",
+            what_to_do="Shorten the text or choose a smaller file, then try again.",
+        )
+    )
 
 
 def handle_rate_limited(error: RateLimitExceeded) -> Response:
     """429 with ``Retry-After`` (RFC 6585 §4, RFC 9110 §10.2.3): too many requests from here."""
     seconds = retry_after(error, current_app.extensions.get("lms_limiter"))
-    body, status = _render(
-        429,
-        "rate_limited",
-        f"Too many requests from your network. Please wait {seconds} seconds and try again.",
+    response = _render(
+        Problem(
+            429,
+            "rate_limited",
+            f"Too many requests came from your network: please wait {seconds} seconds and "
+            "try again.",
+            what_to_do="On a busy shared network (a campus, an office) this can happen; "
+            "nothing you entered was lost.",
+        )
     )
-    response = make_response(body, status)
     response.headers["Retry-After"] = str(seconds)
     return response
 
 
-def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return _render(
-        500,
-        "internal_error",
-        "Something went wrong on our side. Nothing you entered was lost; please try again.",
-    )
+def handle_unexpected(error: Exception) -> Response:
+    return _render(Problem(500, "internal_error", error_advice.what_happened(500)))
 
 
 def register(app: Flask) -> None:

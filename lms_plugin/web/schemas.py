@@ -72,7 +72,9 @@ class ErrorOut(Out):
 
     model_config = ConfigDict(extra="allow")  # other error kinds may add their own details
     error: str = Field(description="a stable code, e.g. invalid_answer, locked, not_found")
-    message: str
+    message: str = Field(description="what happened, in plain words")
+    what_to_do: str = Field(description="what the person can do next")
+    reference: str = Field(description="this error's id, logged with it, e.g. K7Q2-9XDM")
     hint: str | None = None
     detail: str | None = None
     missing: list[str] | None = Field(None, description="what keeps locked content locked")
