@@ -1,44 +1,206 @@
-"""Instructor rubric review: the queue for one course, scoring a round, and its outcome."""
+"""Instructor rubric review: the queue of one course, a submission with its earlier rounds,
+scoring a round, what comes next, and folding the outcome into the grade."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from math import ceil
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentSubmission
 from lms_plugin.db.models import LtiUser
 from lms_plugin.domain import grading
+from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import ConflictError, NotFoundError, UnprocessableError
 from lms_plugin.services.content import module_version
 from lms_plugin.services.grades import refresh_grades
 
 DECISIONS = ("pass", "revise", "fail")
+WAITING = "submitted"
+# Queue filters: a submission status, every reviewed one, or all.
+FILTERS = ("submitted", "reviewed", "passed", "revise", "failed", "all")
+PAGE_SIZE = 50
+QUEUE_ORDER = (
+    AssignmentSubmission.submitted_at,
+    AssignmentSubmission.id,
+)  # the longest waiting first
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user as the LMS shared them (name and email only when it shared them)."""
+
+    name: str | None
+    email: str | None
+    sub: str
+
+    @property
+    def label(self) -> str:
+        return self.name or f"Learner {self.sub} (the LMS did not share a name)"
 
 
 @dataclass(frozen=True)
 class QueueEntry:
     submission: AssignmentSubmission
     learner_name: str
+    review: Review | None = None
+    reviewer_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One page of a filtered queue, and how many submissions each filter holds."""
+
+    entries: list[QueueEntry]
+    counts: dict[str, int]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for review in a course: how many, the oldest, how many per module."""
+
+    count: int
+    oldest_at: datetime | None
+    oldest_id: int | None
+    by_module: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Round:
+    """A submitted round with its review (and who wrote it), if reviewed."""
+
+    submission: AssignmentSubmission
+    review: Review | None
+    reviewer_name: str | None
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """A submission to review: the learner, this round and the earlier ones, what waits."""
+
+    learner: Person
+    current: Round
+    earlier: list[Round]
+    waiting: int
+    next_id: int | None  # the waiting submission after this one in queue order
+
+
+def _where(context_id: int, status: str, module_slug: str | None) -> list[ColumnElement[bool]]:
+    """Submissions of this course under a queue filter (and of one module, if given)."""
+    where = [AssignmentSubmission.context_id == context_id]
+    if status == "reviewed":
+        where.append(AssignmentSubmission.status != WAITING)
+    elif status != "all":
+        where.append(AssignmentSubmission.status == status)
+    if module_slug:
+        where.append(AssignmentSubmission.module_slug == module_slug)
+    return where
 
 
 def review_queue(
-    session: Session, context_id: int, status: str | None = "submitted"
-) -> list[QueueEntry]:
-    """Submissions in this course only, oldest first (the longest waiting on top)."""
+    session: Session,
+    context_id: int,
+    status: str = WAITING,
+    module_slug: str | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> Queue:
+    """Submissions in this course only: waiting ones first, the longest waiting on top; then
+    reviewed ones, the latest review first, each with its outcome and reviewer."""
+    if status not in FILTERS:
+        raise UnprocessableError(f"status must be one of {', '.join(FILTERS)}")
+    learner, reviewer = aliased(LtiUser), aliased(LtiUser)
+    is_waiting = AssignmentSubmission.status == WAITING
     query = (
-        select(AssignmentSubmission, LtiUser.name, LtiUser.sub)
-        .join(LtiUser, LtiUser.id == AssignmentSubmission.user_id)
-        .where(AssignmentSubmission.context_id == context_id)
-        .order_by(AssignmentSubmission.submitted_at)
+        select(AssignmentSubmission, learner.name, learner.sub, Review, reviewer.name)
+        .join(learner, learner.id == AssignmentSubmission.user_id)
+        .outerjoin(Review, Review.submission_id == AssignmentSubmission.id)
+        .outerjoin(reviewer, reviewer.id == Review.reviewer_id)
+        .where(*_where(context_id, status, module_slug))
+        .order_by(
+            case((is_waiting, 0), else_=1),
+            case((is_waiting, AssignmentSubmission.submitted_at)),
+            Review.created_at.desc(),
+            AssignmentSubmission.id,
+        )
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
     )
-    if status:
-        query = query.where(AssignmentSubmission.status == status)
-    return [QueueEntry(sub, name or sub_id) for sub, name, sub_id in session.execute(query)]
+    entries = [
+        QueueEntry(sub, Person(name, None, sub_id).label, review, reviewer_name)
+        for sub, name, sub_id, review, reviewer_name in session.execute(query)
+    ]
+    counts = _counts(session, context_id, module_slug)
+    return Queue(entries, counts, max(page, 1), max(1, ceil(counts[status] / per_page)))
+
+
+def _counts(session: Session, context_id: int, module_slug: str | None) -> dict[str, int]:
+    rows = session.execute(
+        select(AssignmentSubmission.status, func.count())
+        .where(*_where(context_id, "all", module_slug))
+        .group_by(AssignmentSubmission.status)
+    )
+    by_status = {status: n for status, n in rows}
+    counts = {key: by_status.get(key, 0) for key in ("submitted", "passed", "revise", "failed")}
+    total = sum(by_status.values())
+    return {**counts, "reviewed": total - counts[WAITING], "all": total}
+
+
+def waiting(session: Session, context_id: int) -> Waiting:
+    """How many submissions wait for review in this course, since when, and per module."""
+    where = _where(context_id, WAITING, None)
+    rows = session.execute(
+        select(AssignmentSubmission.module_slug, func.count())
+        .where(*where)
+        .group_by(AssignmentSubmission.module_slug)
+    )
+    by_module = {slug: n for slug, n in rows}
+    oldest = session.execute(
+        select(AssignmentSubmission.id, AssignmentSubmission.submitted_at)
+        .where(*where)
+        .order_by(*QUEUE_ORDER)
+        .limit(1)
+    ).first()
+    return Waiting(
+        count=sum(by_module.values()),
+        oldest_at=oldest[1] if oldest else None,
+        oldest_id=oldest[0] if oldest else None,
+        by_module=by_module,
+    )
+
+
+def next_waiting(
+    session: Session, context_id: int, after: AssignmentSubmission | None = None
+) -> int | None:
+    """The waiting submission to open next: the first after ``after`` in queue order (oldest
+    first), wrapping round to the oldest; never ``after`` itself. None when nothing waits."""
+    query = (
+        select(AssignmentSubmission.id)
+        .where(*_where(context_id, WAITING, None))
+        .order_by(*QUEUE_ORDER)
+        .limit(1)
+    )
+    if after is None:
+        return session.scalars(query).first()
+    later = or_(
+        AssignmentSubmission.submitted_at > after.submitted_at,
+        and_(
+            AssignmentSubmission.submitted_at == after.submitted_at,
+            AssignmentSubmission.id > after.id,
+        ),
+    )
+    found = session.scalars(query.where(later)).first()
+    if found is None:  # wrap round to the oldest
+        found = session.scalars(query.where(AssignmentSubmission.id != after.id)).first()
+    return found
 
 
 def get_submission(session: Session, context_id: int, submission_id: int) -> AssignmentSubmission:
@@ -49,6 +211,38 @@ def get_submission(session: Session, context_id: int, submission_id: int) -> Ass
     if submission is None:
         raise NotFoundError("There is no such submission in this course.")
     return submission
+
+
+def review_page(session: Session, context_id: int, submission_id: int) -> ReviewPage:
+    """A submission of this course with its learner, earlier rounds and what waits after it."""
+    submission = get_submission(session, context_id, submission_id)
+    user = session.get_one(LtiUser, submission.user_id)
+    rounds = _rounds(session, submission)
+    waiting_now = session.scalar(select(func.count()).where(*_where(context_id, WAITING, None)))
+    return ReviewPage(
+        learner=Person(user.name, user.email, user.sub),
+        current=rounds[-1],
+        earlier=rounds[:-1],
+        waiting=waiting_now or 0,
+        next_id=next_waiting(session, context_id, submission),
+    )
+
+
+def _rounds(session: Session, submission: AssignmentSubmission) -> list[Round]:
+    """The learner's rounds of this assignment up to ``submission``, each with its review."""
+    rows = session.execute(
+        select(AssignmentSubmission, Review, LtiUser.name)
+        .outerjoin(Review, Review.submission_id == AssignmentSubmission.id)
+        .outerjoin(LtiUser, LtiUser.id == Review.reviewer_id)
+        .where(
+            AssignmentSubmission.context_id == submission.context_id,
+            AssignmentSubmission.user_id == submission.user_id,
+            AssignmentSubmission.module_slug == submission.module_slug,
+            AssignmentSubmission.round <= submission.round,
+        )
+        .order_by(AssignmentSubmission.round)
+    )
+    return [Round(sub, review, reviewer) for sub, review, reviewer in rows]
 
 
 def record_review(
@@ -63,10 +257,13 @@ def record_review(
 ) -> Review:
     """Score every criterion, then pass, ask for a revision, or close as not passed."""
     submission = get_submission(session, context_id, submission_id)
-    if submission.status != "submitted":
+    if submission.status != WAITING:
         raise ConflictError("This round was already reviewed.", code="already_reviewed")
     if decision not in DECISIONS:
-        raise UnprocessableError(f"decision must be one of {', '.join(DECISIONS)}")
+        raise UnprocessableError(
+            "Choose an outcome: pass, revise and resubmit, or close as not passed.",
+            code="decision_required",
+        )
     module = module_version(session, submission.module_id)
     assert module.assignment is not None
     outcome = grading.rubric_outcome(module.assignment, scores)
@@ -76,8 +273,7 @@ def record_review(
             + ", ".join(outcome.below_min),
             code="below_required_level",
         )
-    rounds_left = module.assignment.max_resubmissions - (submission.round - 1)
-    if decision == "revise" and rounds_left <= 0:
+    if decision == "revise" and resubmissions_left(submission, module.assignment) <= 0:
         raise ConflictError(
             "No resubmissions are left; pass it or close it as not passed.",
             code="resubmissions_exhausted",
@@ -95,6 +291,11 @@ def record_review(
     session.add(review)
     session.commit()
     return review
+
+
+def resubmissions_left(submission: AssignmentSubmission, assignment: Assignment) -> int:
+    """How many more rounds the learner may submit after this one if asked to revise."""
+    return assignment.max_resubmissions - (submission.round - 1)
 
 
 def finalize_review(session: Session, review_id: int) -> list[int]:
@@ -120,24 +321,6 @@ def _fold(session: Session, reviews: Select[Any]) -> list[int]:
     queued = refresh_grades(session, modules) if modules else []
     session.commit()
     return queued
-
-
-def earlier_rounds(
-    session: Session, submission: AssignmentSubmission
-) -> list[tuple[AssignmentSubmission, Review | None]]:
-    """The learner's previous rounds of the same assignment, each with its review."""
-    rows = session.execute(
-        select(AssignmentSubmission, Review)
-        .outerjoin(Review, Review.submission_id == AssignmentSubmission.id)
-        .where(
-            AssignmentSubmission.context_id == submission.context_id,
-            AssignmentSubmission.user_id == submission.user_id,
-            AssignmentSubmission.module_slug == submission.module_slug,
-            AssignmentSubmission.round < submission.round,
-        )
-        .order_by(AssignmentSubmission.round)
-    )
-    return [(row[0], row[1]) for row in rows]
 
 
 def review_of(session: Session, submission_id: int) -> Review | None:

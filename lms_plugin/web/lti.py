@@ -28,7 +28,7 @@ from lms_plugin.lti.login import begin_login
 from lms_plugin.lti.pending_launch import PendingLaunch
 from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo
 from lms_plugin.services import keys
-from lms_plugin.services.launches import record_launch, rows_key
+from lms_plugin.services.launches import LaunchRecord, record_launch, rows_key
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.cookies import set_iframe_cookie
 from lms_plugin.web.views import launch_summary
@@ -168,8 +168,17 @@ def _open_tool(
     token = launch_session.start(record, summary)
     # The launch handle in the URL carries the session where the browser blocks the cookie
     # inside the LMS iframe.
-    endpoint = "deep_link.picker" if deep_link is not None else "player.home"
+    endpoint = "deep_link.picker" if deep_link is not None else _landing(record)
     return redirect(url_for(endpoint, lh=token), code=303)
+
+
+def _landing(record: LaunchRecord) -> str:
+    """Where a resource link launch opens: the course's staff (Instructor, TA, ContentDeveloper
+    or Administrator context roles, see domain.roles) their instructor home, learners the
+    player. A launch without a course has no instructor pages."""
+    if record.access in ("instructor", "admin") and record.context_id is not None:
+        return "instructor.home"
+    return "player.home"
 
 
 def _require_same_origin() -> None:

@@ -34,7 +34,8 @@ def open_launch(
     hint = json.dumps({CUSTOM: {"module": mod}})
     query = urlencode(platform.login_params(login_hint, lti_message_hint=hint))
     page.goto(f"{tool.url}/lti/login?{query}")
-    page.wait_for_url(re.compile(re.escape(tool.url) + r"/modules/"))
+    # A learner lands on the module; the course's staff on their instructor home.
+    page.wait_for_url(re.compile(re.escape(tool.url) + r"/(modules|instructor)/"))
     return page, requested
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import redis
 
@@ -13,17 +15,10 @@ pytestmark = pytest.mark.integration
 HTML = {"Accept": "text/html"}
 
 
-def test_learners_never_reach_instructor_pages(tool, platform):
-    learner = api_launch(tool, platform)
-    for path in ("/instructor/", "/instructor/reviews/1"):
-        response = learner.get(tool.url + path, headers=HTML)
-        assert response.status_code == 403 and "for instructors" in response.text
-
-
 def test_queue_lists_only_this_course(tool, platform):
     submitted(tool, platform, user="a1", course="course-101")
     submitted(tool, platform, user="b1", course="course-B")
-    page = instructor(tool, platform).get(tool.url + "/instructor/", headers=HTML)
+    page = instructor(tool, platform).get(tool.url + "/instructor/reviews", headers=HTML)
     assert page.status_code == 200
     assert "Learner a1" in page.text and "Learner b1" not in page.text
 
@@ -122,7 +117,7 @@ def test_failed_score_is_shown_and_resend_requeues_it(tool, platform, broker_url
         " 'not_gradable', 'line item was deleted', now(), now()) RETURNING id"
     )
     teacher = instructor(tool, platform)
-    page = teacher.get(tool.url + "/instructor/?status=all", headers=HTML).text
+    page = teacher.get(tool.url + "/instructor/gradebook?show=problems", headers=HTML).text
     assert "Failed: not_gradable" in page and "line item was deleted" in page
 
     resent = teacher.post(
@@ -132,8 +127,136 @@ def test_failed_score_is_shown_and_resend_requeues_it(tool, platform, broker_url
         allow_redirects=False,
     )
 
-    assert resent.status_code == 303
+    assert resent.status_code == 303 and "/instructor/gradebook" in resent.headers["Location"]
     assert tool.rows("SELECT status FROM score_outbox") == [("pending",)]
     assert redis.Redis.from_url(broker_url).llen("lms") == 1  # lti.publish_score queued
     learner_page = learner.get(tool.url + f"/modules/{L1M1}", headers=HTML).text
     assert "being sent to your LMS gradebook" in learner_page
+
+
+def test_the_review_page_shows_who_when_earlier_rounds_and_the_rule(tool, platform):
+    first = submitted(tool, platform)
+    teacher = instructor(tool, platform)
+    teacher.post(
+        tool.url + f"/instructor/reviews/{first}",
+        data=rubric_form(2, "revise", "Name the data sources."),
+        headers=HTML,
+    )
+    learner = api_launch(tool, platform)
+    again = learner.post(
+        tool.url + f"/api/v1/modules/{L1M1}/assignment/submissions", json={"text": "Round two."}
+    )
+    [(submitted_at,)] = tool.rows(
+        f"SELECT submitted_at FROM assignment_submission WHERE id = {again.json()['id']}"
+    )
+
+    page = teacher.get(tool.url + f"/instructor/reviews/{again.json()['id']}", headers=HTML).text
+
+    assert 'data-testid="learner">Lena Learner <span class="meta">learner-1@example.edu' in page
+    assert f'datetime="{submitted_at.isoformat(timespec="seconds")}' in page
+    assert "Round two." in page and "Round</dt><dd>2 of 3" in page
+    earlier = page.split('data-testid="earlier-round"')[1].split("</details>")[0]
+    assert "Revision requested" in earlier and "Name the data sources." in earlier
+    assert "Theo Teacher" in earlier and "2 Developing" in earlier
+    assert "To pass, every criterion needs Developing (2) or above." in page
+    criteria = len(module(L1M1).assignment.criteria)
+    assert f"Total 0 of {4 * criteria} (0%); {criteria} criteria still to score." in page
+
+
+def test_a_name_the_lms_did_not_share_is_said(tool, platform):
+    platform.add_user("anon-1", "unused", platform.users["learner-1"].roles)
+    learner = api_launch(tool, platform, user="anon-1", claims={"name": None, "email": None})
+    done = learner.post(
+        tool.url + f"/api/v1/modules/{L1M1}/assignment/submissions", json={"text": "Mine."}
+    )
+    page = instructor(tool, platform).get(
+        tool.url + f"/instructor/reviews/{done.json()['id']}", headers=HTML
+    )
+    assert "Learner anon-1 (the LMS did not share a name)" in page.text
+
+
+def test_save_and_next_walks_the_waiting_ones_then_the_queue_shows_the_outcomes(tool, platform):
+    first = submitted(tool, platform, user="a1")
+    second = submitted(tool, platform, user="a2")
+    other = submitted(tool, platform, user="b1", course="course-B")  # never "next" here
+    teacher = instructor(tool, platform)
+
+    saved = teacher.post(
+        tool.url + f"/instructor/reviews/{first}",
+        data={**rubric_form(3, "pass"), "then": "next"},
+        headers=HTML,
+        allow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["Location"].startswith(f"/instructor/reviews/{second}?")
+    assert f"saved={first}" in saved.headers["Location"]
+    following = teacher.get(tool.url + saved.headers["Location"], headers=HTML).text
+    assert "Saved: Learner a1, round 1 — " in following and "Passed" in following
+    assert "Learner a2" in following
+
+    last = teacher.post(
+        tool.url + f"/instructor/reviews/{second}",
+        data={**rubric_form(2, "revise", "More detail."), "then": "next"},
+        headers=HTML,
+        allow_redirects=False,
+    )
+    assert last.headers["Location"].startswith("/instructor/reviews?")  # nothing else waits
+    queue = teacher.get(tool.url + last.headers["Location"], headers=HTML).text
+    assert "Nothing else is waiting for review." in queue
+    outcomes = re.findall(r'data-testid="outcome">(.*?)</td>', queue)
+    assert [_text(o) for o in outcomes] == ["Revision requested (50%)", "Passed (75%)"]
+    assert "Theo Teacher" in queue
+    passed = teacher.get(tool.url + "/instructor/reviews?status=passed", headers=HTML).text
+    assert "Learner a1" in passed and "Learner a2" not in passed
+    waiting = teacher.get(tool.url + "/instructor/reviews", headers=HTML).text
+    assert "Nothing is waiting for review." in waiting and "Learner b1" not in waiting
+    assert tool.rows(f"SELECT status FROM assignment_submission WHERE id = {other}") == [
+        ("submitted",)
+    ]
+
+
+def test_save_and_back_to_the_queue(tool, platform):
+    first = submitted(tool, platform, user="a1")
+    submitted(tool, platform, user="a2")
+    saved = instructor(tool, platform).post(
+        tool.url + f"/instructor/reviews/{first}",
+        data={**rubric_form(4, "pass"), "then": "queue"},
+        headers=HTML,
+        allow_redirects=False,
+    )
+    location = saved.headers["Location"]
+    assert location.startswith("/instructor/reviews?") and "status=reviewed" in location
+
+
+def test_another_courses_submission_cannot_be_reviewed_nor_named(tool, platform):
+    other = submitted(tool, platform, user="b1", course="course-B")
+    mine = submitted(tool, platform, user="a1")
+    teacher = instructor(tool, platform)
+
+    saved = teacher.post(
+        tool.url + f"/instructor/reviews/{other}", data=rubric_form(3, "pass"), headers=HTML
+    )
+    named = teacher.get(tool.url + f"/instructor/reviews/{mine}?saved={other}", headers=HTML)
+    queue = teacher.get(tool.url + f"/instructor/reviews?saved={other}", headers=HTML)
+
+    assert saved.status_code == 404
+    assert tool.rows("SELECT count(*) FROM review") == [(0,)]
+    assert named.status_code == 200 and "Learner b1" not in named.text
+    assert queue.status_code == 200 and "Learner b1" not in queue.text
+
+
+def test_an_outcome_must_be_chosen_and_the_levels_stay_chosen(tool, platform):
+    submission = submitted(tool, platform)
+    form = rubric_form(3, "")
+    response = instructor(tool, platform).post(
+        tool.url + f"/instructor/reviews/{submission}", data=form, headers=HTML
+    )
+    assert response.status_code == 422 and "Choose an outcome" in response.text
+    criteria = module(L1M1).assignment.criteria
+    assert response.text.count('value="3" required checked') == len(criteria)
+    assert f"Total {3 * len(criteria)} of {4 * len(criteria)} (75%)." in response.text
+    assert "Meets the pass rule." in response.text
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
