@@ -6,6 +6,8 @@ What counts (docs/content-format.md, courses/_spec/):
   attempt reaches ``quiz.pass_percent`` and/or the assignment was graded as passed. Lessons
   viewed are progress only; the format does not require them. A required assignment the module
   does not have (no ``assignment.yaml``) is not required.
+* what is missing is said as it is: a submitted round is "waiting for review", not a failed
+  grade; a quiz attempt submitted but not graded yet is "being graded".
 * a program is complete when every module is complete (``all_modules_complete: true``, the only
   value the format allows) and none of its prerequisite programs is missing.
 """
@@ -14,13 +16,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from lms_plugin.domain.content.model import Assignment, Module, Program, QuizRules
+
+AssignmentState = Literal["none", "waiting", "revise", "passed", "failed"]
+# The latest round's status (db: assignment_submission.status) -> the learner's assignment state.
+_ROUND_STATES: dict[str, AssignmentState] = {
+    "submitted": "waiting",
+    "revise": "revise",
+    "passed": "passed",
+    "failed": "failed",
+}
+
+
+_FROM_PASSED: dict[bool | None, AssignmentState] = {None: "none", True: "passed", False: "failed"}
+
+
+def assignment_state(latest_round: str | None) -> AssignmentState:
+    """The assignment's state from its latest round's status (None: nothing submitted)."""
+    return "none" if latest_round is None else _ROUND_STATES.get(latest_round, "waiting")
 
 
 @dataclass(frozen=True)
 class ModuleStatus:
-    """Where a learner stands in one module; ``missing`` holds sentences for the learner."""
+    """Where a learner stands in one module; ``missing`` holds sentences for the learner.
+
+    ``quiz_grading``: an attempt is submitted and not graded yet. ``assignment_state``: none
+    (nothing submitted), waiting (for review), revise (resubmission asked), passed, failed.
+    """
 
     complete: bool
     quiz_passed: bool
@@ -28,6 +52,8 @@ class ModuleStatus:
     lessons_done: int
     lessons_total: int
     missing: tuple[str, ...]
+    quiz_grading: bool = False
+    assignment_state: AssignmentState = "none"
 
 
 @dataclass(frozen=True)
@@ -48,37 +74,54 @@ def format_percent(value: float) -> str:
     return f"{round(value, 2):.2f}".rstrip("0").rstrip(".") + "%"
 
 
-def _quiz_sentence(rules: QuizRules, best: float | None) -> str:
+def _quiz_sentence(rules: QuizRules, best: float | None, grading: bool) -> str:
     needs = format_percent(rules.pass_percent)
+    if grading:
+        so_far = "" if best is None else f"best score so far {format_percent(best)}, "
+        return f"Pass the quiz (an attempt is being graded; {so_far}needs {needs})"
     if best is None:
         return f"Pass the quiz (no attempt yet, needs {needs})"
     return f"Pass the quiz (best score {format_percent(best)}, needs {needs})"
 
 
-def _assignment_sentence(assignment: Assignment, passed: bool | None) -> str:
+def _assignment_sentence(assignment: Assignment, state: AssignmentState) -> str:
     noun = "capstone" if assignment.kind == "capstone" else "assignment"
     level = assignment.min_criterion_level
     label = next((lv.label for lv in assignment.levels if lv.score == level), f"level {level}")
-    state = "not graded yet" if passed is None else "the last grade did not pass"
-    return f'Pass the {noun} "{assignment.title}" ({state}; every criterion needs {label} or above)'
+    named, rule = f'{noun} "{assignment.title}"', f"every criterion needs {label} or above"
+    if state == "waiting":
+        return f"The {named} is waiting for review ({rule} to pass)"
+    if state == "revise":
+        return f"Revise and resubmit the {named}: your reviewer asked for changes ({rule})"
+    if state == "failed":
+        return f"The {named} was not passed ({rule}): ask your instructor what comes next"
+    return f"Pass the {named} (not submitted yet; {rule})"
 
 
 def module_status(
     module: Module,
     *,
     best_quiz_percent: float | None,
-    assignment_passed: bool | None,
+    assignment_passed: bool | None = None,
     lessons_viewed: set[str],
+    quiz_grading: bool = False,
+    assignment: AssignmentState | None = None,
 ) -> ModuleStatus:
-    """A learner's status in a module under its completion rule (None = not attempted/graded)."""
+    """A learner's status in a module under its completion rule (None = not attempted/graded).
+
+    ``assignment`` is the assignment's state where the caller knows it (the learner's pages);
+    without it, ``assignment_passed`` says passed (True), not passed (False) or nothing yet.
+    """
+    if assignment is None:
+        assignment = _FROM_PASSED[assignment_passed]
     rule = module.completion
     quiz_ok = best_quiz_percent is not None and best_quiz_percent >= module.quiz.pass_percent
-    assignment_ok = assignment_passed is True
+    assignment_ok = assignment == "passed"
     missing: list[str] = []
     if rule.quiz_passed and not quiz_ok:
-        missing.append(_quiz_sentence(module.quiz, best_quiz_percent))
+        missing.append(_quiz_sentence(module.quiz, best_quiz_percent, quiz_grading))
     if rule.assignment_passed and module.assignment is not None and not assignment_ok:
-        missing.append(_assignment_sentence(module.assignment, assignment_passed))
+        missing.append(_assignment_sentence(module.assignment, assignment))
     lesson_slugs = {lesson.slug for lesson in module.lessons}
     return ModuleStatus(
         complete=not missing,
@@ -87,6 +130,8 @@ def module_status(
         lessons_done=len(lesson_slugs & lessons_viewed),
         lessons_total=len(lesson_slugs),
         missing=tuple(missing),
+        quiz_grading=quiz_grading,
+        assignment_state=assignment if module.assignment is not None else "none",
     )
 
 

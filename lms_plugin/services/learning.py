@@ -4,7 +4,7 @@ submissions, and progress. Every query is scoped by the learner's context and us
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
-from lms_plugin.domain import grading
+from lms_plugin.domain import grading, quiz_state
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import (
     ConflictError,
@@ -109,11 +109,8 @@ def start_attempt(
 
 def next_attempt_at(module: Module, attempts: list[QuizAttempt]) -> datetime | None:
     """When the cooldown after ``cooldown_hours_after`` attempts ends (None: no cooldown)."""
-    done = [a for a in attempts if a.submitted_at is not None]
-    if len(done) < module.quiz.cooldown_hours_after or not done:
-        return None
-    last = max(a.submitted_at for a in done if a.submitted_at is not None)
-    return last + timedelta(hours=module.quiz.cooldown_hours)
+    submitted = [a.submitted_at for a in attempts if a.submitted_at is not None]
+    return quiz_state.next_attempt_at(module.quiz, len(submitted), max(submitted, default=None))
 
 
 _ATTEMPTS = cast(Table, QuizAttempt.__table__)

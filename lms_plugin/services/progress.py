@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,12 +13,14 @@ from lms_plugin.db.learning import AssignmentSubmission, LessonView, QuizAttempt
 from lms_plugin.domain.completion import (
     ModuleStatus,
     ProgramStatus,
+    assignment_state,
     module_locked,
     module_status,
     program_status,
 )
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import LockedError
+from lms_plugin.domain.quiz_state import QuizState, quiz_state
 from lms_plugin.services.content import CurrentContent
 
 
@@ -42,6 +45,8 @@ class Progress:
     programs: dict[str, ProgramStatus]
     lessons_viewed: dict[str, set[str]]
     best_percent: dict[str, float]
+    quizzes: dict[str, QuizState] = field(default_factory=dict)  # by module slug
+    last_lesson: dict[str, str] = field(default_factory=dict)  # module -> lesson opened last
 
     @property
     def completed_modules(self) -> set[str]:
@@ -52,13 +57,17 @@ class Progress:
         return {slug for slug, status in self.programs.items() if status.complete}
 
 
+Attempt = tuple[int, str, float | None, datetime | None]  # id, status, percent, submitted_at
+
+
 @dataclass
 class _Work:
     """A learner's rows that completion depends on, per module."""
 
     viewed: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    best: dict[str, float] = field(default_factory=dict)
+    attempts: defaultdict[str, list[Attempt]] = field(default_factory=lambda: defaultdict(list))
     latest: dict[str, str] = field(default_factory=dict)  # latest submission status
+    last_view: dict[str, tuple[datetime, str]] = field(default_factory=dict)  # when, lesson
 
 
 def learner_progress(session: Session, content: CurrentContent, learner: Learner) -> Progress:
@@ -77,19 +86,27 @@ def cohort_progress(
 
 def _work(session: Session, where: dict[str, object]) -> defaultdict[int, _Work]:
     work: defaultdict[int, _Work] = defaultdict(_Work)
-    for user_id, module_slug, lesson_slug in session.execute(
-        select(LessonView.user_id, LessonView.module_slug, LessonView.lesson_slug).filter_by(
-            **where
-        )
+    for user_id, module_slug, lesson_slug, viewed_at in session.execute(
+        select(
+            LessonView.user_id, LessonView.module_slug, LessonView.lesson_slug, LessonView.viewed_at
+        ).filter_by(**where)
     ):
-        work[user_id].viewed[module_slug].add(lesson_slug)
-    for user_id, module_slug, percent in session.execute(
-        select(QuizAttempt.user_id, QuizAttempt.module_slug, QuizAttempt.percent).filter_by(
-            status="graded", **where
-        )
+        mine = work[user_id]
+        mine.viewed[module_slug].add(lesson_slug)
+        last = mine.last_view.get(module_slug)
+        if last is None or viewed_at > last[0]:
+            mine.last_view[module_slug] = (viewed_at, lesson_slug)
+    for user_id, module_slug, *attempt in session.execute(
+        select(
+            QuizAttempt.user_id,
+            QuizAttempt.module_slug,
+            QuizAttempt.id,
+            QuizAttempt.status,
+            QuizAttempt.percent,
+            QuizAttempt.submitted_at,
+        ).filter_by(**where)
     ):
-        best = work[user_id].best
-        best[module_slug] = max(best.get(module_slug, 0.0), percent or 0.0)
+        work[user_id].attempts[module_slug].append(tuple(attempt))  # type: ignore[arg-type]
     for user_id, module_slug, status in session.execute(
         select(
             AssignmentSubmission.user_id,
@@ -106,18 +123,22 @@ def _work(session: Session, where: dict[str, object]) -> defaultdict[int, _Work]
 def _progress(content: CurrentContent, work: _Work) -> Progress:
     modules: dict[str, ModuleStatus] = {}
     programs: dict[str, ProgramStatus] = {}
+    quizzes = {slug: quiz_state(rows) for slug, rows in work.attempts.items()}
     for program in content.programs:
         for module in program.modules:
-            latest = work.latest.get(module.slug)
+            quiz = quizzes.get(module.slug) or QuizState()
             modules[module.slug] = module_status(
                 module,
-                best_quiz_percent=work.best.get(module.slug),
-                assignment_passed=None if latest is None else latest == "passed",
+                best_quiz_percent=quiz.best,
                 lessons_viewed=work.viewed[module.slug],
+                quiz_grading=quiz.grading is not None,
+                assignment=assignment_state(work.latest.get(module.slug)),
             )
         done = {slug for slug, status in programs.items() if status.complete}
         programs[program.slug] = program_status(program, modules, done)
-    return Progress(modules, programs, dict(work.viewed), work.best)
+    best = {slug: q.best for slug, q in quizzes.items() if q.best is not None}
+    last = {slug: lesson for slug, (_, lesson) in work.last_view.items()}
+    return Progress(modules, programs, dict(work.viewed), best, quizzes, last)
 
 
 def require_open(

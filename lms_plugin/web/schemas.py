@@ -129,6 +129,10 @@ class ModuleStatusOut(Out):
     lessons_done: int
     lessons_total: int
     missing: list[str]
+    quiz_grading: bool = Field(description="an attempt is submitted and being graded")
+    assignment_state: Literal["none", "waiting", "revise", "passed", "failed"] = Field(
+        description="none: nothing submitted; waiting: for review; revise: resubmission asked"
+    )
 
 
 class ProgramStatusOut(Out):
@@ -183,6 +187,9 @@ class QuizRulesOut(Out):
     max_attempts: int
     cooldown_hours_after: int
     cooldown_hours: float
+    show_correct_answers: Literal["after_pass_or_last_attempt", "after_each_attempt", "never"] = (
+        Field(description="when a graded attempt shows the correct answers")
+    )
 
 
 class CriterionOut(Out):

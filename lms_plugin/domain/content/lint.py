@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .loader import Problem, Tree, load_tree
 from .markdown import first_block_is_heading, headings, markdown_problems, render_markdown
-from .model import Assignment, Catalogue, Item, Module, Program
+from .model import SHOW_CORRECT_ANSWERS, Assignment, Catalogue, Item, Module, Program
 
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 RUBRIC_LEVELS = ((1, "Beginning"), (2, "Developing"), (3, "Proficient"), (4, "Exemplary"))
@@ -245,6 +245,12 @@ class _Lint:
             module,
             "quiz.cooldown_hours",
             "cooldown values must not be negative",
+        )
+        self.check(
+            rules.show_correct_answers in SHOW_CORRECT_ANSWERS,
+            module,
+            "quiz.show_correct_answers",
+            f"'show_correct_answers' must be one of: {', '.join(SHOW_CORRECT_ANSWERS)}",
         )
 
     # -- items and assignments ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from .model import (
     ITEM_TYPES,
+    SHOW_CORRECT_ANSWERS,
     Assignment,
     Badge,
     Catalogue,
@@ -224,7 +225,8 @@ class _Load:
         if (after is None) != (hours is None) and not q.bad & _COOLDOWN:
             q.error(None, "set both cooldown_hours_after and cooldown_hours, or neither")
         draw, attempts = q.integer("draw"), q.integer("max_attempts")
-        rules = QuizRules(draw, q.number("pass_percent"), attempts, after or 0, hours or 0.0)
+        show = q.get("show_correct_answers", "str", required=False) or SHOW_CORRECT_ANSWERS[0]
+        rules = QuizRules(draw, q.number("pass_percent"), attempts, after or 0, hours or 0.0, show)
         f.absorb(q)
         return rules, items
 

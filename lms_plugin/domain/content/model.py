@@ -19,6 +19,14 @@ ITEM_TYPES: tuple[str, ...] = (
     "short_text",
 )
 
+# quiz.show_correct_answers: when a graded attempt shows the correct answers (the first is the
+# default; the rule is domain/quiz_state.py reveal_answers)
+SHOW_CORRECT_ANSWERS: tuple[str, ...] = (
+    "after_pass_or_last_attempt",
+    "after_each_attempt",
+    "never",
+)
+
 
 @dataclass(frozen=True)
 class Option:
@@ -80,6 +88,7 @@ class QuizRules:
     max_attempts: int = 3
     cooldown_hours_after: int = 2
     cooldown_hours: float = 12.0
+    show_correct_answers: str = SHOW_CORRECT_ANSWERS[0]  # when the key is shown after grading
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from lms_plugin.domain.completion import (
     ModuleStatus,
+    assignment_state,
     format_percent,
     module_grade,
     module_locked,
@@ -91,32 +93,92 @@ def make_status(complete: bool = True, *missing: str) -> ModuleStatus:
 QUIZ_NONE = "Pass the quiz (no attempt yet, needs 80%)"
 QUIZ_60 = "Pass the quiz (best score 60%, needs 80%)"
 ASSIGN_NONE = (
-    'Pass the assignment "Role map" (not graded yet; every criterion needs Developing or above)'
+    'Pass the assignment "Role map" (not submitted yet; every criterion needs Developing or above)'
 )
 ASSIGN_FAIL = (
-    'Pass the assignment "Role map" (the last grade did not pass; every criterion needs '
-    "Developing or above)"
+    'The assignment "Role map" was not passed (every criterion needs Developing or above): '
+    "ask your instructor what comes next"
+)
+ASSIGN_WAITING = (
+    'The assignment "Role map" is waiting for review (every criterion needs Developing or above '
+    "to pass)"
+)
+ASSIGN_REVISE = (
+    'Revise and resubmit the assignment "Role map": your reviewer asked for changes (every '
+    "criterion needs Developing or above)"
 )
 
 
 @pytest.mark.parametrize(
-    "quiz, assignment, complete, quiz_passed, assignment_passed, missing",
+    "quiz, assignment, complete, quiz_passed, assignment_passed, missing, state",
     [
-        (None, None, False, False, False, (QUIZ_NONE, ASSIGN_NONE)),
-        (60.0, None, False, False, False, (QUIZ_60, ASSIGN_NONE)),
-        (79.99, True, False, False, True, ("Pass the quiz (best score 79.99%, needs 80%)",)),
-        (80.0, None, False, True, False, (ASSIGN_NONE,)),  # exactly the pass mark passes
-        (80.0, False, False, True, False, (ASSIGN_FAIL,)),
-        (60.0, True, False, False, True, (QUIZ_60,)),
-        (80.0, True, True, True, True, ()),
-        (100.0, True, True, True, True, ()),
+        (None, None, False, False, False, (QUIZ_NONE, ASSIGN_NONE), "none"),
+        (60.0, None, False, False, False, (QUIZ_60, ASSIGN_NONE), "none"),
+        (
+            79.99,
+            True,
+            False,
+            False,
+            True,
+            ("Pass the quiz (best score 79.99%, needs 80%)",),
+            "passed",
+        ),
+        (80.0, None, False, True, False, (ASSIGN_NONE,), "none"),  # exactly the pass mark passes
+        (80.0, False, False, True, False, (ASSIGN_FAIL,), "failed"),
+        (60.0, True, False, False, True, (QUIZ_60,), "passed"),
+        (80.0, True, True, True, True, (), "passed"),
+        (100.0, True, True, True, True, (), "passed"),
     ],
 )
-def test_module_status(quiz, assignment, complete, quiz_passed, assignment_passed, missing):
+def test_module_status(quiz, assignment, complete, quiz_passed, assignment_passed, missing, state):
     status = module_status(
         make_module(), best_quiz_percent=quiz, assignment_passed=assignment, lessons_viewed=set()
     )
-    assert status == ModuleStatus(complete, quiz_passed, assignment_passed, 0, 3, missing)
+    expected = ModuleStatus(complete, quiz_passed, assignment_passed, 0, 3, missing)
+    assert status == replace(expected, assignment_state=state)
+
+
+@pytest.mark.parametrize(
+    "latest_round, state, sentence, complete",
+    [
+        (None, "none", ASSIGN_NONE, False),
+        ("submitted", "waiting", ASSIGN_WAITING, False),  # waiting is not a failed grade
+        ("revise", "revise", ASSIGN_REVISE, False),
+        ("failed", "failed", ASSIGN_FAIL, False),
+        ("passed", "passed", None, True),
+    ],
+)
+def test_the_assignment_says_where_it_really_stands(latest_round, state, sentence, complete):
+    assert assignment_state(latest_round) == state
+    status = module_status(
+        make_module(), best_quiz_percent=90.0, lessons_viewed=set(), assignment=state
+    )
+    assert status.assignment_state == state and status.complete is complete
+    assert status.assignment_passed is complete
+    assert status.missing == ((sentence,) if sentence else ())
+
+
+@pytest.mark.parametrize(
+    "best, sentence",
+    [
+        (None, "Pass the quiz (an attempt is being graded; needs 80%)"),
+        (60.0, "Pass the quiz (an attempt is being graded; best score so far 60%, needs 80%)"),
+    ],
+)
+def test_a_quiz_being_graded_says_so(best, sentence):
+    status = module_status(
+        make_module(), best_quiz_percent=best, lessons_viewed=set(), quiz_grading=True,
+        assignment="passed",
+    )  # fmt: skip
+    assert status.quiz_grading and status.missing == (sentence,)
+
+
+def test_a_module_without_assignment_has_no_assignment_state():
+    status = module_status(
+        make_module(assignment=None), best_quiz_percent=None, lessons_viewed=set(),
+        assignment="waiting",
+    )  # fmt: skip
+    assert status.assignment_state == "none"
 
 
 @pytest.mark.parametrize(
@@ -163,8 +225,8 @@ def test_capstone_sentence_names_kind_and_level_label():
         lessons_viewed=set(),
     )
     assert status.missing == (
-        'Pass the capstone "Capstone C1" (the last grade did not pass; every criterion needs '
-        "Proficient or above)",
+        'The capstone "Capstone C1" was not passed (every criterion needs Proficient or above): '
+        "ask your instructor what comes next",
     )
 
 

@@ -38,6 +38,19 @@ CASES = [
         [f"{C}{MOD}:22: 'max_attempts' must be at least 1"],
     ),
     (
+        "show-correct-answers-unknown",
+        [(MOD, "cooldown_hours: 24\n", "cooldown_hours: 24\n  show_correct_answers: always\n")],
+        [
+            f"{C}{MOD}:25: 'show_correct_answers' must be one of: after_pass_or_last_attempt, "
+            "after_each_attempt, never"
+        ],
+    ),
+    (
+        "show-correct-answers-not-text",
+        [(MOD, "cooldown_hours: 24\n", "cooldown_hours: 24\n  show_correct_answers: [never]\n")],
+        [f"{C}{MOD}:25: 'quiz.show_correct_answers' must be a non-empty string"],
+    ),
+    (
         "rubric-levels",
         [(ASSIGN, "label: Proficient", "label: Competent")],
         [f"{C}{ASSIGN}:12: {LEVELS}"],
