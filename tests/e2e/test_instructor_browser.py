@@ -1,0 +1,104 @@
+"""The instructor's flow in real headless Chromium: launch -> home -> review with the keyboard
+and the mouse -> save and next -> the outcomes in the queue; axe on every page, screenshots
+at 1280 and 375 px, nothing scrolls sideways on a phone."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.axe import axe_violations
+from tests.support.content_keys import L1M1, module
+from tests.support.reviews import submitted
+
+pytestmark = pytest.mark.e2e
+
+
+def instructor_launch(chromium: Browser, tool, platform, width: int) -> Page:
+    """An instructor opening the tool's link from the course, as the LMS launches it."""
+    context = chromium.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{tool.url}/lti/login?{urlencode(platform.login_params('teacher-1'))}")
+    page.wait_for_url(re.compile(re.escape(tool.url) + r"/instructor/"))
+    return page
+
+
+def fits(page: Page, width: int) -> None:
+    scrolled = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scrolled <= width, f"{page.url} scrolls sideways at {width} px ({scrolled}px)"
+
+
+def test_launch_home_review_save_and_next_then_the_queue(chromium, tool, platform, tmp_path):
+    submitted(tool, platform, user="a1")
+    submitted(tool, platform, user="a2")
+    criteria = module(L1M1).assignment.criteria
+    page = instructor_launch(chromium, tool, platform, 1280)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("ISP Certificate course-101")
+    expect(page.get_by_test_id("home-reviews")).to_contain_text("2 submissions waiting")
+    assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / "home-1280.png"), full_page=True)
+
+    page.get_by_role("link", name="Review the oldest").click()
+    expect(page.get_by_test_id("learner")).to_contain_text("Learner a1")
+    assert axe_violations(page) == []
+    # The keyboard: Tab reaches a criterion, 1-4 choose its level, n saves and opens the next.
+    for index, fieldset in enumerate(page.get_by_test_id("criterion").all()):
+        level = "3" if index else "1"
+        fieldset.locator("input").first.focus()
+        page.keyboard.press(level)
+        expect(fieldset.locator(f'input[value="{level}"]')).to_be_checked()
+    expect(page.get_by_test_id("tally")).to_contain_text(
+        "Below the pass rule: " + criteria[0].title
+    )
+    page.get_by_test_id("criterion").first.locator('input[value="1"]').focus()
+    page.keyboard.press("4")
+    total = 3 * (len(criteria) - 1) + 4
+    expect(page.get_by_test_id("tally")).to_contain_text(f"Total {total} of {4 * len(criteria)}")
+    expect(page.get_by_test_id("tally")).to_contain_text("Meets the pass rule.")
+    page.get_by_label("Feedback for the learner").fill("Clear role map.")
+    page.get_by_label("Pass", exact=True).focus()
+    page.keyboard.press("Space")
+    page.screenshot(path=str(tmp_path / "review-1280.png"), full_page=True)
+    page.keyboard.press("n")
+
+    expect(page.get_by_test_id("saved")).to_contain_text("Saved: Learner a1, round 1")
+    expect(page.get_by_test_id("saved")).to_contain_text("Passed")
+    expect(page.get_by_test_id("learner")).to_contain_text("Learner a2")
+    assert axe_violations(page) == []
+    # The mouse: a click on a cell chooses it.
+    for fieldset in page.get_by_test_id("criterion").all():
+        fieldset.locator("label.cell").nth(1).click()
+    expect(page.get_by_test_id("tally")).to_contain_text("Meets the pass rule.")
+    page.get_by_text("Revise and resubmit").click()
+    page.get_by_role("button", name="Save and next").click()
+
+    expect(page.get_by_test_id("saved")).to_contain_text("Nothing else is waiting for review.")
+    outcomes = page.get_by_test_id("outcome")
+    expect(outcomes).to_have_text(["Revision requested (50%)", "Passed (81.25%)"])
+    assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / "queue-1280.png"), full_page=True)
+    assert tool.rows("SELECT status FROM assignment_submission ORDER BY id") == [
+        ("passed",),
+        ("revise",),
+    ]
+
+
+@pytest.mark.parametrize("where", ["home", "review", "queue", "gradebook"])
+def test_instructor_pages_at_375px(chromium, tool, platform, tmp_path, where):
+    submission = submitted(tool, platform)
+    page = instructor_launch(chromium, tool, platform, 375)
+    path = {
+        "home": "/instructor/",
+        "review": f"/instructor/reviews/{submission}",
+        "queue": "/instructor/reviews?status=all",
+        "gradebook": "/instructor/gradebook",
+    }[where]
+    page.goto(tool.url + path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    fits(page, 375)
+    assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / f"{where}-375.png"), full_page=True)
