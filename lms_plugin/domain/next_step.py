@@ -1,0 +1,210 @@
+"""The one next thing a learner should do, in a sentence ("Continue lesson 3 of Module 2").
+
+Modules are walked in the certificate's order, skipping complete and locked ones. In the first
+open module the learner reads the lessons (from the one after the lesson opened last), then
+takes the quiz, then writes the assignment. What waits for someone else (a quiz being graded,
+an assignment waiting for review, a cooldown) is said, and the search goes on for something to
+do meanwhile ("Your assignment of Module 1 is waiting for review — meanwhile, start Module 3").
+Something only a person can unblock (no attempt left, an assignment not passed) says to ask the
+instructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from lms_plugin.domain.completion import ModuleStatus, ProgramStatus, format_percent, module_locked
+from lms_plugin.domain.content.model import Lesson, Module, Program
+from lms_plugin.domain.quiz_state import QuizState, attempts_left, opens_at
+
+StepKind = Literal[
+    "lesson", "quiz", "quiz_continue", "assignment", "wait", "ask_instructor", "done"
+]
+
+
+class Standing(Protocol):
+    """What the rules read of a learner (services.progress.Progress provides it)."""
+
+    @property
+    def modules(self) -> Mapping[str, ModuleStatus]: ...
+    @property
+    def programs(self) -> Mapping[str, ProgramStatus]: ...
+    @property
+    def lessons_viewed(self) -> Mapping[str, set[str]]: ...
+    @property
+    def quizzes(self) -> Mapping[str, QuizState]: ...
+    @property
+    def last_lesson(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The next thing to do: ``text`` says it; the rest says where it is."""
+
+    kind: StepKind
+    text: str
+    module: str | None = None  # module slug
+    lesson: str | None = None  # lesson slug (kind "lesson")
+    attempt_id: int | None = None  # the attempt in progress (kind "quiz_continue")
+    opens_at: datetime | None = None  # when a quiz attempt waiting for its cooldown opens
+    waiting: tuple[str, ...] = ()  # what waits for someone else (or for time) meanwhile
+
+
+@dataclass(frozen=True)
+class _Action:
+    kind: StepKind
+    verb: str  # "continue lesson 3 of Module 2: “Title”", joined after "meanwhile,"
+    module: str
+    lesson: str | None = None
+    attempt_id: int | None = None
+
+
+@dataclass
+class _Found:
+    waiting: list[str]
+    blocked: list[str]
+    opens_at: datetime | None = None
+
+
+def next_step(
+    programs: Sequence[Program],
+    standing: Standing,
+    now: datetime,
+    drafts: frozenset[str] = frozenset(),
+) -> NextStep:
+    """The learner's next step; ``drafts`` holds the modules with an assignment draft."""
+    found = _Found([], [])
+    complete = {slug for slug, status in standing.modules.items() if status.complete}
+    for program in programs:
+        if standing.programs[program.slug].locked:
+            continue
+        for number, module in enumerate(program.modules, start=1):
+            if module.slug in complete or module_locked(module, complete):
+                continue
+            action = _in_module(module, f"Module {number}", standing, now, drafts, found)
+            if action is not None:
+                return _step(action, found)
+    waiting = tuple(found.waiting)
+    if found.blocked:
+        text = _sentence(found.blocked + found.waiting)
+        return NextStep("ask_instructor", text, waiting=waiting, opens_at=found.opens_at)
+    if found.waiting:
+        text = _sentence(found.waiting) + " Nothing else is open until then."
+        return NextStep("wait", text, waiting=waiting, opens_at=found.opens_at)
+    if all(status.complete for status in standing.programs.values()):
+        return NextStep("done", "You have completed every level of the certificate. Well done!")
+    return NextStep("ask_instructor", "Nothing is open to you right now: ask your instructor.")
+
+
+def _in_module(
+    module: Module,
+    name: str,
+    standing: Standing,
+    now: datetime,
+    drafts: frozenset[str],
+    found: _Found,
+) -> _Action | None:
+    """The first thing to do in this module, noting in ``found`` what waits or is blocked."""
+    status, slug = standing.modules[module.slug], module.slug
+    quiz = standing.quizzes.get(slug) or QuizState()
+    started = quiz.used > 0 or status.assignment_state != "none" or slug in drafts
+    lesson = _lesson_to_read(module, standing)
+    if lesson is not None and not started:
+        return _read(module, name, lesson)
+    if module.completion.quiz_passed and not status.quiz_passed:
+        action = _quiz(module, name, quiz, now, found)
+        if action is not None:
+            return action
+    assignment = module.assignment
+    if (
+        module.completion.assignment_passed
+        and assignment is not None
+        and not status.assignment_passed
+    ):
+        noun = "capstone" if assignment.kind == "capstone" else "assignment"
+        state = status.assignment_state
+        if state == "waiting":
+            found.waiting.append(f"your {noun} of {name} is waiting for review")
+        elif state == "failed":
+            found.blocked.append(
+                f"your {noun} of {name} was not passed: ask your instructor what comes next"
+            )
+        elif state == "revise":
+            return _Action("assignment", f"revise and resubmit your {noun} of {name}", slug)
+        else:
+            verb = "finish your draft of the" if slug in drafts else "write the"
+            return _Action("assignment", f"{verb} {noun} of {name}: “{assignment.title}”", slug)
+    return _read(module, name, lesson) if lesson is not None else None
+
+
+def _quiz(
+    module: Module, name: str, quiz: QuizState, now: datetime, found: _Found
+) -> _Action | None:
+    rules = module.quiz
+    if quiz.open_attempt is not None:
+        verb = f"finish the quiz of {name} (attempt {quiz.used} is in progress)"
+        return _Action("quiz_continue", verb, module.slug, attempt_id=quiz.open_attempt)
+    if quiz.grading is not None:
+        found.waiting.append(f"your quiz of {name} is being graded")
+        return None
+    if attempts_left(rules, quiz) == 0:
+        found.blocked.append(
+            f"you have used all {rules.max_attempts} attempts at the quiz of {name} without "
+            f"reaching {format_percent(rules.pass_percent)}: ask your instructor what comes next"
+        )
+        return None
+    ready = opens_at(rules, quiz, now)
+    if ready is not None:
+        found.waiting.append(
+            f"your next attempt at the quiz of {name} opens on {ready:%-d %b %Y at %H:%M} UTC"
+        )
+        found.opens_at = found.opens_at or ready
+        return None
+    if quiz.used == 0:
+        return _Action("quiz", f"take the quiz of {name}", module.slug)
+    verb = f"try the quiz of {name} again (attempt {quiz.used + 1} of {rules.max_attempts})"
+    return _Action("quiz", verb, module.slug)
+
+
+def _lesson_to_read(module: Module, standing: Standing) -> tuple[int, Lesson] | None:
+    """The first lesson not opened yet, from the one after the lesson opened last (1-based)."""
+    viewed = standing.lessons_viewed.get(module.slug, set())
+    slugs = [lesson.slug for lesson in module.lessons]
+    last = standing.last_lesson.get(module.slug)
+    start = slugs.index(last) + 1 if last in slugs else 0
+    for index in list(range(start, len(slugs))) + list(range(start)):
+        if slugs[index] not in viewed:
+            return index + 1, module.lessons[index]
+    return None
+
+
+def _read(module: Module, name: str, found: tuple[int, Lesson]) -> _Action:
+    number, lesson = found
+    verb = "start" if number == 1 else "continue"
+    text = f"{verb} lesson {number} of {name}: “{lesson.title}”"
+    return _Action("lesson", text, module.slug, lesson.slug)
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _step(action: _Action, found: _Found) -> NextStep:
+    before = found.blocked + found.waiting
+    if before:
+        text = f"{_sentence(before)[:-1]} — meanwhile, {action.verb}."
+    else:
+        text = _sentence([action.verb])
+    return NextStep(
+        action.kind,
+        text,
+        module=action.module,
+        lesson=action.lesson,
+        attempt_id=action.attempt_id,
+        opens_at=found.opens_at,
+        waiting=tuple(found.waiting),
+    )
