@@ -47,8 +47,9 @@ def touch(token: str) -> None:
 
 @shared_task(name=dispatch.GRADE_SUBMITTED, **RETRY)  # type: ignore[untyped-decorator]
 def grade_submitted(slot: int | None = None) -> int:
-    """Drain: grade submitted attempts, a batch per transaction, until none waits; wake the
-    score sender for the scores queued. Also run by the beat (no bell: ``slot`` None)."""
+    """Drain: grade submitted attempts (and tell the gradebook of rounds newly waiting for
+    review), a batch per transaction, until none waits; wake the score sender for the scores
+    queued. Also run by the beat (no bell: ``slot`` None)."""
 
     def batch() -> int:
         graded = grades.grade_submitted(db.session())
@@ -56,7 +57,7 @@ def grade_submitted(slot: int | None = None) -> int:
             dispatch.publish_scores(settings(), store())
         if graded.awards:
             dispatch.issue_awards(settings(), store())
-        return graded.attempts
+        return graded.done
 
     if slot is None and reviews.fold_unfolded(db.session()):  # the beat: lost review tasks
         dispatch.publish_scores(settings(), store())

@@ -42,12 +42,20 @@ class Grade(LearnerScoped, Base):
     score: Mapped[float]
     quiz_percent: Mapped[float | None] = mapped_column(nullable=True)
     rubric_percent: Mapped[float | None] = mapped_column(nullable=True)
+    # The latest submitted round's status when the grade was last computed (None: nothing
+    # submitted): "submitted" means the assignment waits for a review (domain.gradebook).
+    assignment_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     complete: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class ScoreOutbox(LearnerScoped, Base):
     """An AGS score to send (AGS 2.0 §3.4). Rows are kept after sending: they are the history.
+
+    ``module_slug`` is what the score is about: a module, or domain.gradebook.CERTIFICATE for a
+    whole-certificate column. ``resource_link_id`` names the placed link whose own line item
+    receives it; without one, the module's column is found or made by resourceId
+    (services.lineitems). ``score_given`` is None for a score waiting for a person.
 
     ``timestamp`` is fixed when the row is made, strictly later (in whole seconds, as Moodle
     compares) than any earlier row for the learner and module, so a resend is idempotent.
@@ -57,9 +65,18 @@ class ScoreOutbox(LearnerScoped, Base):
     __table_args__ = (Index("ix_score_outbox_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    resource_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("resource_link.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     lineitem_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
-    score_given: Mapped[float]
+    score_given: Mapped[float | None] = mapped_column(nullable=True)
     score_maximum: Mapped[float]
+    activity_progress: Mapped[str] = mapped_column(
+        String(12), default="Completed", server_default="Completed"
+    )
+    grading_progress: Mapped[str] = mapped_column(
+        String(15), default="FullyGraded", server_default="FullyGraded"
+    )
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|failed

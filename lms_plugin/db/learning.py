@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_plugin.db.base import Base, UTCDateTime, utcnow
@@ -62,11 +62,23 @@ class AssignmentDraft(LearnerScoped, Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+WAITING = "status = 'submitted'"
+
+
 class AssignmentSubmission(LearnerScoped, Base):
     """A submitted round of an assignment (round 1, then resubmissions when asked to revise)."""
 
     __tablename__ = "assignment_submission"
-    __table_args__ = (UniqueConstraint("context_id", "user_id", "module_slug", "round"),)
+    __table_args__ = (
+        UniqueConstraint("context_id", "user_id", "module_slug", "round"),
+        # The rounds waiting for a review: the grading drain tells the gradebook about them.
+        Index(
+            "ix_assignment_submission_waiting",
+            "id",
+            postgresql_where=text(WAITING),
+            sqlite_where=text(WAITING),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("content_module.id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms_plugin.db.base import Base, Timestamped, UTCDateTime, utcnow
@@ -85,6 +85,9 @@ class LtiContext(Timestamped, Base):
     title: Mapped[str | None] = mapped_column(String(500), nullable=True)
     label: Mapped[str | None] = mapped_column(String(255), nullable=True)
     nrps_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # The instructor's switch: a gradebook column per module even for modules no link was
+    # placed for (services.gradebook); off, only placed links' columns receive scores.
+    module_columns: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A roster service URL the launch offered but the tool refused: {"context_memberships_url":
     # {"url": ..., "reason": ...}} (see services.service_urls), shown to instructors.
     service_refusals: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
@@ -118,6 +121,8 @@ class Membership(Timestamped, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     access: Mapped[str] = mapped_column(String(20))  # learner | instructor | admin
+    # The person's last launch in the course (None: known from the roster only, never launched).
+    launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -3,33 +3,33 @@
 Submitted attempts are claimed from the database in batches (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so several workers share the work without waiting for each other): the database,
 not the broker's message, is the list of work, and a drain that dies leaves the attempts
-``submitted`` for the next one. Every function here is idempotent: running it again writes the
-same rows. The grades of a batch are computed with a handful of set queries, not per learner.
+``submitted`` for the next one. The same drain takes assignment rounds newly waiting for review,
+so the gradebook says "needs grading" (domain.gradebook). Every function here is idempotent:
+running it again writes the same rows. The grades of a batch are computed with a handful of set
+queries, not per learner; where the scores go is services.gradebook's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, tuple_, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
-from lms_plugin.db.grading import Grade, Review, ScoreOutbox
+from lms_plugin.db.grading import Grade, Review
 from lms_plugin.db.learning import AssignmentSubmission, QuizAttempt
-from lms_plugin.domain import completion, grading
+from lms_plugin.domain import completion, gradebook, grading
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.grading import QuizResult
 from lms_plugin.services import awards
 from lms_plugin.services.content import module_version
+from lms_plugin.services.gradebook import Key, among, queue_changes
 
-SCORE_MAXIMUM = 100.0
-BATCH = 50  # attempts per transaction
-
-Key = tuple[int, int, str]  # (context_id, user_id, module_slug): one learner's module
+SCORE_MAXIMUM = gradebook.SCORE_MAXIMUM
+BATCH = 50  # attempts (and rounds to announce) per transaction
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,19 @@ class Graded:
     attempts: int  # graded in this batch (0: nothing was waiting)
     queued: list[int]  # score outbox rows made
     awards: list[int] = field(default_factory=list)  # levels completed: awards to issue
+    announced: int = 0  # rounds newly waiting for review, told to the gradebook
+
+    @property
+    def done(self) -> int:
+        """The work this batch did: attempts graded and rounds announced."""
+        return self.attempts + self.announced
 
 
 def grade_submitted(session: Session, limit: int = BATCH) -> Graded:
-    """Grade up to ``limit`` submitted attempts no other worker holds, oldest first; fold each
-    into its module grade and queue the changed scores, in one transaction."""
+    """Grade up to ``limit`` submitted attempts no other worker holds, oldest first, and take
+    up to ``limit`` assignment rounds newly waiting for review; fold each into its module
+    grade and queue the changed scores (a waiting round: "needs grading"), in one
+    transaction."""
     attempts = list(
         session.scalars(
             select(QuizAttempt)
@@ -51,7 +59,8 @@ def grade_submitted(session: Session, limit: int = BATCH) -> Graded:
             .with_for_update(skip_locked=True)
         )
     )
-    if not attempts:
+    rounds = _unannounced(session, limit)
+    if not attempts and not rounds:
         session.rollback()
         return Graded(0, [])
     modules: dict[Key, Module] = {}
@@ -60,9 +69,35 @@ def grade_submitted(session: Session, limit: int = BATCH) -> Graded:
         items = [item for i in attempt.item_ids if (item := module.item(i)) is not None]
         _store_result(attempt, grading.grade_quiz(items, attempt.answers, module.quiz))
         modules[(attempt.context_id, attempt.user_id, attempt.module_slug)] = module
+    for submission in rounds:
+        key = (submission.context_id, submission.user_id, submission.module_slug)
+        modules.setdefault(key, module_version(session, submission.module_id))
     queued, awarded = _refresh(session, modules)
     session.commit()
-    return Graded(len(attempts), queued, awarded)
+    return Graded(len(attempts), queued, awarded, len(rounds))
+
+
+def _unannounced(session: Session, limit: int) -> list[AssignmentSubmission]:
+    """Rounds waiting for review whose module grade does not say so yet: the learner just
+    submitted (the web commits the round; the drain tells the gradebook)."""
+    return list(
+        session.scalars(
+            select(AssignmentSubmission)
+            .outerjoin(
+                Grade,
+                (Grade.context_id == AssignmentSubmission.context_id)
+                & (Grade.user_id == AssignmentSubmission.user_id)
+                & (Grade.module_slug == AssignmentSubmission.module_slug),
+            )
+            .where(
+                AssignmentSubmission.status == "submitted",
+                Grade.assignment_status.is_distinct_from("submitted"),
+            )
+            .order_by(AssignmentSubmission.id)
+            .limit(limit)
+            .with_for_update(of=AssignmentSubmission, skip_locked=True)
+        )
+    )
 
 
 def _store_result(attempt: QuizAttempt, result: QuizResult) -> None:
@@ -85,9 +120,10 @@ def _store_result(attempt: QuizAttempt, result: QuizResult) -> None:
 
 
 def refresh_grades(session: Session, modules: Mapping[Key, Module]) -> list[int]:
-    """Recompute these learners' module grades from their best attempt and latest review;
-    upsert those that changed and queue a score for each; record an award for each level a
-    change completed. Returns the outbox row ids. Caller commits."""
+    """Recompute these learners' module grades from their best attempt, latest review and
+    latest round; upsert those that changed and queue their scores to the course's columns;
+    record an award for each level a change completed. Returns the outbox row ids. Caller
+    commits."""
     return _refresh(session, modules)[0]
 
 
@@ -97,45 +133,50 @@ def _refresh(session: Session, modules: Mapping[Key, Module]) -> tuple[list[int]
     keys = list(modules)
     best = _best_percents(session, keys)
     reviews = _latest_reviews(session, keys)
+    rounds = _latest_rounds(session, keys)
     grades = {
         (g.context_id, g.user_id, g.module_slug): g
-        for g in session.scalars(select(Grade).where(_among(Grade, keys)).with_for_update())
+        for g in session.scalars(select(Grade).where(among(Grade, keys)).with_for_update())
     }
-    changed: dict[Key, tuple[float, str]] = {}
+    changed: dict[Key, gradebook.ScorePayload] = {}
     for key, module in modules.items():
-        quiz, review = best.get(key), reviews.get(key)
+        quiz, review, status = best.get(key), reviews.get(key), rounds.get(key)
         rubric, passed = (review.percent, review.passed) if review else (None, None)
-        status = completion.module_status(
+        complete = completion.module_status(
             module, best_quiz_percent=quiz, assignment_passed=passed, lessons_viewed=set()
-        )
+        ).complete
         score = round(completion.module_grade(module, quiz, rubric), 4)
         grade = grades.get(key)
-        if grade is not None and (
-            grade.score,
-            grade.complete,
-            grade.quiz_percent,
-            grade.rubric_percent,
-        ) == (score, status.complete, quiz, rubric):
+        now = (score, complete, quiz, rubric, status)
+        if grade is not None and _state(grade) == now:
             continue
         if grade is None:
             grade = grades[key] = Grade(**_scope(key), score=score)
             session.add(grade)
-        grade.score, grade.complete = score, status.complete
-        grade.quiz_percent, grade.rubric_percent = quiz, rubric
-        changed[key] = (score, _comment(quiz, passed, module))
+        grade.score, grade.complete, grade.quiz_percent, grade.rubric_percent = now[:4]
+        grade.assignment_status = status
+        parts = gradebook.module_parts(
+            module, best_quiz=quiz, submission_status=status, rubric_percent=rubric
+        )
+        changed[key] = gradebook.module_payload(parts, score)
     # A module now complete may complete its level: the award is made in this transaction.
     completed = {(key[0], key[1]) for key in changed if grades[key].complete}
     awarded = awards.record_completions(session, completed)
-    return [row.id for row in enqueue_scores(session, changed)], awarded
+    return [row.id for row in queue_changes(session, changed)], awarded
+
+
+def _state(grade: Grade) -> tuple[Any, ...]:
+    return (
+        grade.score,
+        grade.complete,
+        grade.quiz_percent,
+        grade.rubric_percent,
+        grade.assignment_status,
+    )
 
 
 def _scope(key: Key) -> dict[str, Any]:
     return dict(zip(("context_id", "user_id", "module_slug"), key, strict=True))
-
-
-def _among(model: type[Any], keys: Iterable[Key]) -> ColumnElement[bool]:
-    """``(context_id, user_id, module_slug) IN keys`` for a learner-scoped table."""
-    return tuple_(model.context_id, model.user_id, model.module_slug).in_(list(keys))
 
 
 def _best_percents(session: Session, keys: list[Key]) -> dict[Key, float]:
@@ -143,7 +184,7 @@ def _best_percents(session: Session, keys: list[Key]) -> dict[Key, float]:
     rows = session.execute(
         select(QuizAttempt.context_id, QuizAttempt.user_id, QuizAttempt.module_slug)
         .add_columns(QuizAttempt.percent)
-        .where(QuizAttempt.status == "graded", _among(QuizAttempt, keys))
+        .where(QuizAttempt.status == "graded", among(QuizAttempt, keys))
     )
     for context_id, user_id, slug, percent in rows:
         if percent is not None:
@@ -165,68 +206,22 @@ def _latest_reviews(session: Session, keys: list[Key]) -> dict[Key, Review]:
             AssignmentSubmission.module_slug,
         )
         .join(AssignmentSubmission, Review.submission_id == AssignmentSubmission.id)
-        .where(_among(AssignmentSubmission, keys))
+        .where(among(AssignmentSubmission, keys))
         .order_by(AssignmentSubmission.round)
     )
     return {(context_id, user_id, slug): review for review, context_id, user_id, slug in rows}
 
 
-def _comment(best: float | None, passed: bool | None, module: Module) -> str:
-    parts = []
-    if best is not None:
-        parts.append(f"Quiz best {best:g}% (pass mark {module.quiz.pass_percent:g}%)")
-    if passed is not None:
-        parts.append("assignment passed" if passed else "assignment: revision requested")
-    return "; ".join(parts) or "In progress"
-
-
-def enqueue_scores(
-    session: Session, scores: Mapping[Key, tuple[float, str]], now: datetime | None = None
-) -> list[ScoreOutbox]:
-    """A new outbox row per (score, comment); older pending rows for the same grade are
-    superseded by it."""
-    if not scores:
-        return []
-    now = now or utcnow()
-    # Conditional update: a row a worker is sending right now (and marks sent) is left alone.
-    session.execute(
-        update(ScoreOutbox)
-        .where(ScoreOutbox.status == "pending", _among(ScoreOutbox, scores))
-        .values(status="superseded")
-        .execution_options(synchronize_session=False)
+def _latest_rounds(session: Session, keys: list[Key]) -> dict[Key, str]:
+    """The status of each learner's latest submitted round (submitted, revise, passed, failed)."""
+    rows = session.execute(
+        select(
+            AssignmentSubmission.context_id,
+            AssignmentSubmission.user_id,
+            AssignmentSubmission.module_slug,
+            AssignmentSubmission.status,
+        )
+        .where(among(AssignmentSubmission, keys))
+        .order_by(AssignmentSubmission.round)
     )
-    last: dict[Key, datetime] = {
-        (context_id, user_id, slug): timestamp
-        for context_id, user_id, slug, timestamp in session.execute(
-            select(
-                ScoreOutbox.context_id,
-                ScoreOutbox.user_id,
-                ScoreOutbox.module_slug,
-                func.max(ScoreOutbox.timestamp),
-            )
-            .where(_among(ScoreOutbox, scores))
-            .group_by(ScoreOutbox.context_id, ScoreOutbox.user_id, ScoreOutbox.module_slug)
-        )
-    }
-    rows = [
-        ScoreOutbox(
-            **_scope(key),
-            score_given=round(score * SCORE_MAXIMUM, 2),
-            score_maximum=SCORE_MAXIMUM,
-            comment=comment,
-            timestamp=_next_timestamp(now, last.get(key)),
-            status="pending",
-            next_attempt_at=now,
-        )
-        for key, (score, comment) in scores.items()
-    ]
-    session.add_all(rows)
-    session.flush()
-    return rows
-
-
-def _next_timestamp(now: datetime, last: datetime | None) -> datetime:
-    """AGS: timestamps strictly increase per user and line item; Moodle compares seconds."""
-    if last is None:
-        return now
-    return max(now, last.replace(microsecond=0) + timedelta(seconds=1))
+    return {(context_id, user_id, slug): status for context_id, user_id, slug, status in rows}

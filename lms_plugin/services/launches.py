@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lms_plugin.db.base import Base
+from lms_plugin.db.base import Base, utcnow
 from lms_plugin.db.models import LtiContext, LtiUser, Membership, ResourceLink
 from lms_plugin.domain.launch import LaunchContext
 from lms_plugin.domain.service_urls import ServicePolicy
 from lms_plugin.lti.tenants import DeploymentInfo
+from lms_plugin.services import gradebook
 from lms_plugin.services.service_urls import AGS, NRPS, registration_policy, screen
 
 M = TypeVar("M", bound=Base)
@@ -132,7 +133,8 @@ def _write_rows(
             session,
             Membership,
             {"context_id": context.id, "user_id": user.id},
-            {"roles": list(launch.roles), "access": launch.access.value},
+            # launched_at: the cohort tells members who launched from roster-only ones.
+            {"roles": list(launch.roles), "access": launch.access.value, "launched_at": utcnow()},
         )
         if launch.resource_link_id:
             link = upsert(
@@ -145,6 +147,9 @@ def _write_rows(
                     **_ags_values(launch, policy),
                 },
             )
+            if link.ags_lineitem_url is not None:  # the link's own column (AGS 2.0 §3.1)
+                session.flush()
+                gradebook.fill_new_column(session, link)
     session.commit()
     return LaunchRecord(
         registration_id=deployment.registration_id,

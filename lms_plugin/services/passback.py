@@ -119,6 +119,8 @@ _CLAIMED = (
         _OUTBOX.c.lineitem_url,
         _OUTBOX.c.score_given,
         _OUTBOX.c.score_maximum,
+        _OUTBOX.c.activity_progress,
+        _OUTBOX.c.grading_progress,
         _OUTBOX.c.timestamp,
         _OUTBOX.c.comment,
         _OUTBOX.c.tries,
@@ -161,7 +163,7 @@ def _claim(session: Session, now: datetime) -> list[Row[Any]]:
     leased = list(
         session.scalars(_LEASE, {"now": now, "lease_until": now + timedelta(seconds=LEASE_SECONDS)})
     )
-    rows = list(session.execute(_CLAIMED, {"ids": leased})) if leased else []
+    rows: list[Row[Any]] = list(session.execute(_CLAIMED, {"ids": leased})) if leased else []
     session.commit()
     return rows
 
@@ -196,27 +198,26 @@ def _send(
         "classification": None,
         "last_error": None,
     }
+    posting = False
     try:
-        if row.lineitem_url is None:
+        if row.lineitem_url is None:  # a module's column, found or made by resourceId
             url = looked.lineitems.get(row.context_id, row.module_slug)
             if url is None:
                 url = find_or_make(session, ags, row.context_id, row.module_slug)
                 session.commit()  # a link that now knows its line item
             looked.lineitems.remember(row.context_id, row.module_slug, url)
             outcome["lineitem_url"] = url
-        ags.post_score(
-            str(outcome["lineitem_url"]),
-            Score(
-                user_id=row.sub,
-                score_given=row.score_given,
-                score_maximum=row.score_maximum,
-                timestamp=row.timestamp,
-                comment=row.comment,
-            ),
-        )
+        posting = True
+        ags.post_score(str(outcome["lineitem_url"]), _score(row))
     except NotGradableError as exc:
         return _outcome(session, outcome, "failed", exc.classification, str(exc))
     except AgsError as exc:
+        if posting and exc.lms_status == 409:
+            # Moodle refuses a score not later (in whole seconds) than the one it holds. Ours
+            # strictly increase, so it holds this one (sent by a drain that died before
+            # writing the outcome) or a newer one a person entered: nothing is left to send.
+            outcome["sent_at"] = now
+            return _outcome(session, outcome, "sent", "lms_has_newer", LMS_HAS_NEWER)
         if not exc.retryable:
             looked.lineitems.forget(
                 row.context_id, row.module_slug
@@ -228,6 +229,25 @@ def _send(
         return _outcome(session, outcome, "pending", exc.classification, str(exc))
     outcome["sent_at"] = now
     return _outcome(session, outcome, "sent", None, None)
+
+
+LMS_HAS_NEWER = (
+    "The LMS already holds a score for this learner at least as recent as this one (HTTP "
+    "409), so it kept that one; nothing more to send."
+)
+
+
+def _score(row: Row[Any]) -> Score:
+    """The AGS score body of a claimed row (AGS 2.0 §3.4.1)."""
+    return Score(
+        user_id=row.sub,
+        score_given=row.score_given,
+        score_maximum=row.score_maximum,
+        timestamp=row.timestamp,
+        comment=row.comment,
+        activity_progress=row.activity_progress,
+        grading_progress=row.grading_progress,
+    )
 
 
 def _outcome(

@@ -201,6 +201,7 @@ def submit_assignment(body: TextIn, slug: str) -> tuple[Response, int]:
         slug,
         body.text,
     )
+    deps.ring(dispatch.grade_submitted)  # the gradebook is told "needs grading"
     return jsonify(submission_json(submission)), 201
 
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.support.content_keys import L1M1
+from tests.support.gradebook import submit_assignment
 from tests.support.learners import ags_claim, api_launch, submit_quiz
 from tests.support.processes import free_port
 from tests.support.worker import celery_worker, settings_env, wait_for
@@ -62,19 +63,28 @@ def test_quiz_submitted_graded_and_recorded_by_the_lms(tool, platform, tmp_path)
         browser = api_launch(tool, platform, claims=ags_claim(platform))
         attempt_id = submit_quiz(browser, tool)
         wait_for(lambda: sent(tool) == 1, 30, lambda: (tmp_path / "worker.log").read_text())
+        page = browser.get(tool.url + f"/modules/{L1M1}", headers={"Accept": "text/html"}).text
+        submit_assignment(browser, tool)  # rings the grading drain: "needs grading"
+        wait_for(lambda: sent(tool) == 2, 30, lambda: (tmp_path / "worker.log").read_text())
 
     attempt = browser.get(tool.url + f"/api/v1/attempts/{attempt_id}").json()
     assert attempt["status"] == "graded" and attempt["percent"] == 100.0
-    [score] = platform.scores
+    score, waiting = platform.scores
     body = score["body"]
     assert body["userId"] == "learner-1"
     assert body["scoreMaximum"] == 100 and body["scoreGiven"] == 50.0  # quiz done, assignment not
-    assert body["activityProgress"] == "Completed" and body["gradingProgress"] == "FullyGraded"
-    assert body["timestamp"].endswith("+00:00") and "comment" in body
+    assert body["activityProgress"] == "InProgress" and body["gradingProgress"] == "FullyGraded"
+    assert body["comment"] == "Quiz 100% passed; assignment not submitted yet"
+    assert body["timestamp"].endswith("+00:00")
     lineitems = [e["item"] for e in platform.lineitems.values() if e["context_id"] == "course-101"]
     assert [li["resourceId"] for li in lineitems] == [L1M1]
-    assert score["lineitem"] == lineitems[0]["id"]
-    page = browser.get(tool.url + f"/modules/{L1M1}", headers={"Accept": "text/html"}).text
+    assert score["lineitem"] == waiting["lineitem"] == lineitems[0]["id"]
+    assert "scoreGiven" not in waiting["body"]
+    assert (waiting["body"]["gradingProgress"], waiting["body"]["activityProgress"]) == (
+        "PendingManual",
+        "Submitted",
+    )
+    assert waiting["body"]["comment"] == "Quiz 100% passed; assignment waiting for review"
     assert "in your LMS gradebook" in page
 
 

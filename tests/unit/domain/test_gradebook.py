@@ -4,10 +4,18 @@ column and of a whole-certificate column, table by table."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
-from lms_plugin.domain.content.model import CompletionRule
+from lms_plugin.domain.content.model import (
+    Assignment,
+    Badge,
+    CompletionRule,
+    Module,
+    Program,
+    QuizRules,
+)
 from lms_plugin.domain.gradebook import (
     Part,
     PartState,
@@ -17,9 +25,36 @@ from lms_plugin.domain.gradebook import (
     module_payload,
     part_sentence,
 )
-from tests.unit.domain.test_completion import make_assignment, make_module, make_program
 
 S = PartState
+
+
+def make_assignment(kind: str = "assignment") -> Assignment:
+    return Assignment("A1", "a1", kind, "Role map", "Write.", 800, 2, 2, (), ())
+
+
+def make_module(slug: str = "m1", **overrides: Any) -> Module:
+    fields: dict[str, Any] = {
+        "slug": slug,
+        "version": 1,
+        "title": f"Module {slug}",
+        "summary": "",
+        "estimated_hours": 5,
+        "competencies": (),
+        "prerequisites": (),
+        "objectives": (),
+        "lessons": (),
+        "quiz": QuizRules(draw=10, pass_percent=80.0),
+        "items": (),
+        "assignment": make_assignment(),
+        **overrides,
+    }
+    return Module(**fields)
+
+
+def make_program(*modules: Module, prerequisites: tuple[str, ...] = ()) -> Program:
+    badge = Badge(name="b", description="d", criteria="c")
+    return Program("isp-level-2", 1, 2, "Level 2", "", 36, prerequisites, modules, 3, badge)
 
 
 @pytest.mark.parametrize(

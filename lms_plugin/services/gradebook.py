@@ -1,0 +1,280 @@
+"""Which gradebook columns a course's scores go to, and the outbox rows that carry them there.
+
+The columns of a course (LTI AGS 2.0 §3.2, §3.4):
+
+* a link the teacher placed for a module (deep linking, or ``module=<slug>``) receives that
+  module's score: in the link's own line item when its launch named one (the ``lineitem``
+  claim), else in a column found or made by resourceId (services.lineitems);
+* a link placed without a module (the certificate overview) receives the whole certificate's
+  progress in its own line item;
+* a module no link was placed for gets a found-or-made column only when the instructor turned
+  per-module columns on for the course (``lti_context.module_columns``).
+
+So the column the teacher placed is the one that is filled, and no column appears that nobody
+asked for. What a score says is decided in domain.gradebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.base import utcnow
+from lms_plugin.db.grading import Grade, ScoreOutbox
+from lms_plugin.db.models import LtiContext, ResourceLink
+from lms_plugin.domain.content.model import Program
+from lms_plugin.domain.gradebook import (
+    CERTIFICATE,
+    SCORE_MAXIMUM,
+    Part,
+    ScorePayload,
+    certificate_payload,
+    module_parts,
+    module_payload,
+)
+from lms_plugin.services.content import current_content
+
+Key = tuple[int, int, str]  # (context_id, user_id, module slug or CERTIFICATE)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One column a score goes to: a placed link's own line item (``resource_link_id`` and
+    ``lineitem_url``), or the module's column found or made by resourceId (both None)."""
+
+    slug: str  # a module slug, or CERTIFICATE
+    resource_link_id: int | None = None
+    lineitem_url: str | None = None
+
+
+@dataclass
+class Columns:
+    """A course's columns: per module placed by a link, the certificate's, and the switch."""
+
+    placed: dict[str, list[Target]] = field(default_factory=dict)
+    certificate: list[Target] = field(default_factory=list)
+    everywhere: bool = False  # the instructor's per-module columns switch
+
+    def of(self, slug: str) -> list[Target]:
+        """Where a module's (or the certificate's) score goes in this course."""
+        if slug == CERTIFICATE:
+            return self.certificate
+        if slug in self.placed:
+            return self.placed[slug]
+        return [Target(slug)] if self.everywhere else []
+
+
+def course_columns(session: Session, context_ids: Iterable[int]) -> dict[int, Columns]:
+    """The columns of these courses, from their links and switches (two queries)."""
+    ids = set(context_ids)
+    found = {
+        cid: Columns(everywhere=on)
+        for cid, on in session.execute(
+            select(LtiContext.id, LtiContext.module_columns).where(LtiContext.id.in_(ids))
+        )
+    }
+    links = session.execute(
+        select(
+            ResourceLink.context_id,
+            ResourceLink.id,
+            ResourceLink.module_slug,
+            ResourceLink.ags_lineitem_url,
+        )
+        .where(ResourceLink.context_id.in_(ids))
+        .order_by(ResourceLink.id)
+    )
+    for cid, link_id, slug, url in links:
+        columns = found.setdefault(cid, Columns())
+        if slug is None:
+            if url is not None:  # a link without its own line item has no column to fill
+                columns.certificate.append(Target(CERTIFICATE, link_id, url))
+        else:
+            own = columns.placed.setdefault(slug, [])
+            if url is not None:
+                own.append(Target(slug, link_id, url))
+    for columns in found.values():  # placed links without a line item: find or make one
+        for slug, own in columns.placed.items():
+            if not own:
+                own.append(Target(slug))
+    return found
+
+
+def certificate_payloads(
+    session: Session, learners: Iterable[tuple[int, int]], programs: Iterable[Program]
+) -> dict[Key, ScorePayload]:
+    """Each learner's whole-certificate score, from their module grades (one query)."""
+    modules = {m.slug: m for p in programs for m in p.modules}
+    parts: dict[tuple[int, int], dict[str, tuple[Part, ...]]] = {}
+    pairs = list(set(learners))
+    for grade in session.scalars(
+        select(Grade).where(tuple_(Grade.context_id, Grade.user_id).in_(pairs))
+    ):
+        module = modules.get(grade.module_slug)
+        if module is not None:
+            parts.setdefault((grade.context_id, grade.user_id), {})[module.slug] = module_parts(
+                module,
+                best_quiz=grade.quiz_percent,
+                submission_status=grade.assignment_status,
+                rubric_percent=grade.rubric_percent,
+            )
+    return {
+        (cid, uid, CERTIFICATE): certificate_payload(programs, parts.get((cid, uid), {}))
+        for cid, uid in pairs
+    }
+
+
+def queue_changes(session: Session, changed: Mapping[Key, ScorePayload]) -> list[ScoreOutbox]:
+    """Queue these module scores to their columns, and each learner's certificate score to the
+    certificate's columns of their course. Caller commits."""
+    columns = course_columns(session, {key[0] for key in changed})
+    payloads = dict(changed)
+    learners = {(cid, uid) for cid, uid, _ in changed if columns.get(cid, Columns()).certificate}
+    if learners:
+        programs = current_content(session).programs
+        payloads.update(certificate_payloads(session, learners, programs))
+    return enqueue(
+        session,
+        {key: (p, columns.get(key[0], Columns()).of(key[2])) for key, p in payloads.items()},
+    )
+
+
+def enqueue(
+    session: Session,
+    scores: Mapping[Key, tuple[ScorePayload, list[Target]]],
+    now: datetime | None = None,
+) -> list[ScoreOutbox]:
+    """A new outbox row per score and target; a pending row for the same target is superseded
+    by it. Timestamps strictly increase per learner and module (AGS 2.0 §3.4.1), in whole
+    seconds as Moodle compares: a line item only ever receives one module's scores."""
+    wanted = [(key, payload, t) for key, (payload, ts) in scores.items() for t in ts]
+    if not wanted:
+        return []
+    now = now or utcnow()
+    targets = [(*key, t.resource_link_id or 0) for key, _, t in wanted]
+    # Conditional update: a row a worker is sending right now (and marks sent) is left alone.
+    session.execute(
+        update(ScoreOutbox)
+        .where(ScoreOutbox.status == "pending", _target_among(targets))
+        .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
+    last: dict[Key, datetime] = {
+        (cid, uid, slug): stamp
+        for cid, uid, slug, stamp in session.execute(
+            select(
+                ScoreOutbox.context_id,
+                ScoreOutbox.user_id,
+                ScoreOutbox.module_slug,
+                func.max(ScoreOutbox.timestamp),
+            )
+            .where(among(ScoreOutbox, {key for key, _, _ in wanted}))
+            .group_by(ScoreOutbox.context_id, ScoreOutbox.user_id, ScoreOutbox.module_slug)
+        )
+    }
+    rows = [
+        ScoreOutbox(
+            context_id=key[0],
+            user_id=key[1],
+            module_slug=key[2],
+            resource_link_id=target.resource_link_id,
+            lineitem_url=target.lineitem_url,
+            score_given=payload.score_given,
+            score_maximum=SCORE_MAXIMUM,
+            activity_progress=payload.activity_progress,
+            grading_progress=payload.grading_progress,
+            comment=payload.comment,
+            timestamp=next_timestamp(now, last.get(key)),
+            status="pending",
+            next_attempt_at=now,
+        )
+        for key, payload, target in wanted
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def next_timestamp(now: datetime, last: datetime | None) -> datetime:
+    """AGS: timestamps strictly increase per user and line item; Moodle compares seconds."""
+    if last is None:
+        return now
+    return max(now, last.replace(microsecond=0) + timedelta(seconds=1))
+
+
+def among(model: type[Any], keys: Iterable[Key]) -> ColumnElement[bool]:
+    """``(context_id, user_id, module_slug) IN keys`` for a learner-scoped table."""
+    return tuple_(model.context_id, model.user_id, model.module_slug).in_(list(keys))
+
+
+def _target_among(targets: list[tuple[int, int, str, int]]) -> ColumnElement[bool]:
+    return tuple_(
+        ScoreOutbox.context_id,
+        ScoreOutbox.user_id,
+        ScoreOutbox.module_slug,
+        func.coalesce(ScoreOutbox.resource_link_id, 0),
+    ).in_(targets)
+
+
+def fill_new_column(session: Session, link: ResourceLink) -> list[ScoreOutbox]:
+    """A placed link's own line item that never received a score gets every learner's current
+    one (the teacher added the link after learners made progress). Caller commits."""
+    if link.ags_lineitem_url is None:
+        return []
+    sent_before = session.scalar(select(exists().where(ScoreOutbox.resource_link_id == link.id)))
+    if sent_before:
+        return []
+    slug = link.module_slug or CERTIFICATE
+    target = Target(slug, link.id, link.ags_lineitem_url)
+    return _queue_current(session, link.context_id, {slug: [target]})
+
+
+def set_module_columns(session: Session, context_id: int, on: bool) -> list[ScoreOutbox]:
+    """The instructor's switch: turned on, every module no link was placed for gets a column,
+    filled at once with every learner's current module score. Commits."""
+    course = session.get_one(LtiContext, context_id)
+    queued: list[ScoreOutbox] = []
+    if on and not course.module_columns:
+        course.module_columns = True
+        session.flush()
+        columns = course_columns(session, [context_id])[context_id]
+        slugs = {m.slug for p in current_content(session).programs for m in p.modules}
+        queued = _queue_current(
+            session, context_id, {s: [Target(s)] for s in slugs - set(columns.placed)}
+        )
+    course.module_columns = on
+    session.commit()
+    return queued
+
+
+def _queue_current(
+    session: Session, context_id: int, targets: Mapping[str, list[Target]]
+) -> list[ScoreOutbox]:
+    """Every learner's current score (from their grades) for these targets."""
+    grades = list(session.scalars(select(Grade).where(Grade.context_id == context_id)))
+    if not grades:
+        return []
+    programs = current_content(session).programs
+    modules = {m.slug: m for p in programs for m in p.modules}
+    scores: dict[Key, tuple[ScorePayload, list[Target]]] = {}
+    for grade in grades:
+        module = modules.get(grade.module_slug)
+        if module is None or grade.module_slug not in targets:
+            continue
+        parts = module_parts(
+            module,
+            best_quiz=grade.quiz_percent,
+            submission_status=grade.assignment_status,
+            rubric_percent=grade.rubric_percent,
+        )
+        payload = module_payload(parts, grade.score)
+        scores[(context_id, grade.user_id, grade.module_slug)] = (payload, targets[module.slug])
+    if CERTIFICATE in targets:
+        learners = {(context_id, g.user_id) for g in grades}
+        for key, payload in certificate_payloads(session, learners, programs).items():
+            scores[key] = (payload, targets[CERTIFICATE])
+    return enqueue(session, scores)
