@@ -114,9 +114,13 @@ def review_queue(
     per_page: int = PAGE_SIZE,
 ) -> Queue:
     """Submissions in this course only: waiting ones first, the longest waiting on top; then
-    reviewed ones, the latest review first, each with its outcome and reviewer."""
+    reviewed ones, the latest review first, each with its outcome and reviewer. A page past
+    the last shows the last."""
     if status not in FILTERS:
         raise UnprocessableError(f"status must be one of {', '.join(FILTERS)}")
+    counts = _counts(session, context_id, module_slug)
+    pages = max(1, ceil(counts[status] / per_page))
+    page = min(max(page, 1), pages)
     learner, reviewer = aliased(LtiUser), aliased(LtiUser)
     is_waiting = AssignmentSubmission.status == WAITING
     query = (
@@ -132,14 +136,13 @@ def review_queue(
             AssignmentSubmission.id,
         )
         .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
+        .offset((page - 1) * per_page)
     )
     entries = [
         QueueEntry(sub, Person(name, None, sub_id).label, review, reviewer_name)
         for sub, name, sub_id, review, reviewer_name in session.execute(query)
     ]
-    counts = _counts(session, context_id, module_slug)
-    return Queue(entries, counts, max(page, 1), max(1, ceil(counts[status] / per_page)))
+    return Queue(entries, counts, page, pages)
 
 
 def _counts(session: Session, context_id: int, module_slug: str | None) -> dict[str, int]:

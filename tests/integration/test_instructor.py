@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import redis
 
+from lms_plugin.db import db
+from lms_plugin.services import reviews
 from tests.support.content_keys import L1M1, module
 from tests.support.learners import api_launch
 from tests.support.reviews import instructor, rubric_form, submitted
@@ -47,8 +50,10 @@ def test_pass_records_review_and_queues_the_grade(tool, platform, broker_url):
     assert done.status_code == 303
     assert tool.rows("SELECT status FROM assignment_submission") == [("passed",)]
     assert tool.rows("SELECT decision, percent, passed FROM review") == [("pass", 75.0, True)]
-    queued = redis.Redis.from_url(broker_url).llen("grading")
-    assert queued == 1  # grading.finalize_review, sent after the commit
+    messages = redis.Redis.from_url(broker_url).lrange("grading", 0, -1)
+    tasks = [json.loads(m)["headers"]["task"] for m in messages]
+    # grading.finalize_review, sent after the commit (beside the drain's bell the submission rang)
+    assert tasks.count("grading.finalize_review") == 1
 
 
 def test_cannot_pass_below_the_required_level_and_the_form_keeps_its_values(tool, platform):
@@ -260,3 +265,19 @@ def test_an_outcome_must_be_chosen_and_the_levels_stay_chosen(tool, platform):
 
 def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_queue_is_paged_and_a_page_past_the_last_shows_the_last(tool, platform):
+    for user in ("a1", "a2", "a3"):
+        submitted(tool, platform, user=user)
+    [(context_id,)] = tool.rows("SELECT DISTINCT context_id FROM assignment_submission")
+    with tool.app.app_context():
+        session = db.session()
+        second = reviews.review_queue(session, context_id, "submitted", per_page=2, page=2)
+        beyond = reviews.review_queue(session, context_id, "all", per_page=2, page=10**18)
+    assert [e.learner_name for e in second.entries] == ["Learner a3"]
+    assert (second.page, second.pages, beyond.page) == (2, 2, 2)
+    page = instructor(tool, platform).get(
+        tool.url + "/instructor/reviews?page=99999999999999999999999", headers=HTML
+    )
+    assert page.status_code == 200 and "Learner a1" in page.text
