@@ -85,6 +85,13 @@ def test_launch_home_review_save_and_next_then_the_queue(chromium, tool, platfor
         ("passed",),
         ("revise",),
     ]
+    # A reviewed round opens read only: who reviewed it, the levels chosen, the feedback.
+    page.get_by_role("link", name="Open Learner a1, round 1").click()
+    expect(page.get_by_test_id("reviewed")).to_contain_text("Reviewed by Theo Teacher")
+    expect(page.locator(".cell-chosen")).to_have_count(len(criteria))
+    expect(page.get_by_text("Clear role map.")).to_be_visible()
+    assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / "reviewed-1280.png"), full_page=True)
 
 
 @pytest.mark.parametrize("where", ["home", "review", "queue", "gradebook"])
