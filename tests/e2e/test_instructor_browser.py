@@ -46,11 +46,14 @@ def test_launch_home_review_save_and_next_then_the_queue(chromium, tool, platfor
     expect(page.get_by_test_id("learner")).to_contain_text("Learner a1")
     assert axe_violations(page) == []
     # The keyboard: Tab reaches a criterion, 1-4 choose its level, n saves and opens the next.
+    page.get_by_test_id("criterion").first.locator("input").first.focus()
     for index, fieldset in enumerate(page.get_by_test_id("criterion").all()):
+        if index:
+            page.keyboard.press("Tab")  # on to the next criterion's levels
         level = "3" if index else "1"
-        fieldset.locator("input").first.focus()
         page.keyboard.press(level)
         expect(fieldset.locator(f'input[value="{level}"]')).to_be_checked()
+        expect(fieldset.locator(f'input[value="{level}"]')).to_be_focused()
     expect(page.get_by_test_id("tally")).to_contain_text(
         "Below the pass rule: " + criteria[0].title
     )
