@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select, tuple_, update
+from sqlalchemy import ColumnElement, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
@@ -35,7 +35,6 @@ from lms_plugin.domain.gradebook import (
     ScorePayload,
     certificate_payload,
     module_parts,
-    module_payload,
 )
 from lms_plugin.services.content import current_content
 
@@ -218,63 +217,3 @@ def _target_among(targets: list[tuple[int, int, str, int]]) -> ColumnElement[boo
         ScoreOutbox.module_slug,
         func.coalesce(ScoreOutbox.resource_link_id, 0),
     ).in_(targets)
-
-
-def fill_new_column(session: Session, link: ResourceLink) -> list[ScoreOutbox]:
-    """A placed link's own line item that never received a score gets every learner's current
-    one (the teacher added the link after learners made progress). Caller commits."""
-    if link.ags_lineitem_url is None:
-        return []
-    sent_before = session.scalar(select(exists().where(ScoreOutbox.resource_link_id == link.id)))
-    if sent_before:
-        return []
-    slug = link.module_slug or CERTIFICATE
-    target = Target(slug, link.id, link.ags_lineitem_url)
-    return _queue_current(session, link.context_id, {slug: [target]})
-
-
-def set_module_columns(session: Session, context_id: int, on: bool) -> list[ScoreOutbox]:
-    """The instructor's switch: turned on, every module no link was placed for gets a column,
-    filled at once with every learner's current module score. Commits."""
-    course = session.get_one(LtiContext, context_id)
-    queued: list[ScoreOutbox] = []
-    if on and not course.module_columns:
-        course.module_columns = True
-        session.flush()
-        columns = course_columns(session, [context_id])[context_id]
-        slugs = {m.slug for p in current_content(session).programs for m in p.modules}
-        queued = _queue_current(
-            session, context_id, {s: [Target(s)] for s in slugs - set(columns.placed)}
-        )
-    course.module_columns = on
-    session.commit()
-    return queued
-
-
-def _queue_current(
-    session: Session, context_id: int, targets: Mapping[str, list[Target]]
-) -> list[ScoreOutbox]:
-    """Every learner's current score (from their grades) for these targets."""
-    grades = list(session.scalars(select(Grade).where(Grade.context_id == context_id)))
-    if not grades:
-        return []
-    programs = current_content(session).programs
-    modules = {m.slug: m for p in programs for m in p.modules}
-    scores: dict[Key, tuple[ScorePayload, list[Target]]] = {}
-    for grade in grades:
-        module = modules.get(grade.module_slug)
-        if module is None or grade.module_slug not in targets:
-            continue
-        parts = module_parts(
-            module,
-            best_quiz=grade.quiz_percent,
-            submission_status=grade.assignment_status,
-            rubric_percent=grade.rubric_percent,
-        )
-        payload = module_payload(parts, grade.score)
-        scores[(context_id, grade.user_id, grade.module_slug)] = (payload, targets[module.slug])
-    if CERTIFICATE in targets:
-        learners = {(context_id, g.user_id) for g in grades}
-        for key, payload in certificate_payloads(session, learners, programs).items():
-            scores[key] = (payload, targets[CERTIFICATE])
-    return enqueue(session, scores)

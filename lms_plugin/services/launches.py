@@ -17,7 +17,7 @@ from lms_plugin.db.models import LtiContext, LtiUser, Membership, ResourceLink
 from lms_plugin.domain.launch import LaunchContext
 from lms_plugin.domain.service_urls import ServicePolicy
 from lms_plugin.lti.tenants import DeploymentInfo
-from lms_plugin.services import gradebook
+from lms_plugin.services import gradebook_columns
 from lms_plugin.services.service_urls import AGS, NRPS, registration_policy, screen
 
 M = TypeVar("M", bound=Base)
@@ -147,9 +147,9 @@ def _write_rows(
                     **_ags_values(launch, policy),
                 },
             )
-            if link.ags_lineitem_url is not None:  # the link's own column (AGS 2.0 §3.1)
+            if link.ags_lineitem_url or link.module_slug:  # a column (AGS 2.0 §3.1, §3.2)
                 session.flush()
-                gradebook.fill_new_column(session, link)
+                gradebook_columns.fill_new_column(session, link)
     session.commit()
     return LaunchRecord(
         registration_id=deployment.registration_id,

@@ -29,5 +29,6 @@ def context_id() -> int:
 
 # The views register themselves on bp when imported.
 from lms_plugin.web import cohort as _cohort  # noqa: E402, F401
+from lms_plugin.web import gradebook_columns as _columns  # noqa: E402, F401
 from lms_plugin.web import instructor_home as _home  # noqa: E402, F401
 from lms_plugin.web import review as _review  # noqa: E402, F401

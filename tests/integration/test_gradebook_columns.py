@@ -189,6 +189,20 @@ def test_a_certificate_activity_added_later_is_filled_at_its_first_launch(tool, 
     assert len([s for s in lms.scores if s["lineitem"] == certificate.lineitem]) == 2  # once
 
 
+def test_a_module_link_without_a_line_item_added_later_gets_a_column_filled(tool, lms):
+    certificate = lms.place_link(title="ISP Certificate")
+    submit_quiz(launch_link(tool, lms, certificate), tool)
+    drain(tool)
+
+    module_link = lms.place_link(title="Module 1", custom={"module": L1M1}, graded=False)
+    launch_link(tool, lms, module_link, user="teacher-1")  # lineitems only, as Canvas sends
+    drain(tool)
+
+    [made] = [e["item"] for e in lms.lineitems.values() if e["item"].get("resourceId") == L1M1]
+    assert made["resourceLinkId"] == module_link.link_id
+    assert lms.cell(made["id"])["score"] == 50.0
+
+
 def test_without_a_placed_column_or_the_switch_no_score_is_queued(tool, lms):
     overview = lms.place_link(title="Overview", graded=False)  # no line item of its own
     learner = launch_link(tool, lms, overview)
