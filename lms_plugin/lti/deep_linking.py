@@ -1,5 +1,7 @@
 """Deep Linking 2.0: the instructor picks modules, the LMS gets one ltiResourceLink per module,
-each with a custom ``module`` parameter and a gradebook line item (DL 2.0 §3, §4).
+each with a custom ``module`` parameter and a gradebook line item (DL 2.0 §3, §4); or the
+whole certificate, one ltiResourceLink without a module whose line item receives each
+learner's progress (domain.gradebook).
 
 Built on pylti1p3's DeepLink / DeepLinkResource / LineItem; the response JWT is signed with our
 active key, whose kid is in our JWKS.
@@ -17,10 +19,13 @@ from pylti1p3.lineitem import LineItem
 
 from lms_plugin.db.models import Registration, ToolKey
 from lms_plugin.domain.errors import LaunchError
+from lms_plugin.domain.gradebook import CERTIFICATE
 from lms_plugin.domain.launch import DL_CLAIM
 from lms_plugin.lti.tool_config import to_pylti_registration
 
 TAG = "isp-module-grade"
+CERTIFICATE_TAG = "isp-certificate-progress"
+CERTIFICATE_RESOURCE = "isp-certificate"
 
 
 @dataclass(frozen=True)
@@ -57,20 +62,19 @@ def response_jwt(
     launch_url: str,
 ) -> str:
     """The signed LtiDeepLinkingResponse for the chosen modules."""
-    resources = [
-        DeepLinkResource()
-        .set_type("ltiResourceLink")
-        .set_title(choice.title)
-        .set_url(launch_url)
-        .set_custom_params({"module": choice.slug})
-        .set_lineitem(
-            LineItem()
-            .set_label(choice.title)
-            .set_score_maximum(100)
-            .set_resource_id(choice.slug)
-            .set_tag(TAG)
-        )
-        for choice in choices
-    ]
+    resources = [_resource(choice, launch_url) for choice in choices]
     deep_link = _DeepLink(to_pylti_registration(registration, key), deployment_id, settings)  # type: ignore[arg-type]
     return str(deep_link.get_response_jwt(resources))
+
+
+def _resource(choice: DeepLinkChoice, launch_url: str) -> DeepLinkResource:
+    """One ltiResourceLink with its line item (DL 2.0 §3.1; AGS 2.0 §3.2.3 lineItem)."""
+    resource = DeepLinkResource().set_type("ltiResourceLink").set_title(choice.title)
+    resource.set_url(launch_url)
+    line_item = LineItem().set_label(choice.title).set_score_maximum(100)
+    if choice.slug == CERTIFICATE:  # no module: the link opens the overview
+        line_item.set_resource_id(CERTIFICATE_RESOURCE).set_tag(CERTIFICATE_TAG)
+    else:
+        resource.set_custom_params({"module": choice.slug})
+        line_item.set_resource_id(choice.slug).set_tag(TAG)
+    return resource.set_lineitem(line_item)

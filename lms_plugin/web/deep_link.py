@@ -8,9 +8,10 @@ from flask import Blueprint, render_template, request
 
 from lms_plugin.db.models import Registration
 from lms_plugin.domain.errors import ConflictError, UnprocessableError
+from lms_plugin.domain.gradebook import CERTIFICATE
 from lms_plugin.lti.deep_linking import DeepLinkChoice, response_jwt
 from lms_plugin.lti.tool_config import active_key
-from lms_plugin.services.content import current_content
+from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.web import deps, launch_session
 
 bp = Blueprint("deep_link", __name__, url_prefix="/deep-link")
@@ -38,7 +39,17 @@ def picker() -> str:
         content=current_content(deps.session()),
         multiple=_accepts_multiple(settings),
         settings=settings,
+        certificate=CERTIFICATE,
+        certificate_title=CERTIFICATE_TITLE,
     )
+
+
+CERTIFICATE_TITLE = "ISP Certificate"
+
+
+def _title(content: CurrentContent, slug: str) -> str:
+    """The activity's title: the module's, or the whole certificate's."""
+    return CERTIFICATE_TITLE if slug == CERTIFICATE else content.find(slug)[1].title
 
 
 def _accepts_multiple(settings: dict[str, Any]) -> bool:
@@ -58,7 +69,7 @@ def respond() -> str:
         raise UnprocessableError(
             "Choose one module: your LMS adds one activity at a time here.", code="one_only"
         )
-    choices = [DeepLinkChoice(slug, content.find(slug)[1].title) for slug in slugs]
+    choices = [DeepLinkChoice(slug, _title(content, slug)) for slug in slugs]
     record = launch_session.current()
     registration = deps.session().get(Registration, record.registration_id)
     key = active_key(deps.session())

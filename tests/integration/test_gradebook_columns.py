@@ -155,6 +155,25 @@ def test_a_revision_request_is_a_number_with_its_reason(tool, lms):
     assert lms.cell(placement.lineitem)["needs_grading"] is True
 
 
+def test_the_whole_certificate_added_by_deep_linking_gets_the_progress(tool, lms):
+    [link_id] = deep_link(tool, lms, "*certificate")
+    placement = lms.placements[("course-101", link_id)]
+    assert placement.custom == {}  # no module: the link opens the overview
+    item = lms.lineitem_of(placement)
+    assert (item["label"], item["resourceId"], item["tag"]) == (
+        "ISP Certificate",
+        "isp-certificate",
+        "isp-certificate-progress",
+    )
+    learner = launch_link(tool, lms, placement)
+
+    submit_quiz(learner, tool)
+    drain(tool)
+
+    assert lms.cell(placement.lineitem)["score"] == 4.55
+    assert columns(lms) == [placement.lineitem]
+
+
 def test_both_placements_in_one_course_each_get_their_own_score(tool, lms):
     [link_id] = deep_link(tool, lms, L1M1)
     per_module = lms.placements[("course-101", link_id)]
