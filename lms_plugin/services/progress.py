@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms_plugin.db.learning import AssignmentSubmission, LessonView, QuizAttempt
+from lms_plugin.db.grading import Grade
+from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
 from lms_plugin.domain.completion import (
     ModuleStatus,
     ProgramStatus,
@@ -139,6 +140,21 @@ def _progress(content: CurrentContent, work: _Work) -> Progress:
     best = {slug: q.best for slug, q in quizzes.items() if q.best is not None}
     last = {slug: lesson for slug, (_, lesson) in work.last_view.items()}
     return Progress(modules, programs, dict(work.viewed), best, quizzes, last)
+
+
+def learner_drafts(session: Session, learner: Learner) -> frozenset[str]:
+    """The modules where the learner has an assignment draft with some text in it."""
+    rows = session.scalars(
+        select(AssignmentDraft.module_slug)
+        .filter_by(**learner.scope())
+        .where(AssignmentDraft.text != "")
+    )
+    return frozenset(rows)
+
+
+def learner_grades(session: Session, learner: Learner) -> dict[str, Grade]:
+    """The learner's module grades (as sent to the gradebook), by module slug."""
+    return {g.module_slug: g for g in session.scalars(select(Grade).filter_by(**learner.scope()))}
 
 
 def require_open(

@@ -18,6 +18,7 @@ from lms_plugin.services.content import current_content, module_version
 from lms_plugin.services.progress import learner_progress
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.openapi import ApiRoutes
+from lms_plugin.web.player_context import attempt_context
 from lms_plugin.web.render import safe_markdown
 from lms_plugin.web.schemas import (
     AnswersIn,
@@ -122,7 +123,9 @@ def start_attempt(slug: str) -> tuple[Response, int]:
     errors=(403, 404),
 )
 def get_attempt(attempt_id: int) -> Response:
-    return _attempt(learning.get_attempt(deps.session(), launch_session.learner(), attempt_id))
+    context = attempt_context(attempt_id)  # once graded: feedback, attempts left, cooldown
+    attempt = context["attempt"]
+    return jsonify(attempt_json(attempt, context["module"], context["orders"], context))
 
 
 @api.route(

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from lms_plugin.domain.errors import LmsError, LockedError
-from lms_plugin.services import cohort, learning, reviews
-from lms_plugin.services.content import current_content, module_version
-from lms_plugin.services.progress import Learner, learner_progress, require_open
+from lms_plugin.domain.errors import LmsError, NotFoundError
+from lms_plugin.services import learning
+from lms_plugin.services.content import current_content
+from lms_plugin.services.progress import require_open
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.answers import answers_from_form
 from lms_plugin.web.deps import ring
 from lms_plugin.web.my_credentials import badge_states
-from lms_plugin.web.serialize import display_orders
+from lms_plugin.web.player_context import (
+    attempt_context,
+    grade_state,
+    module_context,
+    overview_context,
+)
 from worker import dispatch
 
 bp = Blueprint("player", __name__)
@@ -38,46 +43,34 @@ def home() -> BaseResponse | str:
 
 @bp.get("/programs")
 def overview() -> str:
-    content = current_content(deps.session())
-    learner = launch_session.learner()
-    progress = learner_progress(deps.session(), content, learner)
-    badges = badge_states(learner.user_id)  # "issuing…" until the worker has issued it
-    return render_template(
-        "player/overview.html", content=content, progress=progress, badges=badges
-    )
+    """The certificate: the next step, then each level's modules with their true status."""
+    badges = badge_states(launch_session.learner().user_id)  # "issuing…" until issued
+    return render_template("player/overview.html", badges=badges, **overview_context())
+
+
+@bp.get("/programs/state")
+def overview_state() -> Response:
+    """The overview's changing part, polled while a quiz is being graded."""
+    badges = badge_states(launch_session.learner().user_id)
+    return _state("player/_overview_state.html", {**overview_context(), "badges": badges})
 
 
 @bp.get("/modules/<slug>")
 def module(slug: str) -> str:
-    content = current_content(deps.session())
-    program, mod = content.find(slug)
-    learner = launch_session.learner()
-    locked: tuple[str, ...] = ()
-    try:
-        progress = require_open(deps.session(), content, learner, mod)
-    except LockedError as exc:  # the page still shows the module, with what is missing
-        locked = exc.missing
-        progress = learner_progress(deps.session(), content, learner)
-    attempts = learning.attempts(deps.session(), learner, slug)
-    submissions = learning.submissions(deps.session(), learner, slug)
-    return render_template(
-        "player/module.html",
-        program=program,
-        module=mod,
-        progress=progress,
-        locked=locked,
-        attempts=attempts,
-        next_attempt_at=learning.next_attempt_at(mod, attempts),
-        submissions=submissions,
-        **_grade_state(learner, slug, submissions),
-    )
+    return render_template("player/module.html", **module_context(slug))
 
 
-def _grade_state(learner: Learner, slug: str, submissions: list[Any]) -> dict[str, Any]:
-    """The latest review (feedback per criterion) and where the grade stands in the LMS."""
-    latest = reviews.review_of(deps.session(), submissions[-1].id) if submissions else None
-    sync = cohort.learner_sync(deps.session(), learner.context_id, learner.user_id).get(slug)
-    return {"review": latest, "sync": sync}
+@bp.get("/modules/<slug>/state")
+def module_state(slug: str) -> Response:
+    """The module's quiz and grade, polled while an attempt is being graded."""
+    return _state("player/_module_state.html", module_context(slug))
+
+
+def _state(fragment: str, context: dict[str, Any]) -> Response:
+    """``pending`` while the worker has not finished; then the fresh fragment to swap in."""
+    if context["pending"]:
+        return jsonify(pending=True)
+    return jsonify(pending=False, html=render_template(fragment, **context))
 
 
 @bp.get("/modules/<slug>/lessons/<lesson_slug>")
@@ -108,31 +101,27 @@ def start_quiz(slug: str) -> BaseResponse:
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 def attempt(attempt_id: int) -> BaseResponse | str:
-    learner = launch_session.learner()
-    quiz_attempt = learning.get_attempt(deps.session(), learner, attempt_id)
-    mod = module_version(deps.session(), quiz_attempt.module_id)
-    items = [mod.item(item_id) for item_id in quiz_attempt.item_ids]
+    """The quiz form; once submitted "grading…", which turns into the feedback by itself."""
+    context = attempt_context(attempt_id)
     error: LmsError | None = None
     if request.method == "POST":
         try:
-            answers = answers_from_form(items, request.form)
-            learning.submit_attempt(deps.session(), learner, attempt_id, answers)
+            answers = answers_from_form(context["items"], request.form)
+            learning.submit_attempt(deps.session(), launch_session.learner(), attempt_id, answers)
         except LmsError as exc:  # show the form again with every choice the learner made
             error = exc
         else:
             ring(dispatch.grade_submitted)
             return redirect(launch_session.link("player.attempt", attempt_id=attempt_id), code=303)
-    orders = display_orders(quiz_attempt, mod)
-    page = render_template(
-        "player/attempt.html",
-        module=mod,
-        attempt=quiz_attempt,
-        items=items,
-        orders=orders,
-        error=error,
-        given=request.form if error else None,
-    )
+    given = request.form if error else None
+    page = render_template("player/attempt.html", error=error, given=given, **context)
     return page if error is None else BaseResponse(page, status=error.status, mimetype="text/html")
+
+
+@bp.get("/attempts/<int:attempt_id>/state")
+def attempt_state(attempt_id: int) -> Response:
+    """The attempt's result, polled while it is being graded."""
+    return _state("player/_attempt_result.html", attempt_context(attempt_id))
 
 
 @bp.route("/modules/<slug>/assignment", methods=["GET", "POST"])
@@ -140,7 +129,7 @@ def assignment(slug: str) -> BaseResponse | str:
     content = current_content(deps.session())
     program, mod = content.find(slug)
     if mod.assignment is None:
-        abort(404)
+        raise NotFoundError("This module has no assignment.")
     learner = launch_session.learner()
     notice: dict[str, Any] | None = None
     preview = None
@@ -175,6 +164,6 @@ def assignment(slug: str) -> BaseResponse | str:
         notice=notice,
         preview=preview,
         submissions=submissions,
-        **_grade_state(learner, slug, submissions),
+        **grade_state(learner, slug, submissions),
     )
     return page if status == 200 else BaseResponse(page, status=status, mimetype="text/html")

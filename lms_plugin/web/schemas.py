@@ -247,8 +247,23 @@ class ItemResultOut(Out):
     correct: bool
 
 
+class ItemFeedbackOut(Out):
+    """One item of a graded attempt, as the learner reads it."""
+
+    item_id: str
+    number: int
+    verdict: Literal["correct", "partly", "incorrect", "unanswered"]
+    your_answer: list[str] = Field(description="the learner's answer in words; empty: none")
+    correct_answer: list[str] | None = Field(
+        description="the key in words; null when the module's settings do not show it yet"
+    )
+    explanation: str = Field(description="why the key is right (Markdown)")
+    points_awarded: float
+    points_possible: float
+
+
 class AttemptOut(Out):
-    """A quiz attempt; score fields appear once it is graded."""
+    """A quiz attempt; score fields appear once it is graded, feedback on GET."""
 
     id: int
     module: str
@@ -260,6 +275,12 @@ class AttemptOut(Out):
     max_score: float | None = None
     percent: float | None = None
     results: list[ItemResultOut] | None = None
+    feedback: list[ItemFeedbackOut] | None = None
+    correct_answers_shown: bool | None = Field(
+        None, description="quiz.show_correct_answers: whether the key is shown now"
+    )
+    attempts_left: int | None = None
+    next_attempt_at: datetime | None = Field(None, description="when a cooldown ends, if one holds")
 
 
 class DraftOut(Out):

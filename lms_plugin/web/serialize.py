@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, QuizAttempt
 from lms_plugin.domain import grading
 from lms_plugin.domain.content.model import Item, Module, Program
+from lms_plugin.domain.quiz_feedback import ItemFeedback
 from lms_plugin.services.progress import Progress
 
 
@@ -95,8 +97,14 @@ def display_orders(attempt: QuizAttempt, module: Module) -> dict[str, list[str]]
 
 
 def attempt_json(
-    attempt: QuizAttempt, module: Module, orders: dict[str, list[str]]
+    attempt: QuizAttempt,
+    module: Module,
+    orders: dict[str, list[str]],
+    graded: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The attempt; once graded, with ``graded`` (web.player_context.attempt_context): the
+    feedback per item (the key only where the module's settings allow), attempts left, and
+    when the next attempt opens."""
     items = [module.item(i) for i in attempt.item_ids]
     data: dict[str, Any] = {
         "id": attempt.id,
@@ -113,7 +121,30 @@ def attempt_json(
             percent=attempt.percent,
             results=attempt.results,
         )
+    if attempt.status == "graded" and graded is not None:
+        opens = graded["opens_at"]
+        data.update(
+            feedback=[feedback_json(f) for f in graded["feedback"]],
+            correct_answers_shown=graded["reveal"],
+            attempts_left=graded["attempts_left"],
+            next_attempt_at=opens.isoformat() if opens else None,
+        )
     return data
+
+
+def feedback_json(feedback: ItemFeedback) -> dict[str, Any]:
+    return {
+        "item_id": feedback.item.id,
+        "number": feedback.number,
+        "verdict": feedback.verdict,
+        "your_answer": list(feedback.your_answer),
+        "correct_answer": None
+        if feedback.correct_answer is None
+        else list(feedback.correct_answer),
+        "explanation": feedback.explanation,
+        "points_awarded": feedback.points_awarded,
+        "points_possible": feedback.points_possible,
+    }
 
 
 def draft_json(draft: AssignmentDraft) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def test_full_module_in_the_browser(chromium, tool, platform):
     for fieldset in page.locator("fieldset.item").all():
         answer_item(page, fieldset)
     page.get_by_role("button", name="Submit answers").click()
-    expect(page.get_by_role("status")).to_contain_text("submitted and being graded")
+    expect(page.get_by_test_id("grading")).to_contain_text("submitted and being graded")
     stored = tool.rows("SELECT status, answers FROM quiz_attempt")
     assert stored[0][0] == "submitted" and len(stored[0][1]) == mod.quiz.draw
 

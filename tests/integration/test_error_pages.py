@@ -99,7 +99,7 @@ def test_a_server_error_is_a_page_with_a_reference_logged_with_its_traceback(
     def broken(*args, **kwargs):
         raise RuntimeError("the database fell over")
 
-    monkeypatch.setattr("lms_plugin.web.player.learner_progress", broken)
+    monkeypatch.setattr("lms_plugin.web.player_context.learner_progress", broken)
     caplog.set_level(logging.INFO, logger="lms_plugin.web.errors")
     response = browser.get(tool.url + "/programs", headers=HTML)
 

@@ -1,3 +1,47 @@
+// Pages waiting for the worker (a quiz being graded) update by themselves: an element with
+// data-poll-url polls its state (JSON) until it is settled, then takes the fresh fragment the
+// server rendered, and a live region says what changed. Without this script the page shows the
+// state it was loaded in; a reload shows the rest.
+(function () {
+  "use strict";
+  var FIRST = 1000, MAX = 15000, GIVE_UP = 40;  // ~10 minutes of polling at most
+
+  function announce(root) {
+    var note = document.querySelector("[data-live-note]");
+    var summary = root.querySelector("[data-announce]") || root.querySelector("h2, p");
+    if (note && summary) { note.textContent = summary.textContent.replace(/\s+/g, " ").trim(); }
+  }
+  function swap(el, html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();  // rendered and sanitised on the server; scripts never run
+    var fresh = template.content.firstElementChild;
+    if (!fresh) { return; }
+    el.replaceWith(fresh);
+    announce(fresh);
+    watch(fresh);
+  }
+  function poll(el, url) {
+    var delay = FIRST, tries = 0;
+    function again() {
+      tries += 1;
+      if (tries > GIVE_UP) { return; }  // still waiting after minutes: a reload will tell
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw r; } return r.json(); })
+        .then(function (body) {
+          if (body.pending) { delay = Math.min(delay * 1.5, MAX); setTimeout(again, delay); }
+          else { swap(el, body.html); }
+        })
+        .catch(function () { setTimeout(again, MAX); });
+    }
+    setTimeout(again, delay);
+  }
+  function watch(root) {
+    var waiting = root.matches("[data-poll-url]") ? [root] : root.querySelectorAll("[data-poll-url]");
+    Array.prototype.forEach.call(waiting, function (el) { poll(el, el.getAttribute("data-poll-url")); });
+  }
+  watch(document.body);
+})();
+
 // Assignment editor: live word count, draft autosave, Markdown preview. The page works without
 // this script (the form posts save / preview / submit); with it, nothing typed waits for a click.
 (function () {
