@@ -13,10 +13,12 @@ import click
 from lms_plugin.cli.common import COURSES_DIR, app_context, cli
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.content import sync as _sync
+from lms_plugin.cli.hints import typed_command
 from lms_plugin.cli.together import run_together
-from lms_plugin.settings import load_settings
+from lms_plugin.settings import Settings, load_settings
 
 CELERY_APP = "worker.celery_app:celery"
+DEFAULT_PUBLIC_URL = Settings().public_url  # what another shell, without LMS_PUBLIC_URL, uses
 
 
 @cli.command()
@@ -29,26 +31,45 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
 
     They stop together: on SIGTERM or Ctrl-C within 10 s, and when one of them exits (then with
     a non-zero code). Production runs gunicorn, celery worker and celery beat on their own.
+    Without LMS_PUBLIC_URL, the tool's public URL is http://<host>:<port>.
     """
     from flask_migrate import upgrade
 
     from lms_plugin.services.keys import ensure_keys
+    from lms_plugin.services.platforms import list_platforms
 
+    derived = not os.environ.get("LMS_PUBLIC_URL")
+    if derived:  # the web and the worker read it from the environment they inherit
+        os.environ["LMS_PUBLIC_URL"] = public_url_for(host, port)
     settings = load_settings()
     with app_context():
         upgrade()
         ensure_keys(_session())
         report = _sync(COURSES_DIR)
         click.echo(f"content: {len(report.created)} new, {len(report.unchanged)} unchanged")
-    _print_admin_info(settings.public_url)
-    web = [sys.executable, "-m", "gunicorn", "-c", "python:lms_plugin.gunicorn_conf"]
-    web += ["-w", str(web_workers), "-b", f"{host}:{port}"]
-    # gunicorn's own grace (30 s by default) must end inside run's 10 s promise
-    commands = {"web": [*web, "--graceful-timeout", "5", "lms_plugin.wsgi:app"]}
+        registered = bool(list_platforms(_session()))
+    click.echo(
+        admin_info(settings.public_url, typed_command(), derived=derived, registered=registered)
+    )
+    commands = {"web": web_command(host, port, web_workers)}
     if not no_worker:
         # The beat runs the drains every LMS_SWEEP_SECONDS, so a lost message is still swept.
         commands["worker"] = celery_worker_args(beat=True)
     raise SystemExit(run_together(commands))
+
+
+def public_url_for(host: str, port: int) -> str:
+    """The URL a browser on this machine reaches ``host:port`` at (a wildcard is loopback)."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - compared, not bound
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def web_command(host: str, port: int, workers: int, log_level: str = "info") -> list[str]:
+    """gunicorn serving the tool (python -m gunicorn, this interpreter)."""
+    web = [sys.executable, "-m", "gunicorn", "-c", "python:lms_plugin.gunicorn_conf"]
+    web += ["-w", str(workers), "-b", f"{host}:{port}", "--log-level", log_level]
+    # gunicorn's own grace (30 s by default) must end inside run's 10 s promise
+    return [*web, "--graceful-timeout", "5", "lms_plugin.wsgi:app"]
 
 
 @cli.command()
@@ -76,14 +97,18 @@ def celery_worker_args(
     *,
     beat: bool = False,
     schedule: str | None = None,
+    log_level: str = "INFO",
+    quiet: bool = False,
 ) -> list[str]:
-    """The ``celery worker`` command line (``python -m celery``, this interpreter)."""
+    """The ``celery worker`` command line (``python -m celery``, this interpreter); ``quiet``
+    leaves out Celery's banner."""
     args = [
         sys.executable,
         "-m",
         "celery",
         "-A",
         CELERY_APP,
+        *(["--quiet"] if quiet else []),
         "worker",
         "-Q",
         queues,
@@ -92,7 +117,7 @@ def celery_worker_args(
         "-n",
         name,
         "--loglevel",
-        "INFO",
+        log_level,
         "--without-gossip",
         "--without-mingle",
     ]
@@ -103,21 +128,33 @@ def celery_worker_args(
     return args
 
 
-def _print_admin_info(public_url: str) -> None:
+def admin_info(public_url: str, prog: str, *, derived: bool, registered: bool) -> str:
+    """What ``run`` prints for the LMS admin: the tool's URLs and the next commands, as ``prog``
+    (how the user reaches this CLI) types them."""
     base = public_url.rstrip("/")
-    click.echo("\nRegister the tool in your LMS (LTI 1.3) with:")
-    click.echo(f"  OpenID Connect login URL (initiate login): {base}/lti/login")
-    click.echo(f"  Redirect / launch URL (target link URI):  {base}/lti/launch")
-    click.echo(f"  Deep linking (content selection) URL:      {base}/lti/launch")
-    click.echo(f"  Public keyset (JWKS) URL:                  {base}/lti/jwks")
-    click.echo(
-        "Then: lms-plugin platform add --name ... --issuer ... --client-id ... "
-        "--auth-login-url ... --token-url ... --jwks-url ... --deployment-id ..."
-    )
-    click.echo(
-        "Or, where the LMS registers tools by URL (LTI Dynamic Registration: Moodle, Canvas):\n"
-        "  lms-plugin platform register-url   (prints a one-time URL to paste into the LMS)\n"
-    )
+    # Another shell has no LMS_PUBLIC_URL: name it where the URL a command prints depends on it.
+    env = f"LMS_PUBLIC_URL={base} " if derived and base != DEFAULT_PUBLIC_URL else ""
+    lines = [
+        "",
+        "Register the tool in your LMS (LTI 1.3) with:",
+        f"  OpenID Connect login URL (initiate login): {base}/lti/login",
+        f"  Redirect / launch URL (target link URI):  {base}/lti/launch",
+        f"  Deep linking (content selection) URL:      {base}/lti/launch",
+        f"  Public keyset (JWKS) URL:                  {base}/lti/jwks",
+        f"Then: {prog} platform add --name ... --issuer ... --client-id ... "
+        "--auth-login-url ... --token-url ... --jwks-url ... --deployment-id ...",
+        "Or, where the LMS registers tools by URL (LTI Dynamic Registration: Moodle, Canvas):",
+        f"  {env}{prog} platform register-url   (prints a one-time URL to paste into the LMS)",
+        "",
+    ]
+    if not registered:
+        lines += [
+            "No LMS is registered yet. To try the tool first with a practice LMS on this "
+            "computer, stop this (Ctrl-C) and run:",
+            f"  {prog} demo",
+            "",
+        ]
+    return "\n".join(lines)
 
 
 @cli.command()
@@ -172,3 +209,6 @@ def _probe(label: str, probe: Any) -> int:
         return 1
     click.echo(f"{label}: ok")
     return 0
+
+
+from lms_plugin.cli import demo as _demo  # noqa: E402, F401  (its command is on cli)
