@@ -47,7 +47,7 @@ def test_the_page_says_what_each_column_receives(tool, lms):
     shown = text(page.text)
     assert "ISP Certificate Progress through the whole certificate" in shown
     assert "This module's grade (the activity you added) 1 sent" in shown
-    assert "Off: these modules have no column of their own" in shown
+    assert "Off. 10 modules have no column of their own: their grades count in the" in shown
     assert "Theories, models and frameworks" in shown  # a module nobody placed
     assert "Add a column for every module" in shown
 
