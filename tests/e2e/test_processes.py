@@ -94,7 +94,7 @@ def test_embedded_default_runs_web_and_a_real_worker(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr + out
     assert "worker: ok" in check.stdout and "LMS_BROKER_URL=filesystem://" in check.stdout
     assert f"{url}/lti/login" in out and f"{url}/lti/jwks" in out
-    assert "lms-plugin platform register-url" in out  # registering by URL, where the LMS can
+    assert "-m lms_plugin.cli platform register-url" in out  # by URL, as this CLI was typed
 
 
 def test_embedded_default_grades_a_quiz_and_sends_the_score(tmp_path):
