@@ -1,5 +1,5 @@
 """The one CLI, ``lms-plugin``: run, worker, db, platform, deployments, keys, content, check,
-scores, credentials.
+scores, credentials, theme.
 
 Bad arguments print one line (``error: ...``) and exit with code 2; nothing is half-written,
 because each command validates before it commits.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from lms_plugin.cli import admin, content, credentials, processes, scores  # noqa: F401
+from lms_plugin.cli import admin, content, credentials, processes, scores, theme  # noqa: F401
 from lms_plugin.cli.common import cli
 from lms_plugin.domain.errors import LmsError
 

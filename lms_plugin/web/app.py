@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         render,
         size_limits,
         system,
+        theming,
     )
 
     for module in (
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     size_limits.init_size_limits(app, settings)  # bodies per route (MAX_CONTENT_LENGTH: the rest)
     rate_limits.init_rate_limits(app, settings)  # per address, on the anonymous LTI edge
+    theming.init_app(app)  # the deployment's theme, the favicon, local times
     app.after_request(_security_headers)
     app.jinja_env.globals.update(
         app_version=__version__,
