@@ -36,6 +36,9 @@ def create_app(config_path: str, tokens: TokenService | None = None) -> Flask:
         SECRET_KEY=secrets.token_bytes(32),  # who is signed in; forgotten at each start
         SESSION_COOKIE_NAME="practice_lms",  # cookies ignore ports: the tool's are beside it
         SESSION_COOKIE_SAMESITE="Lax",
+        # Only its own address: a page elsewhere that points a name at 127.0.0.1 (DNS
+        # rebinding) gets a 400, not a practice LMS that signs anyone in.
+        TRUSTED_HOSTS=[urlsplit(config.lms_url).hostname],
     )
     book = Gradebook()
     # The activity's own column, as Moodle makes one when a graded activity is added.

@@ -81,6 +81,7 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
         expect(page.get_by_role("heading", level=1)).to_contain_text("practice cohort")
         assert axe_violations(page) == []
         page.screenshot(path=str(tmp_path / "practice-lms-1280.png"), full_page=True)
+        _on_a_phone(chromium, lms_url, tmp_path)
 
         # A new learner: the real login, the practice LMS's authorization, the launch.
         frame, seen = _launch_as(page, lms_url, tool_url, "Sam")
@@ -90,6 +91,7 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
         expect(frame.get_by_text("Sam Rivera").first).to_be_visible()
         assert "/instructor" not in frame.url
         page.screenshot(path=str(tmp_path / "learner-launch-1280.png"), full_page=True)
+        assert axe_violations(page) == []  # the course page around the frame
         learner = requests.get(
             tool_url + "/instructor/cohort", params={"lh": _handle(frame)}, timeout=10
         )
@@ -127,6 +129,7 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
             lambda: row("lea") + row("wes") + log.read_text()[-3000:],
         )
         page.goto(lms_url + "/gradebook")
+        assert axe_violations(page) == []
         page.screenshot(path=str(tmp_path / "practice-gradebook-1280.png"), full_page=True)
         context.close()
 
@@ -136,6 +139,21 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
         left = STOP_SECONDS - (time.monotonic() - signalled)
         wait_for(lambda: not marked_tree(mark), max(left, 0.1), lambda: str(marked_tree(mark)))
     assert code == 0, log.read_text()[-3000:]
+
+
+def _on_a_phone(chromium: Browser, lms_url: str, tmp_path: Path) -> None:
+    """The course page at 375 px: nothing scrolls sideways, every button is reachable."""
+    context = chromium.new_context(viewport={"width": 375, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(lms_url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    buttons = page.get_by_role("link", name=re.compile("^Open as ")).all()
+    assert len(buttons) == 6
+    for button in buttons:
+        box = button.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.screenshot(path=str(tmp_path / "practice-lms-375.png"), full_page=True)
+    context.close()
 
 
 def _handle(frame: Frame) -> str:

@@ -107,6 +107,15 @@ def test_the_authorization_endpoint_refuses_what_no_lms_would_answer(
     assert said in page.text and 'name="id_token"' not in page.text
 
 
+def test_only_its_own_address_is_served(practice):
+    config, _ = practice
+    assert requests.get(config.lms_url + "/", timeout=5).status_code == 200
+    rebound = requests.get(config.lms_url + "/as/ines", headers={"Host": "evil.example"}, timeout=5)
+    assert rebound.status_code == 400 and "practice_lms" not in rebound.headers.get(
+        "Set-Cookie", ""
+    )
+
+
 def test_no_id_token_without_signing_in_to_the_practice_lms(practice, browser):
     config, _ = practice
     page = browser.get(config.auth_url, params=_auth_request(config, "sam"))
