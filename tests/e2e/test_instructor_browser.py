@@ -41,6 +41,13 @@ def test_launch_home_review_save_and_next_then_the_queue(chromium, tool, platfor
     expect(page.get_by_test_id("home-reviews")).to_contain_text("2 submissions waiting")
     assert axe_violations(page) == []
     page.screenshot(path=str(tmp_path / "home-1280.png"), full_page=True)
+    # The switch to the learner's view, and back.
+    page.get_by_role("link", name="View as learner").click()
+    expect(page.get_by_test_id("view-as")).to_contain_text("as a learner sees it")
+    assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / "view-as-learner-1280.png"))
+    page.get_by_role("link", name="Back to the instructor home").click()
+    expect(page.get_by_test_id("home-reviews")).to_be_visible()
 
     page.get_by_role("link", name="Review the oldest").click()
     expect(page.get_by_test_id("learner")).to_contain_text("Learner a1")

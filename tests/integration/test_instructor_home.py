@@ -116,6 +116,15 @@ def test_learners_are_refused_on_every_instructor_route(tool, platform):
     assert tool.rows("SELECT count(*) FROM review") == [(0,)]
 
 
+def test_learner_pages_carry_no_instructor_link_and_instructors_can_go_back(tool, platform):
+    learner = api_launch(tool, platform)
+    teacher = instructor(tool, platform)
+    for path in ("/programs", f"/modules/{L1M1}"):
+        assert "/instructor" not in learner.get(tool.url + path, headers=HTML).text
+        as_learner = teacher.get(tool.url + path, headers=HTML).text
+        assert "Back to the instructor home" in as_learner and "/instructor/" in as_learner
+
+
 def test_the_home_says_what_waits_and_how_the_cohort_is_doing(tool, platform):
     first = submitted(tool, platform, user="a1")
     submitted(tool, platform, user="a2")
