@@ -90,6 +90,8 @@ def test_learner_pages(chromium: Browser, tool, platform, themed, shots, width):
     page.get_by_role("button", name="Start attempt 1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Quiz — attempt 1")
     check(page, "quiz-attempt", width, shots)
+    page.goto(tool.url + "/instructor/")  # not for learners: the error page, in the theme
+    check(page, "error-403", width, shots)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -106,6 +108,8 @@ def test_instructor_pages(chromium: Browser, tool, platform, themed, shots, widt
     ]:
         page.goto(tool.url + path)
         check(page, name, width, shots)
+    page.get_by_test_id("view-as-learner").click()
+    check(page, "overview-as-instructor", width, shots)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
