@@ -63,6 +63,8 @@ def _parts(
         noun = "capstone" if module.assignment.kind == "capstone" else "assignment"
         if rubric is not None:
             done = format_percent(rubric) + ("" if status.assignment_passed else ", not passed")
+        elif status.assignment_state == "none":
+            done = "not submitted yet, counts 0"
         else:
             done = "not reviewed yet, counts 0"
         parts.append(f"the {noun} ({done})")

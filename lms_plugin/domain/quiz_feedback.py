@@ -81,7 +81,8 @@ def answer_lines(item: Item, response: Any) -> tuple[str, ...]:
     if item.type == "single_choice":
         return _texts(item.choices, [response])
     if item.type == "multi_select" and isinstance(response, list | tuple):
-        return _texts(item.choices, response)
+        order = {o.id: n for n, o in enumerate(item.choices)}  # as the key lists them
+        return _texts(item.choices, sorted(response, key=lambda i: order.get(str(i), len(order))))
     if item.type == "ordering" and isinstance(response, list | tuple):
         return tuple(f"{n}. {text}" for n, text in enumerate(_texts(item.entries, response), 1))
     if item.type == "matching" and isinstance(response, Mapping):

@@ -90,7 +90,7 @@ def test_a_quiz_being_graded_says_so_then_its_state_brings_the_score(tool, platf
     assert state["pending"] is False
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", state["html"])).split())
     assert "50 out of 100" in text  # the quiz is half of the module's grade
-    assert "The mean of the quiz (100%) and the assignment (not reviewed yet, counts 0)" in text
+    assert "The mean of the quiz (100%) and the assignment (not submitted yet, counts 0)" in text
     assert "It counts toward Level 1 (ISP Level 1" in text and "module 1 of 6" in text
     overview = browser.get(tool.url + "/programs/state").json()
     assert overview["pending"] is False and "Grade 50 out of 100" in overview["html"]
@@ -145,24 +145,27 @@ def test_feedback_shows_the_learners_answers_and_the_key_only_once_it_cannot_hel
     assert "not passed this time" in attempt_page and "2 attempts left of 3" in attempt_page
     assert "Try again" in attempt_page and "Correct answer" not in attempt_page
     assert "The correct answers are shown once you pass the quiz" in attempt_page
-    assert "Explanation" in attempt_page and "No answer given." in attempt_page
+    assert "Explanation:" in attempt_page and "Your answer: no answer given." in attempt_page
 
     passed = submit_quiz(browser, tool)
     grade_everything(tool)
     body = _graded_attempt(browser, tool, passed)
     assert body["correct_answers_shown"] is True and body["attempts_left"] == 1
     mod = module(L1M1)
-    first = body["feedback"][0]
-    assert first["verdict"] == "correct" and first["your_answer"] == first["correct_answer"]
+    assert {f["verdict"] for f in body["feedback"]} == {"correct"}
+    for shown in body["feedback"]:
+        item = mod.item(shown["item_id"])
+        assert item is not None and shown["correct_answer"] == list(key_lines(item))
     # the cooldown after two attempts: when the next one opens, no "try again" yet
     assert body["next_attempt_at"] is not None
     attempt_page = browser.get(tool.url + f"/attempts/{passed}", headers=HTML).text
     assert "Your next attempt opens <time datetime=" in attempt_page
-    assert "Try again" not in attempt_page and "Correct answer" in attempt_page
-    # the first attempt now shows its key too: the quiz is passed
-    earlier = _graded_attempt(browser, tool, failed)["feedback"][0]
-    item = mod.item(earlier["item_id"])
-    assert item is not None and earlier["correct_answer"] == list(key_lines(item))
+    assert "Try again" not in attempt_page
+    assert "Correct answer:" not in attempt_page  # every answer right: the key adds nothing
+    # the first attempt now shows its key under every blank answer: the quiz is passed
+    assert _graded_attempt(browser, tool, failed)["correct_answers_shown"] is True
+    earlier = page(browser, tool, f"/attempts/{failed}")
+    assert earlier.count("Correct answer:") == mod.quiz.draw
 
 
 def test_the_key_stays_hidden_in_the_page_while_attempts_remain(tool, platform):

@@ -25,7 +25,7 @@ COUNTS = (
          "Your assignment is waiting for review; the review completes the grade. Your best quiz "
          "score so far: 90%."),
         (90.0, False, "none", 0.45, None, "partial", "45 out of 100",
-         "Not complete yet. The mean of the quiz (90%) and the assignment (not reviewed yet, "
+         "Not complete yet. The mean of the quiz (90%) and the assignment (not submitted yet, "
          "counts 0)."),
         (60.0, False, "revise", 0.55, 50.0, "partial", "55 out of 100",
          "Not complete yet. The mean of the quiz (60%) and the assignment (50%, not passed)."),

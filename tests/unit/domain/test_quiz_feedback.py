@@ -14,7 +14,7 @@ from tests.support.items import make_item
     "item_type, response, lines",
     [
         ("single_choice", "c", ("text c",)),
-        ("multi_select", ["a", "d"], ("text a", "text d")),
+        ("multi_select", ["d", "a"], ("text a", "text d")),  # in the order the key lists them
         ("ordering", ["p", "e", "i", "s"], ("1. text p", "2. text e", "3. text i", "4. text s")),
         ("matching", {"l1": "r3", "l2": "r2"}, ("text l1 → text r3", "text l2 → text r2")),
         ("numeric", "74.8", ("74.8 %",)),
