@@ -8,6 +8,7 @@ reach the practice gradebook through AGS, and one SIGTERM stops every process.
 
 from __future__ import annotations
 
+import fcntl
 import re
 import signal
 import subprocess
@@ -168,3 +169,25 @@ def test_demo_refuses_production(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert result.stderr.startswith("error: demo does not run with LMS_ENV=production")
     assert list(tmp_path.iterdir()) == []  # nothing prepared, nothing registered
+
+
+def _demo_refusal(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = tool_env(instance_dir=str(tmp_path))
+    ports = ("--port", str(free_port()), "--lms-port", str(free_port()))
+    return subprocess.run(cli("demo", *ports), env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_demo_never_removes_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "notes.txt").write_text("mine")
+    result = _demo_refusal(tmp_path)
+    assert result.returncode != 0 and "was not made by the demo" in result.stderr
+    assert (tmp_path / "demo" / "notes.txt").read_text() == "mine"
+
+
+def test_one_demo_per_instance_folder(tmp_path: Path) -> None:
+    """A second demo would wipe the course the first one is serving."""
+    with (tmp_path / "demo.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running demo holds it
+        result = _demo_refusal(tmp_path)
+    assert result.returncode != 0 and "a demo is already running" in result.stderr
