@@ -19,6 +19,7 @@ from lms_plugin.settings import Settings, load_settings
 
 CELERY_APP = "worker.celery_app:celery"
 DEFAULT_PUBLIC_URL = Settings().public_url  # what another shell, without LMS_PUBLIC_URL, uses
+WILDCARDS = ("", "0.0.0.0", "::")  # noqa: S104 - hosts meaning every address, compared only
 
 
 @cli.command()
@@ -51,6 +52,11 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
     click.echo(
         admin_info(settings.public_url, typed_command(), derived=derived, registered=registered)
     )
+    if derived and host in WILDCARDS:
+        click.echo(
+            f"Listening on every address of this machine: an LMS elsewhere reaches it at another "
+            f"URL than {settings.public_url}; set LMS_PUBLIC_URL to that URL.\n"
+        )
     commands = {"web": web_command(host, port, web_workers)}
     if not no_worker:
         # The beat runs the drains every LMS_SWEEP_SECONDS, so a lost message is still swept.
@@ -60,7 +66,7 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
 
 def public_url_for(host: str, port: int) -> str:
     """The URL a browser on this machine reaches ``host:port`` at (a wildcard is loopback)."""
-    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - compared, not bound
+    shown = "127.0.0.1" if host in WILDCARDS else host
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
