@@ -8,8 +8,9 @@ The cohort dashboard tells learners who never launched (members from the LMS ros
 from those who did. Existing rows are filled from what the tables know: a member with any
 work in the course launched (their latest work is a lower bound of their last launch); a
 member without work in a course that never synced its roster can only have come from a launch
-(then its row's creation). Members without work in a course that synced its roster stay
-unknown (NULL, shown as never launched) until they launch again.
+(then its row's creation), and so can a member made before the course's first roster sync.
+Other members without work in a course that synced its roster stay unknown (NULL, shown as
+never launched) until they launch again.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -40,6 +41,13 @@ def upgrade():
     op.execute(
         "UPDATE membership SET launched_at = created_at WHERE launched_at IS NULL AND NOT EXISTS"
         " (SELECT 1 FROM job_run j WHERE j.kind = 'roster_sync'"
+        " AND j.context_id = membership.context_id)"
+    )
+    # A member made before the course's first roster sync started came from a launch too (only
+    # launches and roster syncs make members; roster jobs are never deleted).
+    op.execute(
+        "UPDATE membership SET launched_at = created_at WHERE launched_at IS NULL"
+        " AND created_at < (SELECT min(j.created_at) FROM job_run j WHERE j.kind = 'roster_sync'"
         " AND j.context_id = membership.context_id)"
     )
 
