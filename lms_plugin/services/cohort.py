@@ -1,12 +1,15 @@
-"""What instructors see of their own course: grades and the gradebook sync state per learner."""
+"""What instructors see of their own course: grades and the gradebook sync state per learner,
+and the credentials learners earned in it. The cohort dashboard's grid: services/cohort_grid.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms_plugin.db.credentials import Award
 from lms_plugin.db.grading import Grade, ScoreOutbox
 from lms_plugin.db.models import LtiUser
 
@@ -71,3 +74,20 @@ def learner_sync(session: Session, context_id: int, user_id: int) -> dict[str, s
     ):
         states[row.module_slug] = row.status
     return states
+
+
+def awards_of(session: Session, context_id: int, user_ids: Sequence[int]) -> dict[int, list[Award]]:
+    """The awards these learners earned in this course (the cohort page's credentials column:
+    one query for the learners shown, not the whole course's awards)."""
+    found: dict[int, list[Award]] = {}
+    if not user_ids:
+        return found
+    query = (
+        select(Award)
+        .where(Award.context_id == context_id, Award.user_id.in_(user_ids))
+        .order_by(Award.user_id, Award.program_slug)
+    )
+    for award in session.scalars(query):
+        assert award.user_id is not None
+        found.setdefault(award.user_id, []).append(award)
+    return found

@@ -1,0 +1,314 @@
+"""Competency mastery for the cohort dashboard: per learner and ISP competency, the share of the
+evidence they got right, and the cohort's mean; set-based, with the grid's filters.
+
+Evidence (domain/cohort_mastery.py says why): the items of each module's latest graded quiz
+attempt tagged with the competency (points awarded / possible), and the rubric criteria of each
+module's latest review tagged with it (level / 4, each weighing as one 1-point item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    CompoundSelect,
+    Float,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+    values,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import column
+
+from lms_plugin.db.base import utcnow
+from lms_plugin.db.grading import Review
+from lms_plugin.db.learning import AssignmentSubmission, QuizAttempt
+from lms_plugin.domain.cohort_mastery import RUBRIC_TOP, ScoredCompetency
+from lms_plugin.domain.cohort_query import GridQuery
+from lms_plugin.services.cohort_grid import Column, filtered_learners, person, row_of, scope_of
+from lms_plugin.services.cohort_sql import Scope
+
+
+def _tags(shown: Sequence[Column], wanted: set[str]) -> tuple[CTE, CTE]:
+    """(items, criteria): which quiz item and which rubric criterion of each shown module is
+    tagged with which wanted competency, as VALUES tables."""
+    items = [
+        (col.module.slug, item.id, competency)
+        for col in shown
+        for item in col.module.items
+        for competency in item.competencies
+        if competency in wanted
+    ]
+    criteria = [
+        (col.module.slug, criterion.id, competency)
+        for col in shown
+        if col.module.assignment is not None
+        for criterion in col.module.assignment.criteria
+        for competency in criterion.competencies
+        if competency in wanted
+    ]
+
+    def table(name: str, rows: list[tuple[str, str, str]]) -> CTE:
+        cols = (column("module_slug", String), column("part", String), column("competency", String))
+        # A VALUES table needs a row: a tag no row can match stands in for none.
+        return values(*cols, name=name).data(rows or [("", "", "")]).cte(name)
+
+    return table("item_tags", items), table("criterion_tags", criteria)
+
+
+def _json_rows(
+    dialect: str, document: ColumnElement[Any], *, object_: bool
+) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+    """A table function over a JSON array (its elements) or object (key, value), per database."""
+    if dialect == "postgresql":
+        if object_:
+            fn = func.json_each_text(document).table_valued("key", "value")
+            return fn, fn.c.key, fn.c.value
+        fn = func.json_array_elements(document).table_valued("value")
+        return fn, fn.c.value, fn.c.value
+    fn = func.json_each(document).table_valued("key", "value")
+    return fn, fn.c.key, fn.c.value
+
+
+def _field(dialect: str, element: ColumnElement[Any], name: str) -> ColumnElement[Any]:
+    if dialect == "postgresql":
+        text: ColumnElement[Any] = type_coerce(element, postgresql.JSON)[name].astext
+        return text
+    return func.json_extract(element, f"$.{name}")
+
+
+def evidence_cte(scope: Scope, shown: Sequence[Column], wanted: set[str], dialect: str) -> CTE:
+    """Per learner and competency: points awarded and possible over the evidence."""
+    item_tags, criterion_tags = _tags(shown, wanted)
+    where = [QuizAttempt.context_id == scope.context_id, QuizAttempt.status == "graded"]
+    if scope.user_ids is not None:
+        where.append(QuizAttempt.user_id.in_(scope.user_ids))
+    attempts = (
+        select(
+            QuizAttempt.user_id,
+            QuizAttempt.module_slug,
+            QuizAttempt.results,
+            func.row_number()
+            .over(
+                partition_by=(QuizAttempt.user_id, QuizAttempt.module_slug),
+                order_by=QuizAttempt.number.desc(),
+            )
+            .label("newest"),
+        )
+        .where(*where)
+        .subquery("attempts")
+    )
+    element, _, value = _json_rows(dialect, attempts.c.results, object_=False)
+    quiz = (
+        select(
+            attempts.c.user_id,
+            item_tags.c.competency,
+            cast(_field(dialect, value, "points_awarded"), Float).label("awarded"),
+            cast(_field(dialect, value, "points_possible"), Float).label("possible"),
+        )
+        .select_from(attempts)
+        .join(element, literal(True))
+        .join(
+            item_tags,
+            and_(
+                item_tags.c.module_slug == attempts.c.module_slug,
+                item_tags.c.part == _field(dialect, value, "item_id"),
+            ),
+        )
+        .where(attempts.c.newest == 1)
+    )
+    reviewed = [AssignmentSubmission.context_id == scope.context_id]
+    if scope.user_ids is not None:
+        reviewed.append(AssignmentSubmission.user_id.in_(scope.user_ids))
+    reviews = (
+        select(
+            AssignmentSubmission.user_id,
+            AssignmentSubmission.module_slug,
+            Review.scores,
+            func.row_number()
+            .over(
+                partition_by=(AssignmentSubmission.user_id, AssignmentSubmission.module_slug),
+                order_by=AssignmentSubmission.round.desc(),
+            )
+            .label("newest"),
+        )
+        .join(Review, Review.submission_id == AssignmentSubmission.id)
+        .where(*reviewed)
+        .subquery("reviews")
+    )
+    scores, key, level = _json_rows(dialect, reviews.c.scores, object_=True)
+    rubric = (
+        select(
+            reviews.c.user_id,
+            criterion_tags.c.competency,
+            cast(level, Float) / RUBRIC_TOP,
+            literal(1.0, Float),
+        )
+        .select_from(reviews)
+        .join(scores, literal(True))
+        .join(
+            criterion_tags,
+            and_(
+                criterion_tags.c.module_slug == reviews.c.module_slug,
+                criterion_tags.c.part == key,
+            ),
+        )
+        .where(reviews.c.newest == 1)
+    )
+    both = union_all(quiz, rubric).subquery("evidence_rows")
+    return (
+        select(
+            both.c.user_id,
+            both.c.competency,
+            (100.0 * func.sum(both.c.awarded) / func.nullif(func.sum(both.c.possible), 0)).label(
+                "mastery"
+            ),
+        )
+        .group_by(both.c.user_id, both.c.competency)
+        .cte("evidence")
+    )
+
+
+@dataclass
+class CompetencyView:
+    competencies: list[ScoredCompetency]
+    query: GridQuery
+    matching: int = 0
+    learners: int = 0
+    rows: list[Any] = field(default_factory=list)  # LearnerRow, with .mastery filled
+    mastery: dict[int, dict[str, float]] = field(default_factory=dict)  # user -> competency -> %
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // self.query.per))
+
+
+def competency_statement(
+    scope: Scope,
+    shown: Sequence[Column],
+    wanted: set[str],
+    query: GridQuery,
+    dialect: str,
+    now: datetime,
+) -> CompoundSelect[Any]:
+    """Counts (T), the page's learners (P), their mastery (M) and the cohort's (K)."""
+    summary, learners = filtered_learners(scope, query, now)
+    lc = learners.c
+    evidence = evidence_cte(scope, shown, wanted, dialect)
+    e = evidence.c
+    first = (query.page - 1) * query.per
+    on_page = and_(lc.rn > first, lc.rn <= first + query.per)
+    counts = select(
+        *row_of(
+            "T",
+            i1=select(func.count()).select_from(learners).scalar_subquery(),
+            i2=func.count(),
+        )
+    ).select_from(summary)
+    page = select(*row_of("P", **person(lc), i4=lc.rn)).where(on_page)
+    mine = (
+        select(*row_of("M", user_id=e.user_id, slug=e.competency, x=e.mastery))
+        .join(learners, lc.user_id == e.user_id)
+        .where(on_page)
+    )
+    cohort = (
+        select(
+            *row_of(
+                "K",
+                slug=e.competency,
+                i2=func.count(e.mastery),
+                x=func.avg(e.mastery),
+            )
+        )
+        .join(learners, lc.user_id == e.user_id)
+        .group_by(e.competency)
+    )
+    return union_all(counts, page, mine, cohort)
+
+
+def competency_view(
+    session: Session,
+    context_id: int,
+    shown: Sequence[Column],
+    competencies: Sequence[tuple[str, str]],
+    query: GridQuery,
+    now: datetime | None = None,
+) -> CompetencyView:
+    """The cohort's mean mastery per competency (id, name) and each learner's on the page."""
+    from lms_plugin.services.cohort_grid import learner_row
+
+    wanted = {cid for cid, _ in competencies}
+    dialect = session.get_bind().dialect.name
+    statement = competency_statement(
+        scope_of(context_id, shown), shown, wanted, query, dialect, now or utcnow()
+    )
+    found: dict[str, tuple[float, int]] = {}
+    view = CompetencyView([], query)
+    for row in session.execute(statement):
+        if row.kind == "T":
+            view.matching, view.learners = row.i1, row.i2
+        elif row.kind == "P":
+            view.rows.append(learner_row(row))
+        elif row.kind == "M":
+            view.mastery.setdefault(row.user_id, {})[row.slug] = row.x
+        elif row.x is not None:
+            found[row.slug] = (row.x, row.i2)
+    view.rows.sort(key=lambda r: r.position)
+    view.competencies = [
+        ScoredCompetency(cid, name, *found.get(cid, (None, 0))) for cid, name in competencies
+    ]
+    return view
+
+
+def mastery_rows(
+    session: Session,
+    context_id: int,
+    shown: Sequence[Column],
+    competencies: Sequence[tuple[str, str]],
+    query: GridQuery,
+    now: datetime | None = None,
+) -> Iterator[tuple[Any, dict[str, float]]]:
+    """Every filtered learner in order with their mastery, streamed (the CSV export)."""
+    wanted = {cid for cid, _ in competencies}
+    dialect = session.get_bind().dialect.name
+    scope = scope_of(context_id, shown)
+    _, learners = filtered_learners(scope, query, now or utcnow())
+    evidence = evidence_cte(scope, shown, wanted, dialect)
+    lc = learners.c
+    statement = (
+        select(
+            lc.user_id,
+            lc.name,
+            lc.sub,
+            lc.email,
+            lc.last,
+            evidence.c.competency,
+            evidence.c.mastery,
+        )
+        .outerjoin(evidence, evidence.c.user_id == lc.user_id)
+        .order_by(lc.rn)
+        .execution_options(yield_per=500)
+    )
+    current: Any = None
+    mastery: dict[str, float] = {}
+    for row in session.execute(statement):
+        if current is not None and row.user_id != current.user_id:
+            yield current, mastery
+            mastery = {}
+        current = row
+        if row.competency is not None and row.mastery is not None:
+            mastery[row.competency] = row.mastery
+    if current is not None:
+        yield current, mastery
