@@ -127,3 +127,16 @@ def test_the_overview_updates_itself_while_a_quiz_is_graded(chromium, tool, plat
     expect(first).to_contain_text("Grade 45 out of 100", timeout=20_000)
     expect(page.get_by_test_id("next-text")).to_contain_text("Write the assignment of Module 1")
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_an_error_page_says_what_to_do_with_a_way_back(chromium, tool, platform, width):
+    page, _ = open_launch(chromium, tool, platform, width=width)
+    page.goto(tool.url + "/modules/no-such-module")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("no module 'no-such-module'")
+    expect(page.get_by_test_id("what-to-do")).to_contain_text("open the activity again")
+    expect(page.get_by_test_id("reference")).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$"))
+    assert axe_violations(page) == []
+    shoot(page, "error-404", width)
+    page.get_by_role("link", name="Back to the certificate overview").click()
+    expect(page.get_by_test_id("next-step")).to_be_visible()
