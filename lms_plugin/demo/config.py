@@ -51,6 +51,10 @@ class PracticeConfig:
         return self.tool_url + "/lti/launch"
 
     @property
+    def deep_link_return_url(self) -> str:
+        return self.lms_url + "/deep-link/return"
+
+    @property
     def tool_jwks_url(self) -> str:
         return self.tool_url + "/lti/jwks"
 

@@ -82,3 +82,8 @@ PEOPLE = (
 def person(sub: str) -> Person | None:
     """The course member with this LMS user id, or None."""
     return next((p for p in PEOPLE if p.sub == sub), None)
+
+
+def instructor() -> Person:
+    """The course's instructor, who reviews and adds activities."""
+    return next(p for p in PEOPLE if p.is_instructor)

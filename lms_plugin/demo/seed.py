@@ -167,8 +167,7 @@ def seed_course(
         for p in course.PEOPLE
         if p.is_instructor or p.stage in STAGES
     }
-    instructor = next(p for p in course.PEOPLE if p.is_instructor)
-    seeder = Seeder(session, current_content(session), records[instructor.sub].user_id)
+    seeder = Seeder(session, current_content(session), records[course.instructor().sub].user_id)
     seeded = []
     for person in course.PEOPLE:
         if person.stage in STAGES:

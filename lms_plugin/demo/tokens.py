@@ -35,15 +35,11 @@ class OAuthError(Exception):
 @dataclass
 class TokenService:
     config: PracticeConfig
+    tool_keys: jwt.PyJWKClient  # the tool's JWKS, at the URL registered for it
     clock: Callable[[], float] = time.time
-    _jwks: jwt.PyJWKClient | None = None
     _tokens: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
     _jtis: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __post_init__(self) -> None:
-        if self._jwks is None:
-            self._jwks = jwt.PyJWKClient(self.config.tool_jwks_url, lifespan=300, timeout=5)
 
     def grant(self, form: Mapping[str, str]) -> dict[str, object]:
         """The token response (RFC 6749 §5.1) for a valid request; OAuthError otherwise."""
@@ -78,9 +74,8 @@ class TokenService:
     def _check_assertion(self, assertion: str) -> None:
         """RFC 7523 §3: signed by the tool's key; iss and sub the client id; aud this endpoint;
         not expired; its jti used once."""
-        assert self._jwks is not None
         try:
-            key = self._jwks.get_signing_key_from_jwt(assertion)
+            key = self.tool_keys.get_signing_key_from_jwt(assertion)
         except jwt.PyJWKClientConnectionError:  # the tool is not answering (yet)
             raise OAuthError(
                 503, "temporarily_unavailable", "the tool's JWKS is unreachable"

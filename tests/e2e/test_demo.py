@@ -49,6 +49,17 @@ def _launch_as(page: Page, lms_url: str, tool_url: str, name: str) -> tuple[Fram
     raise AssertionError("the tool did not open:\n" + "\n".join(seen))
 
 
+def _wait_frame(page: Page, prefix: str) -> Frame:
+    """The frame whose URL starts with ``prefix``, once it has loaded."""
+    for _ in range(150):
+        frame = next((f for f in page.frames if f.url.startswith(prefix)), None)
+        if frame is not None:
+            frame.wait_for_load_state()
+            return frame
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no frame at {prefix}: {[f.url for f in page.frames]}")
+
+
 def _listening_addresses(port: int) -> set[str]:
     """Local addresses with a socket listening on ``port`` (IPv4 and IPv6, from /proc)."""
     found = set()
@@ -116,6 +127,18 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
             if not frame.locator("[data-status=running]").count():
                 frame.goto(f"{tool_url}/instructor/cohort?lh={handle}")
         expect(frame.get_by_text("Nico Rossi").first).to_be_visible()
+
+        # Deep linking: the instructor adds Module 2 as an activity of its own.
+        page.goto(lms_url + "/")
+        page.get_by_role("link", name="Add activities as Ines").click()
+        picker = _wait_frame(page, tool_url + "/deep-link")
+        picker.get_by_label(re.compile("^Theories, models and frameworks")).check()
+        picker.get_by_role("button", name="Add to course").click()
+        added = _wait_frame(page, lms_url + "/deep-link/return")
+        expect(added.get_by_test_id("added")).to_contain_text("Theories, models and frameworks")
+        page.screenshot(path=str(tmp_path / "activity-added-1280.png"), full_page=True)
+        page.goto(lms_url + "/")
+        expect(page.get_by_text("Theories, models and frameworks").first).to_be_visible()
 
         # Seeded grades reach the practice gradebook through AGS (the worker's sending drain):
         # a number for work graded, "needs grading" for work waiting for a person.

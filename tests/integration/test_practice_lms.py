@@ -233,5 +233,6 @@ def test_a_tool_not_answering_yet_is_a_503_to_retry(tmp_path):
     config = read_config(write_config(tmp_path, "http://127.0.0.1:9", closed))
     pem = new_private_key_pem()
     with pytest.raises(OAuthError) as refused:
-        TokenService(config).grant(_grant(_assertion(config, pem, "k1"), NRPS_SCOPE))
+        keys = jwt.PyJWKClient(config.tool_jwks_url, timeout=5)
+        TokenService(config, keys).grant(_grant(_assertion(config, pem, "k1"), NRPS_SCOPE))
     assert (refused.value.status, refused.value.error) == (503, "temporarily_unavailable")
