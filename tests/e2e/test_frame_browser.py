@@ -4,16 +4,20 @@ iframe; and times are shown in the reader's time zone (static/frame.js)."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Frame, Page
+from playwright.sync_api import Browser, Frame, Page, expect
 
+from tests.support.content_keys import L1M1
 from tests.support.credential_http import issue
 
 pytestmark = pytest.mark.e2e
+CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 
 RECORD = """
 window.__resizes = [];
@@ -118,3 +122,25 @@ def test_times_are_shown_in_the_readers_time_zone(
     assert offset in (earned.get_attribute("title") or "")
     checked = page.locator("time[data-local=time]").inner_text()
     assert re.fullmatch(r"\d{1,2}:\d{2}(\s?[AP]M)?", checked), checked  # not "HH:MM UTC"
+
+
+def test_the_assignment_says_when_the_draft_was_saved_in_the_readers_time_zone(
+    chromium, tool, platform
+):
+    context = chromium.new_context(timezone_id="Asia/Tokyo", locale="en-US")
+    page = context.new_page()
+    hint = json.dumps({CUSTOM: {"module": L1M1}})
+    page.goto(f"{tool.url}/lti/login?" + urlencode(platform.login_params(lti_message_hint=hint)))
+    page.get_by_role("link", name="Open the assignment").click()
+    page.get_by_label(re.compile("Your answer")).fill("My role map.")
+    expect(page.locator("#autosave")).to_contain_text("Draft saved", timeout=10_000)
+    [(saved_at,)] = tool.rows("SELECT saved_at FROM assignment_draft")
+    tokyo = saved_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    shown = f"{tokyo:%-I:%M} {tokyo:%p}"
+    assert page.locator("#autosave").inner_text().replace("\u202f", " ") == f"Draft saved {shown}"
+
+    page.reload()  # now from the server: a <time> the page shows in Tokyo time
+    saved = page.locator("#autosave time[data-local=datetime]")
+    expect(saved).to_have_attribute("data-localised", re.compile("."))
+    assert saved.inner_text().replace("\u202f", " ").endswith(shown)
+    assert f"{tokyo:%b} {tokyo.day}, {tokyo.year}" in saved.inner_text()

@@ -68,6 +68,10 @@
       el.dataset.localised = el.getAttribute("datetime");
     } catch (e) { /* an unknown language tag: keep the UTC text */ }
   }
+  // For scripts that write a time themselves (player.js's "Draft saved …").
+  window.lmsLocalTime = function (iso, style) {
+    return new Intl.DateTimeFormat(lang, styles[style] || styles.datetime).format(new Date(iso));
+  };
   function localiseAll(root) {
     if (root.matches && root.matches("time[data-local]")) { localise(root); }
     if (root.querySelectorAll) { root.querySelectorAll("time[data-local]").forEach(localise); }

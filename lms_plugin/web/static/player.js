@@ -58,6 +58,9 @@
   var timer = null;
   var lastSaved = text.value;
 
+  function savedAt(iso) {  // in the reader's time zone and language (static/frame.js)
+    try { return window.lmsLocalTime(iso, "time"); } catch (e) { return iso.slice(11, 16) + " UTC"; }
+  }
   function words() { var t = text.value.trim(); return t ? t.split(/\s+/).length : 0; }
   function api(method, path, body) {
     return fetch(path, {
@@ -78,7 +81,7 @@
     api("PUT", "/api/v1/modules/" + encodeURIComponent(slug) + "/assignment/draft", { text: sent })
       .then(function (r) { return r.json().then(function (b) { return [r, b]; }); })
       .then(function (rb) {
-        if (rb[0].ok) { lastSaved = sent; status.textContent = "Draft saved " + rb[1].saved_at.slice(11, 16) + " UTC"; }
+        if (rb[0].ok) { lastSaved = sent; status.textContent = "Draft saved " + savedAt(rb[1].saved_at); }
         else { status.textContent = "Not saved: " + rb[1].message; }
       })
       .catch(function () { status.textContent = "Not saved (connection problem); your text is still here."; });
