@@ -24,6 +24,8 @@ class Activity:
 
 @dataclass
 class Activities:
+    """The course's activities, and the deep linking requests waiting for their answer."""
+
     items: list[Activity] = field(default_factory=list)
     _requests: dict[str, float] = field(default_factory=dict)  # deep linking data -> expiry
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

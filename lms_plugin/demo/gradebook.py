@@ -64,6 +64,8 @@ class ScoreRefused(Exception):
 
 @dataclass
 class Gradebook:
+    """The course's columns by number, and each learner's latest score in each."""
+
     items: dict[int, LineItem] = field(default_factory=dict)
     scores: dict[tuple[int, str], Score] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -34,6 +34,8 @@ class OAuthError(Exception):
 
 @dataclass
 class TokenService:
+    """Access tokens for the tool, in memory: granted at /token, checked on every service call."""
+
     config: PracticeConfig
     tool_keys: jwt.PyJWKClient  # the tool's JWKS, at the URL registered for it
     clock: Callable[[], float] = time.time
