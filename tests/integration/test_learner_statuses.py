@@ -109,7 +109,8 @@ def test_the_next_step_follows_the_learner_and_the_module_says_where_they_left_o
     assert f"You left off at “{lessons[1].title}”" in page(browser, tool, f"/modules/{L1M1}")
 
     for lesson in lessons[2:]:
-        page(browser, tool, f"/modules/{L1M1}/lessons/{lesson.slug}")
+        last = page(browser, tool, f"/modules/{L1M1}/lessons/{lesson.slug}")
+    assert "Next: the quiz →" in last  # the last lesson leads on to the quiz
     assert "Take the quiz of Module 1." in page(browser, tool, "/programs")
 
     submit_quiz(browser, tool)
