@@ -222,6 +222,17 @@ def test_a_module_link_without_a_line_item_added_later_gets_a_column_filled(tool
     assert lms.cell(made["id"])["score"] == 50.0
 
 
+def test_a_course_s_certificate_column_counts_that_course_s_work_only(tool, lms):
+    course_a = lms.place_link("course-A", title="ISP Certificate")
+    course_b = lms.place_link("course-B", title="ISP Certificate")
+    launch_link(tool, lms, course_b)  # the same learner in another course, no work there
+    submit_quiz(launch_link(tool, lms, course_a), tool)
+    drain(tool)
+
+    assert lms.cell(course_a.lineitem)["score"] == 4.55
+    assert lms.cell(course_b.lineitem) is None
+
+
 def test_without_a_placed_column_or_the_switch_no_score_is_queued(tool, lms):
     overview = lms.place_link(title="Overview", graded=False)  # no line item of its own
     learner = launch_link(tool, lms, overview)
