@@ -1,4 +1,5 @@
-"""The course roster from the LMS (NRPS), and each learner's progress for the cohort view."""
+"""The course roster from the LMS (NRPS): the visible sync job, and the upsert of members.
+Where each learner stands is the cohort dashboard's (services/cohort_grid.py)."""
 
 from __future__ import annotations
 
@@ -13,18 +14,16 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import JobRun
-from lms_plugin.db.learning import AssignmentSubmission, LessonView, QuizAttempt
 from lms_plugin.db.models import LtiContext, LtiUser, Membership, Registration
+from lms_plugin.domain.cohort import IDLE_DAYS
 from lms_plugin.domain.errors import NotFoundError, UnprocessableError
 from lms_plugin.domain.roles import access_level
 from lms_plugin.domain.service_urls import REASONS
 from lms_plugin.lti.nrps import Member
-from lms_plugin.services.content import CurrentContent
 from lms_plugin.services.launches import upsert
-from lms_plugin.services.progress import Progress, cohort_progress
 from lms_plugin.services.service_urls import NRPS, admin_hint
 
-STALLED_AFTER = timedelta(days=14)
+STALLED_AFTER = timedelta(days=IDLE_DAYS)  # the cohort's at-risk rule (domain.cohort)
 # A sync takes seconds; about 17 minutes at worst (200 pages, 5 s timeout each). A job still
 # running after this lost its worker (killed, or its message lost with the broker).
 ABANDONED_AFTER = timedelta(minutes=30)
@@ -183,61 +182,6 @@ def fail_job(session: Session, job_id: int, message: str) -> None:
     if job is not None:
         job.status, job.result = "failed", {"error": message[:1000]}
         session.commit()
-
-
-@dataclass(frozen=True)
-class CohortLine:
-    user_id: int
-    name: str
-    progress: Progress
-    last_activity: datetime | None
-    stalled: bool
-
-
-def cohort(
-    session: Session, content: CurrentContent, context_id: int, now: datetime | None = None
-) -> list[CohortLine]:
-    """Every learner of the course with their progress and when they last did anything."""
-    now = now or utcnow()
-    learners = session.execute(
-        select(LtiUser.id, LtiUser.name, LtiUser.sub)
-        .join(Membership, Membership.user_id == LtiUser.id)
-        .where(Membership.context_id == context_id, Membership.access == "learner")
-        .order_by(LtiUser.name, LtiUser.sub)
-    ).all()
-    last = _last_activity(session, context_id)
-    progress = cohort_progress(session, content, context_id, [row[0] for row in learners])
-    lines = []
-    for user_id, name, sub in learners:
-        seen = last.get(user_id)
-        done = all(status.complete for status in progress[user_id].programs.values())
-        lines.append(
-            CohortLine(
-                user_id,
-                name or sub,
-                progress[user_id],
-                seen,
-                stalled=not done and (seen is None or now - seen > STALLED_AFTER),
-            )
-        )
-    return lines
-
-
-def _last_activity(session: Session, context_id: int) -> dict[int, datetime]:
-    latest: dict[int, datetime] = {}
-    for model, column in (
-        (LessonView, LessonView.viewed_at),
-        (QuizAttempt, QuizAttempt.started_at),
-        (AssignmentSubmission, AssignmentSubmission.submitted_at),
-    ):
-        for user_id, when in session.execute(
-            select(model.user_id, func.max(column))
-            .where(model.context_id == context_id)
-            .group_by(model.user_id)
-        ):
-            if when is not None and (user_id not in latest or when > latest[user_id]):
-                latest[user_id] = when
-    return latest
 
 
 def job(session: Session, context_id: int, job_id: int) -> JobRun:

@@ -1,5 +1,7 @@
-"""The cohort dashboard of an instructor's course, its roster sync and the revocation of
-credentials earned in it. Routes on the instructor blueprint (instructors only, CSRF checked)."""
+"""The cohort dashboard of an instructor's course (the grid, its statistics, the at-risk and
+never-launched learners, the competency view, the CSV exports, the drill-down of a cell), its
+roster sync and the revocation of credentials earned in it. Routes on the instructor blueprint
+(instructors only, CSRF checked); every query is scoped by the launch's course."""
 
 from __future__ import annotations
 
@@ -7,47 +9,63 @@ from flask import Response, jsonify, redirect, render_template, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import JobRun
+from lms_plugin.domain import cohort as rules
+from lms_plugin.domain.cohort_mastery import band
+from lms_plugin.domain.cohort_query import ACTIVITY, PAGE_SIZES, GridQuery, parse_query
 from lms_plugin.domain.credential_urls import CredentialUrls
 from lms_plugin.domain.errors import ConflictError, InvalidInputError, LmsError
-from lms_plugin.services import credentials, roster, service_urls
-from lms_plugin.services.content import current_content
-from lms_plugin.web import deps, launch_session
+from lms_plugin.services import cohort_grid, credentials, roster, service_urls
+from lms_plugin.services.cohort import awards_of
+from lms_plugin.services.cohort_competency import competency_view
+from lms_plugin.services.cohort_learner import learner_module
+from lms_plugin.services.content import CurrentContent, current_content
+from lms_plugin.web import cohort_charts, cohort_links, deps, launch_session
+from lms_plugin.web.cohort_exports import competency_list, grid_csv, mastery_csv
 from lms_plugin.web.deps import enqueue
-from lms_plugin.web.instructor import bp
+from lms_plugin.web.instructor import bp, context_id
 from worker import dispatch
 
 
-def _context_id() -> int:
-    record = launch_session.current()
-    if record.context_id is None:
-        raise InvalidInputError("Open the tool from a course to see its cohort.")
-    return record.context_id
+def _query(content: CurrentContent) -> GridQuery:
+    levels = {m.slug: p.level for p in content.programs for m in p.modules}
+    return parse_query(request.args, levels)
+
+
+def _course_title() -> str | None:
+    context = launch_session.summary().get("context") or {}
+    return context.get("title") or context.get("label")
 
 
 @bp.get("/cohort")
 def cohort(error: LmsError | None = None) -> BaseResponse | str:
-    """Every learner's progress, who has stalled, their credentials earned in this course, and
-    the roster sync from the LMS."""
-    context_id = _context_id()
-    content = current_content(deps.session())
-    latest_job = (
-        deps.session()
-        .scalars(
-            select(JobRun)
-            .filter_by(context_id=context_id, kind="roster_sync")
-            .order_by(JobRun.id.desc())
-            .limit(1)
-        )
-        .first()
-    )
+    """Who needs help, where, on which competency: the learners-by-modules grid (filtered,
+    sorted, paged), per-module statistics, at risk, never launched, the roster sync, and each
+    learner's credentials earned here (with revocation)."""
+    course = context_id()
+    session = deps.session()
+    content = current_content(session)
+    query = _query(content)
+    now = utcnow()
+    grid = cohort_grid.grid(session, content, course, query, now)
     page = render_template(
         "instructor/cohort.html",
+        grid=grid,
+        query=query,
         content=content,
-        job=latest_job,
-        lines=roster.cohort(deps.session(), content, context_id),
-        notices=service_urls.notices(deps.session(), context_id, "roster"),
-        awards=credentials.course_awards(deps.session(), context_id),
+        now=now,
+        links=cohort_links.Links(query),
+        charts=cohort_charts.module_charts(grid),
+        module_stats=list(zip(grid.columns, grid.stats, strict=True)),
+        bin_labels=[rules.bin_label(i) for i in range(rules.BINS)],
+        states=rules.STATES,
+        activity=ACTIVITY,
+        page_sizes=PAGE_SIZES,
+        risk_rule=rules.RISK_RULE,
+        job=_latest_job(course),
+        notices=service_urls.notices(session, course, "roster"),
+        awards=awards_of(session, course, [row.user_id for row in grid.rows]),
         badge_names={p.slug: p.badge.name for p in content.programs},
         revoked=request.args.get("revoked"),
         error=error,
@@ -55,22 +73,98 @@ def cohort(error: LmsError | None = None) -> BaseResponse | str:
     return page if error is None else BaseResponse(page, status=error.status, mimetype="text/html")
 
 
+def _latest_job(course: int) -> JobRun | None:
+    return (
+        deps.session()
+        .scalars(
+            select(JobRun)
+            .filter_by(context_id=course, kind="roster_sync")
+            .order_by(JobRun.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
+
+
+@bp.get("/cohort.csv")
+def cohort_csv() -> Response:
+    """The grid as CSV, with the page's filters and sort (every page), streamed."""
+    course = context_id()
+    content = current_content(deps.session())
+    return grid_csv(deps.session(), content, course, _query(content), _course_title())
+
+
+@bp.get("/cohort/competencies")
+def competencies() -> str:
+    """Mean mastery of each ISP competency for the (filtered) cohort, and each learner's."""
+    course = context_id()
+    session = deps.session()
+    content = current_content(session)
+    query = _query(content)
+    shown = cohort_grid.columns(content, query)
+    listed = competency_list()
+    view = competency_view(session, course, shown, listed, query)
+    return render_template(
+        "instructor/competencies.html",
+        view=view,
+        query=query,
+        content=content,
+        links=cohort_links.Links(query, "instructor.competencies"),
+        chart=cohort_charts.mastery_chart(view),
+        band=band,
+        states=rules.STATES,
+        activity=ACTIVITY,
+        page_sizes=PAGE_SIZES,
+    )
+
+
+@bp.get("/cohort/competencies.csv")
+def competencies_csv() -> Response:
+    """The competency view as CSV (every filtered learner), streamed."""
+    course = context_id()
+    content = current_content(deps.session())
+    return mastery_csv(deps.session(), content, course, _query(content), _course_title())
+
+
+@bp.get("/cohort/learners/<int:user_id>/modules/<slug>")
+def learner_module_page(user_id: int, slug: str) -> str:
+    """A cell's drill-down: the learner's lessons, attempts with answers, submissions with
+    their reviews, grade and gradebook sync, and their other modules."""
+    course = context_id()
+    session = deps.session()
+    content = current_content(session)
+    found = learner_module(session, content, course, user_id, slug)
+    query = GridQuery()
+    shown = cohort_grid.columns(content, query)
+    row = cohort_grid.LearnerRow(user_id, found.name, found.sub, found.email, 0, None, False)
+    cohort_grid.fill_cells(session, course, shown, [row])
+    return render_template(
+        "instructor/learner_module.html",
+        found=found,
+        row=row,
+        columns=shown,
+        links=cohort_links.Links(query),
+        code=next(c.code for c in shown if c.module.slug == slug),
+        now=utcnow(),
+    )
+
+
 @bp.post("/credentials/<credential_id>/revoke")
 def revoke_credential(credential_id: str) -> BaseResponse | str:
     """Revoke a credential earned in this course, with the reason the learner will read (only
     this course's: another's is not found). The status list is signed again at once."""
-    context_id = _context_id()
+    course = context_id()
     record, me = launch_session.current(), launch_session.summary()
     who = me["user"].get("name") or me["user"].get("sub")
-    course = (me.get("context") or {}).get("title") or "this course"
+    title = (me.get("context") or {}).get("title") or "this course"
     try:
         credentials.revoke(
             deps.session(),
             CredentialUrls(deps.settings().public_url),
             credential_id,
             request.form.get("reason", ""),
-            f"instructor {who} (user {record.user_id}) in {course}",
-            context_id=context_id,
+            f"instructor {who} (user {record.user_id}) in {title}",
+            context_id=course,
         )
     except (InvalidInputError, ConflictError) as exc:  # the page again, saying why
         deps.session().rollback()
@@ -82,16 +176,16 @@ def revoke_credential(credential_id: str) -> BaseResponse | str:
 @bp.post("/roster/sync")
 def sync_roster() -> BaseResponse:
     """Start the course's roster sync, or join the one running (its progress is shown)."""
-    started = roster.start_roster_sync(deps.session(), _context_id())
+    started = roster.start_roster_sync(deps.session(), context_id())
     if started.new:
         enqueue(dispatch.sync_roster, started.job.id)
-    return redirect(launch_session.link("instructor.cohort"), code=303)
+    return redirect(launch_session.link("instructor.cohort", _anchor="roster"), code=303)
 
 
 @bp.get("/jobs/<int:job_id>")
 def job_status(job_id: int) -> Response:
     """A long job's progress as JSON (the cohort page polls it)."""
-    found = roster.job(deps.session(), _context_id(), job_id)
+    found = roster.job(deps.session(), context_id(), job_id)
     return jsonify(
         id=found.id,
         kind=found.kind,

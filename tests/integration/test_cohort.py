@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from lms_plugin.db import db
 from lms_plugin.lti.clients import nrps_client
 from lms_plugin.services import roster
+from tests.support.cohort import read_grid
 from tests.support.content_keys import L1M1, module
 from tests.support.learners import api_launch
 
@@ -19,7 +20,8 @@ HTML = {"Accept": "text/html"}
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 
-def test_cohort_shows_each_learner_and_who_has_stalled(tool, platform):
+def test_a_learner_who_launched_is_never_shown_as_never_launched(tool, platform):
+    """Issue 14 §5: launching counts, even before any lesson is opened."""
     active = api_launch(tool, platform, user="ana")
     active.get(tool.url + f"/modules/{L1M1}/lessons/{module(L1M1).lessons[0].slug}", headers=HTML)
     api_launch(tool, platform, user="ben")
@@ -32,13 +34,11 @@ def test_cohort_shows_each_learner_and_who_has_stalled(tool, platform):
     page = teacher.get(tool.url + "/instructor/cohort", headers=HTML)
 
     assert page.status_code == 200
-    rows = {
-        line.split("</td>")[0].split("<td>")[-1]: line
-        for line in page.text.split("<tr>")
-        if "Learner" in line
-    }
-    assert "Active" in rows["Learner ana"] and "Stalled" in rows["Learner ben"]
-    assert "never" in rows["Learner ben"]
+    grid = read_grid(page.text)
+    for name in ("Learner ana", "Learner ben"):
+        assert grid[name].tags == [] and grid[name].last == "under an hour ago", name
+    assert grid["Learner ana"].cells["1.1"][0] == "in_progress"
+    assert grid["Learner ben"].cells["1.1"][0] == "not_started"
 
 
 def test_learners_cannot_see_the_cohort(tool, platform):

@@ -1,0 +1,75 @@
+"""The cohort dashboard in real headless Chromium: an instructor opens the grid, filters it,
+follows a cell to the learner's work in the module, and the competency view; axe-core on each
+page, screenshots at 1280 and 375 px kept under the pytest temporary directory."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.axe import axe_violations
+from tests.support.cohort import seed_cohort
+
+pytestmark = pytest.mark.e2e
+CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cohort-screenshots", numbered=False)
+    print(f"\nscreenshots in {folder}")
+    return folder
+
+
+def instructor(chromium: Browser, tool, platform, width: int) -> Page:
+    """The instructor's browser after a launch from the course (wherever it lands)."""
+    context = chromium.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    query = urlencode(platform.login_params("teacher-1"))
+    page.goto(f"{tool.url}/lti/login?{query}")
+    page.wait_for_url(re.compile(re.escape(tool.url) + r"/(instructor|modules)/"))
+    return page
+
+
+def fits(page: Page, width: int) -> None:
+    """Nothing but the grid's own scrolling region is wider than the window."""
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page scrolls sideways at {width} px ({scroll} px)"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_grid_to_drill_down_and_competencies(chromium, tool, platform, shots, width):
+    seed_cohort(tool, platform)
+    page = instructor(chromium, tool, platform, width)
+    page.goto(tool.url + "/instructor/cohort")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohort progress")
+    grid = page.get_by_test_id("grid")
+    expect(grid.get_by_role("row", name=re.compile("Ben Review"))).to_contain_text("review")
+    assert axe_violations(page) == []
+    fits(page, width)
+    page.screenshot(path=str(shots / f"cohort-{width}.png"), full_page=True)
+
+    page.get_by_label("Status in a shown module").select_option("failed")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(grid.locator("tbody tr")).to_have_count(1)
+    cell = grid.get_by_role("link", name=re.compile("Failed: .* Cara Failed, module 1.1"))
+    cell.click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cara Failed")
+    expect(page.get_by_test_id("state")).to_contain_text("Failed")
+    expect(page.get_by_test_id("attempts").locator("details")).to_have_count(2)
+    assert axe_violations(page) == []
+    fits(page, width)
+    page.screenshot(path=str(shots / f"drill-down-{width}.png"), full_page=True)
+
+    page.get_by_role("link", name="Cohort", exact=True).first.click()
+    page.get_by_role("link", name="Competency view").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Competency mastery")
+    expect(page.get_by_test_id("learner-mastery")).to_contain_text("Ana Passed")
+    assert axe_violations(page) == []
+    fits(page, width)
+    page.screenshot(path=str(shots / f"competencies-{width}.png"), full_page=True)

@@ -1,0 +1,310 @@
+"""The cohort dashboard over HTTP against the test LMS: the grid's states for learners at known
+stages, filters, sort, paging, the at-risk and never-launched lists, the drill-down of a cell,
+the CSV exports, tenancy, and learners kept out."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from lxml import html
+
+from tests.support.cohort import HTML, NAMES, launch, read_grid, seed_cohort
+from tests.support.content_keys import L1M1, catalogue, module
+from tests.support.learners import api_launch
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def seeded(tool, platform):
+    seed = seed_cohort(tool, platform)
+    teacher = api_launch(tool, platform, user="teacher-1")
+    return seed, teacher
+
+
+def test_each_learner_shows_their_true_state_in_the_module(tool, seeded):
+    _, teacher = seeded
+    page = teacher.get(tool.url + "/instructor/cohort", headers=HTML)
+    assert page.status_code == 200
+    grid = read_grid(page.text)
+
+    assert {name: row.cells["1.1"][:2] for name, row in grid.items() if name in NAMES.values()} == {
+        "Ana Passed": ("passed", "✓ 100%"),
+        "Ben Review": ("needs_review", "! review"),
+        "Cara Failed": ("failed", "✗ 0%"),
+        "Dan Grading": ("submitted", "◷ grading"),
+        "Eve Started": ("in_progress", "◐ started"),
+        "Gus Idle": ("in_progress", "◐ started"),
+    }
+    assert grid["Ana Passed"].cells["1.2"][0] == "not_started"
+    assert grid["Ana Passed"].passed == "1/11"
+    assert "Learner teacher-1" not in grid  # instructors are not learners
+    assert grid["Cara Failed"].tags == ["at risk"] and grid["Gus Idle"].tags == ["at risk"]
+    assert grid["Eve Started"].tags == [] and "ago" in grid["Eve Started"].last
+
+
+def test_at_risk_list_says_why_with_the_rule(tool, seeded):
+    _, teacher = seeded
+    doc = html.fromstring(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+    section = doc.xpath("//section[@data-testid='at-risk']")[0]
+    text = " ".join(section.text_content().split())
+    assert "nothing in the tool for 14 days or more" in text  # the rule, in words
+    items = [" ".join(li.text_content().split()) for li in section.xpath(".//li")]
+    assert any(i.startswith("Gus Idle: no activity for 20 days") for i in items), items
+    assert any(i.startswith("Cara Failed: 2+ failed quiz attempts in 1.1") for i in items), items
+    assert len(items) == 2
+
+
+def test_roster_members_who_never_launched_are_listed(tool, platform, seeded):
+    _, teacher = seeded
+    platform.roster_extra = [
+        {
+            "user_id": "c-roster",
+            "roles": ["Learner"],
+            "status": "Active",
+            "name": "Finn Roster",
+            "email": "finn@example.edu",
+        }
+    ]
+    try:
+        _sync_roster(tool)
+    finally:
+        platform.roster_extra = []
+    doc = html.fromstring(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+    never = [
+        " ".join(li.text_content().split())
+        for li in doc.xpath("//ul[@data-testid='never-launched']/li")
+    ]
+    assert "Finn Roster · finn@example.edu" in never
+    assert not any(n.startswith(tuple(NAMES.values())) for n in never)  # they all launched
+    grid = read_grid(html.tostring(doc, encoding="unicode"))
+    assert grid["Finn Roster"].tags == ["never launched"] and grid["Finn Roster"].last == "never"
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("status=needs_review", {"Ben Review"}),
+        ("status=failed&module=" + L1M1, {"Cara Failed"}),
+        ("status=submitted&level=1", {"Dan Grading"}),
+        ("status=passed&level=2", set()),  # nobody has passed a Level 2 module
+        ("risk=1", {"Cara Failed", "Gus Idle"}),
+        ("activity=idle14", {"Gus Idle"}),
+        ("activity=week&q=ana", {"Ana Passed"}),
+        ("q=%25", set()),  # a LIKE wildcard is searched for as a character
+    ],
+)
+def test_filters(tool, seeded, query, names):
+    _, teacher = seeded
+    page = teacher.get(tool.url + "/instructor/cohort?" + query, headers=HTML)
+    assert page.status_code == 200
+    assert set(read_grid(page.text)) & set(NAMES.values()) == names
+
+
+def test_a_module_or_level_filter_shows_only_its_columns(tool, seeded):
+    _, teacher = seeded
+    level = read_grid(teacher.get(tool.url + "/instructor/cohort?level=2", headers=HTML).text)
+    assert list(level["Ana Passed"].cells) == ["2.1", "2.2", "2.3", "2.4", "2.5"]
+    one = read_grid(teacher.get(tool.url + f"/instructor/cohort?module={L1M1}", headers=HTML).text)
+    assert list(one["Ana Passed"].cells) == ["1.1"] and one["Ana Passed"].passed == "1/1"
+
+
+def test_sort_by_a_module_and_paging(tool, seeded):
+    _, teacher = seeded
+    url = tool.url + f"/instructor/cohort?sort={L1M1}&desc=1&per=25&q=a"
+    ranked = list(read_grid(teacher.get(url, headers=HTML).text))
+    # names with an "a": passed, then submitted (grading), failed, in progress
+    assert ranked == ["Ana Passed", "Dan Grading", "Cara Failed", "Eve Started"]
+    pages = []
+    for n in (1, 2, 3):
+        page = teacher.get(tool.url + f"/instructor/cohort?per=25&page={n}", headers=HTML).text
+        pages.append(list(read_grid(page)))
+    everyone = tool.rows("SELECT count(*) FROM membership WHERE access = 'learner'")[0][0]
+    assert sum(len(p) for p in pages) == everyone and len(pages[0]) == min(25, everyone)
+    assert not set(pages[0]) & set(pages[1])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=bogus",
+        "level=7",
+        "module=nope",
+        "sort=password",
+        "per=13",
+        "page=0",
+        "risk=yes",
+        "q=" + "x" * 101,
+        "activity=soon",
+    ],
+)
+def test_filters_that_make_no_sense_are_a_clear_400(tool, seeded, query):
+    _, teacher = seeded
+    page = teacher.get(tool.url + "/instructor/cohort?" + query, headers=HTML)
+    assert page.status_code == 400 and "<html" in page.text.lower()
+    assert teacher.get(tool.url + "/instructor/cohort.csv?" + query).status_code == 400
+
+
+def test_statistics_per_module(tool, seeded):
+    _, teacher = seeded
+    doc = html.fromstring(teacher.get(tool.url + "/instructor/cohort?level=1", headers=HTML).text)
+    svg = doc.xpath("//figure[contains(@class, 'hm-figure')]//*[local-name()='svg']")[0]
+    assert svg.get("role") == "img" and svg.xpath("./*[local-name()='title']")[0].text
+    table = doc.xpath("//section[.//h2[@id='stats-title']]//table")[0]
+    headers = [th.text_content() for th in table.xpath(".//thead//th")]
+    first = [td.text_content() for td in table.xpath(".//tbody/tr[1]/*")]
+    counts = dict(zip(headers, first, strict=True))
+    learners = tool.rows("SELECT count(*) FROM membership WHERE access = 'learner'")[0][0]
+    assert counts["Passed"] == f"{100 / learners:.0f}%" and counts["Needs review"] == "1"
+    assert counts["Failed"] == "1" and counts["Submitted, grading"] == "1"
+    assert int(counts["Not started"]) == learners - 6
+
+
+def test_drill_down_shows_the_learners_work(tool, seeded):
+    seed, teacher = seeded
+    grid = read_grid(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+    page = teacher.get(tool.url + grid["Cara Failed"].cells["1.1"][2], headers=HTML)
+    assert page.status_code == 200
+    doc = html.fromstring(page.text)
+    assert "Failed" in doc.xpath("string(//*[@data-testid='state'])")
+    attempts = doc.xpath("//section[@data-testid='attempts']//details")
+    assert len(attempts) == 2 and "0% — not passed" in attempts[0].xpath("string(./summary)")
+    assert "1 attempt left" in page.text
+    answers = attempts[1].xpath(".//tbody/tr")
+    assert answers and all(len(r.xpath("./td")) == 4 for r in answers)
+
+    ben = teacher.get(tool.url + grid["Ben Review"].cells["1.1"][2], headers=HTML).text
+    assert (
+        "waiting for review" in ben and f"/instructor/reviews/{seed.submissions['waiting']}" in ben
+    )
+    ana = teacher.get(tool.url + grid["Ana Passed"].cells["1.1"][2], headers=HTML).text
+    assert "Review by" in ana and "passed (100%)" in ana
+
+
+def test_drill_down_of_a_learner_of_another_course_is_not_found(tool, platform, seeded):
+    _, teacher = seeded
+    other = launch(tool, platform, "c-other", course="course-202")
+    del other
+    user = tool.rows("SELECT id FROM lti_user WHERE sub = 'c-other'")[0][0]
+    url = tool.url + f"/instructor/cohort/learners/{user}/modules/{L1M1}"
+    assert teacher.get(url, headers=HTML).status_code == 404
+    assert (
+        teacher.get(
+            tool.url + "/instructor/cohort/learners/1/modules/nope", headers=HTML
+        ).status_code
+        == 404
+    )
+
+
+def test_another_course_sees_only_its_own_learners(tool, platform, seeded):
+    launch(tool, platform, "c-other", course="course-202")
+    teacher = api_launch(tool, platform, user="teacher-1", course="course-202")
+    grid = read_grid(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+    assert list(grid) == ["Learner c-other"]
+    rows = list(csv.reader(io.StringIO(teacher.get(tool.url + "/instructor/cohort.csv").text)))
+    assert [r[0] for r in rows[1:]] == ["Learner c-other"]
+
+
+def test_learners_are_refused_every_cohort_page(tool, platform, seeded):
+    learner = launch(tool, platform, "c-review")
+    user = tool.rows("SELECT id FROM lti_user WHERE sub = 'c-failed'")[0][0]
+    for path in (
+        "/instructor/cohort",
+        "/instructor/cohort.csv",
+        "/instructor/cohort/competencies",
+        "/instructor/cohort/competencies.csv",
+        f"/instructor/cohort/learners/{user}/modules/{L1M1}",
+    ):
+        assert learner.get(tool.url + path, headers=HTML).status_code == 403, path
+
+
+def test_grid_csv_has_the_filters_a_header_and_a_dated_name(tool, seeded):
+    _, teacher = seeded
+    response = teacher.get(tool.url + "/instructor/cohort.csv?level=1&status=failed")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "-cohort-20" in disposition
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header = rows[0]
+    assert header[:7] == [
+        "Learner",
+        "LMS user id",
+        "Email",
+        "Launched",
+        "Last activity (UTC)",
+        "Modules passed (of 6)",
+        "At risk",
+    ]
+    assert (
+        len(header) == 7 + 2 * 6 and header[7].startswith("1.1 ") and header[7].endswith(": status")
+    )
+    assert [r[0] for r in rows[1:]] == ["Cara Failed"]
+    line = dict(zip(header, rows[1], strict=True))
+    assert line["At risk"] == "yes" and line[header[7]] == "Failed" and line[header[8]] == "0.0"
+
+
+def test_csv_names_are_never_formulas(tool, platform, seeded):
+    platform.add_user("c-formula", '=HYPERLINK("http://evil")', platform.users["learner-1"].roles)
+    api_launch(tool, platform, user="c-formula")
+    _, teacher = seeded
+    text = teacher.get(tool.url + "/instructor/cohort.csv?q=hyperlink").content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1][0] == '\'=HYPERLINK("http://evil")'
+
+
+def test_competency_view_and_its_csv(tool, seeded):
+    _, teacher = seeded
+    page = teacher.get(tool.url + "/instructor/cohort/competencies?module=" + L1M1, headers=HTML)
+    assert page.status_code == 200
+    doc = html.fromstring(page.text)
+    isp = [c.id for c in catalogue().competencies if c.kind == "competency"]
+    cohort = [
+        tr.xpath("string(./th)").split()[0]
+        for tr in doc.xpath("//table[@data-testid='cohort-mastery']/tbody/tr")
+    ]
+    assert cohort == isp and len(isp) == 15
+    table = doc.xpath("//table[@data-testid='learner-mastery']")[0]
+    shown = {
+        tr.xpath("string(./th)"): [" ".join(td.text_content().split()) for td in tr.xpath("./td")]
+        for tr in table.xpath("./tbody/tr")
+    }
+    # Each competency tagged on the items of a learner's latest attempt (and on the criteria
+    # of Ana's review, all at the top level): all right 100%, all wrong 0%, else no evidence.
+    criteria = {c for crit in module(L1M1).assignment.criteria for c in crit.competencies}
+    expected = {
+        "Ana Passed": (_evidence(tool, "c-passed") | criteria, "100% secure"),
+        "Ben Review": (_evidence(tool, "c-review"), "100% secure"),
+        "Cara Failed": (_evidence(tool, "c-failed"), "0% emerging"),
+        "Eve Started": (set(), ""),
+    }
+    assert "SC-1" in expected["Ana Passed"][0]  # a criterion of her passed review
+    for name, (tagged, value) in expected.items():
+        assert shown[name] == [value if cid in tagged else "—no evidence" for cid in isp], name
+    response = teacher.get(tool.url + "/instructor/cohort/competencies.csv?module=" + L1M1)
+    assert response.status_code == 200
+    assert "-competencies-20" in response.headers["Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0][:3] == ["Learner", "LMS user id", "Email"] and len(lines[0]) == 3 + 15
+    by_name = {r[0]: r[3:] for r in lines[1:]}
+    assert by_name["Cara Failed"] == [
+        "0.0" if cid in expected["Cara Failed"][0] else "" for cid in isp
+    ]
+    assert set(by_name["Eve Started"]) == {""}
+
+
+def _evidence(tool, sub: str) -> set[str]:
+    """The ISP competencies tagged on the items of the learner's latest graded attempt."""
+    (items,) = tool.rows(
+        "SELECT item_ids FROM quiz_attempt WHERE status = 'graded' AND user_id ="
+        f" (SELECT id FROM lti_user WHERE sub = '{sub}') ORDER BY number DESC LIMIT 1"
+    )[0]
+    isp = {c.id for c in catalogue().competencies if c.kind == "competency"}
+    return {c for i in items for c in module(L1M1).item(i).competencies if c in isp}
+
+
+def _sync_roster(tool) -> None:
+    from tests.integration.test_cohort import _sync_roster as sync
+
+    sync(tool)
