@@ -4,7 +4,11 @@ Signing (§3.3.1 Create Proof, VC Data Integrity v1.0 §4.2 Add Proof): the proo
 (type `DataIntegrityProof`, cryptosuite, created, verificationMethod, proofPurpose, and the
 document's `@context`, §3.3.5) and the document without proof (§3.3.3) are canonicalized with
 RDFC-1.0; hashData = SHA-256(canonical proof config) || SHA-256(canonical document) (§3.3.4); the
-Ed25519 signature of hashData is the `proofValue`, multibase base58-btc (§3.3.6).
+Ed25519 signature of hashData is the `proofValue`, multibase base58-btc (§3.3.6). The proof is
+written as a one-element array: VC Data Integrity v1.0 §2.1 lets `proof` be one object or a set,
+and OB 3.0's data model has AchievementCredential `proof` [0..*], which 1EdTech's published JSON
+Schema requires as an array (the single object is OB 3.0 §"Compacted document form", which "MAY not
+pass" that schema).
 
 Verifying (§3.3.2 Verify Proof, and VC Data Integrity v1.0 "Verify Proof"): the same bytes are
 rebuilt from the document and the proof minus its value (with the `@context` check of step 4), after
@@ -12,8 +16,8 @@ the checks the specifications name: proof type and cryptosuite (§3.3.3 step 1),
 to the expected one, `created`/`expires` as XML Schema dateTimeStamps and not expired, and the
 verification method resolved through the caller's `resolve`, which must also check that its
 controller lists it under the purpose (VC Data Integrity "Retrieve Verification Method";
-Controlled Identifiers "Verification Relationships"). One proof per document: proof sets and
-chains are refused.
+Controlled Identifiers "Verification Relationships"). One proof per document, as an object or an
+array of exactly one (1EdTech's test vector writes the object): proof sets and chains are refused.
 """
 
 from __future__ import annotations
@@ -81,7 +85,7 @@ def add_proof(
     created: datetime,
     proof_purpose: str = ASSERTION_METHOD,
 ) -> dict[str, Any]:
-    """`document` with an `eddsa-rdfc-2022` proof made with `key` (§3.3.1)."""
+    """`document` with an `eddsa-rdfc-2022` proof made with `key` (§3.3.1), as `[proof]`."""
     if "proof" in document:
         raise CredentialError("The document already carries a proof.", code="proof_malformed")
     options = {
@@ -92,7 +96,7 @@ def add_proof(
         "proofPurpose": proof_purpose,
     }
     signature = key.sign(hash_data(document, options))
-    return {**document, "proof": {**options, "proofValue": encode_base58btc(signature)}}
+    return {**document, "proof": [{**options, "proofValue": encode_base58btc(signature)}]}
 
 
 def verify_proof(
@@ -105,7 +109,7 @@ def verify_proof(
     """The verification method whose key made the document's proof; `CredentialError` if none."""
     if not isinstance(secured, Mapping):
         raise CredentialError("A credential is a JSON object.", code="proof_malformed")
-    proof = _single_proof(secured)
+    proof = single_proof(secured)
     purpose = proof.get("proofPurpose")
     if purpose != expected_purpose:
         raise CredentialError(
@@ -132,7 +136,8 @@ def verify_proof(
     return method
 
 
-def _single_proof(secured: Mapping[str, Any]) -> Mapping[str, Any]:
+def single_proof(secured: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The document's one proof, written as an object or a one-element array; else refused."""
     proof = secured.get("proof")
     if isinstance(proof, list) and len(proof) == 1:
         proof = proof[0]

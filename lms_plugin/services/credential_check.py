@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from lms_plugin.badges.data_integrity import verify_proof
+from lms_plugin.badges.data_integrity import single_proof, verify_proof
 from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.profile import profile_resolver
 from lms_plugin.badges.verify import check_validity_period, issuer_id
@@ -63,8 +63,7 @@ def live_check(
 def _check_proof(credential: Mapping[str, Any], profile: Mapping[str, Any], now: datetime) -> None:
     """VC Data Integrity v1.0 "Verify Proof" (eddsa-rdfc-2022 §3.3.2), and the proof's key
     controlled by the credential's issuer (VCDM 2.0 §4.7)."""
-    proof = credential.get("proof")
-    if isinstance(proof, Mapping) and "expires" in proof:  # a verdict that depends on `now`
+    if _expires(credential):  # a verdict that depends on `now`
         _verify_proof(credential, profile, now)
         return
     key = hashlib.sha256(json.dumps([credential, profile], sort_keys=True).encode()).hexdigest()
@@ -79,6 +78,14 @@ def _check_proof(credential: Mapping[str, Any], profile: Mapping[str, Any], now:
     failure = _proofs[key]
     if failure is not None:
         raise CredentialError(failure[1], code=failure[0])
+
+
+def _expires(credential: Mapping[str, Any]) -> bool:
+    """Whether the proof (an object or a one-element array) has an `expires`."""
+    try:
+        return "expires" in single_proof(credential)
+    except CredentialError:
+        return False  # no single proof: refused alike at any time, so the verdict may be kept
 
 
 def _verify_proof(credential: Mapping[str, Any], profile: Mapping[str, Any], now: datetime) -> None:

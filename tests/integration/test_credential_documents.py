@@ -135,7 +135,7 @@ def test_the_credential_names_only_urls_the_tool_serves(tool, platform):
         achievement["id"],
         achievement["criteria"]["id"],
         achievement["image"]["id"],
-        credential["proof"]["verificationMethod"].split("#")[0],
+        credential["proof"][0]["verificationMethod"].split("#")[0],
     ]
     for url in urls:
         assert url.startswith(tool.url) and requests.get(url, timeout=30).status_code == 200, url

@@ -4,13 +4,14 @@ check, the baked images, the JWT and the PDF read back, revocation, and odd ids 
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
 from lms_plugin.badges.baking import unbake
-from tests.support.awards import complete_level, drain
+from tests.support.awards import complete_level, drain, issuer
 from tests.support.credential_http import (
     HTML,
     LD,
@@ -131,6 +132,46 @@ def test_a_credential_altered_in_the_database_fails_the_live_check(tool, platfor
     text = page(tool, credential_id).text
 
     assert "Not valid" in text and "signature" in text and "not revoked" not in text
+
+
+def _with_expiring_proof(tool, credential: dict, expires: datetime) -> dict:
+    """`credential` signed again by the issuer with a proof that has `expires` (VC DI §2.1)."""
+    from lms_plugin.badges.data_integrity import hash_data, xsd_datetime
+    from lms_plugin.badges.multibase import encode_base58btc
+    from lms_plugin.db import db
+    from lms_plugin.services.issuer_keys import signing_keys
+
+    with tool.app.app_context():
+        keys = signing_keys(db.session(), issuer(tool).urls)
+        db.session.commit()
+    unsigned = {k: v for k, v in credential.items() if k != "proof"}
+    options = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": xsd_datetime(expires - timedelta(days=1)),
+        "expires": xsd_datetime(expires),
+        "verificationMethod": keys.verification_method,
+        "proofPurpose": "assertionMethod",
+    }
+    value = encode_base58btc(keys.proof_key.sign(hash_data(unsigned, options)))
+    return unsigned | {"proof": [options | {"proofValue": value}]}
+
+
+def test_a_proof_that_expires_is_checked_at_every_view_not_remembered(tool, platform):
+    from lms_plugin.db import db
+    from lms_plugin.services.credential_check import live_check
+
+    credential_id = issue(tool, platform)
+    expires = datetime(2027, 6, 1, tzinfo=UTC)
+    credential = _with_expiring_proof(tool, credential_of(tool, credential_id), expires)
+
+    with tool.app.app_context():
+        session = db.session()
+        before = live_check(session, issuer(tool), credential, now=expires - timedelta(hours=1))
+        after = live_check(session, issuer(tool), credential, now=expires)
+
+    assert (before.valid, before.code) == (True, "valid")
+    assert (after.valid, after.code) == (False, "expired")  # the proof set of one is read too
 
 
 def test_an_expired_credential_says_so(tool, platform):

@@ -82,7 +82,7 @@ def test_a_genuine_credential_is_valid_in_every_form_it_is_handed_out(tool, plat
         ("credentialSubject", "identifier", 0, "identityHash"),
         ("credentialStatus", "statusListIndex"),
         ("evidence", 0, "description"),
-        ("proof", "created"),
+        ("proof", 0, "created"),
     ],
 )
 def test_a_changed_field_breaks_the_signature(tool, platform, path):

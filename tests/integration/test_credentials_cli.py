@@ -45,7 +45,7 @@ def test_list_show_revoke_and_what_revoking_level_1_does(tool, platform):
     only = cli(tool, "credentials", "list", "--status", "pending").stdout.splitlines()[1:]
     assert [line.split("\t")[0] for line in only] == [level_2]
     shown = json.loads(cli(tool, "credentials", "show", level_1).stdout)
-    assert shown["id"].endswith(level_1) and shown["proof"]["type"] == "DataIntegrityProof"
+    assert shown["id"].endswith(level_1) and shown["proof"][0]["type"] == "DataIntegrityProof"
     assert cli(tool, "credentials", "show", level_1, "--jwt").stdout.count(".") == 2
 
     done = cli(tool, "credentials", "revoke", level_1, "--reason", "Identity fraud")

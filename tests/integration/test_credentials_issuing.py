@@ -253,7 +253,7 @@ def test_the_jwt_carries_the_signed_credential_and_its_claims(tool, platform):
         resolver = issuer_keys.jwt_key_resolver(db.session(), issuer(tool).urls)
         inside = decode_vc_jwt(public.credential_jwt, resolver, now=utcnow())
         award = db.session.scalars(select(Award)).one()
-    assert inside == public.credential and inside["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert inside == public.credential and inside["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     claims = jwt.decode(public.credential_jwt, options={"verify_signature": False})
     assert claims["sub"] == award.subject_id and claims["iss"] == issuer(tool).urls.issuer()
 

@@ -33,8 +33,8 @@ def test_a_credential_signed_before_a_rotation_still_verifies(tool, platform):
     drain(tool)
     (old_id, *_), (new_id, *_) = award_rows(tool)
     old, new = issued(tool, old_id), issued(tool, new_id)
-    old_method = old.credential["proof"]["verificationMethod"]
-    assert old_method != new.credential["proof"]["verificationMethod"]
+    old_method = old.credential["proof"][0]["verificationMethod"]
+    assert old_method != new.credential["proof"][0]["verificationMethod"]
 
     documents = published(tool)
     profile = documents[issuer(tool).urls.issuer()]
@@ -51,7 +51,8 @@ def test_a_credential_signed_before_a_rotation_still_verifies(tool, platform):
     revoke(tool, old_id)  # the list is signed again, with the new key
     documents = published(tool)
     [list_doc] = [d for url, d in documents.items() if "/status/" in url]
-    assert list_doc["proof"]["verificationMethod"] == new.credential["proof"]["verificationMethod"]
+    new_method = new.credential["proof"][0]["verificationMethod"]
+    assert list_doc["proof"][0]["verificationMethod"] == new_method
     assert node_verify(old.credential, documents)["status"] == [{"verified": True, "status": True}]
     assert node_verify(new.credential, documents)["verified"] is True
 
