@@ -1,5 +1,10 @@
 """The cohort of a course in a few numbers, for the instructor's home: who is there, who was
-active this week, who has not started or has stalled, who completed each level."""
+active this week, who never launched or has stalled, who completed each level.
+
+Activity is the cohort dashboard's (services/cohort_grid.py): a learner's latest work or launch.
+Active this week and never launched are its "last activity" filters; stalled is the idle half of
+its at-risk rule (domain.cohort: launched, not finished, idle for IDLE_DAYS or more), so each
+figure is the size of a list the dashboard shows."""
 
 from __future__ import annotations
 
@@ -16,8 +21,8 @@ ACTIVE_WITHIN = timedelta(days=7)
 class CohortSummary:
     learners: int
     active_this_week: int
-    not_started: int  # no lesson read, no attempt, no submission yet
-    stalled: int  # started, not finished, nothing done within the stalled period
+    never_launched: int  # on the roster, never opened the tool, no work
+    stalled: int  # launched, not finished, nothing done within the stalled period
     levels_completed: dict[str, int]  # program slug -> learners who completed it
 
 
@@ -39,7 +44,7 @@ def completed_levels(
 def summarize(
     programs: Sequence[Program],
     learners: set[int],
-    last_activity: Mapping[int, datetime],
+    last_activity: Mapping[int, datetime],  # latest work or launch
     modules_done: Mapping[int, set[str]],
     *,
     now: datetime,
@@ -52,7 +57,7 @@ def summarize(
     return CohortSummary(
         learners=len(learners),
         active_this_week=sum(1 for at in seen.values() if now - at <= ACTIVE_WITHIN),
-        not_started=len(learners - seen.keys()),
+        never_launched=len(learners - seen.keys()),
         stalled=sum(1 for u, at in seen.items() if u not in finished and now - at > stalled_after),
         levels_completed={slug: len(users) for slug, users in levels.items()},
     )

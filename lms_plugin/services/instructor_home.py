@@ -7,13 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.credentials import Award
 from lms_plugin.db.grading import Grade, ScoreOutbox
-from lms_plugin.db.learning import AssignmentSubmission, LessonView, QuizAttempt
+from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
 from lms_plugin.db.models import Membership
 from lms_plugin.domain.course_summary import CohortSummary, summarize
 from lms_plugin.services.content import CurrentContent
@@ -37,13 +37,13 @@ class SyncState:
 def cohort_summary(
     session: Session, content: CurrentContent, context_id: int, now: datetime | None = None
 ) -> CohortSummary:
-    """The course's learners counted by activity and completed levels (four queries)."""
-    learners = set(
-        session.scalars(
-            select(Membership.user_id).where(
+    """The course's learners counted by activity and completed levels (three queries)."""
+    launched = dict(
+        session.execute(
+            select(Membership.user_id, Membership.launched_at).where(
                 Membership.context_id == context_id, Membership.access == "learner"
             )
-        )
+        ).all()
     )
     modules_done: defaultdict[int, set[str]] = defaultdict(set)
     for user_id, slug in session.execute(
@@ -52,28 +52,47 @@ def cohort_summary(
         )
     ):
         modules_done[user_id].add(slug)
+    last = _last_work(session, context_id)
+    for user_id, at in launched.items():  # the latest of work and launch, as the dashboard's
+        if at is not None and (user_id not in last or at > last[user_id]):
+            last[user_id] = at
     return summarize(
         content.programs,
-        learners,
-        _last_activity(session, context_id),
+        set(launched),
+        last,
         modules_done,
         now=now or utcnow(),
         stalled_after=STALLED_AFTER,
     )
 
 
-def _last_activity(session: Session, context_id: int) -> dict[int, datetime]:
-    """User id -> when they last read a lesson, started an attempt or submitted (one query)."""
+def _last_work(session: Session, context_id: int) -> dict[int, datetime]:
+    """User id -> when they last did any work: read a lesson, started or submitted an attempt,
+    submitted a round, saved a draft with text (the cohort dashboard's work; one query)."""
+    in_course = [
+        (LessonView.user_id, LessonView.viewed_at, LessonView.context_id == context_id),
+        (
+            QuizAttempt.user_id,
+            func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at),
+            QuizAttempt.context_id == context_id,
+        ),
+        (
+            AssignmentSubmission.user_id,
+            AssignmentSubmission.submitted_at,
+            AssignmentSubmission.context_id == context_id,
+        ),
+        (
+            AssignmentDraft.user_id,
+            AssignmentDraft.saved_at,
+            and_(AssignmentDraft.context_id == context_id, func.length(AssignmentDraft.text) > 0),
+        ),
+    ]
     activity = union_all(
         *(
-            select(model.user_id.label("user_id"), func.max(column).label("at"))
-            .where(model.context_id == context_id)
-            .group_by(model.user_id)
-            for model, column in (
-                (LessonView, LessonView.viewed_at),
-                (QuizAttempt, QuizAttempt.started_at),
-                (AssignmentSubmission, AssignmentSubmission.submitted_at),
-            )
+            select(user_id.label("user_id"), func.max(at).label("at"))
+            .where(where)
+            .group_by(user_id)
+            for user_id, at, where in in_course
         )
     ).subquery()
     rows = session.execute(

@@ -38,10 +38,6 @@ def home() -> str:
     )
 
 
-# The committed cohort page still links to the home by its former name until its rewrite lands.
-bp.add_url_rule("/", endpoint="dashboard", view_func=home)
-
-
 @bp.get("/gradebook")
 def gradebook() -> str:
     """Every module grade and whether it reached the LMS gradebook; failed ones can be resent."""

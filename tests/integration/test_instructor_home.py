@@ -126,19 +126,24 @@ def test_learner_pages_carry_no_instructor_link_and_instructors_can_go_back(tool
 
 
 def test_the_home_says_what_waits_and_how_the_cohort_is_doing(tool, platform):
-    first = submitted(tool, platform, user="a1")
+    first = submitted(tool, platform, user="a1")  # then nothing for 20 days: stalled
     submitted(tool, platform, user="a2")
-    api_launch(tool, platform, user="a3")  # launched, did nothing yet
+    api_launch(tool, platform, user="a3")  # launched this week, no work yet
     submitted(tool, platform, user="b1", course="course-B")  # another course: not counted
-    weeks_ago = datetime.now(UTC) - timedelta(days=20)
-    tool.rows(
-        f"UPDATE assignment_submission SET submitted_at = '{weeks_ago.isoformat()}'"
-        f" WHERE id = {first} RETURNING id"
-    )
-    teacher = instructor(tool, platform)
+    weeks_ago = (datetime.now(UTC) - timedelta(days=20)).isoformat()
     context_id, user_id = tool.rows(
         f"SELECT context_id, user_id FROM assignment_submission WHERE id = {first}"
     )[0]
+    tool.rows(
+        f"UPDATE assignment_submission SET submitted_at = '{weeks_ago}' WHERE id = {first}"
+        " RETURNING id"
+    )
+    for table, column in (("membership", "launched_at"), ("assignment_draft", "saved_at")):
+        tool.rows(
+            f"UPDATE {table} SET {column} = '{weeks_ago}' WHERE user_id = {user_id} RETURNING id"
+        )
+    _roster_only_learner(tool, context_id)
+    teacher = instructor(tool, platform)
     tool.rows(
         "INSERT INTO score_outbox (context_id, user_id, module_slug, score_given, score_maximum,"
         " timestamp, status, tries, classification, last_error, next_attempt_at, created_at)"
@@ -157,9 +162,27 @@ def test_the_home_says_what_waits_and_how_the_cohort_is_doing(tool, platform):
     assert "1</span> grade not in the LMS gradebook" in sync
     assert "/instructor/gradebook?show=problems" in sync
     cohort = _section(page.text, "home-cohort")
-    stats = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", cohort))
-    assert stats["Learners"] == "3" and stats["Active this week"] == "1"
-    assert stats["Not started yet"] == "1" and stats["Stalled"] == "1"
+    stats = dict(re.findall(r"<dt>(?:<a [^>]*>)?([^<]+)(?:</a>)?</dt><dd>(\d+)</dd>", cohort))
+    assert stats["Learners"] == "4" and stats["Active this week"] == "2"
+    assert stats["Never launched"] == "1" and stats["Stalled"] == "1"
+    # Each figure opens the cohort dashboard's list of the same learners.
+    assert 'href="/instructor/cohort?activity=idle14&amp;risk=1' in cohort
+    stalled = teacher.get(tool.url + "/instructor/cohort?activity=idle14&risk=1", headers=HTML)
+    assert stalled.status_code == 200 and "Learner a1" in stalled.text
+    assert "Learner a2" not in stalled.text and "Learner a3" not in stalled.text
+
+
+def _roster_only_learner(tool, context_id: int) -> None:
+    """A member the roster sync brought in, who never opened the tool."""
+    [(registration_id,)] = tool.rows("SELECT id FROM registration")
+    [(user_id,)] = tool.rows(
+        "INSERT INTO lti_user (registration_id, sub, name, created_at, updated_at)"
+        f" VALUES ({registration_id}, 'r1', 'Roster Only', now(), now()) RETURNING id"
+    )
+    tool.rows(
+        "INSERT INTO membership (context_id, user_id, roles, access, created_at, updated_at)"
+        f" VALUES ({context_id}, {user_id}, '[]', 'learner', now(), now()) RETURNING id"
+    )
 
 
 def test_the_home_after_a_review_shows_nothing_waiting(tool, platform):

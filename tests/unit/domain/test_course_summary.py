@@ -1,4 +1,4 @@
-"""The instructor home's cohort figures: levels completed, active, not started, stalled."""
+"""The instructor home's cohort figures: levels completed, active, never launched, stalled."""
 
 from __future__ import annotations
 
@@ -47,5 +47,5 @@ def test_summarize_counts_learners_only():
     summary = summarize(programs(), learners, last, done, now=NOW, stalled_after=STALLED)
 
     assert summary.learners == 5 and summary.active_this_week == 1
-    assert summary.not_started == 1 and summary.stalled == 1
+    assert summary.never_launched == 1 and summary.stalled == 1
     assert summary.levels_completed == {level1.slug: 1, level2.slug: 1}
