@@ -69,7 +69,7 @@ def grade_submitted(slot: int | None = None) -> int:
 def finalize_review(review_id: int) -> None:
     if reviews.finalize_review(db.session(), review_id):
         dispatch.publish_scores(settings(), store())
-        _awards_made()
+    _awards_made()  # a fold that queued no score (no gradebook column) may still complete a level
 
 
 def _awards_made() -> None:
