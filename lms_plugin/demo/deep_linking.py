@@ -18,13 +18,14 @@ from lms_plugin.demo import course
 from lms_plugin.demo.activities import Activities, Activity, new_link_id
 from lms_plugin.demo.claims import CLAIM
 from lms_plugin.demo.config import PracticeConfig
+from lms_plugin.domain.errors import LmsError
 from lms_plugin.domain.launch import is_tool_url
 
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 MAX_ITEMS = 50
 
 
-class DeepLinkRefused(Exception):
+class DeepLinkRefused(LmsError):
     """The answer is not one this LMS accepts; the message says why."""
 
 

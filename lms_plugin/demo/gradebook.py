@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeGuard
 
+from lms_plugin.domain.errors import LmsError
+
 ACTIVITY = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
 GRADING = frozenset({"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"})
 
@@ -54,7 +56,7 @@ class Score:
     received: int  # how many scores this user has had on this line item
 
 
-class ScoreRefused(Exception):
+class ScoreRefused(LmsError):
     """A score the gradebook does not take; ``status`` is the HTTP answer."""
 
     def __init__(self, status: int, message: str) -> None:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lms_plugin.demo import course
 from lms_plugin.demo.activities import Activities, Activity
 from lms_plugin.demo.config import PracticeConfig
+from lms_plugin.domain.errors import LmsError
 from lms_plugin.lti.keys import kid_for
 
 ADD_ACTIVITIES = "add-activities"  # lti_message_hint of an instructor's deep linking request
@@ -31,7 +32,7 @@ FIXED = {
 }
 
 
-class AuthRequestRefused(Exception):
+class AuthRequestRefused(LmsError):
     """The authentication request is not one this LMS answers; the message says why."""
 
 

@@ -18,13 +18,14 @@ import jwt
 
 from lms_plugin.demo.claims import AGS_SCOPES, NRPS_SCOPE
 from lms_plugin.demo.config import PracticeConfig
+from lms_plugin.domain.errors import LmsError
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_SECONDS = 3600
 ALLOWED_SCOPES = frozenset({*AGS_SCOPES, NRPS_SCOPE})
 
 
-class OAuthError(Exception):
+class OAuthError(LmsError):
     """An RFC 6749 §5.2 error answer, with its HTTP status."""
 
     def __init__(self, status: int, error: str, description: str) -> None:
