@@ -158,9 +158,8 @@ def _quiz(
         return None
     ready = opens_at(rules, quiz, now)
     if ready is not None:
-        found.waiting.append(
-            f"your next attempt at the quiz of {name} opens on {ready:%-d %b %Y at %H:%M} UTC"
-        )
+        # When it opens is ``opens_at``: the page shows it in the reader's time zone.
+        found.waiting.append(f"your next attempt at the quiz of {name} is not open yet")
         found.opens_at = found.opens_at or ready
         return None
     if quiz.used == 0:

@@ -148,7 +148,7 @@ CASES = [
                                      last_submitted=NOW - timedelta(hours=1))},
         ),
         "assignment", "m1",
-        "Your next attempt at the quiz of Module 1 opens on 3 Mar 2026 at 08:00 UTC — meanwhile, "
+        "Your next attempt at the quiz of Module 1 is not open yet — meanwhile, "
         "write the assignment of Module 1: “Role map”.",
     ),
     (
@@ -238,8 +238,7 @@ def test_the_cooldown_end_is_given_for_the_page_to_show():
     quiz = QuizState(used=2, submitted=2, best=10.0, last_submitted=NOW - timedelta(hours=1))
     step = next_step(programs, learner(quizzes={"m1": quiz}).standing(programs), NOW)
     assert step.opens_at == NOW + timedelta(hours=23)
-    assert step.waiting == ("your next attempt at the quiz of Module 1 opens on 3 Mar 2026 at "
-                            "08:00 UTC",)  # fmt: skip
+    assert step.waiting == ("your next attempt at the quiz of Module 1 is not open yet",)
 
 
 def test_a_module_without_a_required_quiz_goes_to_its_assignment():
