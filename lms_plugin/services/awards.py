@@ -11,13 +11,21 @@ proof, then the VC-JWT), and stores it as `issued` in the same transaction as th
 killed mid-issue leaves the row `pending`, and a second delivery of the message finds nothing to
 do. Errors leave the award `failed` with its tries and a backoff; it is retried when due, up to
 MAX_TRIES, then waits for `lms-plugin credentials reissue`.
+
+Cost: what is not signing is done per batch, not per credential (benchmarks/README.md, "Badges"):
+the facts are read in a few set queries (award_facts), the status indexes drawn and written
+together (status_lists.allocate_all), the credentials written in one flush at the commit, and the
+signing keys opened once per process (issuer_keys). A credential is made in memory and set on its
+award only once whole, so an award refused midway needs no savepoint (an index it was given stays
+its own, for its retry); a level waiting on another of the same batch is gated in a later round.
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,13 +38,11 @@ from lms_plugin.badges.data_integrity import add_proof
 from lms_plugin.badges.vc_jwt import encode_vc_jwt
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.credentials import Award
-from lms_plugin.db.grading import Grade, Review
-from lms_plugin.db.learning import AssignmentSubmission
-from lms_plugin.db.models import LtiUser
-from lms_plugin.domain.awards import Held, LevelFacts, capstone, credential_data, prerequisite_gate
+from lms_plugin.domain.awards import Gate, LevelFacts, capstone, credential_data, prerequisite_gate
 from lms_plugin.domain.content.model import Program
 from lms_plugin.domain.credentials import build_credential
 from lms_plugin.domain.errors import NotFoundError
+from lms_plugin.services.award_facts import BatchFacts, load_facts
 from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.services.issuer_keys import (
     Issuer,
@@ -46,7 +52,7 @@ from lms_plugin.services.issuer_keys import (
     signing_keys,
 )
 from lms_plugin.services.progress import Learner, learner_progress
-from lms_plugin.services.status_lists import Allocator, allocate
+from lms_plugin.services.status_lists import Allocator, allocate_all
 
 BATCH = 20  # awards claimed per transaction
 MAX_TRIES = 8  # then it stays failed until `lms-plugin credentials reissue`
@@ -135,17 +141,22 @@ def issue_due(
         session.rollback()
         return 0
     content = current_content(session)
-    allocator = Allocator()
-    for award in awards:
-        try:
-            with session.begin_nested():
-                _issue(session, award, issuer, keys, content, allocator, now)
-        except SQLAlchemyError:
-            raise  # infrastructure: the task retries the whole batch
-        except Exception as exc:  # content or signing refused it: record, retry with backoff
-            _retry_later(award, "failed", f"{type(exc).__name__}: {exc}", now)
+    programs = {program.slug: program for program in content.programs}
+    facts = load_facts(session, awards, programs)
+    allocator, waiting = Allocator(), awards
+    while waiting:  # a level waiting on another of this batch goes in the round after it
+        ready, waiting = _gate(waiting, programs, facts, now)
+        statuses = allocate_all(session, ready, allocator, issuer.urls) if ready else {}
+        for award in ready:
+            with _refusals(award, now):
+                _issue(award, programs[award.program_slug], issuer, keys, facts, statuses, now)
+            facts.record(award)
+        if not ready:
+            for award in waiting:  # waiting on each other: cannot be (content lint), but bounded
+                _retry_later(award, "pending", "Waiting for a prerequisite level.", now)
+            break
     _wake_dependents(session, [a for a in awards if a.status == "issued"], content, now)
-    session.commit()
+    session.commit()  # claim, indexes and credentials at once: a killed drain leaves them pending
     return len(awards)
 
 
@@ -158,95 +169,101 @@ def _keys(session: Session, issuer: Issuer) -> SigningKeys:
         return signing_keys(session, issuer.urls)
 
 
+@contextmanager
+def _refusals(award: Award, now: datetime) -> Iterator[None]:
+    """What content or signing refuses for one award is recorded on it, to retry with a backoff."""
+    try:
+        yield
+    except SQLAlchemyError:
+        raise  # infrastructure: the task retries the whole batch
+    except Exception as exc:
+        _retry_later(award, "failed", f"{type(exc).__name__}: {exc}", now)
+
+
+def _gate(
+    awards: list[Award], programs: dict[str, Program], facts: BatchFacts, now: datetime
+) -> tuple[list[Award], list[Award]]:
+    """The awards to issue now, and those waiting on a level of this batch not issued yet; the
+    others are withheld, or put back to wait with a backoff."""
+    titles = {slug: program.badge.name for slug, program in programs.items()}
+    in_batch = {(award.user_id, award.program_slug) for award in awards}
+    ready: list[Award] = []
+    later: list[Award] = []
+    for award in awards:
+        gate: Gate | None = None
+        with _refusals(award, now):  # an unknown level, a learner removed
+            gate = _gate_one(award, programs, facts, titles)
+        if gate is None:
+            facts.record(award)
+        elif gate.verdict == "issue":
+            ready.append(award)
+        elif gate.verdict == "withhold":
+            award.status, award.last_error = "withheld", gate.reason
+            facts.record(award)
+        elif any(
+            (award.user_id, slug) in in_batch for slug in programs[award.program_slug].prerequisites
+        ):
+            later.append(award)
+        else:
+            _retry_later(award, "pending", gate.reason, now)
+            facts.record(award)
+    return ready, later
+
+
+def _gate_one(
+    award: Award, programs: dict[str, Program], facts: BatchFacts, titles: dict[str, str]
+) -> Gate:
+    program = programs.get(award.program_slug)
+    if program is None:
+        raise NotFoundError(f"The level {award.program_slug!r} is not in the synced content.")
+    if award.user_id not in facts.emails or award.context_id is None:
+        raise NotFoundError("The learner's platform or course was removed before issuing.")
+    held = facts.held_by(award.user_id, program.prerequisites)
+    return prerequisite_gate(program, held, titles)
+
+
 def _issue(
-    session: Session,
     award: Award,
+    program: Program,
     issuer: Issuer,
     keys: SigningKeys,
-    content: CurrentContent,
-    allocator: Allocator,
+    facts: BatchFacts,
+    statuses: dict[int, dict[str, Any]],
     now: datetime,
 ) -> None:
-    program = _program(content, award.program_slug)
-    gate = prerequisite_gate(
-        program,
-        _held(session, award.user_id, program.prerequisites),
-        {p.slug: p.badge.name for p in content.programs},
-    )
-    if gate.verdict == "withhold":
-        award.status, award.last_error = "withheld", gate.reason
-        return
-    if gate.verdict == "wait":
-        _retry_later(award, "pending", gate.reason, now)
-        return
-    status = allocate(session, award, allocator, issuer.urls)
-    facts = _facts(session, award, program, issuer.urls.credential(award.uuid), status)
     unsigned = build_credential(
-        credential_data(program, facts, issuer.reference, issuer.competencies, issuer.urls)
+        credential_data(
+            program,
+            _level_facts(award, program, facts, issuer, statuses[award.id]),
+            issuer.reference,
+            issuer.competencies,
+            issuer.urls,
+        )
     )
     signed = add_proof(unsigned, keys.proof_key, keys.verification_method, now)
-    award.credential = signed
-    award.credential_jwt = encode_vc_jwt(signed, keys.jwt_key, kid=keys.jwt_kid)
+    token = encode_vc_jwt(signed, keys.jwt_key, kid=keys.jwt_kid)
+    award.credential, award.credential_jwt = signed, token
     award.status, award.issued_at, award.program_version = "issued", now, program.version
     award.last_error = None
 
 
-def _program(content: CurrentContent, slug: str) -> Program:
-    for program in content.programs:
-        if program.slug == slug:
-            return program
-    raise NotFoundError(f"The level {slug!r} is not in the synced content.")
-
-
-def _held(session: Session, user_id: int | None, slugs: tuple[str, ...]) -> dict[str, Held]:
-    """The learner's awards of these levels, read FOR SHARE: a revocation in flight is waited
-    for, so a level is never issued on a prerequisite being revoked."""
-    if not slugs:
-        return {}
-    rows = session.execute(
-        select(Award.program_slug, Award.status, Award.revoked_reason)
-        .where(Award.user_id == user_id, Award.program_slug.in_(list(slugs)))
-        .with_for_update(read=True)
-    )
-    return {slug: Held(status, reason) for slug, status, reason in rows}
-
-
-def _facts(
-    session: Session, award: Award, program: Program, credential_id: str, status: dict[str, Any]
+def _level_facts(
+    award: Award, program: Program, facts: BatchFacts, issuer: Issuer, status: dict[str, Any]
 ) -> LevelFacts:
-    user = session.get(LtiUser, award.user_id) if award.user_id is not None else None
-    if user is None or award.context_id is None:
-        raise NotFoundError("The learner's platform or course was removed before issuing.")
-    scope = {"context_id": award.context_id, "user_id": user.id}
-    grades = session.execute(
-        select(Grade.module_slug, Grade.updated_at).filter_by(complete=True, **scope)
-    )
-    passed_on = {slug: passed for slug, passed in grades}
+    assert award.user_id is not None and award.context_id is not None  # checked by the gate
+    learner = (award.context_id, award.user_id)
+    final = capstone(program)
+    scores = facts.capstone_scores.get((*learner, final.slug), {}) if final is not None else {}
     return LevelFacts(
-        credential_id=credential_id,
+        credential_id=issuer.urls.credential(award.uuid),
         subject_id=award.subject_id,
         awarded_at=award.created_at,
-        email=user.email,
+        email=facts.emails[award.user_id],
         email_salt=secrets.token_hex(16),
-        capstone_scores=_capstone_scores(session, program, scope),
-        passed_on=passed_on,
+        capstone_scores=scores,
+        passed_on=facts.passed_on.get(learner, {}),
         status=status,
     )
-
-
-def _capstone_scores(session: Session, program: Program, scope: dict[str, int]) -> dict[str, int]:
-    final = capstone(program)
-    if final is None:
-        return {}
-    review = session.scalars(
-        select(Review)
-        .join(AssignmentSubmission, Review.submission_id == AssignmentSubmission.id)
-        .filter_by(module_slug=final.slug, **scope)
-        .where(Review.passed.is_(True))
-        .order_by(AssignmentSubmission.round.desc())
-        .limit(1)
-    ).first()
-    return dict(review.scores) if review is not None else {}
 
 
 def _wake_dependents(

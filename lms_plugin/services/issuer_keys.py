@@ -128,23 +128,34 @@ def rotate_issuer_keys(session: Session) -> list[IssuerKey]:
     return fresh
 
 
+# Opened (unsealed and parsed) private keys by (kind, kid), for as long as the process lives. A
+# kid names the key's material (the Multikey or RFC 7638 thumbprint of its public key), and a
+# rotation makes new keys with new kids, so an entry is never stale: each drain call reads the
+# active kids only, and opens a sealed key once, the first time the process signs with it.
+_OPENED: dict[tuple[str, str], Any] = {}
+
+
 def signing_keys(session: Session, urls: CredentialUrls) -> SigningKeys:
     """The active keys. Never commits (callers may hold locks): `ensure_issuer_keys` first."""
-    active = _active(session)
+    active = {
+        kind: (row_id, kid)
+        for row_id, kind, kid in session.execute(
+            select(IssuerKey.id, IssuerKey.kind, IssuerKey.kid).filter_by(state="active")
+        )
+    }
     if len(active) < len(KINDS):
         raise NoIssuerKeyError("the issuer has no active keys: run lms-plugin db upgrade")
-    proof_key = _parse(active["ed25519"].private_key_pem)
-    jwt_key = _parse(active["rsa"].private_key_pem)
+    unopened = [row_id for kind, (row_id, kid) in active.items() if (kind, kid) not in _OPENED]
+    if unopened:
+        for key in session.scalars(select(IssuerKey).where(IssuerKey.id.in_(unopened))):
+            _OPENED[(key.kind, key.kid)] = _parse(key.private_key_pem)
+    proof_key = _OPENED[("ed25519", active["ed25519"][1])]
     return SigningKeys(
         proof_key=proof_key,
         verification_method=multikey_id(urls.issuer(), proof_key.public_key()),
-        jwt_key=jwt_key,
-        jwt_kid=urls.issuer_key(active["rsa"].kid),
+        jwt_key=_OPENED[("rsa", active["rsa"][1])],
+        jwt_kid=urls.issuer_key(active["rsa"][1]),
     )
-
-
-def _active(session: Session) -> dict[str, IssuerKey]:
-    return {key.kind: key for key in session.scalars(select(IssuerKey).filter_by(state="active"))}
 
 
 def proof_public_keys(session: Session) -> list[ed25519.Ed25519PublicKey]:

@@ -2,16 +2,19 @@
 index, flip its bit on revocation, and publish the list as a signed credential.
 
 Indexes are drawn at random ("Privacy Considerations": sequential ones would tell who was issued
-when) and made unique by the database: (status_list_id, status_index) is a unique constraint, and
-a draw that collides with another worker's is rolled back to a savepoint and drawn again. A list
-takes credentials until half of it is used, then a new list is opened, so a draw almost never
-collides and each list keeps a large crowd to hide in. The signed list credential is stored with
-the version of the bits it publishes and rebuilt whenever they changed.
+when) and made unique by the database: (status_list_id, status_index) is a unique constraint. A
+drain's batch draws its indexes together, drops those the list already holds (one query) and
+writes them in one flush, in a savepoint: a draw that another drain holds too, not committed when
+drawn, fails that flush, and the batch draws again. A list takes credentials until half of it is
+used, then a new list is opened, so a draw rarely collides and each list keeps a large crowd to
+hide in. The signed list credential is stored with the version of the bits it publishes and
+rebuilt whenever they changed.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +38,7 @@ from lms_plugin.domain.errors import NotFoundError
 from lms_plugin.services.issuer_keys import ensure_issuer_keys, signing_keys
 
 LIST_SIZE = MIN_ENTRIES
-DRAWS = 32  # collisions in a list at most half full: 32 in a row has odds of 2**-32
+DRAWS = 32  # collisions in a list at most half full: 32 in a row have odds of 2**-32 per index
 
 
 @dataclass
@@ -46,42 +49,75 @@ class Allocator:
     used: int = 0
 
 
-def allocate(
-    session: Session, award: Award, allocator: Allocator, urls: CredentialUrls
-) -> dict[str, Any]:
-    """Give `award` a free random index and return its `credentialStatus` entry."""
-    if award.status_list_id is not None and award.status_index is not None:  # a retry
-        return status_entry(urls.status_list(award.status_list_id), award.status_index)
-    list_id = _list_with_room(session, allocator)
+def allocate_all(
+    session: Session, awards: Sequence[Award], allocator: Allocator, urls: CredentialUrls
+) -> dict[int, dict[str, Any]]:
+    """Give every award without one a free random index; their `credentialStatus` entries by
+    award id (an award that has an index, a retry, keeps it)."""
+    fresh = [a for a in awards if a.status_list_id is None or a.status_index is None]
+    if fresh:
+        list_id = _list_with_room(session, allocator)
+        _place(session, fresh, list_id)
+        allocator.used += len(fresh)
+    return {
+        award.id: status_entry(urls.status_list(award.status_list_id), award.status_index)
+        for award in awards
+        if award.status_list_id is not None and award.status_index is not None
+    }
+
+
+def _place(session: Session, awards: list[Award], list_id: int) -> None:
+    """Write a free random index of the list on each award, in one flush."""
     for _ in range(DRAWS):
-        index = secrets.randbelow(LIST_SIZE)
         try:
             with session.begin_nested():
-                award.status_list_id, award.status_index = list_id, index
+                indexes = _free_draws(session, list_id, len(awards))
+                for award, index in zip(awards, indexes, strict=True):
+                    award.status_list_id, award.status_index = list_id, index
                 session.flush()
-        except IntegrityError:  # another credential holds it (perhaps uncommitted): draw again
+            return
+        except IntegrityError:  # another drain holds one, not committed when drawn: draw again
             continue
-        allocator.used += 1
-        return status_entry(urls.status_list(list_id), index)
-    raise RuntimeError(f"no free index found in status list {list_id} after {DRAWS} draws")
+    raise RuntimeError(f"no free indexes could be written in status list {list_id}")
+
+
+def _free_draws(session: Session, list_id: int, count: int) -> list[int]:
+    """`count` distinct random indexes that no committed credential of the list holds."""
+    chosen: list[int] = []
+    for _ in range(DRAWS):
+        drawn = [secrets.randbelow(LIST_SIZE) for _ in range(count - len(chosen))]
+        held = set(
+            session.scalars(
+                select(Award.status_index).where(
+                    Award.status_list_id == list_id, Award.status_index.in_(drawn)
+                )
+            )
+        )
+        for index in drawn:
+            if index not in held and index not in chosen:
+                chosen.append(index)
+        if len(chosen) == count:
+            return chosen
+    raise RuntimeError(f"no {count} free indexes in status list {list_id} after {DRAWS} draws")
 
 
 def _list_with_room(session: Session, allocator: Allocator) -> int:
     if allocator.list_id is None:
-        newest = session.scalar(
-            select(StatusListRow.id)
+        used = (
+            select(func.count())
+            .select_from(Award)
+            .where(Award.status_list_id == StatusListRow.id)
+            .correlate(StatusListRow)
+            .scalar_subquery()
+        )
+        newest = session.execute(
+            select(StatusListRow.id, used)
             .where(StatusListRow.purpose == REVOCATION)
             .order_by(StatusListRow.id.desc())
             .limit(1)
-        )
+        ).first()
         if newest is not None:
-            allocator.list_id = newest
-            allocator.used = (
-                session.scalar(
-                    select(func.count()).select_from(Award).where(Award.status_list_id == newest)
-                )
-                or 0
-            )
+            allocator.list_id, allocator.used = newest[0], newest[1] or 0
     if allocator.list_id is None or allocator.used >= LIST_SIZE // 2:
         # Two workers may both open one: two lists, each valid; nothing depends on one.
         row = StatusListRow(purpose=REVOCATION, size=LIST_SIZE, bits=bytes(LIST_SIZE // 8))

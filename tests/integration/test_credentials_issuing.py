@@ -1,6 +1,7 @@
 """Issuing level credentials on PostgreSQL, through the services: the award recorded with the
 grade that completes a level, the badges drain issuing it exactly once, verifiable here and by
-Digital Bazaar's verifier in Node; retries, index collisions, concurrent completions."""
+Digital Bazaar's verifier in Node; retries, index collisions, concurrent completions, and a
+batch's statements."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.badges.vc_jwt import decode_vc_jwt
@@ -27,6 +28,7 @@ from tests.support.awards import (
 )
 from tests.support.content_keys import catalogue
 from tests.support.node_verifier import node_verify
+from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -151,6 +153,17 @@ def test_level_2_waits_for_level_1_then_is_issued_after_it(tool, platform):
     assert [r[2] for r in award_rows(tool)] == ["issued", "issued"]
 
 
+def test_level_1_and_level_2_due_together_are_issued_in_one_batch(tool, platform):
+    complete_level(tool, platform, L1)
+    complete_level(tool, platform, L2)
+
+    assert drain(tool) == 2  # Level 2 in a round after Level 1's, not put back to wait
+    assert tool.rows("SELECT program_slug, status, tries FROM award ORDER BY id") == [
+        (L1, "issued", 0),
+        (L2, "issued", 0),
+    ]
+
+
 def test_a_failed_issue_backs_off_is_retried_and_stops_at_max_tries(tool, platform):
     complete_level(tool, platform)
     tool.rows("UPDATE award SET program_slug = 'gone-level' RETURNING id")  # content removed
@@ -185,6 +198,79 @@ def test_status_indexes_are_random_and_a_collision_is_drawn_again(tool, platform
     assert indexes == [77, 4242, 99_000]
     [(size, bits)] = tool.rows("SELECT size, length(bits) FROM status_list")
     assert size == 131_072 and bits == 131_072 // 8
+
+
+def test_an_index_another_drain_holds_uncommitted_is_drawn_again(tool, platform, monkeypatch):
+    """The batch's draws are checked against the committed credentials of the list; one that a
+    concurrent drain holds but has not committed fails the batch's write, which draws again."""
+    from lms_plugin.db import db
+
+    complete_level(tool, platform, user="first")
+    draws = iter([5, 77, 4242])
+    monkeypatch.setattr(status_lists.secrets, "randbelow", lambda _n: next(draws))
+    assert drain(tool) == 1  # opens the list, index 5
+    for user in ("mine", "theirs"):
+        complete_level(tool, platform, user=user)
+    _, (mine, *_), (theirs, *_) = award_rows(tool)
+    with tool.app.app_context():
+        other = Session(db.engine.connect())  # the other drain, holding "theirs" and index 77
+        try:
+            other.execute(
+                update(Award).where(Award.uuid == theirs).values(status_list_id=1, status_index=77)
+            )
+            racer = threading.Thread(target=lambda: drain(tool))  # skips "theirs", draws 77
+            racer.start()
+            wait_for(lambda: waiting_for_a_lock(tool) >= 1, 30)
+            other.commit()
+            racer.join(timeout=30)
+        finally:
+            other.close()
+
+    rows = tool.rows("SELECT uuid, status, status_index FROM award ORDER BY id")
+    assert [row[1:] for row in rows] == [("issued", 5), ("issued", 4242), ("pending", 77)]
+    assert drain(tool) == 1  # "theirs" keeps the index it was given
+    assert tool.rows(f"SELECT status, status_index FROM award WHERE uuid = '{theirs}'") == [
+        ("issued", 77)
+    ]
+    assert rows[1][0] == mine
+
+
+def test_a_batch_reads_and_writes_in_the_same_statements_whatever_its_size(tool, platform):
+    """The drain's queries are per batch, not per credential (benchmarks/README.md, Badges)."""
+    from lms_plugin.db import db
+
+    complete_level(tool, platform, user="warm")
+    drain(tool)  # the keys are made and a status list is opened
+    counts = []
+    for size in (2, 6):
+        for n in range(size):
+            complete_level(tool, platform, user=f"b{size}-{n}")
+        with tool.app.app_context():
+            counts.append(_statements_of(db.engine, lambda: drain(tool)))
+    assert [row[2] for row in award_rows(tool)] == ["issued"] * 9
+    assert counts[0] == counts[1], counts
+
+
+def _statements_of(engine, action) -> list[str]:
+    """The SQL statements `action` sends through `engine` (an executemany counts once)."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return sent
+
+
+def waiting_for_a_lock(tool) -> int:
+    return tool.rows(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND datname = current_database()"
+    )[0][0]
 
 
 def test_concurrent_completions_of_a_levels_last_two_modules_record_the_award(tool, platform):

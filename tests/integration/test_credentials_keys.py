@@ -4,6 +4,7 @@ ever used still published so that what it signed still verifies (here and in Nod
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from lms_plugin.db.credentials import IssuerKey
@@ -110,3 +111,25 @@ def test_the_profile_names_the_contact_email_when_one_is_set(tool, platform):
     credential = issued(tool, award_rows(tool)[0][0]).credential
     documents = {**published(tool), with_email["id"]: with_email}
     assert node_verify(credential, documents)["verified"] is True
+
+
+def test_a_process_opens_each_signing_key_once_and_follows_a_rotation(tool):
+    from lms_plugin.db import db
+
+    urls = issuer(tool).urls
+    with tool.app.app_context():
+        session = db.session()
+        issuer_keys.ensure_issuer_keys(session)
+        first = issuer_keys.signing_keys(session, urls)
+        # A sealed value no secret opens: only a key read again would notice.
+        session.execute(text("UPDATE issuer_key SET private_key_pem = 'sealed:unopenable'"))
+        again = issuer_keys.signing_keys(session, urls)
+        session.rollback()
+    assert again.proof_key is first.proof_key and again.jwt_key is first.jwt_key
+
+    rotate(tool)  # new keys, new kids: opened the first time they sign
+    with tool.app.app_context():
+        fresh = issuer_keys.signing_keys(db.session(), urls)
+        db.session.commit()
+    assert fresh.verification_method != first.verification_method
+    assert fresh.jwt_kid != first.jwt_kid
