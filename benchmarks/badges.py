@@ -84,7 +84,7 @@ def run(settings: Settings, learners: int, save: Path | None) -> None:
     issuer = issuer_from_settings(settings, competencies)
     session = db.session()
     ensure_issuer_keys(session)
-    context_id, user_ids = _learners(session, learners)
+    context_id, user_ids = make_learners(session, learners)
     program = catalogue().program("isp-level-1")
     assert program is not None
 
@@ -177,7 +177,8 @@ def _percentiles(seconds: list[float]) -> str:
     return f"p50 {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms  (n={len(ms)})"
 
 
-def _learners(session, count: int) -> tuple[int, list[int]]:
+def make_learners(session, count: int) -> tuple[int, list[int]]:
+    """A course of `count` learners (with emails) on a registration of its own: (course, users)."""
     registration = Registration(
         name="Bench LMS",
         issuer="https://lms.example.edu",

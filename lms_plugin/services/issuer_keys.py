@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms_plugin.badges.errors import CredentialError
-from lms_plugin.badges.multikey import multikey_id, public_key_multibase
+from lms_plugin.badges.multikey import decode_public_key, multikey_id, public_key_multibase
 from lms_plugin.badges.profile import issuer_profile, issuer_reference
 from lms_plugin.badges.vc_jwt import KeyResolver, PublicKey, public_jwk
 from lms_plugin.db.base import utcnow
@@ -159,8 +159,19 @@ def signing_keys(session: Session, urls: CredentialUrls) -> SigningKeys:
 
 
 def proof_public_keys(session: Session) -> list[ed25519.Ed25519PublicKey]:
-    """Every Ed25519 public key, active first then retired: what the Profile publishes."""
-    return [_parse(key.private_key_pem).public_key() for key in _keys(session, "ed25519")]
+    """Every Ed25519 public key, active first then retired: what the Profile publishes. Read from
+    the kids, which are the keys' Multikey encodings: no private key is opened to publish them."""
+    kids = session.scalars(
+        select(IssuerKey.kid)
+        .where(IssuerKey.kind == "ed25519")
+        .order_by(IssuerKey.state, IssuerKey.id.desc())
+    )
+    return [_public_multikey(kid) for kid in kids]
+
+
+@lru_cache(maxsize=64)
+def _public_multikey(kid: str) -> ed25519.Ed25519PublicKey:
+    return decode_public_key(kid)
 
 
 def jwt_public_keys(session: Session) -> dict[str, rsa.RSAPublicKey]:

@@ -148,17 +148,25 @@ def is_set(session: Session, list_id: int, index: int) -> bool:
 
 def status_list_document(session: Session, list_id: int, urls: CredentialUrls) -> dict[str, Any]:
     """The signed BitstringStatusListCredential served at urls.status_list(list_id)."""
-    row = session.get(StatusListRow, list_id)
-    if row is None:
+    # Columns, not the row: every public page view reads this, and needs neither the bits nor
+    # the ORM's bookkeeping unless the signed document is behind them.
+    found = session.execute(
+        select(StatusListRow.document, StatusListRow.version, StatusListRow.document_version).where(
+            StatusListRow.id == list_id
+        )
+    ).first()
+    if found is None:
         raise NotFoundError("There is no such status list.")
+    document, version, signed_version = found
+    if document is not None and signed_version == version:
+        return dict(document)
+    ensure_issuer_keys(session)
+    row = session.scalars(
+        select(StatusListRow).where(StatusListRow.id == list_id).with_for_update()
+    ).one()
     if row.document is None or row.document_version != row.version:
-        ensure_issuer_keys(session)
-        row = session.scalars(
-            select(StatusListRow).where(StatusListRow.id == list_id).with_for_update()
-        ).one()
-        if row.document is None or row.document_version != row.version:
-            _sign(session, row, urls)
-        session.commit()
+        _sign(session, row, urls)
+    session.commit()
     assert row.document is not None
     return row.document
 
