@@ -175,6 +175,18 @@ def risk_reasons(
     return reasons
 
 
+def age_text(moment: datetime, now: datetime) -> str:
+    """How long ago, in words: "3 days", "1 day", "5 hours", "1 hour", "under an hour"."""
+    seconds = (now - moment).total_seconds()
+    if seconds >= 2 * 86400:
+        return f"{int(seconds // 86400)} days"
+    if seconds >= 86400:
+        return "1 day"
+    if seconds >= 2 * 3600:
+        return f"{int(seconds // 3600)} hours"
+    return "1 hour" if seconds >= 3600 else "under an hour"
+
+
 # --- distribution ---------------------------------------------------------------------------
 
 BINS = 10  # 0-9, 10-19, ... 90-100: the last bin holds 100

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Float,
+    Select,
     String,
     and_,
     cast,
@@ -26,22 +27,21 @@ from sqlalchemy import (
     select,
     type_coerce,
     union_all,
-    values,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import column
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentSubmission, QuizAttempt
 from lms_plugin.domain.cohort_mastery import RUBRIC_TOP, ScoredCompetency
 from lms_plugin.domain.cohort_query import GridQuery
-from lms_plugin.services.cohort_grid import Column, filtered_learners, person, row_of, scope_of
-from lms_plugin.services.cohort_sql import Scope
+from lms_plugin.services import cohort_statements as sql
+from lms_plugin.services.cohort_grid import Column, learner_row, shape
+from lms_plugin.services.cohort_sql import COURSE, USERS, Scope, literal_table, no_jit
 
 
-def _tags(shown: Sequence[Column], wanted: set[str]) -> tuple[CTE, CTE]:
+def _tags(shown: Sequence[Column], wanted: frozenset[str]) -> tuple[CTE, CTE]:
     """(items, criteria): which quiz item and which rubric criterion of each shown module is
     tagged with which wanted competency, as VALUES tables."""
     items = [
@@ -61,9 +61,9 @@ def _tags(shown: Sequence[Column], wanted: set[str]) -> tuple[CTE, CTE]:
     ]
 
     def table(name: str, rows: list[tuple[str, str, str]]) -> CTE:
-        cols = (column("module_slug", String), column("part", String), column("competency", String))
-        # A VALUES table needs a row: a tag no row can match stands in for none.
-        return values(*cols, name=name).data(rows or [("", "", "")]).cte(name)
+        cols = (("module_slug", String), ("part", String), ("competency", String))
+        # A table needs a row: a tag no row can match stands in for none.
+        return literal_table(name, cols, rows or [("", "", "")])
 
     return table("item_tags", items), table("criterion_tags", criteria)
 
@@ -89,12 +89,14 @@ def _field(dialect: str, element: ColumnElement[Any], name: str) -> ColumnElemen
     return func.json_extract(element, f"$.{name}")
 
 
-def evidence_cte(scope: Scope, shown: Sequence[Column], wanted: set[str], dialect: str) -> CTE:
+def evidence_cte(
+    scope: Scope, shown: Sequence[Column], wanted: frozenset[str], dialect: str
+) -> CTE:
     """Per learner and competency: points awarded and possible over the evidence."""
     item_tags, criterion_tags = _tags(shown, wanted)
-    where = [QuizAttempt.context_id == scope.context_id, QuizAttempt.status == "graded"]
-    if scope.user_ids is not None:
-        where.append(QuizAttempt.user_id.in_(scope.user_ids))
+    where = [QuizAttempt.context_id == COURSE, QuizAttempt.status == "graded"]
+    if scope.some:
+        where.append(QuizAttempt.user_id.in_(USERS))
     attempts = (
         select(
             QuizAttempt.user_id,
@@ -129,9 +131,9 @@ def evidence_cte(scope: Scope, shown: Sequence[Column], wanted: set[str], dialec
         )
         .where(attempts.c.newest == 1)
     )
-    reviewed = [AssignmentSubmission.context_id == scope.context_id]
-    if scope.user_ids is not None:
-        reviewed.append(AssignmentSubmission.user_id.in_(scope.user_ids))
+    reviewed = [AssignmentSubmission.context_id == COURSE]
+    if scope.some:
+        reviewed.append(AssignmentSubmission.user_id.in_(USERS))
     reviews = (
         select(
             AssignmentSubmission.user_id,
@@ -195,47 +197,57 @@ class CompetencyView:
         return max(1, -(-self.matching // self.query.per))
 
 
-def competency_statement(
-    scope: Scope,
-    shown: Sequence[Column],
-    wanted: set[str],
-    query: GridQuery,
-    dialect: str,
-    now: datetime,
-) -> CompoundSelect[Any]:
-    """Counts (T), the page's learners (P), their mastery (M) and the cohort's (K)."""
-    summary, learners = filtered_learners(scope, query, now)
+def _statements(
+    shown: Sequence[Column], wanted: frozenset[str], query: GridQuery, dialect: str
+) -> tuple[CompoundSelect[Any], Select[Any]]:
+    """(the page's statement, the CSV's) for this shape, built once per process (see
+    services/cohort_statements.py)."""
+    key = (shape(shown, query), wanted, dialect)
+    found = _BUILT.get(key)
+    if found is None:
+        found = _BUILT[key] = _build(shown, wanted, key[0], dialect)
+        while len(_BUILT) > 32:
+            del _BUILT[next(iter(_BUILT))]
+    return found
+
+
+_BUILT: dict[tuple[Any, ...], tuple[CompoundSelect[Any], Select[Any]]] = {}
+
+
+def _build(
+    shown: Sequence[Column], wanted: frozenset[str], form: sql.Shape, dialect: str
+) -> tuple[CompoundSelect[Any], Select[Any]]:
+    """Counts (T), the page's learners (P), their mastery (M) and the cohort's (K); and every
+    filtered learner in order with their mastery."""
+    _, summary, learners = sql.learners_of(form)
     lc = learners.c
-    evidence = evidence_cte(scope, shown, wanted, dialect)
+    evidence = evidence_cte(form.scope, shown, wanted, dialect)
     e = evidence.c
-    first = (query.page - 1) * query.per
-    on_page = and_(lc.rn > first, lc.rn <= first + query.per)
+    on_page = and_(lc.rn > sql.FIRST, lc.rn <= sql.LAST)
     counts = select(
-        *row_of(
+        *sql.row_of(
             "T",
             i1=select(func.count()).select_from(learners).scalar_subquery(),
             i2=func.count(),
         )
     ).select_from(summary)
-    page = select(*row_of("P", **person(lc), i4=lc.rn)).where(on_page)
+    page = select(*sql.row_of("P", **sql.person(lc), i4=lc.rn)).where(on_page)
     mine = (
-        select(*row_of("M", user_id=e.user_id, slug=e.competency, x=e.mastery))
+        select(*sql.row_of("M", user_id=e.user_id, slug=e.competency, x=e.mastery))
         .join(learners, lc.user_id == e.user_id)
         .where(on_page)
     )
     cohort = (
-        select(
-            *row_of(
-                "K",
-                slug=e.competency,
-                i2=func.count(e.mastery),
-                x=func.avg(e.mastery),
-            )
-        )
+        select(*sql.row_of("K", slug=e.competency, i2=func.count(e.mastery), x=func.avg(e.mastery)))
         .join(learners, lc.user_id == e.user_id)
         .group_by(e.competency)
     )
-    return union_all(counts, page, mine, cohort)
+    every = (
+        select(lc.user_id, lc.name, lc.sub, lc.email, e.competency, e.mastery)
+        .outerjoin(evidence, e.user_id == lc.user_id)
+        .order_by(lc.rn)
+    )
+    return union_all(counts, page, mine, cohort), every
 
 
 def competency_view(
@@ -247,16 +259,12 @@ def competency_view(
     now: datetime | None = None,
 ) -> CompetencyView:
     """The cohort's mean mastery per competency (id, name) and each learner's on the page."""
-    from lms_plugin.services.cohort_grid import learner_row
-
-    wanted = {cid for cid, _ in competencies}
-    dialect = session.get_bind().dialect.name
-    statement = competency_statement(
-        scope_of(context_id, shown), shown, wanted, query, dialect, now or utcnow()
-    )
+    wanted = frozenset(cid for cid, _ in competencies)
+    statement, _ = _statements(shown, wanted, query, session.get_bind().dialect.name)
+    no_jit(session)
     found: dict[str, tuple[float, int]] = {}
     view = CompetencyView([], query)
-    for row in session.execute(statement):
+    for row in session.execute(statement, sql.params(context_id, query, now or utcnow())):
         if row.kind == "T":
             view.matching, view.learners = row.i1, row.i2
         elif row.kind == "P":
@@ -281,29 +289,13 @@ def mastery_rows(
     now: datetime | None = None,
 ) -> Iterator[tuple[Any, dict[str, float]]]:
     """Every filtered learner in order with their mastery, streamed (the CSV export)."""
-    wanted = {cid for cid, _ in competencies}
-    dialect = session.get_bind().dialect.name
-    scope = scope_of(context_id, shown)
-    _, learners = filtered_learners(scope, query, now or utcnow())
-    evidence = evidence_cte(scope, shown, wanted, dialect)
-    lc = learners.c
-    statement = (
-        select(
-            lc.user_id,
-            lc.name,
-            lc.sub,
-            lc.email,
-            lc.last,
-            evidence.c.competency,
-            evidence.c.mastery,
-        )
-        .outerjoin(evidence, evidence.c.user_id == lc.user_id)
-        .order_by(lc.rn)
-        .execution_options(yield_per=500)
-    )
+    wanted = frozenset(cid for cid, _ in competencies)
+    _, every = _statements(shown, wanted, query, session.get_bind().dialect.name)
+    no_jit(session)
+    values = sql.params(context_id, query, now or utcnow())
     current: Any = None
     mastery: dict[str, float] = {}
-    for row in session.execute(statement):
+    for row in session.execute(every.execution_options(yield_per=500), values):
         if current is not None and row.user_id != current.user_id:
             yield current, mastery
             mastery = {}

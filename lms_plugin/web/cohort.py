@@ -21,7 +21,7 @@ from lms_plugin.services.cohort import awards_of
 from lms_plugin.services.cohort_competency import competency_view
 from lms_plugin.services.cohort_learner import learner_module
 from lms_plugin.services.content import CurrentContent, current_content
-from lms_plugin.web import cohort_charts, cohort_links, deps, launch_session
+from lms_plugin.web import cohort_charts, cohort_html, cohort_links, deps, launch_session
 from lms_plugin.web.cohort_exports import competency_list, grid_csv, mastery_csv
 from lms_plugin.web.deps import enqueue
 from lms_plugin.web.instructor import bp, context_id
@@ -56,6 +56,7 @@ def cohort(error: LmsError | None = None) -> BaseResponse | str:
         content=content,
         now=now,
         links=cohort_links.Links(query),
+        html=cohort_html,
         charts=cohort_charts.module_charts(grid),
         module_stats=list(zip(grid.columns, grid.stats, strict=True)),
         bin_labels=[rules.bin_label(i) for i in range(rules.BINS)],

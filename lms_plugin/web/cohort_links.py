@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from lms_plugin.db.base import MAX_ID
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.web.launch_session import link
@@ -22,8 +24,11 @@ class Links:
         self.endpoint = endpoint
         base = link("instructor.learner_module_page", user_id=_USER, slug=_SLUG)
         path, mark, rest = base.partition("?")
-        self._cell_path = path.replace(str(_USER), "{user}").replace(_SLUG, "{slug}")
-        self._cell_rest = mark + rest
+        # /instructor/cohort/learners/<user>/modules/<slug>[?lh=...]: numbers and slugs,
+        # and a launch handle escaped once here.
+        self._before_user, after = path.split(str(_USER))
+        self._after_user, after_slug = after.split(_SLUG)
+        self.cell_end = after_slug + str(escape(mark + rest))
 
     def url(self, endpoint: str | None = None, **changes: Any) -> str:
         """This query with ``changes`` (back to page 1 unless a page is given)."""
@@ -47,9 +52,13 @@ class Links:
         """A CSV export: every page, so no page or page size."""
         return link(endpoint, **self.query.with_(page=1, per=50).args())
 
-    def cell(self, user_id: int, slug: str) -> str:
-        """The drill-down of one learner in one module."""
-        return self._cell_path.format(user=user_id, slug=slug) + self._cell_rest
+    def cell(self, user_id: int, slug: str) -> Markup:
+        """The drill-down of one learner in one module, escaped for HTML already."""
+        return Markup(self.learner_cells(user_id) + slug + self.cell_end)  # noqa: S704
+
+    def learner_cells(self, user_id: int) -> str:
+        """The start of the links of one learner's cells: add the slug, then ``cell_end``."""
+        return f"{self._before_user}{user_id}{self._after_user}"
 
     def hidden(self) -> dict[str, str]:
         """The query's sort, kept by the filter form as hidden fields."""

@@ -267,3 +267,17 @@ def test_mastery_bands_and_the_isp_competencies():
     ]
     catalogue = [Competency("P1", "principle", "p", ""), Competency("CE-1", "competency", "c", "")]
     assert isp_competencies(catalogue) == [("CE-1", "c")]
+
+
+@pytest.mark.parametrize(
+    ("ago", "text"),
+    [
+        (timedelta(minutes=59), "under an hour"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(hours=47), "1 day"),
+        (timedelta(days=2), "2 days"),
+        (timedelta(days=20, hours=5), "20 days"),
+    ],
+)
+def test_age_in_words(ago, text):
+    assert c.age_text(NOW - ago, NOW) == text

@@ -1,0 +1,72 @@
+"""The heatmap's cells as HTML, built here rather than in the template: a page of 500 learners
+has 5,500 cells, and drawing each through Jinja (six escaped expressions a cell) cost about as
+much as the page's whole query (benchmarks/dashboard.py). A cell's inner HTML is one of a few
+dozen (state, text) pairs, made once and kept; its link is built from numbers and slugs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+from lms_plugin.domain.cohort import BY_CODE, age_text
+from lms_plugin.services.cohort_grid import Column, LearnerRow
+from lms_plugin.web.cohort_links import Links
+
+
+@lru_cache(maxsize=512)
+def _cell(code: str, text: str) -> tuple[str, str]:
+    """(the cell's opening up to its link's address, what follows it): the state in words for
+    screen readers, and the few characters shown. The state's glyph comes from cohort.css
+    (``::before``, with an empty alternative text: the words say it)."""
+    state = BY_CODE[code]
+    return (
+        f'<td class="hm-c hm-{code}"><a href="',
+        f'"><span class="sr">{escape(state.label)}: </span>{escape(text)}</a></td>',
+    )
+
+
+def row_cells(links: Links, learner: LearnerRow, shown: Sequence[Column]) -> Markup:
+    """The ``<td>`` of each shown module for one learner, each linking to its drill-down. In the
+    table, a screen reader announces the learner's row and the module's column with it."""
+    start, end, cells = links.learner_cells(learner.user_id), links.cell_end, learner.cells
+    parts: list[str] = []
+    for col in shown:
+        slug = col.module.slug
+        cell = cells[slug]
+        before, after = _cell(cell.state.code, cell.text)
+        parts += (before, start, slug, end, after)
+    return Markup("".join(parts))  # noqa: S704 - escaped above; links are numbers and slugs
+
+
+def row_head(learner: LearnerRow, modules: int, now: datetime) -> Markup:
+    """The learner's row header (name, at risk, never launched), last activity and modules
+    passed."""
+    tags = ""
+    if learner.at_risk:
+        tags += ' <span class="tag tag-risk">at risk</span>'
+    last = learner.last_activity
+    if last is None:
+        tags += ' <span class="tag">never launched</span>'
+        when = "never"
+    else:
+        when = (
+            f'<time datetime="{last.isoformat(timespec="seconds")}">'
+            f"{age_text(last, now)} ago</time>"
+        )
+    return Markup(  # noqa: S704 - the name is escaped; the rest is ours
+        f'<th scope="row" class="hm-who"><span class="hm-name">{escape(learner.name)}</span>'
+        f'{tags}</th><td class="hm-when">{when}</td>'
+        f'<td class="hm-num">{learner.passed}/{modules}</td>'
+    )
+
+
+def plain_row(links: Links, learner: LearnerRow, shown: Sequence[Column], now: datetime) -> Markup:
+    """The whole row of a learner without credentials earned here (most of them)."""
+    head, cells = row_head(learner, len(shown), now), row_cells(links, learner, shown)
+    return Markup(  # noqa: S704 - its parts are Markup made above
+        f'<tr>{head}{cells}<td class="hm-awards" data-testid="credentials">'
+        '<span class="meta">none</span></td></tr>'
+    )
