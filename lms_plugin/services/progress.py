@@ -77,14 +77,6 @@ def learner_progress(session: Session, content: CurrentContent, learner: Learner
     return _progress(content, work[learner.user_id])
 
 
-def cohort_progress(
-    session: Session, content: CurrentContent, context_id: int, user_ids: list[int]
-) -> dict[int, Progress]:
-    """Everyone's progress in a course with the same three queries, not three per learner."""
-    work = _work(session, {"context_id": context_id})
-    return {user_id: _progress(content, work[user_id]) for user_id in user_ids}
-
-
 def _work(session: Session, where: dict[str, object]) -> defaultdict[int, _Work]:
     work: defaultdict[int, _Work] = defaultdict(_Work)
     for user_id, module_slug, lesson_slug, viewed_at in session.execute(
