@@ -6,12 +6,13 @@
 Starts the tool under gunicorn on 127.0.0.1 on PostgreSQL + Redis (as in production), with one
 Level 1 credential issued through the badges drain from a learner's passed work, then times
 GET /credentials/<id> (the HTML page, with its live check: proof, validity dates, revocation bit)
-against GET /healthz (one query): in each round, `--requests` of each, the two routes taken in
-turn request by request (the machine's speed drifts; neighbours in time meet the same machine),
-one after another from `--clients` threads. Prints each round's p50 and p95 of both, the ratio of
-their p50s and its median over the rounds (issue 13's Measure: the page's p50 at most 3 times the
-one-query route's), and the gunicorn workers' CPU per pair of requests. Stops by itself; touches
-only 127.0.0.1.
+against GET /healthz (one query), in alternating rounds from `--clients` threads, one request after
+another. Each round times the two routes twice: in blocks (`--requests` of /healthz, then as many
+of the page, as benchmarks/launch.py alternates its loads) and in turns (the routes taken by turns,
+request by request, so that neighbours in time meet the same machine). Prints each round's p50
+and p95, the ratio of the p50s and the gunicorn workers' CPU per request (blocks), then the median
+ratio over the rounds of each way (issue 13's Measure: the page's p50 at most 3 times the
+one-query route's). Stops by itself; touches only 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import threading
 import time
 import uuid
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,29 +150,70 @@ def main() -> None:
         workers = children(web.pid)
         routes = [("/healthz", {}), (page, HTML)]
         latencies(port, routes, 20 * args.workers, args.workers)  # warm every worker
-        rounds = []
-        for _ in range(args.rounds):
-            before = cpu_seconds(workers)
-            trivial, viewed = latencies(port, routes, args.requests, args.clients)
-            rounds.append((trivial, viewed, (cpu_seconds(workers) - before) / len(trivial)))
+        rounds = [
+            _round(port, routes, args.requests, args.clients, workers) for _ in range(args.rounds)
+        ]
 
     print(
         f"gunicorn_workers={args.workers} clients={args.clients}, {args.rounds} rounds of "
-        f"{args.requests} requests per route, PostgreSQL + Redis"
+        f"{args.requests} requests per route in blocks and in turns, PostgreSQL + Redis"
     )
-    ratios = []
-    for n, (trivial, viewed, cpu) in enumerate(rounds, 1):
-        ratios.append(percentile(viewed, 0.5) / percentile(trivial, 0.5))
+    for n, r in enumerate(rounds, 1):
         print(
-            f"round {n}: /healthz p50 {percentile(trivial, 0.5):6.2f} ms "
-            f"p95 {percentile(trivial, 0.95):6.2f} ms; page p50 {percentile(viewed, 0.5):6.2f} ms "
-            f"p95 {percentile(viewed, 0.95):6.2f} ms; ratio {ratios[-1]:.2f}; "
-            f"server CPU {1000 * cpu:.2f} ms per pair"
+            f"round {n}: blocks /healthz {_summary(r.trivial)}, page {_summary(r.page)}: "
+            f"ratio {r.ratio:.2f}, server CPU {1000 * r.cpu_trivial:.2f} and "
+            f"{1000 * r.cpu_page:.2f} ms per request; turns /healthz p50 "
+            f"{percentile(r.trivial_turns, 0.5):.2f} ms, page {percentile(r.page_turns, 0.5):.2f} "
+            f"ms: ratio {r.ratio_turns:.2f}"
         )
+    median = statistics.median
     print(
-        f"public page p50 / one-query route p50: {statistics.median(ratios):.2f} "
-        "(median; target <= 3)"
+        f"public page p50 / one-query route p50, in blocks: {median(r.ratio for r in rounds):.2f}"
     )
+    print(
+        f"public page p50 / one-query route p50, in turns:  "
+        f"{median(r.ratio_turns for r in rounds):.2f}  (medians; target <= 3)"
+    )
+
+
+@dataclass
+class Round:
+    """One round's latencies (seconds) and the workers' CPU per request (blocks)."""
+
+    trivial: list[float]
+    page: list[float]
+    cpu_trivial: float
+    cpu_page: float
+    trivial_turns: list[float]
+    page_turns: list[float]
+
+    @property
+    def ratio(self) -> float:
+        return percentile(self.page, 0.5) / percentile(self.trivial, 0.5)
+
+    @property
+    def ratio_turns(self) -> float:
+        return percentile(self.page_turns, 0.5) / percentile(self.trivial_turns, 0.5)
+
+
+def _round(
+    port: int,
+    routes: list[tuple[str, dict[str, str]]],
+    count: int,
+    clients: int,
+    workers: list[int],
+) -> Round:
+    blocks: list[tuple[list[float], float]] = []
+    for route in routes:
+        before = cpu_seconds(workers)
+        [samples] = latencies(port, [route], count, clients)
+        blocks.append((samples, (cpu_seconds(workers) - before) / len(samples)))
+    (trivial, cpu_trivial), (page, cpu_page) = blocks
+    return Round(trivial, page, cpu_trivial, cpu_page, *latencies(port, routes, count, clients))
+
+
+def _summary(samples: list[float]) -> str:
+    return f"p50 {percentile(samples, 0.5):.2f} ms p95 {percentile(samples, 0.95):.2f} ms"
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_plugin.badges.data_integrity import single_proof, verify_proof
@@ -27,7 +28,13 @@ from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.profile import profile_resolver
 from lms_plugin.badges.verify import check_validity_period, issuer_id
 from lms_plugin.db.base import utcnow
-from lms_plugin.services.issuer_keys import Issuer, issuer_profile_document
+from lms_plugin.db.credentials import StatusList
+from lms_plugin.services.issuer_keys import (
+    Issuer,
+    profile_of,
+    proof_kids_subquery,
+    public_keys_of,
+)
 from lms_plugin.services.verification import is_revoked
 
 MEMO_SIZE = 4096  # proof verdicts kept per process (a verdict is a few hundred bytes)
@@ -51,13 +58,44 @@ def live_check(
     """Check a stored credential: its proof, its validity period, then its revocation bit."""
     now = now or utcnow()
     try:
-        _check_proof(credential, issuer_profile_document(session, issuer), now)
+        profile, lists = _published(session, issuer, credential)
+        _check_proof(credential, profile, now)
         check_validity_period(credential, now)
-        if is_revoked(session, issuer, credential):
+        if is_revoked(session, issuer, credential, lists):
             return LiveCheck(False, "revoked", "The issuer has revoked this credential.", now)
     except CredentialError as exc:
         return LiveCheck(False, exc.code, exc.message, now)
     return LiveCheck(True, "valid", "", now)
+
+
+def _published(
+    session: Session, issuer: Issuer, credential: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """The issuer Profile (its keys in kid order) and the credential's signed status list, read
+    in one query: every view of the public page needs both. A list it names that does not exist,
+    or whose document is behind its bits, is left to `is_revoked` (which signs it again)."""
+    kids = proof_kids_subquery()
+    list_id = _list_id(issuer, credential)
+    found = None
+    if list_id is not None:
+        found = session.execute(
+            select(
+                kids, StatusList.document, StatusList.version, StatusList.document_version
+            ).where(StatusList.id == list_id)
+        ).first()
+    if list_id is None or found is None:
+        return profile_of(issuer, public_keys_of(session.scalar(select(kids)))), {}
+    names, document, version, signed_version = found
+    fresh = document is not None and signed_version == version
+    return profile_of(issuer, public_keys_of(names)), {list_id: document} if fresh else {}
+
+
+def _list_id(issuer: Issuer, credential: Mapping[str, Any]) -> int | None:
+    """The id of this issuer's list the credential's (first) status entry names, if any."""
+    entries = credential.get("credentialStatus")
+    entry = entries[0] if isinstance(entries, list) and entries else entries
+    url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+    return issuer.urls.status_list_id(url) if isinstance(url, str) else None
 
 
 def _check_proof(credential: Mapping[str, Any], profile: Mapping[str, Any], now: datetime) -> None:

@@ -18,14 +18,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -271,6 +271,25 @@ def issuer_from_settings(
 
 def issuer_profile_document(session: Session, issuer: Issuer) -> dict[str, Any]:
     """The issuer Profile served at its id, with every Ed25519 key, active and retired."""
+    return profile_of(issuer, proof_public_keys(session))
+
+
+def profile_of(issuer: Issuer, keys: Iterable[ed25519.Ed25519PublicKey]) -> dict[str, Any]:
+    """The issuer Profile publishing `keys` (in their order)."""
     extra = {"email": issuer.email} if issuer.email else {}
-    keys = proof_public_keys(session)
     return issuer_profile(issuer.urls.issuer(), issuer.name, issuer.url, keys, **extra)
+
+
+def proof_kids_subquery() -> Any:
+    """The kids of every Ed25519 key, space-separated in no order, as a scalar subquery: for a
+    reader that asks for them together with something else."""
+    return (
+        select(func.aggregate_strings(IssuerKey.kid, " "))
+        .where(IssuerKey.kind == "ed25519")
+        .scalar_subquery()
+    )
+
+
+def public_keys_of(kids: str | None) -> list[ed25519.Ed25519PublicKey]:
+    """The Ed25519 public keys `proof_kids_subquery` names, in kid order."""
+    return [_public_multikey(kid) for kid in sorted((kids or "").split())]

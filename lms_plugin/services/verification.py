@@ -92,9 +92,14 @@ def _parse_json(text: str) -> dict[str, Any]:
     return document
 
 
-def is_revoked(session: Session, issuer: Issuer, credential: Mapping[str, Any]) -> bool:
+def is_revoked(
+    session: Session,
+    issuer: Issuer,
+    credential: Mapping[str, Any],
+    lists: Mapping[int, dict[str, Any]] | None = None,
+) -> bool:
     """Whether the credential's revocation bit is set; a status list that is not this issuer's
-    cannot be checked here, so it is refused."""
+    cannot be checked here, so it is refused. `lists`: signed list documents already read."""
     entries = credential.get("credentialStatus")
     if entries is None:
         return False
@@ -106,7 +111,9 @@ def is_revoked(session: Session, issuer: Issuer, credential: Mapping[str, Any]) 
                 "The credential's status list is not this issuer's.", code="status_list_invalid"
             )
         try:
-            document = status_list_document(session, list_id, issuer.urls)
+            document = (lists or {}).get(list_id) or status_list_document(
+                session, list_id, issuer.urls
+            )
         except NotFoundError as exc:
             raise CredentialError(
                 "The credential's status list does not exist.", code="status_list_invalid"

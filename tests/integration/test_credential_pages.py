@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from lms_plugin.badges.baking import unbake
-from tests.support.awards import complete_level, drain, issuer
+from tests.support.awards import complete_level, drain, issuer, statements_of
 from tests.support.credential_http import (
     HTML,
     LD,
@@ -172,6 +172,25 @@ def test_a_proof_that_expires_is_checked_at_every_view_not_remembered(tool, plat
 
     assert (before.valid, before.code) == (True, "valid")
     assert (after.valid, after.code) == (False, "expired")  # the proof set of one is read too
+
+
+def test_the_live_check_reads_the_keys_and_the_status_list_in_one_query(tool, platform):
+    from lms_plugin.db import db
+    from lms_plugin.services.credential_check import live_check
+
+    credential_id = issue(tool, platform)
+    page(tool, credential_id)  # the first view signs the new status list's document
+    credential = credential_of(tool, credential_id)
+    with tool.app.app_context():
+        session = db.session()
+        checks = []
+        sent = statements_of(
+            db.engine, lambda: checks.append(live_check(session, issuer(tool), credential))
+        )
+        session.commit()
+
+    assert [check.code for check in checks] == ["valid"]
+    assert sent == ["SELECT"]
 
 
 def test_an_expired_credential_says_so(tool, platform):

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.badges.vc_jwt import decode_vc_jwt
@@ -24,6 +24,7 @@ from tests.support.awards import (
     drain,
     issuer,
     launched,
+    statements_of,
     write_passed_work,
 )
 from tests.support.content_keys import catalogue
@@ -246,24 +247,9 @@ def test_a_batch_reads_and_writes_in_the_same_statements_whatever_its_size(tool,
         for n in range(size):
             complete_level(tool, platform, user=f"b{size}-{n}")
         with tool.app.app_context():
-            counts.append(_statements_of(db.engine, lambda: drain(tool)))
+            counts.append(statements_of(db.engine, lambda: drain(tool)))
     assert [row[2] for row in award_rows(tool)] == ["issued"] * 9
     assert counts[0] == counts[1], counts
-
-
-def _statements_of(engine, action) -> list[str]:
-    """The SQL statements `action` sends through `engine` (an executemany counts once)."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement.split()[0])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return sent
 
 
 def waiting_for_a_lock(tool) -> int:

@@ -3,9 +3,10 @@ folded by the grading service (which records the award); and the badges drain, c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Review
@@ -107,3 +108,19 @@ def award_rows(tool: Any) -> list[tuple[Any, ...]]:
     return tool.rows(
         "SELECT uuid, program_slug, status, user_id, context_id FROM award ORDER BY id"
     )
+
+
+def statements_of(engine: Any, action: Callable[[], object]) -> list[str]:
+    """The first word of every SQL statement `action` sends through `engine` (an executemany
+    counts once)."""
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return sent
