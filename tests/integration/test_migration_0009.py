@@ -67,3 +67,5 @@ def test_who_launched_is_filled_in_and_the_column_goes_back(tmp_path, database_u
         downgrade(revision="0008_gradebook")
         columns = db.session.execute(text("SELECT * FROM membership")).keys()
         assert "launched_at" not in columns
+        db.session.commit()
+        db.engine.dispose()  # before the scratch database goes
