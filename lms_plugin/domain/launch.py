@@ -52,6 +52,7 @@ class LaunchContext:
     custom: Mapping[str, str] = field(default_factory=dict)
     ags: Mapping[str, Any] | None = None
     nrps_url: str | None = None
+    locale: str | None = None  # launch_presentation.locale, a BCP 47 tag such as "fr-CA"
 
     @property
     def access(self) -> AccessLevel:
@@ -152,6 +153,15 @@ def _ags(value: Any) -> Mapping[str, Any] | None:
     }
 
 
+def _locale(claims: Mapping[str, Any]) -> str | None:
+    """The user's language (LTI 1.3 Core §5.4.4 launch presentation claim, ``locale``).
+
+    Optional and only a preference: a malformed claim is ignored, not refused."""
+    presentation = claims.get(CLAIM + "launch_presentation")
+    value = presentation.get("locale") if isinstance(presentation, Mapping) else None
+    return value if isinstance(value, str) and 0 < len(value) <= 35 else None  # RFC 5646 §4.4.1
+
+
 def _email(value: Any) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= TEXT_MAX else None
 
@@ -212,6 +222,7 @@ def check_message(
         custom={str(k): str(v) for k, v in custom.items()},
         ags=_ags(ags),
         nrps_url=_url(nrps.get("context_memberships_url")) if isinstance(nrps, Mapping) else None,
+        locale=_locale(claims),
     )
 
 

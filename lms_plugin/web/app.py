@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         credentials,
         deep_link,
         errors,
+        i18n,
         instructor,
         launch_session,
         lti,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     size_limits.init_size_limits(app, settings)  # bodies per route (MAX_CONTENT_LENGTH: the rest)
     rate_limits.init_rate_limits(app, settings)  # per address, on the anonymous LTI edge
+    i18n.init_app(app)  # English or French: the launch's locale, the header's switch
     theming.init_app(app)  # the deployment's theme, the favicon, local times
     app.after_request(_security_headers)
     app.jinja_env.globals.update(

@@ -35,11 +35,14 @@ def _serializer() -> URLSafeTimedSerializer:
 COOKIE = "lms_session"
 
 
-def start(record: LaunchRecord, summary: dict[str, Any]) -> str:
-    """Store the launch, point the cookie at it, and return a launch token for the page."""
+def start(record: LaunchRecord, summary: dict[str, Any], locale: str | None = None) -> str:
+    """Store the launch, point the cookie at it, and return a launch token for the page.
+
+    ``locale`` is the launch's language claim; it lives beside the summary, which is the
+    documented ``GET /api/v1/me`` shape."""
     sid = secrets.token_urlsafe(32)
     settings = deps.settings()
-    data = json.dumps({"record": asdict(record), "summary": summary})
+    data = json.dumps({"record": asdict(record), "summary": summary, "locale": locale})
     deps.store().set("sess:" + sid, data, settings.session_ttl_seconds)
     token = str(_serializer().dumps(sid))
     g.lms_sid, g.lms_auth, g.lms_token = sid, "cookie", token
@@ -104,6 +107,23 @@ def update_summary(summary: dict[str, Any]) -> None:
     """Replace what the session remembers about the launch (e.g. a deep link, once used)."""
     data = _load()
     data["summary"] = summary
+    _save(data)
+
+
+def languages() -> tuple[str | None, str | None]:
+    """(the language the person chose, the launch's locale claim); None where there is none."""
+    data = _load()
+    return data.get("language"), data.get("locale")
+
+
+def choose_language(language: str) -> None:
+    """Remember the language the person picked for the rest of this launch."""
+    data = _load()
+    data["language"] = language
+    _save(data)
+
+
+def _save(data: dict[str, Any]) -> None:
     deps.store().set("sess:" + g.lms_sid, json.dumps(data), deps.settings().session_ttl_seconds)
 
 

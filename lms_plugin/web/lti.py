@@ -165,7 +165,7 @@ def _open_tool(
     summary = launch_summary(record, context, registration)
     if deep_link is not None:
         summary["deep_link"] = deep_link
-    token = launch_session.start(record, summary)
+    token = launch_session.start(record, summary, context.locale)
     # The launch handle in the URL carries the session where the browser blocks the cookie
     # inside the LMS iframe.
     endpoint = "deep_link.picker" if deep_link is not None else _landing(record)

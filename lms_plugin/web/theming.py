@@ -20,6 +20,7 @@ from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.domain.theme import check_accent, strong_shade
 from lms_plugin.services.theming import logo_by_digest, theme_of
 from lms_plugin.web import deps, launch_session
+from lms_plugin.web.i18n import utc_text
 
 log = logging.getLogger(__name__)
 bp = Blueprint("theming", __name__)
@@ -114,9 +115,7 @@ def local_time(moment: datetime | None, style: str = "datetime") -> Markup:
     if moment is None:
         return Markup("")
     moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    text = {"date": f"{moment:%-d %B %Y}", "time": f"{moment:%H:%M} UTC"}.get(
-        style, f"{moment:%-d %b %Y, %H:%M} UTC"
-    )
+    text = utc_text(moment, style)  # in the page's language
     return Markup('<time datetime="{}" data-local="{}">{}</time>').format(
         moment.isoformat(timespec="seconds"), escape(style), text
     )

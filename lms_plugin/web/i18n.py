@@ -1,0 +1,100 @@
+"""The interface's language: English or French, chosen per launch, switchable in the header.
+
+Order: the language the person picked (kept in the launch session), then the launch's
+``launch_presentation.locale`` claim (LTI 1.3 Core §5.4.4); English otherwise, and on pages
+outside a launch (the public credential pages are not translated yet). Course content stays
+English.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from babel.dates import format_datetime
+from flask import Blueprint, Flask, redirect, request
+from flask_babel import Babel, get_locale
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from lms_plugin.domain.errors import InvalidInputError, LmsError
+from lms_plugin.web import launch_session
+
+SUPPORTED = ("en", "fr")
+NAMES = {"en": "English", "fr": "Français"}  # each in its own language, as switches show them
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"  # lms_plugin/translations
+
+bp = Blueprint("i18n", __name__)
+bp.before_request(launch_session.check_csrf)
+
+
+def supported(tag: str | None) -> str | None:
+    """The supported language of a BCP 47 tag ("fr-CA" -> "fr"), or None."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    return primary if primary in SUPPORTED else None
+
+
+def _launch_languages() -> tuple[str | None, str | None] | None:
+    try:
+        return launch_session.languages()
+    except LmsError:  # no launch (public pages, the launch itself, errors about the launch)
+        return None
+    except HTTPException:  # a body too large to read for its launch handle: the 413 page
+        return None
+
+
+def select_locale() -> str:
+    """The language of this request (Flask-Babel's locale selector)."""
+    launch = _launch_languages()
+    if launch is not None:
+        chosen, claim = launch
+        return supported(chosen) or supported(claim) or "en"
+    return "en"
+
+
+def current_language() -> str:
+    """The page's language as a BCP 47 tag (``<html lang>``)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def language_switch() -> dict[str, str] | None:
+    """The other language to offer in the header, or None outside a launch."""
+    if _launch_languages() is None:
+        return None
+    other = "fr" if current_language() == "en" else "en"
+    return {"code": other, "name": NAMES[other]}
+
+
+def utc_text(moment: datetime, style: str) -> str:
+    """A UTC moment as the page's language writes it (the text shown before frame.js runs)."""
+    locale = get_locale() or "en"
+    pattern = {"date": "d MMMM y", "time": "HH:mm 'UTC'"}.get(style, "d MMM y, HH:mm 'UTC'")
+    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
+
+
+@bp.post("/language")
+def choose() -> BaseResponse:
+    """Switch the interface's language for the rest of this launch, and go back."""
+    language = supported(request.form.get("language"))
+    if language is None:
+        raise InvalidInputError("This language is not available: choose English or French.")
+    launch_session.choose_language(language)
+    back = request.form.get("next", "")
+    # Only a path on this site: an absolute or scheme-relative URL would be an open redirect.
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = launch_session.link("player.overview")
+    return redirect(back, code=303)
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel with our selector; templates get ``_``, ``lang()`` and ``language_switch()``."""
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(lang=current_language, language_switch=language_switch)
