@@ -1,9 +1,14 @@
 """The interface's language: English or French, chosen per launch, switchable in the header.
 
-Order: the language the person picked (kept in the launch session), then the launch's
-``launch_presentation.locale`` claim (LTI 1.3 Core §5.4.4); English otherwise, and on pages
-outside a launch (the public credential pages are not translated yet). Course content stays
+Order: the language the person picked (kept in the launch session); English otherwise, and on
+pages outside a launch (the public credential pages are not translated yet). Course content stays
 English.
+
+The launch's ``launch_presentation.locale`` claim (LTI 1.3 Core §5.4.4) is kept with the session
+but does not choose the language yet: while most pages are still English, a French claim would
+give pages that say ``lang="fr"`` over English text (read by screen readers with a French voice).
+``FOLLOW_LAUNCH_LOCALE`` turns it on once the learner pages are translated; until then French is
+offered by the header's switch.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.web import launch_session
 
 SUPPORTED = ("en", "fr")
+FOLLOW_LAUNCH_LOCALE = False  # see the module docstring
 NAMES = {"en": "English", "fr": "Français"}  # each in its own language, as switches show them
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"  # lms_plugin/translations
 
@@ -50,7 +56,8 @@ def select_locale() -> str:
     launch = _launch_languages()
     if launch is not None:
         chosen, claim = launch
-        return supported(chosen) or supported(claim) or "en"
+        from_claim = supported(claim) if FOLLOW_LAUNCH_LOCALE else None
+        return supported(chosen) or from_claim or "en"
     return "en"
 
 

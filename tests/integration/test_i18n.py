@@ -37,7 +37,22 @@ def switch_to(browser, tool, language: str, back: str = "/"):
     )
 
 
-def test_a_french_launch_gets_french_and_the_switch_brings_english_back(tool, platform):
+def test_a_french_launch_stays_english_until_the_pages_are_translated(tool, platform):
+    """Most pages are still English: a page that said lang="fr" over them would be read with a
+    French voice. The switch offers French meanwhile (i18n.FOLLOW_LAUNCH_LOCALE)."""
+    browser = api_launch(tool, platform, claims=in_locale("fr-CA"))
+    page = browser.get(tool.url + "/", headers=HTML)
+    assert page.status_code == 200
+    assert page_language(page.text) == "en" and "Skip to content" in page.text
+    assert '<span lang="fr">Français</span>' in page.text
+
+
+def test_a_french_launch_gets_french_and_the_switch_brings_english_back(
+    tool, platform, monkeypatch
+):
+    from lms_plugin.web import i18n
+
+    monkeypatch.setattr(i18n, "FOLLOW_LAUNCH_LOCALE", True)  # the server runs in this process
     browser = api_launch(tool, platform, claims=in_locale("fr-CA"))
     page = browser.get(tool.url + "/", headers=HTML)
     assert page.status_code == 200
