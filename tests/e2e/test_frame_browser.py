@@ -131,7 +131,8 @@ def test_the_assignment_says_when_the_draft_was_saved_in_the_readers_time_zone(
     page = context.new_page()
     hint = json.dumps({CUSTOM: {"module": L1M1}})
     page.goto(f"{tool.url}/lti/login?" + urlencode(platform.login_params(lti_message_hint=hint)))
-    page.get_by_role("link", name="Open the assignment").click()
+    with page.expect_navigation():  # loaded: the deferred editor script listens before we type
+        page.get_by_role("link", name="Open the assignment").click()
     page.get_by_label(re.compile("Your answer")).fill("My role map.")
     expect(page.locator("#autosave")).to_contain_text("Draft saved", timeout=10_000)
     [(saved_at,)] = tool.rows("SELECT saved_at FROM assignment_draft")

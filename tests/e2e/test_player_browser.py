@@ -65,7 +65,8 @@ def test_full_module_in_the_browser(chromium, tool, platform):
     assert stored[0][0] == "submitted" and len(stored[0][1]) == mod.quiz.draw
 
     page.get_by_role("link", name="Back to the module").click()
-    page.get_by_role("link", name="Open the assignment").click()
+    with page.expect_navigation():  # loaded: the deferred editor script listens before we type
+        page.get_by_role("link", name="Open the assignment").click()
     assert axe_violations(page) == []
     editor = page.get_by_label(re.compile("Your answer"))
     editor.fill("## My role map\n\nI support <b>others</b> to implement. <script>x()</script>")
