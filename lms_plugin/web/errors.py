@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
-from flask_limiter import RateLimitExceeded
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lms_plugin.domain.errors import LaunchError, LmsError, LockedError
 from lms_plugin.domain.grading import InvalidAnswerError
 from lms_plugin.web import error_advice, launch_session
-from lms_plugin.web.rate_limits import retry_after
+from lms_plugin.web.rate_limits import RateLimitedError
 
 log = logging.getLogger(__name__)
 REFERENCE_HEADER = "X-Error-Reference"
@@ -139,9 +138,9 @@ def handle_too_large(error: RequestEntityTooLarge) -> Response:
     )
 
 
-def handle_rate_limited(error: RateLimitExceeded) -> Response:
+def handle_rate_limited(error: RateLimitedError) -> Response:
     """429 with ``Retry-After`` (RFC 6585 §4, RFC 9110 §10.2.3): too many requests from here."""
-    seconds = retry_after(error, current_app.extensions.get("lms_limiter"))
+    seconds = error.retry_after
     response = _render(
         Problem(
             429,
@@ -162,7 +161,7 @@ def handle_unexpected(error: Exception) -> Response:
 
 def register(app: Flask) -> None:
     app.register_error_handler(LmsError, handle_lms_error)
-    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
+    app.register_error_handler(RateLimitedError, handle_rate_limited)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

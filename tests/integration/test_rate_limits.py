@@ -1,4 +1,4 @@
-"""Per-address rate limits on the anonymous LTI edge (Flask-Limiter), over HTTP: login, launch
+"""Per-address rate limits on the anonymous LTI edge (the limits library), over HTTP: login, launch
 and dynamic registration each have a budget per client address; past it, a 429 page or JSON
 with ``Retry-After``. Counters live in Redis when the tool has one (shared by its processes);
 a Redis that cannot be reached leaves the launch working, limited in memory."""
@@ -10,13 +10,16 @@ import uuid
 import pytest
 import redis
 import requests
+from limits import parse_many
 
 from lms_plugin.db import db
 from lms_plugin.web.app import create_app
+from lms_plugin.web.rate_limits import EdgeLimiter, RateLimitedError
 from tests.support.edge_tool import EdgeTool, edge_tool
 from tests.support.endpoints import REDIS_URL
 from tests.support.launch_flow import full_launch
 from tests.support.processes import forget_prefix
+from tests.support.redis_servers import redis_server
 from tests.support.servers import ServerThread
 
 pytestmark = pytest.mark.integration
@@ -136,3 +139,27 @@ def test_an_unreachable_limiter_redis_leaves_launches_working_and_limited(tmp_pa
         assert launched.status_code == 200 and "Lena Learner" in launched.text
         assert [_login(tool).status_code for _ in range(3)] == [302, 302, 302]
         _assert_limited(_login(tool), 3600)  # counted in memory: the Redis never answered
+
+
+def test_counters_go_back_to_redis_once_it_answers_again(tmp_path):
+    now = [0.0]
+    with redis_server(tmp_path) as port:
+        url = f"redis://127.0.0.1:{port}/0"
+        limiter = EdgeLimiter(url, "rl-back:", clock=lambda: now[0])
+        budget = parse_many("3/hour")
+        limiter.check(budget, "198.51.100.7", "lti.login")
+        assert _keys(url, "rl-back:ratelimit*")
+    # Redis is gone: counted in this process, from zero, and still limited.
+    for _ in range(3):
+        limiter.check(budget, "198.51.100.7", "lti.login")
+    with pytest.raises(RateLimitedError) as refused:
+        limiter.check(budget, "198.51.100.7", "lti.login")
+    assert 0 < refused.value.retry_after <= 3600
+    with redis_server(tmp_path, port=port):  # back, empty (no persistence)
+        now[0] += 10  # still inside the away period: memory, where the budget is spent
+        with pytest.raises(RateLimitedError):
+            limiter.check(budget, "198.51.100.7", "lti.login")
+        assert not _keys(url, "rl-back:ratelimit*")
+        now[0] += 30  # past it: Redis counts again
+        limiter.check(budget, "198.51.100.7", "lti.login")
+        assert _keys(url, "rl-back:ratelimit*")

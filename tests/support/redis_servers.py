@@ -15,10 +15,12 @@ from tests.support.processes import free_port
 
 
 @contextmanager
-def redis_server(folder: Path, password: str | None = None) -> Iterator[int]:
-    """A ``redis-server`` without persistence on a free 127.0.0.1 port (behind ``password``
-    when given); yields the port."""
-    port = free_port()
+def redis_server(
+    folder: Path, password: str | None = None, port: int | None = None
+) -> Iterator[int]:
+    """A ``redis-server`` without persistence on ``port`` of 127.0.0.1, else a free one (behind
+    ``password`` when given); yields the port."""
+    port = port or free_port()
     config = folder / f"redis-{port}.conf"
     config.write_text(
         f'port {port}\nbind 127.0.0.1\nsave ""\nappendonly no\ndir {folder}\n'

@@ -1,5 +1,5 @@
 """Where the rate-limit counters live: the setting, else the cache's Redis (in the URL form
-Flask-Limiter's storage reads), else this process's memory (the embedded default)."""
+the limits library's storage reads), else this process's memory (the embedded default)."""
 
 from __future__ import annotations
 
