@@ -35,21 +35,11 @@ from lms_plugin.lti.launch_state import (
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo, TenantDirectory
 
-# PyJWT checks the form and the signature; times, audience, issuer and subject are checked by
-# domain.launch (with our leeway and refusal codes), so PyJWT is told not to. RFC 7518 §3.3:
-# an RS256 key MUST have at least 2048 bits.
-_SIGNATURE_ONLY = jwt.PyJWT(
-    options={
-        "verify_exp": False,
-        "verify_nbf": False,
-        "verify_iat": False,
-        "verify_aud": False,
-        "verify_iss": False,
-        "verify_sub": False,
-        "verify_jti": False,
-        "enforce_minimum_key_length": True,
-    }
-)
+# PyJWT reads the compact JWS once (form, base64url, JSON); its RS256 algorithm then verifies the
+# signature over the same bytes, so the token is not parsed twice. Times, audience, issuer and
+# subject are checked by domain.launch, with our leeway and refusal codes.
+_RS256 = jwt.get_algorithm_by_name("RS256")
+_MIN_RSA_BITS = 2048  # RFC 7518 §3.3: an RS256 key MUST have at least 2048 bits
 
 
 @dataclass(frozen=True)
@@ -126,7 +116,7 @@ def validate_launch(
             raise LaunchError("state_cookie_mismatch", retry_url=retry_url)
         browser_check = BrowserCheck(record.storage, state, retry_url)
 
-    claims = _verify_signature(id_token, unverified.kid, record.jwks_url, keys)
+    claims = _verify_signature(unverified, record.jwks_url, keys)
     if claims.get("iss") != record.issuer:
         raise LaunchError("issuer_mismatch", f"got {claims.get('iss')!r}")
     rules.check_audience(claims, record.client_id)
@@ -192,10 +182,13 @@ class _ReadAhead:
 
 @dataclass(frozen=True)
 class _Unverified:
-    """The id_token's key id and claims, read before its signature is verified."""
+    """The id_token's key id and claims, read before its signature is verified, and what the
+    signature covers (RFC 7515 §5.2: the encoded header and payload) with the signature."""
 
     kid: str
     claims: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
 
 
 def _read_token(id_token: str, max_bytes: int) -> _Unverified:
@@ -213,7 +206,8 @@ def _read_token(id_token: str, max_bytes: int) -> _Unverified:
         raise LaunchError("alg_not_allowed", f"alg {header.get('alg')!r}")
     if not header.get("kid"):  # PyJWT has checked that a kid is a string
         raise LaunchError("kid_missing")
-    return _Unverified(header["kid"], token["payload"])
+    signing_input = id_token.rsplit(".", 1)[0].encode()
+    return _Unverified(header["kid"], token["payload"], signing_input, token["signature"])
 
 
 def _read_ahead(
@@ -247,18 +241,14 @@ def _read_ahead(
     return _ReadAhead.of(registration_id, context, nonce, tenants, prefetch, nonce_ttl)
 
 
-def _verify_signature(id_token: str, kid: str, jwks_url: str, keys: PlatformKeys) -> dict[str, Any]:
-    """The claims, once the RS256 signature verifies with the platform's key ``kid``."""
-    key = keys.key_for(jwks_url, kid)
-    try:
-        claims: dict[str, Any] = _SIGNATURE_ONLY.decode(id_token, key, algorithms=["RS256"])
-    except jwt.InvalidSignatureError as exc:
-        raise LaunchError("bad_signature", str(exc)) from exc
-    except jwt.InvalidKeyError as exc:  # a key shorter than RS256 allows
-        raise LaunchError("alg_not_allowed", f"key {kid!r}: {exc}") from exc
-    except jwt.InvalidTokenError as exc:  # read once already: fail closed all the same
-        raise LaunchError("id_token_malformed", str(exc)) from exc
-    return claims
+def _verify_signature(token: _Unverified, jwks_url: str, keys: PlatformKeys) -> dict[str, Any]:
+    """The claims, once the RS256 signature verifies with the platform's key ``token.kid``."""
+    key = keys.key_for(jwks_url, token.kid)
+    if key.key_size < _MIN_RSA_BITS:
+        raise LaunchError("alg_not_allowed", f"key {token.kid!r}: {key.key_size} bits")
+    if not _RS256.verify(token.signing_input, key, token.signature):
+        raise LaunchError("bad_signature", "Signature verification failed")
+    return token.claims
 
 
 def _require_active(
