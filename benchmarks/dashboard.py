@@ -226,7 +226,7 @@ TABLES = {
     ),
     "review": (
         "submission_id", "reviewer_id", "scores", "feedback", "decision", "percent", "passed",
-        "created_at", "folded_at",
+        "rule_min_level", "created_at", "folded_at",
     ),
     "assignment_draft": ("context_id", "user_id", "module_slug", "text", "saved_at"),
 }  # fmt: skip
@@ -302,7 +302,7 @@ class Seeder:
             scores = json.dumps({c.id: level for c in module.assignment.criteria})
             self.add("review", submission_id=self.round_id, reviewer_id=self.reviewer,
                      scores=scores, feedback="", decision="pass" if level == 3 else "revise",
-                     percent=25.0 * level, passed=level == 3, created_at=when,
+                     percent=25.0 * level, passed=level == 3, rule_min_level=2, created_at=when,
                      folded_at=when)  # fmt: skip
 
     def copy(self) -> None:

@@ -27,6 +27,11 @@ class Review(Base):
     decision: Mapped[str] = mapped_column(String(10))  # pass | revise
     percent: Mapped[float]
     passed: Mapped[bool]
+    # The pass rule it was graded under (domain.grading.PassRule): every criterion at least
+    # rule_min_level and, unless None (reviews from before the mean, issue 15), a mean of the
+    # criteria at least rule_min_mean.
+    rule_min_level: Mapped[int]
+    rule_min_mean: Mapped[float | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When it was folded into the module grade (None: its task has not run, or was lost).
     folded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

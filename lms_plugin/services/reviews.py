@@ -289,6 +289,8 @@ def record_review(
         decision=decision,
         percent=outcome.percent,
         passed=decision == "pass",
+        rule_min_level=module.assignment.min_criterion_level,
+        rule_min_mean=module.assignment.min_mean,
     )
     submission.status = {"pass": "passed", "revise": "revise", "fail": "failed"}[decision]
     session.add(review)

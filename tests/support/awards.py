@@ -59,6 +59,8 @@ def write_passed_work(session: Any, context_id: int, user_id: int, modules: Any)
                 Review(
                     submission_id=submission.id, reviewer_id=user_id, scores=scores,
                     decision="pass", percent=100.0, passed=True, folded_at=now,
+                    rule_min_level=module.assignment.min_criterion_level,
+                    rule_min_mean=module.assignment.min_mean,
                 )
             )  # fmt: skip
         folded[(context_id, user_id, module.slug)] = module

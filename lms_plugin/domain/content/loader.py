@@ -189,6 +189,7 @@ class _Load:
             f.error("kind", "'kind' must be assignment or capstone")
         rule, rubric = f.sub("pass_rule"), f.sub("rubric")
         min_level = rule.integer("min_criterion_level")
+        min_mean = rule.get("min_mean", "number", required=False)  # required by the linter
         levels = self.each(rubric, "levels", self.level)
         criteria = self.each(rubric, "criteria", self.criterion)
         f.absorb(rule)
@@ -196,6 +197,7 @@ class _Load:
         assignment = Assignment(
             f.text("id"), f.text("slug"), kind, f.text("title"), f.text("prompt"),
             f.integer("word_limit"), f.integer("max_resubmissions"), min_level, levels, criteria,
+            min_mean,
         )  # fmt: skip
         return self.keep(assignment, f.done())
 

@@ -117,6 +117,9 @@ class Assignment:
     min_criterion_level: int
     levels: tuple[RubricLevel, ...]
     criteria: tuple[Criterion, ...]
+    # pass_rule.min_mean: the mean of the criteria's levels needed to pass (None: no mean rule,
+    # as in versions synced before issue 15; the linter requires it in courses/)
+    min_mean: float | None = None
 
 
 @dataclass(frozen=True)

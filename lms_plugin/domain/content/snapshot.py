@@ -63,6 +63,8 @@ def _assignment(data: Data | None) -> Assignment | None:
     fields = dict(data)
     fields["levels"] = tuple(RubricLevel(**level) for level in data["levels"])
     fields["criteria"] = tuple(_criterion(c) for c in data["criteria"])
+    if fields.get("min_mean") is not None:  # absent from versions synced before issue 15
+        fields["min_mean"] = float(fields["min_mean"])
     return Assignment(**fields)
 
 
