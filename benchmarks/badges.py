@@ -88,14 +88,18 @@ def run(settings: Settings, learners: int, save: Path | None) -> None:
     program = catalogue().program("isp-level-1")
     assert program is not None
 
-    # Latency: each of the first tenth is completed, then issued alone (limit 1).
+    # Latency: each of the first tenth completes the level, then is issued alone (limit 1).
     recording, issuing = Clocks(), Clocks()
     sample = user_ids[: max(11, learners // 10)]
+    *before, last = program.modules
     for user_id in sample:
-        folded = write_passed_work(session, context_id, user_id, program.modules)
+        # Every module but the last passed and graded; then the grade that completes the level.
+        grades.refresh_grades(session, write_passed_work(session, context_id, user_id, before))
+        session.commit()
+        completing = write_passed_work(session, context_id, user_id, [last])
         session.commit()
         with recording.timed():
-            grades.refresh_grades(session, folded)  # records the award with the grade
+            grades.refresh_grades(session, completing)  # records the award with the grade
             session.commit()
         with issuing.timed():
             awards.issue_due(session, issuer, limit=1)
