@@ -48,6 +48,12 @@ class Settings:
     key_rotation_days: int = 90  # beat rotates the signing keys this often (0: only by hand)
     roster_sync_hours: int = 24  # beat syncs each course's roster this often (0: only by hand)
     log_level: str = "INFO"
+    log_format: str = ""  # json or text; "": json in production, text elsewhere
+    # Health and metrics (web/system.py): /readyz's per-check deadline; /metrics' bearer token
+    # ("": in production only loopback may read it); the worker's own metrics endpoint.
+    readyz_timeout_seconds: float = 2.0
+    metrics_token: str = ""
+    worker_metrics_bind: str = ""  # host:port of a Celery worker's /metrics ("": none)
     # The anonymous edge: sizes, rates and where the tool may send requests.
     login_param_max_bytes: int = 4096  # each OIDC login parameter (a Canvas lti_message_hint ~1 KB)
     id_token_max_bytes: int = 65536  # larger id_tokens are refused before any parsing
@@ -87,6 +93,8 @@ class Settings:
             value = str(getattr(self, f.name))
             if f.name == "secret_key":
                 value = "(dev default)" if value == DEV_SECRET_KEY else "****" + value[-2:]
+            elif f.name == "metrics_token":
+                value = "(set)" if value else "(none)"
             elif f.name == "previous_secret_keys":
                 value = f"({len(self.all_secret_keys) - 1} set)"
             elif "://" in value and "@" in value:
@@ -132,6 +140,8 @@ def check_settings(settings: Settings) -> None:
     """Refuse combinations that cannot work; in production refuse every embedded default."""
     if settings.env not in {"development", "production", "test"}:
         raise SettingsError("LMS_ENV must be development, production or test")
+    if settings.log_format not in {"", "json", "text"}:
+        raise SettingsError("LMS_LOG_FORMAT must be json or text")
     if not settings.is_production:
         return
     if settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from lms_plugin import __version__
+from lms_plugin import __version__, logging_setup
 from lms_plugin.db import db
 from lms_plugin.db.base import MAX_ID
 from lms_plugin.db.pool import ping_when_idle
@@ -42,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["lms_settings"] = settings
     app.extensions["lms_sealer"] = Sealer(settings.all_secret_keys)  # sealed columns
     app.session_interface = NoCookieSession()  # the launch session is server-side
-    logging.basicConfig(level=settings.log_level)
+    logging_setup.configure(settings)  # LMS_LOG_FORMAT, LMS_LOG_LEVEL; request ids
     if settings.trust_proxy:
         n = settings.trust_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
@@ -101,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     ):
         app.register_blueprint(module.bp)
     errors.register(app)
+    system.init_app(app)  # request ids, launch metrics, /readyz checks, /metrics gauges
     size_limits.init_size_limits(app, settings)  # bodies per route (MAX_CONTENT_LENGTH: the rest)
     rate_limits.init_rate_limits(app, settings)  # per address, on the anonymous LTI edge
     i18n.init_app(app)  # English or French: the launch's locale, the header's switch

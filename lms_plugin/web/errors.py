@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lms_plugin.domain.errors import LaunchError, LmsError, LockedError
@@ -44,6 +44,7 @@ def _wants_json() -> bool:
 
 def _render(problem: Problem) -> Response:
     reference = error_advice.reference_id()
+    g.lms_error_code = problem.code  # web.observe counts launch refusals by it
     advice = problem.what_to_do or error_advice.what_to_do(problem.status, problem.code)
     if problem.status >= 500:
         log.exception(
