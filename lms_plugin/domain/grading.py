@@ -2,6 +2,10 @@
 
 Scoring follows docs/content-format.md. Choices made where the format is silent:
 
+* multi_select (issue 15): each key ticked earns 1/K of the points, each distractor ticked costs
+  1/D (K keys, D distractors: the penalties add up to the whole item, as Moodle's recommended
+  negative grades for multiple-answer questions), floored at 0. Ticking every choice, or none,
+  scores 0, and ticking at random averages 0, however many keys the item has.
 * ordering gives positional partial credit: the fraction of entries the learner put in the
   key's position (all-or-nothing is too harsh for 5+ entries); full credit only when all are.
 * matching gives the fraction of left-hand prompts matched to their key option.
@@ -67,6 +71,33 @@ class QuizResult:
 
 
 @dataclass(frozen=True)
+class PassRule:
+    """When a rubric passes: every criterion at ``min_level`` or above and, unless
+    ``min_mean`` is None (reviews from before issue 15), the mean of the levels at least
+    ``min_mean`` (CURRICULUM.md B0: every criterion >= 2 and mean >= 3.0)."""
+
+    min_level: int
+    min_mean: float | None = None
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> PassRule:
+        """The rule an assignment's content sets today."""
+        return cls(assignment.min_criterion_level, assignment.min_mean)
+
+    def mean_reached(self, total: int, criteria: int) -> bool:
+        """Whether ``total`` over ``criteria`` levels reaches the mean (exact: no float mean)."""
+        if self.min_mean is None:
+            return True
+        return criteria > 0 and total >= self.min_mean * criteria - _EPSILON
+
+    def total_needed(self, criteria: int) -> int | None:
+        """The smallest total of ``criteria`` levels that reaches the mean (None: no mean)."""
+        if self.min_mean is None:
+            return None
+        return math.ceil(self.min_mean * criteria - _EPSILON)
+
+
+@dataclass(frozen=True)
 class RubricOutcome:
     """A graded rubric; ``levels`` are (criterion id, level) in rubric order."""
 
@@ -76,6 +107,8 @@ class RubricOutcome:
     passed: bool
     levels: tuple[tuple[str, int], ...]
     below_min: tuple[str, ...]
+    mean: float = 0.0
+    mean_reached: bool = True
 
 
 # --- response validation ----------------------------------------------------------------
@@ -164,11 +197,18 @@ def _single_choice(item: Item, response: object) -> float:
 
 def _multi_select(item: Item, response: object) -> float:
     ticked = set(_id_list(item, response, _ids(item.choices), "choice"))
+    return multi_select_fraction(item, ticked)
+
+
+def multi_select_fraction(item: Item, ticked: set[str]) -> float:
+    """The fraction earned by ticking ``ticked`` (valid choice ids): right/K - wrong/D, >= 0."""
     key = set(item.answer_ids)
+    distractors = len(_ids(item.choices) - key)
     if not key:
         return 0.0
     right, wrong = len(ticked & key), len(ticked - key)
-    return max(0.0, (right - wrong) / len(key))
+    penalty = wrong / distractors if distractors else 0.0
+    return max(0.0, right / len(key) - penalty)
 
 
 def _ordering(item: Item, response: object) -> float:
@@ -302,8 +342,12 @@ def shuffled_options(item: Item, seed: int) -> list[str]:
 # --- rubric -----------------------------------------------------------------------------
 
 
-def rubric_outcome(assignment: Assignment, scores: Mapping[str, int]) -> RubricOutcome:
-    """Total and pass/fail of a rubric: every criterion scored 1..4, each >= the minimum level."""
+def rubric_outcome(
+    assignment: Assignment, scores: Mapping[str, int], rule: PassRule | None = None
+) -> RubricOutcome:
+    """Total and pass/fail of a rubric: every criterion scored 1..4, each >= the minimum level
+    and their mean >= the minimum mean, under ``rule`` (default: the assignment's own)."""
+    rule = rule or PassRule.of(assignment)
     ids = [criterion.id for criterion in assignment.criteria]
     unknown = sorted(str(key) for key in scores if key not in ids)
     if unknown:
@@ -324,12 +368,15 @@ def rubric_outcome(assignment: Assignment, scores: Mapping[str, int]) -> RubricO
     levels = tuple((cid, scores[cid]) for cid in ids)
     total = sum(level for _, level in levels)
     max_score = RUBRIC_LEVELS[-1] * len(levels)
-    below = tuple(cid for cid, level in levels if level < assignment.min_criterion_level)
+    below = tuple(cid for cid, level in levels if level < rule.min_level)
+    mean_reached = rule.mean_reached(total, len(levels))
     return RubricOutcome(
         total=total,
         max_score=max_score,
         percent=round(100.0 * total / max_score, 2) if max_score else 0.0,
-        passed=bool(levels) and not below,
+        passed=bool(levels) and not below and mean_reached,
         levels=levels,
         below_min=below,
+        mean=round(total / len(levels), 2) if levels else 0.0,
+        mean_reached=mean_reached,
     )

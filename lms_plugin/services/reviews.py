@@ -271,11 +271,7 @@ def record_review(
     assert module.assignment is not None
     outcome = grading.rubric_outcome(module.assignment, scores)
     if decision == "pass" and not outcome.passed:
-        raise UnprocessableError(
-            "It cannot pass: these criteria are below the required level: "
-            + ", ".join(outcome.below_min),
-            code="below_required_level",
-        )
+        raise UnprocessableError(_why_not_passed(outcome), code="below_required_level")
     if decision == "revise" and resubmissions_left(submission, module.assignment) <= 0:
         raise ConflictError(
             "No resubmissions are left; pass it or close it as not passed.",
@@ -296,6 +292,18 @@ def record_review(
     session.add(review)
     session.commit()
     return review
+
+
+def _why_not_passed(outcome: grading.RubricOutcome) -> str:
+    """Why a rubric outcome cannot pass: criteria below the level, a mean below the rule's."""
+    reasons = []
+    if outcome.below_min:
+        reasons.append(
+            "these criteria are below the required level: " + ", ".join(outcome.below_min)
+        )
+    if not outcome.mean_reached:
+        reasons.append(f"the mean of the criteria ({outcome.mean:g}) is below the required mean")
+    return "It cannot pass: " + "; ".join(reasons) + "."
 
 
 def resubmissions_left(submission: AssignmentSubmission, assignment: Assignment) -> int:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import quality
 from .loader import Problem, Tree, load_tree
 from .markdown import first_block_is_heading, headings, markdown_problems, render_markdown
 from .model import SHOW_CORRECT_ANSWERS, Assignment, Catalogue, Item, Module, Program
@@ -64,6 +65,11 @@ class _Lint:
         for i, value in enumerate(ids):
             self.check(value in known, obj, f"{key}[{i}]", f"unknown {what} '{value}'")
 
+    def findings(self, found: list[quality.Finding]) -> None:
+        """Report what a rule of :mod:`.quality` found."""
+        for obj, key, message in found:
+            self.report(obj, key, message)
+
     def markdown(self, obj: object, key: str, text: str) -> None:
         """Markdown in a YAML field: problems are reported at the field's line."""
         for _, message in _markdown_problems(text):
@@ -89,6 +95,10 @@ class _Lint:
             self.program(program, program_slugs)
         self.cycles("program", {p.slug: (p, p.prerequisites) for p in catalogue.programs})
         self.cycles("module", {m.slug: (m, m.prerequisites) for m in modules})
+        if self.competencies and not any(
+            p.path.endswith("competencies.yaml") for p in self.tree.problems
+        ):
+            self.findings(quality.competency_coverage(catalogue))
         return self.problems
 
     def cycles(self, what: str, graph: dict[str, tuple[object, tuple[str, ...]]]) -> None:
@@ -150,6 +160,9 @@ class _Lint:
             self.check(name in listed or not complete, program, "modules", message)
         for module in program.modules:
             self.module(module)
+        if complete and program.estimated_hours > 0:
+            self.findings(quality.program_hours(program))
+        self.findings(quality.longest_key_share(program))
 
     def slug(self, obj: object, slug: str, key: str = "slug") -> None:
         self.check(not slug or bool(KEBAB.match(slug)), obj, key, f"'{slug}' is not kebab-case")
@@ -189,6 +202,9 @@ class _Lint:
             name = f"lessons/{path.name}"
             self.check(name in listed, module, "lessons", f"lesson file '{name}' is not listed")
         self.quiz(module)
+        if "assignment" not in self.tree.source(module).bad:
+            self.findings(quality.module_minutes(module))
+        self.findings(quality.references(module))
         objectives = {o.id for o in module.objectives}
         for item in module.items:
             self.item(item, objectives)
@@ -269,8 +285,12 @@ class _Lint:
         source = self.tree.source(item)
         options = (*item.choices, *item.entries, *item.left, *item.right)
         if not source.bad and not any(self.tree.source(o).bad for o in options):
-            for key, message in _answer_problems(item):
+            answer_problems = _answer_problems(item)
+            for key, message in answer_problems:
                 self.report(item, key, message)
+            if not answer_problems:  # the scoring rules need a sound key
+                self.findings(quality.select_all(item))
+            self.findings(quality.short_text_answers(item))
         if item.number is not None and not item.number.is_integer():
             ok = "tolerance" in source.lines
             self.check(ok, item, "answer", "a non-integer answer needs an explicit 'tolerance'")
@@ -294,6 +314,8 @@ class _Lint:
             "pass_rule.min_criterion_level",
             "'min_criterion_level' must be 1-4",
         )
+        self.findings(quality.pass_rule_mean(a))
+        self.findings(quality.grader_support(a))
         levels = tuple((level.score, level.label) for level in a.levels)
         want = ", ".join(f"{score} {label}" for score, label in RUBRIC_LEVELS)
         self.check(levels == RUBRIC_LEVELS, a, "rubric.levels", f"rubric levels must be: {want}")
@@ -313,6 +335,8 @@ class _Lint:
                 )
             for score in sorted(set(scores) - {s for s, _ in RUBRIC_LEVELS}):
                 self.report(criterion, "descriptors", f"descriptor for unknown level {score}")
+            if criterion.scoring_notes:
+                self.markdown(criterion, "scoring_notes", criterion.scoring_notes)
 
 
 def _markdown_problems(text: str) -> list[tuple[int, str]]:

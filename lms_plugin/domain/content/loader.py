@@ -27,6 +27,7 @@ from .model import (
     Option,
     Program,
     QuizRules,
+    Reference,
     RubricLevel,
 )
 from .yamlsource import ABSENT, Fields, Map, Problem, Seq, Source, is_kind, parse_yaml
@@ -168,17 +169,28 @@ class _Load:
             f.error("answer", "'answer' must map each left id to a right id")
         return ()
 
-    def criterion(self, f: Fields) -> Criterion:
-        descriptors: list[tuple[int, str]] = []
-        value = f.raw("descriptors")
+    def by_level(self, f: Fields, key: str, required: bool = True) -> tuple[tuple[int, str], ...]:
+        """A mapping of rubric levels to text (descriptors, exemplars), sorted by level."""
+        value = f.raw(key, required)
         if isinstance(value, Map) and all(
             is_kind(k, "int") and is_kind(v, "str") for k, v in value.items()
         ):
-            descriptors = sorted(value.items())
-        elif "descriptors" in f.data:
-            f.error("descriptors", "'descriptors' must map the levels 1-4 to non-empty text")
-        args = (f.text("id"), f.text("title"), f.strs("competencies"), tuple(descriptors))
-        return self.keep(Criterion(*args), f.done())
+            f.lines.update({f"{key}[{k}]": line for k, line in value.lines.items()})
+            return tuple(sorted(value.items()))
+        if key in f.data:
+            f.error(key, f"'{key}' must map the levels 1-4 to non-empty text")
+        return ()
+
+    def criterion(self, f: Fields) -> Criterion:
+        descriptors = self.by_level(f, "descriptors")
+        args = (f.text("id"), f.text("title"), f.strs("competencies"), descriptors)
+        notes = f.get("scoring_notes", "str", required=False) or ""
+        exemplars = self.by_level(f, "exemplars", required=False)
+        return self.keep(Criterion(*args, notes, exemplars), f.done())
+
+    def reference(self, f: Fields) -> Reference:
+        args = (f.text("author"), f.integer("year"), f.text("title"), f.text("where"))
+        return self.keep(Reference(*args, f.get("url", "str", required=False)), f.done())
 
     def assignment(self, path: Path, named_at: Fields) -> Assignment | None:
         f = self.fields(path, named_at, "assignment")
@@ -197,7 +209,7 @@ class _Load:
         assignment = Assignment(
             f.text("id"), f.text("slug"), kind, f.text("title"), f.text("prompt"),
             f.integer("word_limit"), f.integer("max_resubmissions"), min_level, levels, criteria,
-            min_mean,
+            min_mean, f.get("minutes", "int", required=False) or 0,
         )  # fmt: skip
         return self.keep(assignment, f.done())
 
@@ -228,7 +240,10 @@ class _Load:
             q.error(None, "set both cooldown_hours_after and cooldown_hours, or neither")
         draw, attempts = q.integer("draw"), q.integer("max_attempts")
         show = q.get("show_correct_answers", "str", required=False) or SHOW_CORRECT_ANSWERS[0]
-        rules = QuizRules(draw, q.number("pass_percent"), attempts, after or 0, hours or 0.0, show)
+        minutes = q.get("minutes", "int", required=False) or 0  # required by the linter
+        rules = QuizRules(
+            draw, q.number("pass_percent"), attempts, after or 0, hours or 0.0, show, minutes
+        )
         f.absorb(q)
         return rules, items
 
@@ -241,6 +256,8 @@ class _Load:
         rules, items = self.quiz(folder, f)
         file = self.inside(folder, f, "assignment") if "assignment" in f.data else None
         f.known.add("assignment")
+        references = self.each(f, "references", self.reference) if "references" in f.data else ()
+        f.known.add("references")  # required by the linter
         done = f.sub("completion")
         completion = CompletionRule(done.flag("quiz_passed"), done.flag("assignment_passed"))
         f.absorb(done)
@@ -248,7 +265,7 @@ class _Load:
             f.text("slug"), f.integer("version"), f.text("title"), f.text("summary"),
             f.number("estimated_hours"), f.strs("competencies"), f.strs("prerequisites"),
             objectives, lessons, rules, items, self.assignment(file, f) if file else None,
-            completion, folder.relative_to(self.root).as_posix(),
+            completion, folder.relative_to(self.root).as_posix(), references,
         )  # fmt: skip
         return self.keep(module, f.done())
 

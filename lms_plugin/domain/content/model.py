@@ -89,6 +89,7 @@ class QuizRules:
     cooldown_hours_after: int = 2
     cooldown_hours: float = 12.0
     show_correct_answers: str = SHOW_CORRECT_ANSWERS[0]  # when the key is shown after grading
+    minutes: int = 0  # quiz.minutes: time for one attempt (0: not given; the linter wants it)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class Criterion:
     title: str
     competencies: tuple[str, ...]
     descriptors: tuple[tuple[int, str], ...]  # (level score, descriptor), levels 1..4
+    scoring_notes: str = ""  # Markdown for reviewers only (grader support, issue 15)
+    exemplars: tuple[tuple[int, str], ...] = ()  # (level score, a short sample of work)
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,18 @@ class Assignment:
     # pass_rule.min_mean: the mean of the criteria's levels needed to pass (None: no mean rule,
     # as in versions synced before issue 15; the linter requires it in courses/)
     min_mean: float | None = None
+    minutes: int = 0  # time to write it (0: not given; the linter wants it)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A source the module draws on, for the learner's References page."""
+
+    author: str
+    year: int
+    title: str
+    where: str  # journal, publisher or site, as plain text
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,7 @@ class Module:
     assignment: Assignment | None
     completion: CompletionRule = field(default_factory=CompletionRule)
     folder: str = ""
+    references: tuple[Reference, ...] = ()
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)

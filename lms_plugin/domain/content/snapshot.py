@@ -22,6 +22,7 @@ from .model import (
     Option,
     Program,
     QuizRules,
+    Reference,
     RubricLevel,
 )
 
@@ -54,7 +55,10 @@ def _item(data: Data) -> Item:
 def _criterion(data: Data) -> Criterion:
     descriptors = tuple((int(score), str(text)) for score, text in data["descriptors"])
     competencies = _strs(data["competencies"])
-    return Criterion(data["id"], data["title"], competencies, descriptors)
+    # scoring_notes and exemplars are absent from versions synced before issue 15
+    exemplars = tuple((int(score), str(text)) for score, text in data.get("exemplars", ()))
+    notes = str(data.get("scoring_notes", ""))
+    return Criterion(data["id"], data["title"], competencies, descriptors, notes, exemplars)
 
 
 def _assignment(data: Data | None) -> Assignment | None:
@@ -85,6 +89,7 @@ def module_from_dict(data: Data) -> Module:
     fields["items"] = tuple(_item(i) for i in data["items"])
     fields["assignment"] = _assignment(data["assignment"])
     fields["completion"] = CompletionRule(**data["completion"])
+    fields["references"] = tuple(Reference(**r) for r in data.get("references", ()))
     return Module(**fields)
 
 

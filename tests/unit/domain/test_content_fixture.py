@@ -3,10 +3,12 @@ and the tests that it loads into exactly the expected model."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from lms_plugin.domain.content.lint import lint_tree
 from lms_plugin.domain.content.loader import Problem, load_catalogue
+from lms_plugin.domain.content.snapshot import module_from_dict
 
 COMPETENCIES = """\
 - id: P1
@@ -62,10 +64,17 @@ quiz:
   max_attempts: 3
   cooldown_hours_after: 2
   cooldown_hours: 24
+  minutes: 30
 assignment: assignment.yaml
 completion:
   quiz_passed: true
   assignment_passed: true
+references:
+  - author: "Nilsen, P."
+    year: 2015
+    title: "Making sense of implementation theories, models and frameworks"
+    where: "Implementation Science 10, 53"
+    url: "https://doi.org/10.1186/s13012-015-0242-0"
 """
 LESSON = """\
 # Introduction
@@ -80,7 +89,7 @@ QUIZ = """\
 items:
   - id: l@m1-q01
     type: single_choice
-    competencies: [P1]
+    competencies: [P1, CE-1]
     objectives: [o1]
     prompt: "Pick one."
     choices:
@@ -99,7 +108,7 @@ items:
     feedback: "A and B."
   - id: l@m1-q03
     type: ordering
-    competencies: [P1]
+    competencies: [P1, CE-1]
     objectives: [o1]
     prompt: "Order them."
     entries: [{id: x, text: "X"}, {id: y, text: "Y"}, {id: z, text: "Z"}]
@@ -107,7 +116,7 @@ items:
     feedback: "Y, X, Z."
   - id: l@m1-q04
     type: matching
-    competencies: [P1]
+    competencies: [P1, CE-1]
     objectives: [o1]
     prompt: "Match them."
     pairs_left: [{id: l1, text: "One"}, {id: l2, text: "Two"}]
@@ -116,7 +125,7 @@ items:
     feedback: "One is 1."
   - id: l@m1-q05
     type: numeric
-    competencies: [P1]
+    competencies: [P1, CE-1]
     objectives: [o2]
     prompt: "18 of 24, in percent?"
     answer: 75
@@ -125,7 +134,7 @@ items:
     feedback: "18 / 24 = 75%."
   - id: l@m1-q06
     type: short_text
-    competencies: [P1]
+    competencies: [P1, CE-1]
     objectives: [o2]
     prompt: "One word?"
     answer: opportunity
@@ -143,6 +152,7 @@ word_limit: 800
 max_resubmissions: 2
 pass_rule:
   min_criterion_level: 3
+  min_mean: 3.0
 rubric:
   levels:
     - {score: 1, label: Beginning}
@@ -152,12 +162,19 @@ rubric:
   criteria:
     - id: c1
       title: "Clear"
-      competencies: [P1]
+      competencies: [P1, CE-1]
       descriptors:
         1: "Unclear."
         2: "Partly clear."
         3: "Clear."
         4: "Very clear."
+      scoring_notes: "Read the first paragraph: the **recommendation** must be there."
+      exemplars:
+        1: "We should do something about it."
+        2: "We recommend EPIS."
+        3: "We recommend EPIS for its four phases."
+        4: "We recommend EPIS; its bridging factors fit our two agencies."
+minutes: 190
 """
 MODULE_FILES = {
     "module.yaml": MODULE,
@@ -232,7 +249,38 @@ def test_loads_every_field_into_the_model(tmp_path):
     assert (assignment.kind, assignment.min_criterion_level) == ("capstone", 3)
     assert [level.label for level in assignment.levels][2] == "Proficient"
     assert assignment.criteria[0].descriptors[3] == (4, "Very clear.")
+    # issue 15: the mean, grader support, time estimates and references
+    assert (assignment.min_mean, assignment.minutes, module.quiz.minutes) == (3.0, 190, 30)
+    criterion = assignment.criteria[0]
+    assert criterion.scoring_notes.startswith("Read the first paragraph")
+    assert [score for score, _ in criterion.exemplars] == [1, 2, 3, 4]
+    assert criterion.exemplars[1] == (2, "We recommend EPIS.")
+    (reference,) = module.references
+    assert (reference.author, reference.year, reference.where) == (
+        "Nilsen, P.",
+        2015,
+        "Implementation Science 10, 53",
+    )
+    assert reference.url == "https://doi.org/10.1186/s13012-015-0242-0"
     assert catalogue.module("l2-m1-a") == (catalogue.programs[1], catalogue.programs[1].modules[0])
+
+
+def test_new_fields_survive_the_snapshot_and_old_snapshots_get_defaults(tmp_path):
+    catalogue, _ = load_catalogue(write_tree(tmp_path))
+    assert catalogue is not None
+    module = catalogue.programs[0].modules[0]
+    data = json.loads(json.dumps(module.to_dict()))
+    assert module_from_dict(data) == module
+    # a version synced before issue 15 has none of the new keys
+    for key in ("min_mean", "minutes"):
+        del data["assignment"][key]
+    for criterion in data["assignment"]["criteria"]:
+        del criterion["scoring_notes"], criterion["exemplars"]
+    del data["quiz"]["minutes"], data["references"]
+    old = module_from_dict(data)
+    assert old.assignment is not None and old.assignment.min_mean is None
+    assert old.assignment.criteria[0].exemplars == () and old.references == ()
+    assert old.quiz.minutes == 0
 
 
 def test_catalogue_is_none_when_a_schema_problem_exists(tmp_path):

@@ -95,7 +95,7 @@ CASES = [
                 "      competencies: [P1]\n      descriptors: {1: a, 2: b, 3: c, 4: d}\n",
             )
         ],
-        [f"{C}{ASSIGN}:26: duplicate criterion id 'c1' (first at {C}{ASSIGN}:18)"],
+        [f"{C}{ASSIGN}:27: duplicate criterion id 'c1' (first at {C}{ASSIGN}:19)"],
     ),
     # -- references -----------------------------------------------------------------------------
     (
@@ -110,8 +110,8 @@ CASES = [
     ),
     (
         "criterion-competency",
-        [(ASSIGN, "competencies: [P1]", "competencies: [P9]")],
-        [f"{C}{ASSIGN}:20: unknown competency 'P9'"],
+        [(ASSIGN, "competencies: [P1, CE-1]", "competencies: [P9, CE-1]")],
+        [f"{C}{ASSIGN}:21: unknown competency 'P9'"],
     ),
     (
         "item-objective",

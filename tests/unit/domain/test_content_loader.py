@@ -52,7 +52,7 @@ CASES = [
     (
         "boolean",
         [(MOD, "quiz_passed: true", "quiz_passed: 1")],
-        [f"{C}{MOD}:27: 'completion.quiz_passed' must be true or false"],
+        [f"{C}{MOD}:28: 'completion.quiz_passed' must be true or false"],
     ),
     (
         "string-list",
@@ -85,7 +85,7 @@ CASES = [
     (
         "descriptors-shape",
         [(ASSIGN, '        4: "Very clear."', '        four: "Very clear."')],
-        [f"{C}{ASSIGN}:21: 'descriptors' must map the levels 1-4 to non-empty text"],
+        [f"{C}{ASSIGN}:22: 'descriptors' must map the levels 1-4 to non-empty text"],
     ),
     (
         "item-not-a-mapping",
@@ -109,7 +109,7 @@ CASES = [
     ),
     ("lesson-file-missing", [(LESSON, "x", None)], [f"{C}{MOD}:16: file not found: {C}{LESSON}"]),
     ("quiz-pool-missing", [(QUIZ, "x", None)], [f"{C}{MOD}:19: file not found: {C}{QUIZ}"]),
-    ("assignment-missing", [(ASSIGN, "x", None)], [f"{C}{MOD}:25: file not found: {C}{ASSIGN}"]),
+    ("assignment-missing", [(ASSIGN, "x", None)], [f"{C}{MOD}:26: file not found: {C}{ASSIGN}"]),
     ("competencies-missing", [(COMP, "x", None)], [f"{C}{COMP}:1: file not found"]),
     (
         "lesson-not-utf8",

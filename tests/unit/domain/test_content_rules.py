@@ -53,17 +53,17 @@ CASES = [
     (
         "rubric-levels",
         [(ASSIGN, "label: Proficient", "label: Competent")],
-        [f"{C}{ASSIGN}:12: {LEVELS}"],
+        [f"{C}{ASSIGN}:13: {LEVELS}"],
     ),
     (
         "descriptor-missing",
         [(ASSIGN, '        4: "Very clear."\n', "")],
-        [f"{C}{ASSIGN}:21: no descriptor for level 4 (Exemplary)"],
+        [f"{C}{ASSIGN}:22: no descriptor for level 4 (Exemplary)"],
     ),
     (
         "descriptor-unknown-level",
         [(ASSIGN, '4: "Very clear."\n', '4: "Very clear."\n        5: "Too clear."\n')],
-        [f"{C}{ASSIGN}:21: descriptor for unknown level 5"],
+        [f"{C}{ASSIGN}:22: descriptor for unknown level 5"],
     ),
     (
         "min-criterion-level",
@@ -83,7 +83,11 @@ CASES = [
     (
         "assignment-passed-without-assignment",
         [(MOD, "assignment: assignment.yaml\n", "")],
-        [f"{C}{MOD}:27: 'assignment_passed' is true but the module has no assignment"],
+        [
+            f"{C}{MOD}:5: 'estimated_hours' 4 (240 min) differs from lessons 20 + quiz 30 +"
+            " assignment 0 = 50 min by more than 30 min",
+            f"{C}{MOD}:28: 'assignment_passed' is true but the module has no assignment",
+        ],
     ),
     (
         "competency-domain-missing",

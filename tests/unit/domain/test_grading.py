@@ -12,17 +12,21 @@ from lms_plugin.domain.content.model import (
 from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.domain.grading import (
     InvalidAnswerError,
+    PassRule,
     best_attempt,
     draw_items,
     grade_item,
     grade_quiz,
+    multi_select_fraction,
     rubric_outcome,
     shuffled_options,
 )
 from tests.support.items import make_item, make_options
 
 
-def make_assignment(criteria: int = 3, min_level: int = 2) -> Assignment:
+def make_assignment(
+    criteria: int = 3, min_level: int = 2, min_mean: float | None = None
+) -> Assignment:
     labels = ("Beginning", "Developing", "Proficient", "Exemplary")
     return Assignment(
         id="A1",
@@ -38,6 +42,7 @@ def make_assignment(criteria: int = 3, min_level: int = 2) -> Assignment:
             Criterion(id=f"c{n}", title=f"C{n}", competencies=("OI-1",), descriptors=())
             for n in range(1, criteria + 1)
         ),
+        min_mean=min_mean,
     )
 
 
@@ -48,7 +53,7 @@ GRADED = [
     # single_choice: all-or-nothing
     ("single_choice", {}, "b", RIGHT),
     ("single_choice", {}, "a", WRONG),
-    # multi_select: max(0, (right - wrong) / number right)
+    # multi_select: max(0, right / keys - wrong / distractors); here 2 keys (a, c), 2 distractors
     ("multi_select", {}, ["a", "c"], RIGHT),
     ("multi_select", {}, ("c", "a"), RIGHT),
     ("multi_select", {}, ["a"], 0.5),
@@ -209,6 +214,36 @@ def test_partial_credit_has_no_float_noise():
     assert grade_item(make_item("multi_select", points=0.3), ["a", "c"]).points_awarded == 0.3
 
 
+@pytest.mark.parametrize(
+    "keys, ticked, fraction",
+    [
+        # 3 keys (a, b, c), 1 distractor (d): the old (right - wrong) / keys gave 2/3 for all
+        (("a", "b", "c"), {"a", "b", "c", "d"}, 0.0),
+        (("a", "b", "c"), {"a", "b", "c"}, 1.0),
+        (("a", "b", "c"), {"a", "b"}, 2 / 3),
+        (("a", "b", "c"), {"a", "b", "d"}, 0.0),  # the only distractor costs everything
+        # 2 keys (a, b), 3 distractors (c, d, e): each wrong tick costs a third
+        (("a", "b"), {"a", "b", "c"}, 2 / 3),
+        (("a", "b"), {"a", "c"}, 0.5 - 1 / 3),
+        (("a", "b"), {"c", "d", "e"}, 0.0),
+    ],
+)
+def test_multi_select_rule(keys, ticked, fraction):
+    choices = ("a", "b", "c", "d") if len(keys) == 3 else ("a", "b", "c", "d", "e")
+    item = make_item("multi_select", choices=make_options(*choices), answer_ids=keys)
+    assert multi_select_fraction(item, ticked) == pytest.approx(fraction)
+    assert grade_item(item, sorted(ticked)).points_awarded == round(fraction, 6)
+
+
+@pytest.mark.parametrize("choices", [3, 4, 5])
+def test_ticking_every_choice_scores_under_half_on_every_item_shape(choices):
+    ids = "abcde"[:choices]
+    for keys in range(2, choices):  # the linter's shapes: >= 2 keys, >= 1 distractor
+        item = make_item("multi_select", choices=make_options(*ids), answer_ids=tuple(ids[:keys]))
+        assert grade_item(item, list(ids)).points_awarded == 0.0
+        assert grade_item(item, []).points_awarded == 0.0
+
+
 def make_quiz(count: int = 5) -> list[Item]:
     return [make_item("single_choice", id=f"q{n}") for n in range(1, count + 1)]
 
@@ -351,6 +386,46 @@ def test_rubric_outcome(scores, total, percent, passed, below):
     assert outcome.passed is passed
     assert outcome.below_min == below
     assert outcome.levels == tuple(sorted(scores.items()))
+
+
+@pytest.mark.parametrize(
+    "scores, passed, mean, mean_reached, below",
+    [
+        # CURRICULUM.md: every criterion >= 2 AND mean >= 3.0
+        ({"c1": 2, "c2": 2, "c3": 2, "c4": 2}, False, 2.0, False, ()),  # passed before the mean
+        ({"c1": 2, "c2": 3, "c3": 3, "c4": 3}, False, 2.75, False, ()),
+        ({"c1": 2, "c2": 3, "c3": 3, "c4": 4}, True, 3.0, True, ()),  # exactly 3.0 passes
+        ({"c1": 1, "c2": 4, "c3": 4, "c4": 4}, False, 3.25, True, ("c1",)),  # mean is not enough
+        ({"c1": 4, "c2": 4, "c3": 4, "c4": 4}, True, 4.0, True, ()),
+    ],
+)
+def test_rubric_pass_rule_with_the_mean(scores, passed, mean, mean_reached, below):
+    outcome = rubric_outcome(make_assignment(criteria=4, min_mean=3.0), scores)
+    assert (outcome.passed, outcome.mean, outcome.mean_reached) == (passed, mean, mean_reached)
+    assert outcome.below_min == below
+
+
+def test_rubric_outcome_under_a_recorded_rule():
+    """A review keeps the rule it was graded under: the old rule (no mean) passes all-2s even
+    though the assignment asks for the mean today, and a stricter recorded level fails them."""
+    assignment, twos = make_assignment(min_mean=3.0), {"c1": 2, "c2": 2, "c3": 2}
+    assert not rubric_outcome(assignment, twos).passed
+    assert rubric_outcome(assignment, twos, PassRule(2, None)).passed
+    assert not rubric_outcome(assignment, twos, PassRule(3, None)).passed
+
+
+@pytest.mark.parametrize(
+    "rule, criteria, reached, needed",
+    [
+        (PassRule(2, 3.0), 3, {9: True, 8: False}, 9),
+        (PassRule(2, 2.5), 3, {8: True, 7: False}, 8),  # 7.5 rounds up
+        (PassRule(2, 2.9), 10, {29: True, 28: False}, 29),  # no float noise at 2.9 * 10
+        (PassRule(2, None), 3, {3: True}, None),
+    ],
+)
+def test_pass_rule_mean_in_whole_totals(rule, criteria, reached, needed):
+    assert {total: rule.mean_reached(total, criteria) for total in reached} == reached
+    assert rule.total_needed(criteria) == needed
 
 
 @pytest.mark.parametrize(
