@@ -7,6 +7,7 @@ import click
 from lms_plugin.cli.common import app_context, cli
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.common import tenants as _tenants
+from lms_plugin.domain.platform_profiles import PRODUCTS as PRODUCT_CHOICES
 
 
 # --- database -------------------------------------------------------------------------------
@@ -60,56 +61,82 @@ def platform() -> None:
 
 
 @platform.command("add")
-@click.option("--name", required=True)
-@click.option(
-    "--issuer", required=True, help="The platform's iss, e.g. https://canvas.instructure.com"
-)
-@click.option("--client-id", required=True)
-@click.option("--auth-login-url", required=True, help="OIDC authentication request URL")
-@click.option("--token-url", required=True, help="OAuth2 access token URL")
-@click.option("--jwks-url", required=True, help="The platform's public keyset URL")
-@click.option("--deployment-id", "deployment_ids", multiple=True, help="Repeat for several")
+@click.option("--name", help="What admins call it (default: the product and the LMS's host)")
 @click.option(
     "--product",
-    type=click.Choice(["canvas", "moodle", "other"]),
+    type=click.Choice(PRODUCT_CHOICES),
     default="other",
     show_default=True,
+    help="Fill the URLs this LMS fixes (see docs/platforms.md); given options win",
 )
+@click.option(
+    "--lms-url",
+    help="Your LMS's address, e.g. https://moodle.example.edu (Moodle, Brightspace, Sakai: the "
+    "issuer and URLs built on it; Canvas, Blackboard: allowed as the service host)",
+)
+@click.option(
+    "--canvas-environment",
+    type=click.Choice(["production", "beta", "test"]),
+    default="production",
+    show_default=True,
+    help="Canvas cloud: which environment's issuer and endpoints",
+)
+@click.option("--issuer", help="The platform's iss, e.g. https://canvas.instructure.com")
+@click.option("--client-id", required=True)
+@click.option("--auth-login-url", help="OIDC authentication request URL")
+@click.option("--token-url", help="OAuth2 access token URL")
+@click.option("--jwks-url", help="The platform's public keyset URL")
+@click.option("--deployment-id", "deployment_ids", multiple=True, help="Repeat for several")
 @click.option("--service-host", "service_hosts", multiple=True, help=SERVICE_HOST_HELP)
 def platform_add(
-    name: str,
-    issuer: str,
-    client_id: str,
-    auth_login_url: str,
-    token_url: str,
-    jwks_url: str,
-    deployment_ids: tuple[str, ...],
+    name: str | None,
     product: str,
+    lms_url: str | None,
+    canvas_environment: str,
+    issuer: str | None,
+    client_id: str,
+    auth_login_url: str | None,
+    token_url: str | None,
+    jwks_url: str | None,
+    deployment_ids: tuple[str, ...],
     service_hosts: tuple[str, ...],
 ) -> None:
     """Register an LMS platform and trust its deployment ids."""
-    from lms_plugin.services.platforms import PlatformSpec, add_platform
+    from lms_plugin.cli.platform_defaults import complete_spec
+    from lms_plugin.services.platforms import add_platform
 
-    with app_context():
-        reg = add_platform(
-            _session(),
-            _tenants(),
-            PlatformSpec(
-                name=name,
-                issuer=issuer,
-                client_id=client_id,
-                auth_login_url=auth_login_url,
-                auth_token_url=token_url,
-                jwks_url=jwks_url,
-                product=product,
-                deployment_ids=deployment_ids,
-                service_hosts=service_hosts,
-            ),
-        )
+    spec, filled = complete_spec(
+        product,
+        name=name,
+        lms_url=lms_url,
+        environment=canvas_environment,
+        client_id=client_id,
+        given={
+            "issuer": issuer,
+            "auth_login_url": auth_login_url,
+            "auth_token_url": token_url,
+            "jwks_url": jwks_url,
+        },
+        deployment_ids=deployment_ids,
+        service_hosts=service_hosts,
+    )
+    with app_context() as app:
+        reg = add_platform(_session(), _tenants(), spec)
+        base = app.extensions["lms_settings"].public_url.rstrip("/")
+        added = f"{reg.id}: {reg.name} ({reg.issuer}, client {reg.client_id})"
+    for line in filled:
+        click.echo(f"  {line}")
+    click.echo(f"added platform {added} with {len(deployment_ids)} active deployment(s)")
+    if not deployment_ids:
         click.echo(
-            f"added platform {reg.id}: {reg.name} ({reg.issuer}, client {reg.client_id}) "
-            f"with {len(deployment_ids)} active deployment(s)"
+            "  no deployment id given: the first launch records it as pending; trust it with "
+            "lms-plugin deployments activate (or give --deployment-id now)"
         )
+    click.echo(
+        f"  the LMS needs: login {base}/lti/login, launch {base}/lti/launch, keyset {base}/lti/jwks"
+    )
+    if product == "canvas":
+        click.echo(f"  Canvas developer key (Enter URL): {base}/lti/config/canvas.json")
 
 
 @platform.command("update")

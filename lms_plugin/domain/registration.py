@@ -26,7 +26,14 @@ WANTED_SCOPES = (
     "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
 )
 _ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
-_PRODUCTS = {"canvas": "canvas", "moodle": "moodle"}
+# product_family_code (Dynamic Registration §3.4.1) -> the tool's product (domain.platform_profiles)
+_PRODUCTS = {
+    "canvas": "canvas",
+    "moodle": "moodle",
+    "desire2learn": "brightspace",
+    "brightspace": "brightspace",
+    "sakai": "sakai",
+}
 
 
 @dataclass(frozen=True)

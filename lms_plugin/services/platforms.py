@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.models import Deployment, Registration
 from lms_plugin.domain.errors import InvalidInputError, NotFoundError
+from lms_plugin.domain.platform_profiles import PRODUCTS
 from lms_plugin.domain.service_urls import parse_service_host
 from lms_plugin.lti.tenants import TenantDirectory
 from lms_plugin.services.service_urls import Rescreened, rescreen
-
-PRODUCTS = ("canvas", "moodle", "other")
 
 
 @dataclass(frozen=True)

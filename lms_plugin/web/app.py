@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         instructor,
         launch_session,
         lti,
+        lti_config,
         my_credentials,
         player,
         rate_limits,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     for module in (
         lti,
+        lti_config,
         registration,
         api,
         player,

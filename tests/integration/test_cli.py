@@ -75,8 +75,9 @@ def test_platform_add_list_remove(cli):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["platform", "add", *PLATFORM[:-2], "--product", "blackboard"], "product"),
-        (["platform", "add", *PLATFORM[2:]], "--name"),
+        (["platform", "add", *PLATFORM[:-2], "--product", "d2l"], "product"),
+        (["platform", "add", *PLATFORM[4:-2]], "--issuer"),  # no profile fills it for "other"
+        (["platform", "add", *PLATFORM[4:]], "--lms-url"),  # moodle builds its URLs on it
         (
             [
                 *["platform", "add"],
