@@ -153,3 +153,77 @@ class KvEntry(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[float] = mapped_column(index=True)
+
+
+# -- the reflective practice log and the competency self-assessment (issue 15, items 2 and 3) --
+from lms_plugin.db.learning import LearnerScoped  # noqa: E402 - appended section
+
+
+class PracticeLogEntry(LearnerScoped, Base):
+    """A learner's practice log entry in one module (domain.practice_log): ``kind`` module (every
+    module; complete at the word minimum) or failure (Level 2's learning-from-failure entry,
+    submitted for an instructor's rubric review). ``sections`` maps section id -> text."""
+
+    __tablename__ = "practice_log_entry"
+    __table_args__ = (UniqueConstraint("context_id", "user_id", "module_slug", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # module | failure
+    sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    word_count: Mapped[int] = mapped_column(default=0)
+    # module: draft | complete; failure: draft | submitted | revise | passed
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    round: Mapped[int] = mapped_column(default=0)  # failure: submissions so far
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PracticeLogReview(Base):
+    """An instructor's rubric scoring of one submitted round of a learning-from-failure entry,
+    with the text it scored and the pass rule it was scored under."""
+
+    __tablename__ = "practice_log_review"
+    __table_args__ = (UniqueConstraint("entry_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_log_entry.id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int]
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id"))
+    sections: Mapped[dict[str, str]] = mapped_column(JSON)
+    scores: Mapped[dict[str, int]] = mapped_column(JSON)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    percent: Mapped[float]
+    passed: Mapped[bool]
+    rule_min_level: Mapped[int]
+    rule_min_mean: Mapped[float]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PracticeLogExemption(LearnerScoped, Base):
+    """A module the learner had completed before the practice log existed (migration 0011): no
+    entry is asked of it, so its completion (and any badge issued on it) stands."""
+
+    __tablename__ = "practice_log_exemption"
+    __table_args__ = (UniqueConstraint("context_id", "user_id", "module_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SelfAssessment(Base):
+    """A learner's self-rating (1-4) of each ISP competency at one point (domain.self_assessment:
+    the start of Level 1, the end of each level), in one course."""
+
+    __tablename__ = "self_assessment"
+    __table_args__ = (UniqueConstraint("context_id", "user_id", "point"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_context.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_user.id", ondelete="CASCADE"))
+    point: Mapped[str] = mapped_column(String(50))
+    ratings: Mapped[dict[str, int]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,9 @@ What counts (docs/content-format.md, courses/_spec/):
   does not have (no ``assignment.yaml``) is not required.
 * what is missing is said as it is: a submitted round is "waiting for review", not a failed
   grade; a quiz attempt submitted but not graded yet is "being graded".
+* the practice log (domain.practice_log): where the caller passes the learner's ``log``, the
+  module's entry must be complete too (and, in the one Level 2 module that asks for it, the
+  learning-from-failure entry passed), unless the module was complete before the log existed.
 * a program is complete when every module is complete (``all_modules_complete: true``, the only
   value the format allows) and none of its prerequisite programs is missing.
 """
@@ -18,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from lms_plugin.domain import practice_log
 from lms_plugin.domain.content.model import Assignment, Module, Program, QuizRules
 
 AssignmentState = Literal["none", "waiting", "revise", "passed", "failed"]
@@ -106,11 +110,14 @@ def module_status(
     lessons_viewed: set[str],
     quiz_grading: bool = False,
     assignment: AssignmentState | None = None,
+    log: practice_log.LogFacts | None = None,
+    log_min_words: int = 0,
 ) -> ModuleStatus:
     """A learner's status in a module under its completion rule (None = not attempted/graded).
 
     ``assignment`` is the assignment's state where the caller knows it (the learner's pages);
     without it, ``assignment_passed`` says passed (True), not passed (False) or nothing yet.
+    ``log`` is the learner's practice log in the module (None: not taken into account).
     """
     if assignment is None:
         assignment = _FROM_PASSED[assignment_passed]
@@ -122,6 +129,7 @@ def module_status(
         missing.append(_quiz_sentence(module.quiz, best_quiz_percent, quiz_grading))
     if rule.assignment_passed and module.assignment is not None and not assignment_ok:
         missing.append(_assignment_sentence(module.assignment, assignment))
+    missing.extend(practice_log.missing(log, log_min_words))
     lesson_slugs = {lesson.slug for lesson in module.lessons}
     return ModuleStatus(
         complete=not missing,
