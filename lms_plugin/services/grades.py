@@ -27,6 +27,7 @@ from lms_plugin.domain.grading import QuizResult
 from lms_plugin.services import awards
 from lms_plugin.services.content import module_version
 from lms_plugin.services.gradebook import Key, among, queue_changes
+from lms_plugin.services.practice_log_facts import log_facts, log_parts, log_spec
 
 SCORE_MAXIMUM = gradebook.SCORE_MAXIMUM
 BATCH = 50  # attempts (and rounds to announce) per transaction
@@ -134,6 +135,7 @@ def _refresh(session: Session, modules: Mapping[Key, Module]) -> tuple[list[int]
     best = _best_percents(session, keys)
     reviews = _latest_reviews(session, keys)
     rounds = _latest_rounds(session, keys)
+    logs, log_words = log_facts(session, keys), log_spec().min_words  # the practice log
     grades = {
         (g.context_id, g.user_id, g.module_slug): g
         for g in session.scalars(select(Grade).where(among(Grade, keys)).with_for_update())
@@ -143,7 +145,12 @@ def _refresh(session: Session, modules: Mapping[Key, Module]) -> tuple[list[int]
         quiz, review, status = best.get(key), reviews.get(key), rounds.get(key)
         rubric, passed = (review.percent, review.passed) if review else (None, None)
         complete = completion.module_status(
-            module, best_quiz_percent=quiz, assignment_passed=passed, lessons_viewed=set()
+            module,
+            best_quiz_percent=quiz,
+            assignment_passed=passed,
+            lessons_viewed=set(),
+            log=logs.get(key),
+            log_min_words=log_words,
         ).complete
         score = round(completion.module_grade(module, quiz, rubric), 4)
         grade = grades.get(key)
@@ -157,7 +164,7 @@ def _refresh(session: Session, modules: Mapping[Key, Module]) -> tuple[list[int]
         grade.assignment_status = status
         parts = gradebook.module_parts(
             module, best_quiz=quiz, submission_status=status, rubric_percent=rubric
-        )
+        ) + log_parts(logs.get(key))
         changed[key] = gradebook.module_payload(parts, score)
     # A module now complete may complete its level: the award is made in this transaction.
     completed = {(key[0], key[1]) for key in changed if grades[key].complete}

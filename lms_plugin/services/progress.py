@@ -21,8 +21,10 @@ from lms_plugin.domain.completion import (
 )
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import LockedError
+from lms_plugin.domain.practice_log import LogFacts
 from lms_plugin.domain.quiz_state import QuizState, quiz_state
 from lms_plugin.services.content import CurrentContent
+from lms_plugin.services.practice_log_facts import learner_log_facts, log_spec
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,12 @@ class _Work:
 
 
 def learner_progress(session: Session, content: CurrentContent, learner: Learner) -> Progress:
-    """Three queries (lessons, attempts, submissions), then the pure completion rules."""
+    """Five queries (lessons, attempts, submissions, practice log, its exemptions), then the
+    pure completion rules."""
     work = _work(session, {"context_id": learner.context_id, "user_id": learner.user_id})
-    return _progress(content, work[learner.user_id])
+    slugs = [m.slug for p in content.programs for m in p.modules]
+    log = learner_log_facts(session, learner.context_id, learner.user_id, slugs)
+    return _progress(content, work[learner.user_id], log)
 
 
 def _work(session: Session, where: dict[str, object]) -> defaultdict[int, _Work]:
@@ -113,7 +118,7 @@ def _work(session: Session, where: dict[str, object]) -> defaultdict[int, _Work]
     return work
 
 
-def _progress(content: CurrentContent, work: _Work) -> Progress:
+def _progress(content: CurrentContent, work: _Work, log: dict[str, LogFacts]) -> Progress:
     modules: dict[str, ModuleStatus] = {}
     programs: dict[str, ProgramStatus] = {}
     quizzes = {slug: quiz_state(rows) for slug, rows in work.attempts.items()}
@@ -126,6 +131,8 @@ def _progress(content: CurrentContent, work: _Work) -> Progress:
                 lessons_viewed=work.viewed[module.slug],
                 quiz_grading=quiz.grading is not None,
                 assignment=assignment_state(work.latest.get(module.slug)),
+                log=log.get(module.slug),
+                log_min_words=log_spec().min_words,
             )
         done = {slug for slug, status in programs.items() if status.complete}
         programs[program.slug] = program_status(program, modules, done)

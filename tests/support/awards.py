@@ -17,6 +17,7 @@ from lms_plugin.services.content import current_content
 from lms_plugin.services.issuer_keys import Issuer, issuer_from_settings
 from tests.support.content_keys import catalogue
 from tests.support.learners import api_launch
+from tests.support.practice_log import write_complete_log
 
 
 def launched(tool: Any, platform: Any, user: str, course: str) -> tuple[int, int]:
@@ -32,8 +33,11 @@ def launched(tool: Any, platform: Any, user: str, course: str) -> tuple[int, int
     return context_id, user_id
 
 
-def write_passed_work(session: Any, context_id: int, user_id: int, modules: Any) -> dict:
-    """A graded 100% attempt, and a passed submission with its review, per module."""
+def write_passed_work(
+    session: Any, context_id: int, user_id: int, modules: Any, *, log: bool = True
+) -> dict:
+    """A graded 100% attempt, and a passed submission with its review, per module; with
+    ``log``, its complete practice log entry (and a passed learning-from-failure entry)."""
     content, now = current_content(session), utcnow()
     folded = {}
     for module in modules:
@@ -63,6 +67,8 @@ def write_passed_work(session: Any, context_id: int, user_id: int, modules: Any)
                     rule_min_mean=module.assignment.min_mean,
                 )
             )  # fmt: skip
+        if log:
+            write_complete_log(session, context_id, user_id, module.slug)
         folded[(context_id, user_id, module.slug)] = module
     return folded
 

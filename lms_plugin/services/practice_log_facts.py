@@ -1,0 +1,101 @@
+"""What completion needs to know of the practice log: the log's definition (courses/
+practice-log.yaml, read once per process) and each learner's log state per module, read in one
+or two set queries for the learner pages (services.progress) and the grading drain
+(services.grades)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.models import PracticeLogEntry, PracticeLogExemption
+from lms_plugin.domain.content.yamlsource import parse_yaml
+from lms_plugin.domain.gradebook import Part, PartState
+from lms_plugin.domain.practice_log import (
+    FAILURE,
+    LogFacts,
+    LogSpec,
+    gradebook_states,
+    parse_spec,
+)
+from lms_plugin.paths import PROJECT_ROOT
+
+Key = tuple[int, int, str]  # (context_id, user_id, module slug)
+
+
+@cache
+def log_spec() -> LogSpec:
+    """courses/practice-log.yaml (a broken file is a deployment error: content lint says why)."""
+    path = PROJECT_ROOT / "courses" / "practice-log.yaml"
+    data, problems = parse_yaml(path.read_text(encoding="utf-8"))
+    if problems:
+        raise RuntimeError("; ".join(f"courses/practice-log.yaml:{n}: {m}" for n, m in problems))
+    return parse_spec(data)
+
+
+def facts_for(
+    spec: LogSpec,
+    module_slug: str,
+    entries: dict[str, PracticeLogEntry],
+    exempt: bool,
+) -> LogFacts:
+    """One module's LogFacts from its entries by kind (absent: not written)."""
+    asks_failure = module_slug == spec.failure.module
+    if exempt:
+        return LogFacts("exempt", 0, "exempt" if asks_failure else None)
+    entry = entries.get("module")
+    state = "none" if entry is None else ("complete" if entry.status == "complete" else "draft")
+    failure = entries.get(FAILURE)
+    return LogFacts(
+        state,  # type: ignore[arg-type]
+        entry.word_count if entry is not None else 0,
+        (failure.status if failure is not None else "none") if asks_failure else None,  # type: ignore[arg-type]
+    )
+
+
+def log_facts(session: Session, keys: Iterable[Key]) -> dict[Key, LogFacts]:
+    """LogFacts of each (context, user, module): two queries, whatever the number of keys."""
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    spec = log_spec()
+    among = tuple_(
+        PracticeLogEntry.context_id, PracticeLogEntry.user_id, PracticeLogEntry.module_slug
+    ).in_(wanted)
+    entries: dict[Key, dict[str, PracticeLogEntry]] = {}
+    for entry in session.scalars(select(PracticeLogEntry).where(among)):
+        key = (entry.context_id, entry.user_id, entry.module_slug)
+        entries.setdefault(key, {})[entry.kind] = entry
+    exempt: set[Key] = {
+        (context_id, user_id, slug)
+        for context_id, user_id, slug in session.execute(
+            select(
+                PracticeLogExemption.context_id,
+                PracticeLogExemption.user_id,
+                PracticeLogExemption.module_slug,
+            ).where(
+                tuple_(
+                    PracticeLogExemption.context_id,
+                    PracticeLogExemption.user_id,
+                    PracticeLogExemption.module_slug,
+                ).in_(wanted)
+            )
+        )
+    }
+    return {key: facts_for(spec, key[2], entries.get(key, {}), key in exempt) for key in wanted}
+
+
+def learner_log_facts(
+    session: Session, context_id: int, user_id: int, module_slugs: Iterable[str]
+) -> dict[str, LogFacts]:
+    """One learner's LogFacts per module slug (two queries)."""
+    found = log_facts(session, [(context_id, user_id, slug) for slug in module_slugs])
+    return {key[2]: facts for key, facts in found.items()}
+
+
+def log_parts(facts: LogFacts | None) -> tuple[Part, ...]:
+    """The log's required parts as the gradebook comment and progress name them."""
+    return tuple(Part(noun, PartState(state)) for noun, state in gradebook_states(facts))
