@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -27,12 +26,14 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
 from lms_plugin.domain.errors import LAUNCH_ERRORS
 
-disable_created_metrics()  # no *_created series: Prometheus does not need them
+# No *_created series: Prometheus does not read them, and they double every scrape's size.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 BATCH_SECONDS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
@@ -40,6 +41,9 @@ BATCH_SECONDS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 12
 OTHER_REFUSALS = frozenset(
     {"rate_limited", "request_too_large", "forbidden", "cross_site_request", "internal_error"}
 )
+
+if os.environ.get(MULTIPROC_ENV):  # prometheus-client writes there from the first metric on
+    Path(os.environ[MULTIPROC_ENV]).mkdir(parents=True, exist_ok=True)
 
 LAUNCHES = Counter(
     "lms_launches_total",
@@ -111,7 +115,9 @@ def exposition(extra: Iterable[Collector] = ()) -> tuple[bytes, str]:
         registry.register(_DefaultRegistry())
     for collector in extra:
         registry.register(collector)
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+    # The classic text format's media type: every Prometheus version reads it (our names are
+    # plain ASCII, so the UTF-8 names of format 1.0.0 are not needed).
+    return generate_latest(registry), CONTENT_TYPE_PLAIN_0_0_4
 
 
 def clear_multiprocess_dir() -> None:

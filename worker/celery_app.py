@@ -16,7 +16,7 @@ from flask import Flask
 from lms_plugin.db import db
 from lms_plugin.settings import SettingsError
 from lms_plugin.web.app import create_app
-from worker import health
+from worker import health, observability
 from worker.config import celery_config
 
 
@@ -47,6 +47,7 @@ except SettingsError as exc:
     raise SystemExit(f"error: {exc}") from None
 celery = celery_init_app(flask_app)
 health.watch_beat(flask_app.extensions["lms_settings"])
+observability.connect(flask_app.extensions["lms_settings"])  # logs, request ids, metrics
 
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]

@@ -19,6 +19,7 @@ from celery import Celery
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.settings import Settings
 from worker.config import celery_config
+from worker.observability import request_headers
 
 GRADE_SUBMITTED = "grading.grade_submitted"
 PUBLISH_SCORES = "lti.publish_scores"
@@ -36,7 +37,8 @@ def _client(settings: Settings) -> Celery:
 
 
 def _send(settings: Settings, name: str, *args: object) -> None:
-    _client(settings).send_task(name, args=list(args))
+    # The request id of the web request (or task) queueing it: the task's log lines carry it.
+    _client(settings).send_task(name, args=list(args), headers=request_headers())
 
 
 def _bell(drain: str, slot: int) -> str:

@@ -4,17 +4,20 @@ issuer, from the Flask app. In production the clients call only https service UR
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
+from typing import Any, cast
 
 from flask import current_app
 
+from lms_plugin import metrics
 from lms_plugin.db import db
 from lms_plugin.db.models import Registration
 from lms_plugin.domain.content.loader import load_catalogue
 from lms_plugin.domain.content.model import Competency
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.clients import ags_client, nrps_client
+from lms_plugin.lti.service_client import AgsError
 from lms_plugin.paths import PROJECT_ROOT
 from lms_plugin.services.issuer_keys import Issuer, issuer_from_settings
 from lms_plugin.services.passback import AgsPort
@@ -31,7 +34,7 @@ def store() -> KeyValueStore:
 
 
 def nrps_for(registration: Registration) -> RosterPort:
-    return nrps_client(
+    client = nrps_client(
         registration,
         session=db.session(),
         store=store(),
@@ -39,10 +42,11 @@ def nrps_for(registration: Registration) -> RosterPort:
         timeout=settings().http_timeout_seconds,
         require_https=settings().is_production,
     )
+    return cast(RosterPort, Counted(client, registration.issuer, "nrps"))
 
 
 def ags_for(registration: Registration) -> AgsPort:
-    return ags_client(
+    client = ags_client(
         registration,
         session=db.session(),
         store=store(),
@@ -50,6 +54,33 @@ def ags_for(registration: Registration) -> AgsPort:
         timeout=settings().http_timeout_seconds,
         require_https=settings().is_production,
     )
+    return cast(AgsPort, Counted(client, registration.issuer, "ags"))
+
+
+class Counted:
+    """A service client whose failed calls are counted by platform, service and the LMS's
+    status (lms_platform_call_failures_total); everything else passes through."""
+
+    def __init__(self, client: object, platform: str, service: str) -> None:
+        self._client = client
+        self._labels = (platform, service)
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+        return self._counting(attribute)
+
+    def _counting(self, call: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return call(*args, **kwargs)
+            except AgsError as exc:
+                status = str(exc.lms_status) if exc.lms_status else exc.classification
+                metrics.PLATFORM_CALL_FAILURES.labels(*self._labels, status).inc()
+                raise
+
+        return counted
 
 
 def issuer() -> Issuer:

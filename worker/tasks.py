@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
+from prometheus_client import Counter, Histogram
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from lms_plugin import metrics
 from lms_plugin.db import db
 from lms_plugin.db.grading import JobRun
 from lms_plugin.lti.service_client import AgsError
@@ -62,7 +64,8 @@ def grade_submitted(slot: int | None = None) -> int:
     if slot is None and reviews.fold_unfolded(db.session()):  # the beat: lost review tasks
         dispatch.publish_scores(settings(), store())
         _awards_made()
-    return _drain(dispatch.GRADE_SUBMITTED, slot, batch, DRAIN_BATCHES, grades.BATCH)
+    step = _measured(batch, metrics.GRADING_SECONDS, metrics.GRADED)
+    return _drain(dispatch.GRADE_SUBMITTED, slot, step, DRAIN_BATCHES, grades.BATCH)
 
 
 @shared_task(name="grading.finalize_review", **RETRY)  # type: ignore[untyped-decorator]
@@ -86,7 +89,9 @@ def issue_awards(slot: int | None = None) -> int:
     return _drain(
         dispatch.ISSUE_AWARDS,
         slot,
-        lambda: awards.issue_due(db.session(), issuer),
+        _measured(
+            lambda: awards.issue_due(db.session(), issuer), metrics.ISSUING_SECONDS, metrics.ISSUED
+        ),
         DRAIN_BATCHES,
         awards.BATCH,
     )
@@ -113,6 +118,20 @@ def publish_scores(self: Any, slot: int | None = None) -> int:
         if slot is not None:
             dispatch.let_go(store(), dispatch.PUBLISH_SCORES, slot)
         raise self.retry(countdown=later.delay, args=[None]) from later
+
+
+def _measured(step: Callable[[], int], seconds: Histogram, done: Counter) -> Callable[[], int]:
+    """``step``, its batches that did something timed (grading and issuing latency)."""
+
+    def measured() -> int:
+        started = time.perf_counter()
+        count = step()
+        if count:
+            seconds.observe(time.perf_counter() - started)
+            done.inc(count)
+        return count
+
+    return measured
 
 
 def _drain(name: str, slot: int | None, step: Callable[[], int], rounds: int, full: int) -> int:

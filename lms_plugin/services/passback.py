@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from lms_plugin import metrics
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import ScoreOutbox
 from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration
@@ -268,6 +269,7 @@ def _outcome(
             "last_error": error[:2000] if error else None,
         },
     )
+    metrics.SCORES.labels(status).inc()
     return status
 
 
