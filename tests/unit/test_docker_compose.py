@@ -43,6 +43,7 @@ def test_production_shape():
 
 def test_every_lms_variable_is_a_real_setting_and_production_accepts_them():
     names = {f"LMS_{name.upper()}" for name in Settings.__dataclass_fields__}
+    names.add("PROMETHEUS_MULTIPROC_DIR")  # prometheus-client's, for gunicorn's and Celery's pools
     for service in APP_SERVICES:
         env = _env(service)
         assert set(env) <= names, set(env) - names
@@ -96,3 +97,11 @@ def test_beat_healthcheck_reads_the_heartbeat_the_celery_app_keeps():
         "worker.health",
         "beat",
     ]
+
+
+def test_web_and_workers_keep_metrics_for_their_pools_and_web_health_is_readiness():
+    for name in ("web", "worker", "worker-lms"):
+        assert Path(_env(name)["PROMETHEUS_MULTIPROC_DIR"]).is_absolute(), name
+    for name in ("worker", "worker-lms"):
+        assert load_settings(_env(name)).worker_metrics_bind.endswith(":9101"), name
+    assert "/readyz" in COMPOSE["services"]["web"]["healthcheck"]["test"][-1]

@@ -1,0 +1,93 @@
+"""/readyz against a Redis of the test's own (cache and broker): 200 while it answers, a quick
+503 naming the broker and the cache while it hangs or is stopped, 200 again when it is back,
+with the launch session and the queued message still there."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from contextlib import ExitStack
+
+import pytest
+import redis
+import requests
+
+from tests.integration.test_metrics import sample, scrape
+from tests.support.edge_tool import edge_tool
+from tests.support.launch_flow import full_launch
+from tests.support.processes import free_port
+from tests.support.redis_servers import redis_server
+from tests.support.worker import wait_for
+from worker import dispatch
+
+pytestmark = pytest.mark.integration
+
+TIMEOUT = 1.0
+
+
+def readyz(url: str) -> tuple[int, dict[str, object], float]:
+    started = time.monotonic()
+    answer = requests.get(url + "/readyz", timeout=30)
+    return answer.status_code, answer.json(), time.monotonic() - started
+
+
+def test_readyz_follows_redis_down_and_back_and_nothing_is_lost(tmp_path):
+    port = free_port()
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    servers = ExitStack()
+    servers.enter_context(redis_server(folder, port=port))
+    try:
+        with edge_tool(
+            tmp_path,
+            cache_url=f"redis://127.0.0.1:{port}/0",
+            broker_url=f"redis://127.0.0.1:{port}/1",
+            readyz_timeout_seconds=TIMEOUT,
+        ) as tool:
+            status, body, _ = readyz(tool.url)
+            assert (status, body["status"], body["failing"]) == (200, "ready", [])
+            assert body["checks"] == {"database": "ok", "broker": "ok", "cache": "ok"}
+            with requests.Session() as browser:
+                landing = full_launch(browser, tool.url, tool.lms)
+                assert landing.status_code == 200 and "Lena Learner" in landing.text
+                with tool.app.app_context():
+                    dispatch.ping(tool.app.extensions["lms_settings"], uuid.uuid4().hex)
+                assert scrape(tool.url)[sample("lms_queue_messages", queue="default")] == 1
+
+                # Hanging (SIGSTOP): the probe gives up at its deadline instead of waiting.
+                control = redis.Redis(port=port)
+                pid = int(control.info()["process_id"])  # the redis-server this test started
+                os.kill(pid, signal.SIGSTOP)
+                try:
+                    status, body, took = readyz(tool.url)
+                finally:
+                    os.kill(pid, signal.SIGCONT)
+                assert (status, body["failing"]) == (503, ["broker", "cache"])
+                assert body["checks"]["database"] == "ok"
+                assert body["checks"]["cache"] == "timeout" and took < TIMEOUT + 1.5
+                wait_for(lambda: readyz(tool.url)[0] == 200, 15)
+
+                # Stopped: it saves what it holds on the way out (as a real one with
+                # persistence does), and the tool reconnects when it is back.
+                control.config_set("save", "3600 1")
+                control.close()
+                servers.close()
+                status, body, took = readyz(tool.url)
+                assert (status, body["status"], body["failing"]) == (
+                    503,
+                    "unavailable",
+                    ["broker", "cache"],
+                )
+                assert body["checks"]["broker"].startswith("error: ")
+                assert body["checks"]["database"] == "ok" and took < TIMEOUT + 1.5
+                assert requests.get(tool.url + "/healthz").status_code == 200  # still alive
+
+                servers.enter_context(redis_server(folder, port=port))
+                wait_for(lambda: readyz(tool.url)[0] == 200, 15)
+                again = browser.get(landing.url)
+                assert again.status_code == 200 and "Lena Learner" in again.text
+            assert scrape(tool.url)[sample("lms_queue_messages", queue="default")] == 1
+    finally:
+        servers.close()
