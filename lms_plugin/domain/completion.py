@@ -93,6 +93,8 @@ def _assignment_sentence(assignment: Assignment, state: AssignmentState) -> str:
     level = assignment.min_criterion_level
     label = next((lv.label for lv in assignment.levels if lv.score == level), f"level {level}")
     named, rule = f'{noun} "{assignment.title}"', f"every criterion needs {label} or above"
+    if assignment.min_mean is not None:  # issue 15: and the mean of the criteria
+        rule += f" and a mean of {assignment.min_mean:.1f} or more"
     if state == "waiting":
         return f"The {named} is waiting for review ({rule} to pass)"
     if state == "revise":

@@ -10,9 +10,11 @@ from flask import redirect, render_template, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
+from lms_plugin.db.grading import Review
 from lms_plugin.domain import rubric
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import InvalidInputError, LmsError
+from lms_plugin.domain.grading import PassRule
 from lms_plugin.services import reviews
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session
@@ -97,7 +99,8 @@ def _review_page(submission_id: int, form: Any, error: LmsError | None = None) -
     module = module_version(session, page.current.submission.module_id)
     assert module.assignment is not None
     chosen = _chosen(module.assignment, form, page.current)
-    tally = rubric.tally(module.assignment, chosen)
+    rule = _rule(module.assignment, page.current.review)
+    tally = rubric.tally(module.assignment, chosen, rule)
     return render_template(
         "instructor/review.html",
         page=page,
@@ -108,13 +111,22 @@ def _review_page(submission_id: int, form: Any, error: LmsError | None = None) -
         tally=tally,
         total_sentence=rubric.total_sentence(tally),
         rule_sentence=rubric.rule_sentence(tally),
-        pass_rule=rubric.pass_rule(module.assignment),
+        pass_rule=rubric.pass_rule(module.assignment, rule),
+        rule=rule,
+        rule_of=lambda done: rubric.pass_rule(module.assignment, _rule(module.assignment, done)),
         level_label=lambda score: rubric.level_label(module.assignment, score),
         rounds_left=reviews.resubmissions_left(page.current.submission, module.assignment),
         error=error,
         form=form,
         saved=_saved(course),
     )
+
+
+def _rule(assignment: Assignment, review: Review | None) -> PassRule:
+    """The rule a saved review was graded under (recorded with it), else the assignment's."""
+    if review is None:
+        return PassRule.of(assignment)
+    return PassRule(review.rule_min_level, review.rule_min_mean)
 
 
 def _chosen(assignment: Assignment, form: Any, current: reviews.Round) -> dict[str, int | None]:

@@ -57,6 +57,8 @@ def test_launch_home_review_save_and_next_then_the_queue(chromium, tool, platfor
     for index, fieldset in enumerate(page.get_by_test_id("criterion").all()):
         if index:
             page.keyboard.press("Tab")  # on to the next criterion's levels
+            if page.evaluate("document.activeElement.tagName") == "SUMMARY":
+                page.keyboard.press("Tab")  # past the last one's scoring notes
         level = "3" if index else "1"
         page.keyboard.press(level)
         expect(fieldset.locator(f'input[value="{level}"]')).to_be_checked()
@@ -80,9 +82,25 @@ def test_launch_home_review_save_and_next_then_the_queue(chromium, tool, platfor
     expect(page.get_by_test_id("learner")).to_contain_text("Learner a2")
     assert axe_violations(page) == []
     # The mouse: a click on a cell chooses it.
-    for fieldset in page.get_by_test_id("criterion").all():
+    # Every criterion at Developing (2): at the level, under the mean (the browser's sentences
+    # mirror domain/rubric.py).
+    fieldsets = page.get_by_test_id("criterion").all()
+    fieldsets[0].locator("label.cell").nth(1).click()
+    expect(page.get_by_test_id("tally")).to_contain_text(
+        f"a mean of 3.0 needs a total of {3 * len(criteria)} or more."
+    )
+    for fieldset in fieldsets[1:]:
         fieldset.locator("label.cell").nth(1).click()
-    expect(page.get_by_test_id("tally")).to_contain_text("Meets the pass rule.")
+    expect(page.get_by_test_id("tally")).to_contain_text(
+        f"Total {2 * len(criteria)} of {4 * len(criteria)} (50%), mean 2.0."
+    )
+    expect(page.get_by_test_id("tally")).to_contain_text(
+        "Below the pass rule: the mean 2.0 is under 3.0."
+    )
+    # Grader support, folded beside the criteria that have it.
+    support = page.get_by_test_id("grader-support").first
+    support.locator("summary").click()
+    expect(support.locator("dl.exemplars dt")).to_have_count(4)
     page.get_by_text("Revise and resubmit").click()
     page.get_by_role("button", name="Save and next").click()
 

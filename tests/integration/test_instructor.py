@@ -163,7 +163,7 @@ def test_the_review_page_shows_who_when_earlier_rounds_and_the_rule(tool, platfo
     earlier = page.split('data-testid="earlier-round"')[1].split("</details>")[0]
     assert "Revision requested" in earlier and "Name the data sources." in earlier
     assert "Theo Teacher" in earlier and "2 Developing" in earlier
-    assert "To pass, every criterion needs Developing (2) or above." in page
+    assert "To pass, every criterion needs Developing (2) or above, and the mean" in page
     criteria = len(module(L1M1).assignment.criteria)
     assert f"Total 0 of {4 * criteria} (0%); {criteria} criteria still to score." in page
 
@@ -259,7 +259,7 @@ def test_an_outcome_must_be_chosen_and_the_levels_stay_chosen(tool, platform):
     assert response.status_code == 422 and "Choose an outcome" in response.text
     criteria = module(L1M1).assignment.criteria
     assert response.text.count('value="3" required checked') == len(criteria)
-    assert f"Total {3 * len(criteria)} of {4 * len(criteria)} (75%)." in response.text
+    assert f"Total {3 * len(criteria)} of {4 * len(criteria)} (75%), mean 3.0." in response.text
     assert "Meets the pass rule." in response.text
 
 
