@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from lms_plugin.domain.completion import format_percent
 from lms_plugin.domain.content.model import Module
+from lms_plugin.domain.i18n import N_, _, ngettext
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,13 @@ class CellState:
     rank: int
 
 
-NOT_STARTED = CellState("not_started", "Not started", "○", 0)
-IN_PROGRESS = CellState("in_progress", "In progress", "◐", 1)
-FAILED = CellState("failed", "Failed", "✗", 2)
-SUBMITTED = CellState("submitted", "Submitted, grading", "◷", 3)
-NEEDS_REVIEW = CellState("needs_review", "Needs review", "!", 4)
-PASSED = CellState("passed", "Passed", "✓", 5)
+# Labels in English (the CSV export's words); pages translate them (``|tr``, web/cohort_html.py).
+NOT_STARTED = CellState("not_started", N_("Not started"), "○", 0)
+IN_PROGRESS = CellState("in_progress", N_("In progress"), "◐", 1)
+FAILED = CellState("failed", N_("Failed"), "✗", 2)
+SUBMITTED = CellState("submitted", N_("Submitted, grading"), "◷", 3)
+NEEDS_REVIEW = CellState("needs_review", N_("Needs review"), "!", 4)
+PASSED = CellState("passed", N_("Passed"), "✓", 5)
 STATES: tuple[CellState, ...] = (PASSED, NEEDS_REVIEW, SUBMITTED, FAILED, IN_PROGRESS, NOT_STARTED)
 BY_CODE = {state.code: state for state in STATES}
 
@@ -123,13 +125,14 @@ def _mean(a: float | None, b: float | None) -> float:
 
 
 def cell_text(state: CellState, score: float | None) -> str:
-    """The few characters a cell shows after its glyph."""
+    """The few characters a cell shows after its glyph (words in English: the page translates
+    them, web/cohort_html.py)."""
     if score is not None and state in (PASSED, FAILED, IN_PROGRESS):
         return format_percent(round(score))
     return {
-        NEEDS_REVIEW: "review",
-        SUBMITTED: "grading",
-        IN_PROGRESS: "started",
+        NEEDS_REVIEW: N_("review"),
+        SUBMITTED: N_("grading"),
+        IN_PROGRESS: N_("started"),
         NOT_STARTED: "—",
     }.get(state, "")
 
@@ -138,12 +141,17 @@ def cell_text(state: CellState, score: float | None) -> str:
 
 IDLE_DAYS = 14
 FAILED_ATTEMPTS = 2
-RISK_RULE = (
-    f"A learner is at risk when a module is still open to them and they have done nothing in "
-    f"the tool for {IDLE_DAYS} days or more, or have failed the quiz of a module "
-    f"{FAILED_ATTEMPTS} times or more without passing it yet. Learners who never opened the "
-    "tool are listed under Roster."
+_RISK_RULE = N_(
+    "A learner is at risk when a module is still open to them and they have done nothing in "
+    "the tool for %(days)s days or more, or have failed the quiz of a module %(attempts)s times "
+    "or more without passing it yet. Learners who never opened the tool are listed under Roster."
 )
+RISK_RULE = _RISK_RULE % {"days": IDLE_DAYS, "attempts": FAILED_ATTEMPTS}
+
+
+def risk_rule() -> str:
+    """The at-risk rule in a sentence, in the reader's language."""
+    return _(_RISK_RULE, days=IDLE_DAYS, attempts=FAILED_ATTEMPTS)
 
 
 def idle_cutoff(now: datetime) -> datetime:
@@ -168,9 +176,13 @@ def risk_reasons(
         return []
     reasons = []
     if last_activity < idle_cutoff(now):
-        reasons.append(f"no activity for {(now - last_activity).days} days")
+        days = (now - last_activity).days
+        reasons.append(
+            ngettext("no activity for %(num)d day", "no activity for %(num)d days", days)
+        )
     reasons.extend(
-        f"{FAILED_ATTEMPTS}+ failed quiz attempts in {title}" for title in failing_modules
+        _("%(n)s+ failed quiz attempts in %(title)s", n=FAILED_ATTEMPTS, title=title)
+        for title in failing_modules
     )
     return reasons
 
@@ -178,13 +190,11 @@ def risk_reasons(
 def age_text(moment: datetime, now: datetime) -> str:
     """How long ago, in words: "3 days", "1 day", "5 hours", "1 hour", "under an hour"."""
     seconds = (now - moment).total_seconds()
-    if seconds >= 2 * 86400:
-        return f"{int(seconds // 86400)} days"
     if seconds >= 86400:
-        return "1 day"
-    if seconds >= 2 * 3600:
-        return f"{int(seconds // 3600)} hours"
-    return "1 hour" if seconds >= 3600 else "under an hour"
+        return ngettext("%(num)d day", "%(num)d days", int(seconds // 86400))
+    if seconds >= 3600:
+        return ngettext("%(num)d hour", "%(num)d hours", int(seconds // 3600))
+    return _("under an hour")
 
 
 # --- distribution ---------------------------------------------------------------------------

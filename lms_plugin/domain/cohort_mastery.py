@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lms_plugin.domain.content.model import Competency
+from lms_plugin.domain.i18n import N_
 
 RUBRIC_TOP = 4.0
 ISP_KIND = "competency"  # competencies.yaml: the 15 NIRN ISP competencies (P, T, F are others)
@@ -36,9 +37,9 @@ class Band:
     label: str
 
 
-SECURE = Band("secure", "secure")
-DEVELOPING = Band("developing", "developing")
-EMERGING = Band("emerging", "emerging")
+SECURE = Band("secure", N_("secure"))  # labels in English; the page translates them (``|tr``)
+DEVELOPING = Band("developing", N_("developing"))
+EMERGING = Band("emerging", N_("emerging"))
 BANDS = ((80.0, SECURE), (50.0, DEVELOPING), (0.0, EMERGING))
 
 

@@ -8,15 +8,16 @@ from dataclasses import dataclass, fields, replace
 
 from lms_plugin.domain.cohort import BY_CODE
 from lms_plugin.domain.errors import InvalidInputError
+from lms_plugin.domain.i18n import N_
 
 PAGE_SIZES = (25, 50, 100, 250, 500)
-ACTIVITY = {
-    "week": "Active in the last 7 days",
-    "idle14": "No activity for 14 days or more",
-    "idle30": "No activity for 30 days or more",
-    "never": "Never launched",
+ACTIVITY = {  # labels in English; the page translates them (``|tr``)
+    "week": N_("Active in the last 7 days"),
+    "idle14": N_("No activity for 14 days or more"),
+    "idle30": N_("No activity for 30 days or more"),
+    "never": N_("Never launched"),
 }
-SORTS = {"name": "Learner", "activity": "Last activity", "passed": "Modules passed"}
+SORTS = {"name": N_("Learner"), "activity": N_("Last activity"), "passed": N_("Modules passed")}
 MAX_SEARCH = 100
 MAX_PAGE = 1_000_000
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from lms_plugin.domain.completion import ModuleStatus, format_percent
+from lms_plugin.domain.completion import ModuleStatus
 from lms_plugin.domain.content.model import Module, Program
+from lms_plugin.domain.i18n import _, number, percent
 
 GradeState = Literal["none", "grading", "waiting", "partial", "final"]
 
@@ -34,22 +35,23 @@ def grade_line(
     """The learner's grade line; ``score`` (0..1) is the stored module grade, if any."""
     counts = _counts_toward(program, module)
     if status.quiz_grading:
-        detail = "Your quiz answers are being graded; this updates by itself in a moment."
-        return GradeLine("grading", None, "Grading…", detail, counts)
+        detail = _("Your quiz answers are being graded; this updates by itself in a moment.")
+        return GradeLine("grading", None, _("Grading…"), detail, counts)
     required = module.completion.assignment_passed and module.assignment is not None
     if required and status.assignment_state == "waiting":
-        quiz = f" Your best quiz score so far: {format_percent(best_quiz)}." if best_quiz else ""
-        detail = "Your assignment is waiting for review; the review completes the grade." + quiz
-        return GradeLine("waiting", None, "Not final yet", detail, counts)
+        detail = _("Your assignment is waiting for review; the review completes the grade.")
+        if best_quiz:
+            detail += " " + _("Your best quiz score so far: %(score)s.", score=percent(best_quiz))
+        return GradeLine("waiting", None, _("Not final yet"), detail, counts)
     if score is None:
-        detail = "Your grade appears here once your quiz is graded or your work reviewed."
-        return GradeLine("none", None, "No grade yet", detail, counts)
-    percent = round(score * 100, 2)
-    text = f"{format_percent(percent)[:-1]} out of 100"
+        detail = _("Your grade appears here once your quiz is graded or your work reviewed.")
+        return GradeLine("none", None, _("No grade yet"), detail, counts)
+    value = round(score * 100, 2)
+    text = _("%(score)s out of 100", score=number(value))
     parts = _parts(module, status, best_quiz, rubric_percent)
     if status.complete:
-        return GradeLine("final", percent, text, f"Passed. {parts}", counts)
-    return GradeLine("partial", percent, text, f"Not complete yet. {parts}", counts)
+        return GradeLine("final", value, text, _("Passed. %(parts)s", parts=parts), counts)
+    return GradeLine("partial", value, text, _("Not complete yet. %(parts)s", parts=parts), counts)
 
 
 def _parts(
@@ -57,25 +59,33 @@ def _parts(
 ) -> str:
     rule, parts = module.completion, []
     if rule.quiz_passed:
-        quiz = "not taken yet, counts 0" if best_quiz is None else format_percent(best_quiz)
-        parts.append(f"the quiz ({quiz})")
+        quiz = _("not taken yet, counts 0") if best_quiz is None else percent(best_quiz)
+        parts.append(_("the quiz (%(state)s)", state=quiz))
     if rule.assignment_passed and module.assignment is not None:
-        noun = "capstone" if module.assignment.kind == "capstone" else "assignment"
         if rubric is not None:
-            done = format_percent(rubric) + ("" if status.assignment_passed else ", not passed")
+            done = percent(rubric)
+            if not status.assignment_passed:
+                done = _("%(score)s, not passed", score=done)
         elif status.assignment_state == "none":
-            done = "not submitted yet, counts 0"
+            done = _("not submitted yet, counts 0")
         else:
-            done = "not reviewed yet, counts 0"
-        parts.append(f"the {noun} ({done})")
+            done = _("not reviewed yet, counts 0")
+        if module.assignment.kind == "capstone":
+            parts.append(_("the capstone (%(state)s)", state=done))
+        else:
+            parts.append(_("the assignment (%(state)s)", state=done))
     if len(parts) == 2:
-        return f"The mean of {parts[0]} and {parts[1]}."
-    return f"From {parts[0]}." if parts else "From the parts done."
+        return _("The mean of %(first)s and %(second)s.", first=parts[0], second=parts[1])
+    return _("From %(part)s.", part=parts[0]) if parts else _("From the parts done.")
 
 
 def _counts_toward(program: Program, module: Module) -> str:
-    number = [m.slug for m in program.modules].index(module.slug) + 1
-    return (
-        f"It counts toward Level {program.level} ({program.badge.name}): module {number} of "
-        f"{len(program.modules)}. Passing every module of the level earns its badge."
+    position = [m.slug for m in program.modules].index(module.slug) + 1
+    return _(
+        "It counts toward Level %(level)s (%(badge)s): module %(n)s of %(total)s. Passing every "
+        "module of the level earns its badge.",
+        level=program.level,
+        badge=program.badge.name,
+        n=position,
+        total=len(program.modules),
     )

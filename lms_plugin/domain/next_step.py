@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from lms_plugin.domain.completion import ModuleStatus, ProgramStatus, format_percent, module_locked
+from lms_plugin.domain.completion import ModuleStatus, ProgramStatus, module_locked
 from lms_plugin.domain.content.model import Lesson, Module, Program
+from lms_plugin.domain.i18n import _, percent
 from lms_plugin.domain.quiz_state import QuizState, attempts_left, opens_at
 
 StepKind = Literal[
@@ -84,7 +85,7 @@ def next_step(
         for number, module in enumerate(program.modules, start=1):
             if module.slug in complete or module_locked(module, complete):
                 continue
-            action = _in_module(module, f"Module {number}", standing, now, drafts, found)
+            action = _in_module(module, _("Module %(n)s", n=number), standing, now, drafts, found)
             if action is not None:
                 return _step(action, found)
     waiting = tuple(found.waiting)
@@ -92,11 +93,12 @@ def next_step(
         text = _sentence(found.blocked + found.waiting)
         return NextStep("ask_instructor", text, waiting=waiting, opens_at=found.opens_at)
     if found.waiting:
-        text = _sentence(found.waiting) + " Nothing else is open until then."
+        text = _sentence(found.waiting) + " " + _("Nothing else is open until then.")
         return NextStep("wait", text, waiting=waiting, opens_at=found.opens_at)
     if all(status.complete for status in standing.programs.values()):
-        return NextStep("done", "You have completed every level of the certificate. Well done!")
-    return NextStep("ask_instructor", "Nothing is open to you right now: ask your instructor.")
+        done = _("You have completed every level of the certificate. Well done!")
+        return NextStep("done", done)
+    return NextStep("ask_instructor", _("Nothing is open to you right now: ask your instructor."))
 
 
 def _in_module(
@@ -124,19 +126,38 @@ def _in_module(
         and assignment is not None
         and not status.assignment_passed
     ):
-        noun = "capstone" if assignment.kind == "capstone" else "assignment"
-        state = status.assignment_state
+        capstone, state = assignment.kind == "capstone", status.assignment_state
         if state == "waiting":
-            found.waiting.append(f"your {noun} of {name} is waiting for review")
+            found.waiting.append(
+                _("your capstone of %(module)s is waiting for review", module=name)
+                if capstone
+                else _("your assignment of %(module)s is waiting for review", module=name)
+            )
         elif state == "failed":
             found.blocked.append(
-                f"your {noun} of {name} was not passed: ask your instructor what comes next"
+                _(
+                    "your capstone of %(module)s was not passed: ask your instructor what "
+                    "comes next",
+                    module=name,
+                )
+                if capstone
+                else _(
+                    "your assignment of %(module)s was not passed: ask your instructor what "
+                    "comes next",
+                    module=name,
+                )
             )
         elif state == "revise":
-            return _Action("assignment", f"revise and resubmit your {noun} of {name}", slug)
+            verb = (
+                _("revise and resubmit your capstone of %(module)s", module=name)
+                if capstone
+                else _("revise and resubmit your assignment of %(module)s", module=name)
+            )
+            return _Action("assignment", verb, slug)
         else:
-            verb = "finish your draft of the" if slug in drafts else "write the"
-            return _Action("assignment", f"{verb} {noun} of {name}: “{assignment.title}”", slug)
+            return _Action(
+                "assignment", _write(capstone, slug in drafts, name, assignment.title), slug
+            )
     return _read(module, name, lesson) if lesson is not None else None
 
 
@@ -145,26 +166,40 @@ def _quiz(
 ) -> _Action | None:
     rules = module.quiz
     if quiz.open_attempt is not None:
-        verb = f"finish the quiz of {name} (attempt {quiz.used} is in progress)"
+        verb = _(
+            "finish the quiz of %(module)s (attempt %(n)s is in progress)", module=name, n=quiz.used
+        )
         return _Action("quiz_continue", verb, module.slug, attempt_id=quiz.open_attempt)
     if quiz.grading is not None:
-        found.waiting.append(f"your quiz of {name} is being graded")
+        found.waiting.append(_("your quiz of %(module)s is being graded", module=name))
         return None
     if attempts_left(rules, quiz) == 0:
         found.blocked.append(
-            f"you have used all {rules.max_attempts} attempts at the quiz of {name} without "
-            f"reaching {format_percent(rules.pass_percent)}: ask your instructor what comes next"
+            _(
+                "you have used all %(max)s attempts at the quiz of %(module)s without reaching "
+                "%(mark)s: ask your instructor what comes next",
+                max=rules.max_attempts,
+                module=name,
+                mark=percent(rules.pass_percent),
+            )
         )
         return None
     ready = opens_at(rules, quiz, now)
     if ready is not None:
         # When it opens is ``opens_at``: the page shows it in the reader's time zone.
-        found.waiting.append(f"your next attempt at the quiz of {name} is not open yet")
+        found.waiting.append(
+            _("your next attempt at the quiz of %(module)s is not open yet", module=name)
+        )
         found.opens_at = found.opens_at or ready
         return None
     if quiz.used == 0:
-        return _Action("quiz", f"take the quiz of {name}", module.slug)
-    verb = f"try the quiz of {name} again (attempt {quiz.used + 1} of {rules.max_attempts})"
+        return _Action("quiz", _("take the quiz of %(module)s", module=name), module.slug)
+    verb = _(
+        "try the quiz of %(module)s again (attempt %(n)s of %(max)s)",
+        module=name,
+        n=quiz.used + 1,
+        max=rules.max_attempts,
+    )
     return _Action("quiz", verb, module.slug)
 
 
@@ -182,20 +217,48 @@ def _lesson_to_read(module: Module, standing: Standing) -> tuple[int, Lesson] | 
 
 def _read(module: Module, name: str, found: tuple[int, Lesson]) -> _Action:
     number, lesson = found
-    verb = "start" if number == 1 else "continue"
-    text = f"{verb} lesson {number} of {name}: “{lesson.title}”"
+    if number == 1:
+        text = _("start lesson 1 of %(module)s: “%(title)s”", module=name, title=lesson.title)
+    else:
+        text = _(
+            "continue lesson %(n)s of %(module)s: “%(title)s”",
+            n=number,
+            module=name,
+            title=lesson.title,
+        )
     return _Action("lesson", text, module.slug, lesson.slug)
 
 
+def _write(capstone: bool, draft: bool, name: str, title: str) -> str:
+    """Write (or finish the draft of) the assignment or capstone of a module."""
+    if capstone and draft:
+        return _(
+            "finish your draft of the capstone of %(module)s: “%(title)s”", module=name, title=title
+        )
+    if capstone:
+        return _("write the capstone of %(module)s: “%(title)s”", module=name, title=title)
+    if draft:
+        return _(
+            "finish your draft of the assignment of %(module)s: “%(title)s”",
+            module=name,
+            title=title,
+        )
+    return _("write the assignment of %(module)s: “%(title)s”", module=name, title=title)
+
+
 def _sentence(parts: list[str]) -> str:
-    text = "; ".join(parts)
+    text = _("; ").join(parts)
     return text[0].upper() + text[1:] + "."
 
 
 def _step(action: _Action, found: _Found) -> NextStep:
     before = found.blocked + found.waiting
     if before:
-        text = f"{_sentence(before)[:-1]} — meanwhile, {action.verb}."
+        text = _(
+            "%(waiting)s — meanwhile, %(action)s.",
+            waiting=_sentence(before)[:-1],
+            action=action.verb,
+        )
     else:
         text = _sentence([action.verb])
     return NextStep(

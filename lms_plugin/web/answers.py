@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from lms_plugin.domain.content.model import Item
@@ -41,11 +42,16 @@ def _ordering(item: Item, form: MultiDict[str, str]) -> list[str] | None:
         try:
             positions[entry.id] = int(raw)
         except ValueError:
-            raise UnprocessableError(f"Positions must be numbers ({item.id}).") from None
+            raise UnprocessableError(
+                _("Positions must be numbers (%(item)s).", item=item.id)
+            ) from None
     if sorted(positions.values()) != list(range(1, len(item.entries) + 1)):
         raise UnprocessableError(
-            "Give each step a different position, from 1 to "
-            f"{len(item.entries)}, in “{item.prompt[:60]}”.",
+            _(
+                "Give each step a different position, from 1 to %(n)s, in “%(prompt)s”.",
+                n=len(item.entries),
+                prompt=item.prompt[:60],
+            ),
             code="bad_ordering",
         )
     return sorted(positions, key=positions.__getitem__)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort_mastery import band
+from lms_plugin.domain.i18n import percent
 from lms_plugin.services.cohort_competency import CompetencyView
 from lms_plugin.services.cohort_grid import Grid
 from lms_plugin.web.svg_charts import Bar, Segment, histogram, percent_bars, stacked_bars
@@ -23,40 +26,57 @@ class ModuleCharts:
 def module_charts(grid: Grid) -> ModuleCharts:
     """Where the filtered learners stand in each module, and how their scores spread."""
     bars = []
+    labels = {state.code: _(state.label).lower() for state in rules.STATES}
     for col, stats in zip(grid.columns, grid.stats, strict=True):
         segments = [
             Segment(
                 stats.counts.get(state.code, 0),
                 f"hm-fill-{state.code}",
                 state.glyph,
-                f"{col.code}: {stats.counts.get(state.code, 0)} {state.label.lower()}",
+                f"{col.code}: {stats.counts.get(state.code, 0)} {labels[state.code]}",
             )
             for state in rules.STATES
         ]
-        bars.append(Bar(col.code, segments, f"{stats.completion:.0f}% passed"))
+        bars.append(
+            Bar(col.code, segments, _("%(share)s passed", share=percent(stats.completion, 0)))
+        )
     learners = grid.matching
     completion = stacked_bars(
         bars,
         learners,
-        "Where learners stand in each module",
-        f"For each of {len(bars)} modules, the {learners} learners shown split by state: "
-        + ", ".join(s.label.lower() for s in rules.STATES)
-        + ". The table after the chart gives the numbers.",
+        _("Where learners stand in each module"),
+        _(
+            "For each of %(modules)s modules, the %(learners)s learners shown split by state: "
+            "%(states)s. The table after the chart gives the numbers.",
+            modules=len(bars),
+            learners=learners,
+            states=", ".join(labels.values()),
+        ),
     )
-    labels = [rules.bin_label(i) for i in range(rules.BINS)]
+    bins = [rules.bin_label(i) for i in range(rules.BINS)]
     distributions: list[tuple[str, str, Markup | None]] = []
     for col, stats in zip(grid.columns, grid.stats, strict=True):
         scored = sum(stats.bins)
         if not scored:
             distributions.append((col.code, col.module.title, None))
             continue
-        mean = "" if stats.mean is None else f", mean {stats.mean:.0f}%"
-        chart = histogram(
-            stats.bins,
-            labels,
-            f"{col.code} score distribution",
-            f"{scored} learners with a score in {col.module.title}{mean}, by 10-point band.",
-        )
+        title = col.module.title
+        if stats.mean is None:
+            desc = ngettext(
+                "%(num)d learner with a score in %(title)s, by 10-point band.",
+                "%(num)d learners with a score in %(title)s, by 10-point band.",
+                scored,
+                title=title,
+            )
+        else:
+            desc = ngettext(
+                "%(num)d learner with a score in %(title)s, mean %(mean)s, by 10-point band.",
+                "%(num)d learners with a score in %(title)s, mean %(mean)s, by 10-point band.",
+                scored,
+                title=title,
+                mean=percent(stats.mean, 0),
+            )
+        chart = histogram(stats.bins, bins, _("%(code)s score distribution", code=col.code), desc)
         distributions.append((col.code, col.module.title, chart))
     return ModuleCharts(completion, distributions)
 
@@ -73,8 +93,15 @@ def mastery_chart(view: CompetencyView) -> Markup:
     ]
     return percent_bars(
         rows,
-        "Mean mastery per ISP competency",
-        f"For each of the {len(rows)} ISP competencies, the mean mastery of the learners shown "
-        "who have evidence of it, from 0 to 100%; lines mark 50% and 80%. The table after the "
-        "chart gives the numbers.",
+        _("Mean mastery per ISP competency"),
+        _(
+            "For each of the %(n)s ISP competencies, the mean mastery of the learners shown who "
+            "have evidence of it, from %(low)s to %(high)s; lines mark %(mid)s and %(good)s. The "
+            "table after the chart gives the numbers.",
+            n=len(rows),
+            low=percent(0),
+            high=percent(100),
+            mid=percent(50),
+            good=percent(80),
+        ),
     )

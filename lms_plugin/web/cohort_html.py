@@ -9,22 +9,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from lms_plugin.domain.cohort import BY_CODE, age_text
 from lms_plugin.services.cohort_grid import Column, LearnerRow
 from lms_plugin.web.cohort_links import Links
+from lms_plugin.web.i18n import current_language
 
 
 @lru_cache(maxsize=512)
-def _cell(code: str, text: str) -> tuple[str, str]:
+def _cell(code: str, text: str, language: str) -> tuple[str, str]:
     """(the cell's opening up to its link's address, what follows it): the state in words for
-    screen readers, and the few characters shown. The state's glyph comes from cohort.css
-    (``::before``, with an empty alternative text: the words say it)."""
-    state = BY_CODE[code]
+    screen readers, and the few characters shown, in the page's ``language`` (a percent, or a
+    word the domain marked). The state's glyph comes from cohort.css (``::before``, with an
+    empty alternative text: the words say it)."""
+    label, shown = _(BY_CODE[code].label), _(text) if text and text[0].isalpha() else text
     return (
         f'<td class="hm-c hm-{code}"><a href="',
-        f'"><span class="sr">{escape(state.label)}: </span>{escape(text)}</a></td>',
+        f'"><span class="sr">{escape(label)}: </span>{escape(shown)}</a></td>',
     )
 
 
@@ -32,11 +35,12 @@ def row_cells(links: Links, learner: LearnerRow, shown: Sequence[Column]) -> Mar
     """The ``<td>`` of each shown module for one learner, each linking to its drill-down. In the
     table, a screen reader announces the learner's row and the module's column with it."""
     start, end, cells = links.learner_cells(learner.user_id), links.cell_end, learner.cells
+    language = current_language()
     parts: list[str] = []
     for col in shown:
         slug = col.module.slug
         cell = cells[slug]
-        before, after = _cell(cell.state.code, cell.text)
+        before, after = _cell(cell.state.code, cell.text, language)
         parts += (before, start, slug, end, after)
     return Markup("".join(parts))  # noqa: S704 - escaped above; links are numbers and slugs
 
@@ -46,16 +50,14 @@ def row_head(learner: LearnerRow, modules: int, now: datetime) -> Markup:
     passed."""
     tags = ""
     if learner.at_risk:
-        tags += ' <span class="tag tag-risk">at risk</span>'
+        tags += f' <span class="tag tag-risk">{escape(_("at risk"))}</span>'
     last = learner.last_activity
     if last is None:
-        tags += ' <span class="tag">never launched</span>'
-        when = "never"
+        tags += f' <span class="tag">{escape(_("never launched"))}</span>'
+        when = str(escape(_("never")))
     else:
-        when = (
-            f'<time datetime="{last.isoformat(timespec="seconds")}">'
-            f"{age_text(last, now)} ago</time>"
-        )
+        ago = escape(_("%(age)s ago", age=age_text(last, now)))
+        when = f'<time datetime="{last.isoformat(timespec="seconds")}">{ago}</time>'
     return Markup(  # noqa: S704 - the name is escaped; the rest is ours
         f'<th scope="row" class="hm-who"><span class="hm-name">{escape(learner.name)}</span>'
         f'{tags}</th><td class="hm-when">{when}</td>'
@@ -68,5 +70,5 @@ def plain_row(links: Links, learner: LearnerRow, shown: Sequence[Column], now: d
     head, cells = row_head(learner, len(shown), now), row_cells(links, learner, shown)
     return Markup(  # noqa: S704 - its parts are Markup made above
         f'<tr>{head}{cells}<td class="hm-awards" data-testid="credentials">'
-        '<span class="meta">none</span></td></tr>'
+        f'<span class="meta">{escape(_("none"))}</span></td></tr>'
     )

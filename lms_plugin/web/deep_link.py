@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 from lms_plugin.db.models import Registration
 from lms_plugin.domain.errors import ConflictError, UnprocessableError
@@ -23,8 +24,10 @@ def _request() -> dict[str, Any]:
     deep_link = launch_session.summary().get("deep_link")
     if not deep_link:
         raise ConflictError(
-            "This deep linking request was already answered. Add the tool "
-            "again from your course to pick more modules.",
+            _(
+                "This deep linking request was already answered. Add the tool "
+                "again from your course to pick more modules."
+            ),
             code="dl_used",
         )
     return deep_link  # type: ignore[no-any-return]
@@ -64,10 +67,10 @@ def respond() -> str:
     content = current_content(deps.session())
     slugs = list(dict.fromkeys(request.form.getlist("module")))  # each module once, in order
     if not slugs:
-        raise UnprocessableError("Choose at least one module.", code="nothing_chosen")
+        raise UnprocessableError(_("Choose at least one module."), code="nothing_chosen")
     if len(slugs) > 1 and not _accepts_multiple(deep_link["settings"]):
         raise UnprocessableError(
-            "Choose one module: your LMS adds one activity at a time here.", code="one_only"
+            _("Choose one module: your LMS adds one activity at a time here."), code="one_only"
         )
     choices = [DeepLinkChoice(slug, _title(content, slug)) for slug in slugs]
     record = launch_session.current()

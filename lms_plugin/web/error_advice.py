@@ -2,80 +2,106 @@
 
 Every 4xx/5xx page or JSON error of the tool goes through here (``web/errors.py``), so none is a
 bare HTTP code. The reference id is logged with the error, so an administrator can find the log
-line the person reads out.
+line the person reads out. The sentences are in the page's language (lazy: read per request);
+the error codes stay English (they are for programs).
 """
 
 from __future__ import annotations
 
 import secrets
 
-RELAUNCH = (
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+Advice = tuple[LazyString, ...]  # sentences said one after the other
+
+RELAUNCH = _l(
     "Open the activity again from your course in the LMS (the link in Canvas, Moodle or your "
     "other learning platform): that starts a new session."
 )
-ASK = "If it keeps happening, tell your instructor this error's reference."
+ASK = _l("If it keeps happening, tell your instructor this error's reference.")
 
 # status -> (what happened, when the error brings no sentence of its own; what to do next)
-BY_STATUS: dict[int, tuple[str, str]] = {
-    400: ("The request could not be understood.", f"Go back and try again. {ASK}"),
-    401: ("Your session with the tool has ended or could not be found.", RELAUNCH),
+BY_STATUS: dict[int, tuple[LazyString, Advice]] = {
+    400: (_l("The request could not be understood."), (_l("Go back and try again."), ASK)),
+    401: (_l("Your session with the tool has ended or could not be found."), (RELAUNCH,)),
     403: (
-        "This page is not open to you.",
-        "If you think it should be, ask your instructor to check your role in the course, "
-        "then open the activity again from the course.",
+        _l("This page is not open to you."),
+        (
+            _l(
+                "If you think it should be, ask your instructor to check your role in the "
+                "course, then open the activity again from the course."
+            ),
+        ),
     ),
     404: (
-        "This page does not exist, or no longer does.",
-        "Check the address. If you followed a link from your course, open the activity again "
-        "from the course.",
+        _l("This page does not exist, or no longer does."),
+        (
+            _l(
+                "Check the address. If you followed a link from your course, open the activity "
+                "again from the course."
+            ),
+        ),
     ),
     405: (
-        "This page cannot be used that way.",
-        "Go back and use the page's own links and buttons. " + RELAUNCH,
+        _l("This page cannot be used that way."),
+        (_l("Go back and use the page's own links and buttons."), RELAUNCH),
     ),
     409: (
-        "This action does not fit the current state.",
-        "Reload the page to see where things stand now.",
+        _l("This action does not fit the current state."),
+        (_l("Reload the page to see where things stand now."),),
     ),
-    410: ("This is no longer available.", "Go back to the page you came from."),
-    413: ("This request is larger than this page accepts.", "Make it smaller and try again."),
+    410: (_l("This is no longer available."), (_l("Go back to the page you came from."),)),
+    413: (
+        _l("This request is larger than this page accepts."),
+        (_l("Make it smaller and try again."),),
+    ),
     415: (
-        "This kind of content is not accepted here.",
-        "Go back and try again with a form of the page.",
+        _l("This kind of content is not accepted here."),
+        (_l("Go back and try again with a form of the page."),),
     ),
-    422: ("What was sent cannot be accepted.", "Correct what the message names and try again."),
+    422: (
+        _l("What was sent cannot be accepted."),
+        (_l("Correct what the message names and try again."),),
+    ),
     424: (
-        "The tool could not reach your learning platform to check the launch.",
-        f"Try again in a few minutes. {ASK}",
+        _l("The tool could not reach your learning platform to check the launch."),
+        (_l("Try again in a few minutes."), ASK),
     ),
-    429: ("Too many requests came from your network.", "Wait a little, then try again."),
+    429: (_l("Too many requests came from your network."), (_l("Wait a little, then try again."),)),
     500: (
-        "Something went wrong on our side. Nothing you entered was lost.",
-        "Try again in a moment. If it happens again, tell your instructor this error's "
-        "reference: it lets the tool's administrator find what went wrong.",
+        _l("Something went wrong on our side. Nothing you entered was lost."),
+        (
+            _l(
+                "Try again in a moment. If it happens again, tell your instructor this error's "
+                "reference: it lets the tool's administrator find what went wrong."
+            ),
+        ),
     ),
     502: (
-        "Your learning platform did not answer as expected.",
-        f"Try again in a few minutes. {ASK}",
+        _l("Your learning platform did not answer as expected."),
+        (_l("Try again in a few minutes."), ASK),
     ),
-    503: ("The tool is busy or being updated.", "Try again in a minute."),
+    503: (_l("The tool is busy or being updated."), (_l("Try again in a minute."),)),
 }
 
 # error code -> what to do next, where it differs from its status's advice
-BY_CODE: dict[str, str] = {
-    "locked": "Finish what is listed above: the module opens by itself once it is done.",
-    "csrf_failed": "Reload the page and try again. " + RELAUNCH,
-    "attempts_exhausted": "Your best score counts. Ask your instructor if you need another try.",
-    "cooldown": "Come back when the next attempt opens; meanwhile, read the lessons again.",
-    "already_submitted": "Reload the page to see your submission and what happens next.",
-    "state_unknown": RELAUNCH,
-    "state_cookie_mismatch": "Open the activity again, or open it in a new window.",
-    "token_expired": RELAUNCH,
-    "token_too_old": RELAUNCH,
-    "nonce_replayed": RELAUNCH,
-    "deployment_pending": "Ask your LMS administrator to activate the tool for this course.",
-    "unknown_platform": "Ask your LMS administrator to register the tool.",
-    "platform_inactive": "Ask your LMS administrator to switch the tool back on.",
+BY_CODE: dict[str, Advice] = {
+    "locked": (_l("Finish what is listed above: the module opens by itself once it is done."),),
+    "csrf_failed": (_l("Reload the page and try again."), RELAUNCH),
+    "attempts_exhausted": (
+        _l("Your best score counts. Ask your instructor if you need another try."),
+    ),
+    "cooldown": (_l("Come back when the next attempt opens; meanwhile, read the lessons again."),),
+    "already_submitted": (_l("Reload the page to see your submission and what happens next."),),
+    "state_unknown": (RELAUNCH,),
+    "state_cookie_mismatch": (_l("Open the activity again, or open it in a new window."),),
+    "token_expired": (RELAUNCH,),
+    "token_too_old": (RELAUNCH,),
+    "nonce_replayed": (RELAUNCH,),
+    "deployment_pending": (_l("Ask your LMS administrator to activate the tool for this course."),),
+    "unknown_platform": (_l("Ask your LMS administrator to register the tool."),),
+    "platform_inactive": (_l("Ask your LMS administrator to switch the tool back on."),),
 }
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: easy to read out on the phone
@@ -87,13 +113,16 @@ def reference_id() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+def _for_status(status: int) -> tuple[LazyString, Advice]:
+    return BY_STATUS.get(status, BY_STATUS[500 if status >= 500 else 400])
+
+
 def what_happened(status: int) -> str:
     """The plain sentence for a status, when the error brings none of its own."""
-    return BY_STATUS.get(status, BY_STATUS[500 if status >= 500 else 400])[0]
+    return str(_for_status(status)[0])
 
 
 def what_to_do(status: int, code: str) -> str:
     """What the person can do next, for this error code or else its status."""
-    if code in BY_CODE:
-        return BY_CODE[code]
-    return BY_STATUS.get(status, BY_STATUS[500 if status >= 500 else 400])[1]
+    advice = BY_CODE.get(code) or _for_status(status)[1]
+    return " ".join(str(sentence) for sentence in advice)

@@ -10,10 +10,12 @@ import logging
 from dataclasses import dataclass
 
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lms_plugin.domain.errors import LaunchError, LmsError, LockedError
 from lms_plugin.domain.grading import InvalidAnswerError
+from lms_plugin.domain.i18n import number
 from lms_plugin.web import error_advice, launch_session
 from lms_plugin.web.rate_limits import RateLimitedError
 
@@ -60,6 +62,9 @@ def _render(problem: Problem) -> Response:
             problem.code,
             problem.detail or problem.message,
         )
+    # A sentence the code marked (domain and web) comes back in the page's language; one it did
+    # not (or already translated) is shown as it is. The code stays English: it is for programs.
+    message = _(problem.message) if problem.message else problem.message
     extra = {
         "hint": problem.hint,
         "detail": problem.detail,
@@ -69,7 +74,7 @@ def _render(problem: Problem) -> Response:
     if _wants_json():
         body = {
             "error": problem.code,
-            "message": problem.message,
+            "message": message,
             "what_to_do": advice,
             "reference": reference,
             **{k: v for k, v in extra.items() if v},
@@ -80,7 +85,7 @@ def _render(problem: Problem) -> Response:
             "error.html",
             status=problem.status,
             code=problem.code,
-            message=problem.message,
+            message=message,
             what_to_do=advice,
             reference=reference,
             overview_url=_overview_url(),
@@ -104,7 +109,7 @@ def handle_lms_error(error: LmsError) -> tuple[Response, int]:
     """An error the tool raised on purpose: its own sentence, status and code."""
     detail = error.detail if isinstance(error, LaunchError) else None
     if isinstance(error, InvalidAnswerError):
-        detail = f"item {error.item_id}"
+        detail = _("item %(id)s", id=error.item_id)
     missing = error.missing if isinstance(error, LockedError) else ()
     retry_url = error.retry_url if isinstance(error, LaunchError) else None
     problem = Problem(
@@ -126,15 +131,19 @@ def handle_http_error(error: HTTPException) -> Response:
 def handle_too_large(error: RequestEntityTooLarge) -> Response:
     """413 naming the route's body limit (``web.size_limits``)."""
     limit = request.max_content_length
-    message = "This request is larger than this page accepts"
     if limit:
-        message += f" (at most {limit // 1024:,} KB)"
+        message = _(
+            "This request is larger than this page accepts (at most %(size)s KB).",
+            size=number(limit // 1024),
+        )
+    else:
+        message = _("This request is larger than this page accepts.")
     return _render(
         Problem(
             413,
             "request_too_large",
-            message + ".",
-            what_to_do="Shorten the text or choose a smaller file, then try again.",
+            message,
+            what_to_do=_("Shorten the text or choose a smaller file, then try again."),
         )
     )
 
@@ -146,10 +155,15 @@ def handle_rate_limited(error: RateLimitedError) -> Response:
         Problem(
             429,
             "rate_limited",
-            f"Too many requests came from your network: please wait {seconds} seconds and "
-            "try again.",
-            what_to_do="On a busy shared network (a campus, an office) this can happen; "
-            "nothing you entered was lost.",
+            _(
+                "Too many requests came from your network: please wait %(seconds)s seconds and "
+                "try again.",
+                seconds=seconds,
+            ),
+            what_to_do=_(
+                "On a busy shared network (a campus, an office) this can happen; "
+                "nothing you entered was lost."
+            ),
         )
     )
     response.headers["Retry-After"] = str(seconds)

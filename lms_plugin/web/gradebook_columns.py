@@ -4,6 +4,7 @@ Routes on the instructor blueprint (instructors only, CSRF checked)."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import InvalidInputError
@@ -30,7 +31,7 @@ def module_columns() -> BaseResponse:
     """Turn per-module columns on (filled at once with every learner's grade) or off."""
     choice = request.form.get("on")
     if choice not in ("0", "1"):
-        raise InvalidInputError("Choose whether every module gets a gradebook column.")
+        raise InvalidInputError(_("Choose whether every module gets a gradebook column."))
     queued = gradebook_columns.set_module_columns(deps.session(), context_id(), choice == "1")
     if queued:
         ring(dispatch.publish_scores)

@@ -1,32 +1,33 @@
 """The interface's language: English or French, chosen per launch, switchable in the header.
 
-Order: the language the person picked (kept in the launch session); English otherwise, and on
-pages outside a launch (the public credential pages are not translated yet). Course content stays
-English.
+Order: the language the person picked in the header's switch (kept in the launch session); else
+the launch's ``launch_presentation.locale`` claim (LTI 1.3 Core §5.4.4: "fr", "fr-CA", "fr_FR"...
+pick French); else English, also on pages outside a launch (the public credential and
+registration pages: no launch says whose language they are in). Course content stays English.
 
-The launch's ``launch_presentation.locale`` claim (LTI 1.3 Core §5.4.4) is kept with the session
-but does not choose the language yet: while most pages are still English, a French claim would
-give pages that say ``lang="fr"`` over English text (read by screen readers with a French voice).
-``FOLLOW_LAUNCH_LOCALE`` turns it on once the learner pages are translated; until then French is
-offered by the header's switch.
+Every sentence of the pages goes through Flask-Babel (``_``/``ngettext`` in templates and web
+code, ``domain/i18n.py`` in the domain); numbers and percents through the ``number`` and
+``percent`` filters, dates through ``utc_text`` (the text of ``local_time``'s ``<time>`` before
+static/frame.js writes it in the reader's zone and the page's language).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.dates import format_datetime
 from flask import Blueprint, Flask, redirect, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from lms_plugin.domain import i18n as domain_i18n
 from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.web import launch_session
 
 SUPPORTED = ("en", "fr")
-FOLLOW_LAUNCH_LOCALE = False  # see the module docstring
+FOLLOW_LAUNCH_LOCALE = True  # the launch's locale claim picks the language (module docstring)
 NAMES = {"en": "English", "fr": "Français"}  # each in its own language, as switches show them
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"  # lms_plugin/translations
 
@@ -75,9 +76,16 @@ def language_switch() -> dict[str, str] | None:
     return {"code": other, "name": NAMES[other]}
 
 
+def translated(message: str) -> str:
+    """A constant marked with ``N_`` (a state's label), in the page's language (the ``tr``
+    filter: ``{{ state.label|tr }}``)."""
+    return get_translations().ugettext(message) if message else message
+
+
 def utc_text(moment: datetime, style: str) -> str:
     """A UTC moment as the page's language writes it (the text shown before frame.js runs)."""
     locale = get_locale() or "en"
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     pattern = {"date": "d MMMM y", "time": "HH:mm 'UTC'"}.get(style, "d MMM y, HH:mm 'UTC'")
     return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
 
@@ -97,11 +105,21 @@ def choose() -> BaseResponse:
 
 
 def init_app(app: Flask) -> None:
-    """Flask-Babel with our selector; templates get ``_``, ``lang()`` and ``language_switch()``."""
+    """Flask-Babel with our selector; templates get ``_``, ``ngettext``, ``lang()``,
+    ``language_switch()`` and the ``percent``, ``number`` and ``tr`` filters; the domain's sentences
+    (``domain/i18n.py``) are translated with the same catalogue."""
     Babel(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS),
     )
+    domain_i18n.install(
+        lambda message: get_translations().ugettext(message),
+        lambda one, many, n: get_translations().ungettext(one, many, n),
+        current_language,
+    )
     app.register_blueprint(bp)
     app.jinja_env.globals.update(lang=current_language, language_switch=language_switch)
+    app.jinja_env.filters.update(
+        percent=domain_i18n.percent, number=domain_i18n.number, tr=translated
+    )

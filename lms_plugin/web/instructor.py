@@ -6,6 +6,7 @@ in web/review.py, the cohort dashboard, roster sync and revocation in web/cohort
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_babel import gettext as _
 
 from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.web import launch_session
@@ -23,7 +24,7 @@ def context_id() -> int:
     """The launch's course (the tenant of every instructor page)."""
     record = launch_session.current()
     if record.context_id is None:
-        raise InvalidInputError("Open the tool from a course to see its instructor pages.")
+        raise InvalidInputError(_("Open the tool from a course to see its instructor pages."))
     return record.context_id
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.badges.pdf import certificate_pdf, printable
@@ -17,6 +19,7 @@ from lms_plugin.services.awards import MAX_TRIES
 from lms_plugin.services.content import current_content
 from lms_plugin.web import credential_views as views
 from lms_plugin.web import deps, launch_session
+from lms_plugin.web.i18n import utc_text
 
 bp = Blueprint("my_credentials", __name__, url_prefix="/my-credentials")
 bp.before_request(launch_session.check_csrf)
@@ -38,31 +41,38 @@ def badge_states(user_id: int) -> dict[str, BadgeState]:
     states = {}
     for program in current_content(deps.session()).programs:
         award = awards.get(program.slug)
-        states[program.slug] = _state(award) if award else BadgeState("none", _NONE, False)
+        states[program.slug] = _state(award) if award else BadgeState("none", str(_NONE), False)
     return states
 
 
-_NONE = "Not earned yet: complete every module of this level, capstone included."
+_NONE = lazy_gettext("Not earned yet: complete every module of this level, capstone included.")
 
 
 def _state(award: Award) -> BadgeState:
     status = award.status
     if status == "pending":
-        text = award.last_error or "Issuing your credential…"  # a wait names what it waits for
+        text = award.last_error or _("Issuing your credential…")  # a wait names what it waits for
         return BadgeState(status, text, True, award)
     if status == "failed" and award.tries < MAX_TRIES:
-        text = "Issuing hit a problem; we are retrying automatically."
+        text = _("Issuing hit a problem; we are retrying automatically.")
         return BadgeState(status, text, True, award)
     if status == "failed":
-        text = "Issuing failed repeatedly. The tool's administrators see it and can issue it again."
+        text = _(
+            "Issuing failed repeatedly. The tool's administrators see it and can issue it again."
+        )
         return BadgeState(status, text, False, award)
     if status == "withheld":
-        return BadgeState(status, f"Not issued. {award.last_error or ''}".strip(), False, award)
+        text = _("Not issued. %(why)s", why=award.last_error or "").strip()
+        return BadgeState(status, text, False, award)
     if status == "revoked":
-        when = f" on {views.day(award.revoked_at)}" if award.revoked_at else ""
-        return BadgeState(status, f"Revoked{when}: {award.revoked_reason}", False, award)
-    when = views.day(award.issued_at) if award.issued_at else ""
-    return BadgeState(status, f"Issued on {when}.", False, award)
+        why = award.revoked_reason
+        if award.revoked_at:
+            text = _("Revoked on %(day)s: %(why)s", day=utc_text(award.revoked_at, "date"), why=why)
+        else:
+            text = _("Revoked: %(why)s", why=why)
+        return BadgeState(status, text, False, award)
+    when = utc_text(award.issued_at, "date") if award.issued_at else ""
+    return BadgeState(status, _("Issued on %(day)s.", day=when), False, award)
 
 
 @bp.get("/")
@@ -114,7 +124,7 @@ def certificate(credential_id: str) -> Response:
     """The certificate with the learner's name as the LMS gives it (whatever the page shows)."""
     award = credentials.find_award(deps.session(), credential_id)
     if award.user_id != launch_session.learner().user_id or award.status != "issued":
-        raise NotFoundError("There is no credential with this id.")
+        raise NotFoundError(_("There is no credential with this id."))
     public = credentials.get_public(deps.session(), award.uuid)
     name = launch_session.summary()["user"].get("name") or views.holder(public)
     level = views.program(public.program_slug).level

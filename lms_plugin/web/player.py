@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import LmsError, NotFoundError
@@ -129,7 +130,7 @@ def assignment(slug: str) -> BaseResponse | str:
     content = current_content(deps.session())
     program, mod = content.find(slug)
     if mod.assignment is None:
-        raise NotFoundError("This module has no assignment.")
+        raise NotFoundError(_("This module has no assignment."))
     learner = launch_session.learner()
     notice: dict[str, Any] | None = None
     preview = None
@@ -140,10 +141,10 @@ def assignment(slug: str) -> BaseResponse | str:
             if action == "submit":
                 learning.submit_assignment(deps.session(), content, learner, slug, text)
                 ring(dispatch.grade_submitted)  # the gradebook is told "needs grading"
-                notice = {"kind": "ok", "text": "Submitted. Your instructor will review it."}
+                notice = {"kind": "ok", "text": _("Submitted. Your instructor will review it.")}
             else:
                 learning.save_draft(deps.session(), content, learner, slug, text)
-                notice = {"kind": "ok", "text": "Draft saved."}
+                notice = {"kind": "ok", "text": _("Draft saved.")}
                 preview = text if action == "preview" else None
         except LmsError as exc:  # show the reason beside the editor; the text stays in it
             notice = {"kind": "error", "text": exc.message, "status": exc.status}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -15,6 +16,7 @@ from lms_plugin.domain import rubric
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.domain.grading import PassRule
+from lms_plugin.domain.i18n import N_
 from lms_plugin.services import reviews
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session
@@ -22,13 +24,13 @@ from lms_plugin.web.deps import enqueue
 from lms_plugin.web.instructor import bp, context_id
 from worker import dispatch
 
-FILTER_LABELS = {
-    "submitted": "Waiting for review",
-    "reviewed": "Reviewed",
-    "passed": "Passed",
-    "revise": "Revision requested",
-    "failed": "Not passed",
-    "all": "All",
+FILTER_LABELS = {  # the page translates them (``|tr``)
+    "submitted": N_("Waiting for review"),
+    "reviewed": N_("Reviewed"),
+    "passed": N_("Passed"),
+    "revise": N_("Revision requested"),
+    "failed": N_("Not passed"),
+    "all": N_("All"),
 }
 
 
@@ -143,7 +145,7 @@ def _maybe_level(raw: str | None) -> int | None:
 def _level(raw: str | None) -> int:
     level = _maybe_level(raw)
     if level is None:
-        raise InvalidInputError("Choose a level (1-4) for every criterion.")
+        raise InvalidInputError(_("Choose a level (1-4) for every criterion."))
     return level
 
 

@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import count
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from lms_plugin.domain.i18n import percent
 
 _ids = count(1)
 
@@ -94,9 +97,9 @@ def histogram(counts: Sequence[int], labels: Sequence[str], title: str, desc: st
             + (_text(x + col / 2, base - h - 3, str(n), "middle", "chart-count") if n else "")
             + "</g>"
         )
-    body.append(_text(left, height - 8, "0%", "start", "chart-tick"))
-    body.append(_text(width / 2, height - 8, "50%", "middle", "chart-tick"))
-    body.append(_text(width - left, height - 8, "100%", "end", "chart-tick"))
+    body.append(_text(left, height - 8, percent(0), "start", "chart-tick"))
+    body.append(_text(width / 2, height - 8, percent(50), "middle", "chart-tick"))
+    body.append(_text(width - left, height - 8, percent(100), "end", "chart-tick"))
     return _frame(width, height, title, desc, body, "chart-histogram")
 
 
@@ -114,14 +117,14 @@ def percent_bars(rows: Sequence[tuple[str, float | None, str]], title: str, desc
             f'<rect class="chart-outline" x="{label_w}" y="{y}" width="{bar_w}" height="18"></rect>'
         )
         if value is None:
-            body.append(_text(label_w + 8, y + 14, "no evidence yet", "start", "chart-note"))
+            body.append(_text(label_w + 8, y + 14, _("no evidence yet"), "start", "chart-note"))
             continue
         w = bar_w * max(0.0, min(100.0, value)) / 100
         body.append(
             f'<g class="{escape(css)}"><title>{escape(label)}: {value:.0f}%</title>'
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="18"></rect></g>'
         )
-        body.append(_text(label_w + bar_w + 8, y + 14, f"{value:.0f}%", "start", "chart-note"))
+        body.append(_text(label_w + bar_w + 8, y + 14, percent(value, 0), "start", "chart-note"))
     for mark in (50, 80):  # the bands' edges (domain.cohort_mastery)
         x = label_w + bar_w * mark / 100
         bottom = 8 + len(rows) * row_h

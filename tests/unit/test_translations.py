@@ -15,7 +15,14 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "lms_plugin" / "translations"
 LANGUAGES = ("fr",)
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "N_": None,
+}
 
 
 def catalog(language: str):

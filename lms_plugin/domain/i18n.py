@@ -1,0 +1,71 @@
+"""Sentences and numbers for people, in the reader's language, with the domain knowing no framework.
+
+The domain writes what people read in English, through ``_`` and ``ngettext`` (scripts/i18n
+extracts them); ``N_`` only marks a constant (a state's label) that the page translates when it
+shows it. The web layer installs Flask-Babel's translations and the page's locale at start
+(``web/i18n.py``), so during a request the sentences come back in the page's language. Elsewhere
+(the worker, the CLI, the domain's unit tests) they stay English, and so does what the tool sends
+to the LMS (gradebook comments use ``completion.format_percent``, not :func:`percent`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import format_decimal, format_percent, parse_pattern
+
+_gettext: Callable[[str], str] = lambda message: message  # noqa: E731
+_ngettext: Callable[[str, str, int], str] = lambda one, many, n: one if n == 1 else many  # noqa: E731
+_locale: Callable[[], str] = lambda: "en"  # noqa: E731
+
+
+def install(
+    gettext: Callable[[str], str],
+    ngettext: Callable[[str, str, int], str],
+    locale: Callable[[], str],
+) -> None:
+    """Use these translations and this locale from now on (called once by the web app)."""
+    global _gettext, _ngettext, _locale
+    _gettext, _ngettext, _locale = gettext, ngettext, locale
+
+
+def _(message: str, **values: object) -> str:
+    """``message`` in the reader's language, its ``%(name)s`` filled from ``values``."""
+    text = _gettext(message)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+    """The singular or plural sentence for ``n`` (``%(num)d`` is ``n``), translated."""
+    return _ngettext(singular, plural, n) % {"num": n, **values}
+
+
+def N_(message: str) -> str:
+    """Marks a constant for translation without translating it (the page does, when shown)."""
+    return message
+
+
+def percent(value: float, digits: int | None = None) -> str:
+    """A percent (0..100) as the reader writes it: "62.5%" in English, "62,5 %" in French; up to
+    two decimals, or exactly ``digits`` ("90.0%")."""
+    return _percent(float(value), digits, _locale())
+
+
+@lru_cache(maxsize=4096)  # a cohort page shows thousands of percents, mostly whole numbers
+def _percent(value: float, digits: int | None, language: str) -> str:
+    if digits is None:
+        exact = Decimal(str(round(value, 2))).normalize() / 100  # no binary float tail ("66.67")
+        return format_percent(exact, locale=language, decimal_quantization=False)
+    locale = Locale.parse(language)
+    pattern = parse_pattern(locale.percent_formats[None].pattern)
+    pattern.frac_prec = (digits, digits)
+    return str(pattern.apply(Decimal(str(value)) / 100, locale))
+
+
+def number(value: float) -> str:
+    """A number with up to two decimals as the reader writes it ("2.5", "2,5")."""
+    exact = Decimal(str(round(value, 2))).normalize()
+    return format_decimal(exact, locale=_locale(), decimal_quantization=False)
