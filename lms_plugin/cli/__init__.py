@@ -1,5 +1,5 @@
 """The one CLI, ``lms-plugin``: run, worker, db, platform, deployments, keys, content, check,
-scores, credentials, theme.
+scores, credentials, theme, admin (link).
 
 Bad arguments print one line (``error: ...``) and exit with code 2; nothing is half-written,
 because each command validates before it commits.
@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import click
 
-from lms_plugin.cli import admin, content, credentials, processes, scores, theme  # noqa: F401
+from lms_plugin.cli import (  # noqa: F401 - each module registers its commands
+    admin,
+    admin_link,
+    content,
+    credentials,
+    processes,
+    scores,
+    theme,
+)
 from lms_plugin.cli.common import cli
 from lms_plugin.domain.errors import LmsError
 

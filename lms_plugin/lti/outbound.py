@@ -87,6 +87,7 @@ class AddressNotAllowedError(InvalidInputError):
 class Answer:
     status: int
     body: bytes
+    date: str | None = None  # the answer's Date header (RFC 9110 §6.6.1): the server's clock
 
     def json(self, url: str) -> Any:
         """The body as JSON; nonsense (or JSON nested past the parser's limit) is upstream's."""
@@ -147,7 +148,7 @@ class Outbound:
                 timer.cancel()
         if self.expired:  # cut at the deadline: what arrived may look complete but is not
             raise self._too_slow(url)
-        return Answer(response.status_code, body)
+        return Answer(response.status_code, body, response.headers.get("Date"))
 
     def _read(self, response: requests.Response, url: str) -> bytes:
         length = response.headers.get("Content-Length", "")

@@ -116,6 +116,12 @@ def _find(keyset: dict[str, Any], kid: str) -> dict[str, Any] | None:
     return None
 
 
+def usable_key(jwk: dict[str, Any]) -> Any:
+    """The key a launch would verify with, or the LaunchError that says why it cannot be used
+    (the admin's diagnostics check a platform's keyset with it)."""
+    return _to_key(jwk)
+
+
 def _to_key(jwk: dict[str, Any]) -> Any:
     # RS256 only (Security Framework §5.1.3): an RSA key that, if it names an alg, names RS256.
     if jwk.get("kty") != "RSA" or jwk.get("alg", "RS256") != "RS256":

@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     from lms_plugin.web import (
+        admin,
         api,
         credentials,
         deep_link,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     ):
         app.register_blueprint(module.bp)
     errors.register(app)
+    admin.init_app(app)  # /admin pages; keeps the last refused launches per platform
     system.init_app(app)  # request ids, launch metrics, /readyz checks, /metrics gauges
     size_limits.init_size_limits(app, settings)  # bodies per route (MAX_CONTENT_LENGTH: the rest)
     rate_limits.init_rate_limits(app, settings)  # per address, on the anonymous LTI edge
