@@ -1,5 +1,8 @@
 """The cohort pages' CSV exports (the grid, the competency view), with the page's filters,
-streamed from the database; and the ISP competencies the competency view lists."""
+streamed from the database; and the ISP competencies the competency view lists.
+
+The files are in English whatever the page's language (column headers, state labels): a CSV is
+data for spreadsheets and scripts, and its columns keep one name across the course's staff."""
 
 from __future__ import annotations
 
