@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms_plugin.db.base import Base, Timestamped, UTCDateTime, utcnow
@@ -100,7 +100,10 @@ class LtiUser(Timestamped, Base):
     """A person as the platform identifies them (``sub``, unique per registration)."""
 
     __tablename__ = "lti_user"
-    __table_args__ = (UniqueConstraint("registration_id", "sub"),)
+    __table_args__ = (
+        UniqueConstraint("registration_id", "sub"),
+        Index("ix_lti_user_registration_id_lti1p1_user_id", "registration_id", "lti1p1_user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
@@ -108,6 +111,9 @@ class LtiUser(Timestamped, Base):
     name: Mapped[str | None] = mapped_column(String(500), nullable=True)
     email: Mapped[str | None] = mapped_column(String(500), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The LTI 1.1 user_id the platform sends beside sub (LTI 1.3 Migration Guide, lti1p1 claim):
+    # a person who used a 1.1 link keeps this row when their 1.3 sub first appears.
+    lti1p1_user_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class Membership(Timestamped, Base):

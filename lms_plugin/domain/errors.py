@@ -134,6 +134,12 @@ LAUNCH_ERRORS: dict[str, tuple[int, str, str | None]] = {
     "roles_missing": (400, "The launch token carries no roles claim.", None),
     "sub_missing": (400, "The launch token does not identify the user (sub).", None),
     "resource_link_missing": (400, "The launch names no resource link.", None),
+    "for_user_missing": (400, "The submission review does not say whose submission it is.", None),
+    "review_lineitem_missing": (
+        400,
+        "The submission review does not name the gradebook column it was opened from.",
+        None,
+    ),
     "target_link_foreign": (400, "The launch points at a different tool.", None),
     "claim_malformed": (400, "A claim of the launch token has the wrong shape.", None),
 }

@@ -2,7 +2,9 @@
 
 Everything here is pure: the caller passes the decoded claims, the time and what was bound at
 login. Spec references: LTI 1.3 Core §5.1 (message claims), §5.3 (resource link launch),
-1EdTech Security Framework §5.1.3 (authentication response validation).
+1EdTech Security Framework §5.1.3 (authentication response validation), LTI Submission Review
+Service 1.0 (the ``LtiSubmissionReviewRequest`` message and its ``for_user`` claim), the LTI 1.3
+Migration Guide (the ``lti1p1`` claim carrying the LTI 1.1 ``user_id``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+# Canvas sends the LTI 1.1 user_id in a claim of its own too (its 1.1 -> 1.3 migration).
+CANVAS_LTI11_USER = CLAIM + "lti11_legacy_user_id"
 
 RESOURCE_LINK = "LtiResourceLinkRequest"
 DEEP_LINKING = "LtiDeepLinkingRequest"
+SUBMISSION_REVIEW = "LtiSubmissionReviewRequest"
+# Messages that open a resource link of the tool: its target must be the tool's own URL.
+_LINK_MESSAGES = frozenset({RESOURCE_LINK, SUBMISSION_REVIEW})
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,10 @@ class LaunchContext:
     ags: Mapping[str, Any] | None = None
     nrps_url: str | None = None
     locale: str | None = None  # launch_presentation.locale, a BCP 47 tag such as "fr-CA"
+    # Submission review: the learner whose work the gradebook opened (for_user.user_id).
+    for_user: str | None = None
+    # The person's LTI 1.1 user_id where the platform migrated from 1.1 and it differs from sub.
+    lti1p1_user_id: str | None = None
 
     @property
     def access(self) -> AccessLevel:
@@ -194,16 +205,17 @@ def check_message(
     _id(deployment_id, "deployment_id")
     link = _obj(claims, "resource_link")
     link_id = _id(link.get("id"), "resource_link.id")
-    if message_type == RESOURCE_LINK and not link_id:
+    if message_type in _LINK_MESSAGES and not link_id:
         raise LaunchError("resource_link_missing")
     target = claims.get(CLAIM + "target_link_uri")
-    if message_type == RESOURCE_LINK and not is_tool_url(target, tool_url):
+    if message_type in _LINK_MESSAGES and not is_tool_url(target, tool_url):
         raise LaunchError("target_link_foreign", f"got {target!r}")
     context = _obj(claims, "context")
     context_id = _id(context.get("id"), "context.id")
     custom = _obj(claims, "custom")
-    ags = claims.get(AGS_CLAIM)
+    ags = _ags(claims.get(AGS_CLAIM))
     nrps = claims.get(NRPS_CLAIM)
+    for_user = _for_user(claims, ags) if message_type == SUBMISSION_REVIEW else None
     return LaunchContext(
         issuer=str(claims.get("iss")),
         client_id=client_id,
@@ -220,10 +232,38 @@ def check_message(
         resource_link_title=_opt_str(link.get("title")),
         target_link_uri=_url(target),
         custom={str(k): str(v) for k, v in custom.items()},
-        ags=_ags(ags),
+        ags=ags,
         nrps_url=_url(nrps.get("context_memberships_url")) if isinstance(nrps, Mapping) else None,
         locale=_locale(claims),
+        for_user=for_user,
+        lti1p1_user_id=_lti1p1_user(claims, sub),
     )
+
+
+def _for_user(claims: Mapping[str, Any], ags: Mapping[str, Any] | None) -> str:
+    """The learner a submission review is about (Submission Review 1.0: the ``for_user``
+    claim with its ``user_id``, and the AGS claim naming the reviewed ``lineitem``, are
+    required)."""
+    for_user = _obj(claims, "for_user")
+    user_id = _id(for_user.get("user_id"), "for_user.user_id")
+    if not user_id:
+        raise LaunchError("for_user_missing")
+    if ags is None or not ags.get("lineitem"):
+        raise LaunchError("review_lineitem_missing")
+    return user_id
+
+
+def _lti1p1_user(claims: Mapping[str, Any], sub: str) -> str | None:
+    """The person's LTI 1.1 user_id (LTI 1.3 Migration Guide, ``lti1p1`` claim; Canvas also
+    sends ``lti11_legacy_user_id``), when it differs from ``sub``. Optional: a malformed one is
+    ignored, never refused."""
+    legacy = claims.get(CLAIM + "lti1p1")
+    value = legacy.get("user_id") if isinstance(legacy, Mapping) else None
+    if not isinstance(value, str) or not value:
+        value = claims.get(CANVAS_LTI11_USER)
+    if not isinstance(value, str) or not 0 < len(value) <= ID_MAX or value == sub:
+        return None
+    return value
 
 
 def is_tool_url(target: Any, tool_url: str) -> bool:

@@ -58,6 +58,8 @@ class Score:
     comment: str | None = None
     activity_progress: str = "Completed"
     grading_progress: str = "FullyGraded"
+    # Platform extension members (domain.score_extensions), e.g. Canvas's lti/submission.
+    extensions: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.timestamp.tzinfo is None or self.timestamp.utcoffset() is None:
@@ -84,7 +86,7 @@ class Score:
         }
         if self.comment is not None:
             body["comment"] = self.comment
-        return body
+        return {**(self.extensions or {}), **body}  # an extension never hides an AGS field
 
 
 class AgsClient(ServiceClient):
@@ -127,8 +129,10 @@ class AgsClient(ServiceClient):
         resource_id: str,
         tag: str,
         resource_link_id: str | None,
+        submission_review: dict[str, Any] | None = None,
     ) -> str:
-        """POST a new line item and return its ``id`` URL (AGS §3.2.6)."""
+        """POST a new line item and return its ``id`` URL (AGS §3.2.6); ``submission_review``
+        is its ``submissionReview`` (Submission Review Service 1.0)."""
         body: dict[str, Any] = {
             "label": label,
             "scoreMaximum": score_maximum,
@@ -137,6 +141,8 @@ class AgsClient(ServiceClient):
         }
         if resource_link_id is not None:
             body["resourceLinkId"] = resource_link_id
+        if submission_review is not None:
+            body["submissionReview"] = submission_review
         response = self._send(
             "POST",
             lineitems_url,

@@ -21,6 +21,7 @@ from lms_plugin.db.models import Registration, ToolKey
 from lms_plugin.domain.errors import LaunchError
 from lms_plugin.domain.gradebook import CERTIFICATE
 from lms_plugin.domain.launch import DL_CLAIM
+from lms_plugin.domain.submission_review import submission_review
 from lms_plugin.lti.tool_config import to_pylti_registration
 
 TAG = "isp-module-grade"
@@ -72,9 +73,14 @@ def _resource(choice: DeepLinkChoice, launch_url: str) -> DeepLinkResource:
     resource = DeepLinkResource().set_type("ltiResourceLink").set_title(choice.title)
     resource.set_url(launch_url)
     line_item = LineItem().set_label(choice.title).set_score_maximum(100)
-    if choice.slug == CERTIFICATE:  # no module: the link opens the overview
+    module = None if choice.slug == CERTIFICATE else choice.slug
+    if module is None:  # no module: the link opens the overview
         line_item.set_resource_id(CERTIFICATE_RESOURCE).set_tag(CERTIFICATE_TAG)
     else:
-        resource.set_custom_params({"module": choice.slug})
-        line_item.set_resource_id(choice.slug).set_tag(TAG)
+        resource.set_custom_params({"module": module})
+        line_item.set_resource_id(module).set_tag(TAG)
+    review = submission_review(module)  # the gradebook can open the learner's work here
+    line_item.set_submission_review(
+        review["reviewableStatus"], label=review["label"], custom=review.get("custom")
+    )
     return resource.set_lineitem(line_item)

@@ -110,11 +110,16 @@ def _write_rows(
         if launch.ags or launch.nrps_url
         else None
     )
+    adopt_lti1p1_user(session, deployment.registration_id, launch.sub, launch.lti1p1_user_id)
     user = upsert(
         session,
         LtiUser,
         {"registration_id": deployment.registration_id, "sub": launch.sub},
-        {"name": launch.name, "email": launch.email},
+        {
+            "name": launch.name,
+            "email": launch.email,
+            **({"lti1p1_user_id": launch.lti1p1_user_id} if launch.lti1p1_user_id else {}),
+        },
     )
     context = link = None
     if launch.context_id:
@@ -162,6 +167,27 @@ def _write_rows(
     )
 
 
+def adopt_lti1p1_user(
+    session: Session, registration_id: int, sub: str, lti1p1_user_id: str | None
+) -> None:
+    """A sub this registration has never seen, carrying an LTI 1.1 user_id (LTI 1.3 Migration
+    Guide, ``lti1p1`` claim): the row the person already has keeps their work and takes the new
+    sub. That row is the one that recorded this 1.1 user_id, else one made in 1.1 terms (its
+    sub is the 1.1 user_id and it never recorded another). Only within the launch's own
+    registration, whose signature vouches for both ids; nothing moves across platforms."""
+    if not lti1p1_user_id:
+        return
+    mine = select(LtiUser.id).filter_by(registration_id=registration_id)
+    if session.scalar(mine.filter_by(sub=sub)) is not None:
+        return
+    row_id = session.scalar(mine.filter_by(lti1p1_user_id=lti1p1_user_id)) or session.scalar(
+        mine.filter_by(sub=lti1p1_user_id).where(LtiUser.lti1p1_user_id.is_(None))
+    )
+    if row_id is not None:
+        session.get_one(LtiUser, row_id).sub = sub
+        session.flush()
+
+
 def _module_value(launch: LaunchContext) -> dict[str, object]:
     """The module a link opens, from its custom parameter ``module=<slug>`` (set by the
     instructor or by deep linking); links without it open the program overview."""
@@ -183,8 +209,9 @@ def _nrps_values(launch: LaunchContext, policy: ServicePolicy | None) -> dict[st
 
 def _ags_values(launch: LaunchContext, policy: ServicePolicy | None) -> dict[str, object]:
     """AGS endpoint claim (AGS §3.1): remember the line item URLs the platform's token may go
-    to, and the granted scopes."""
-    if not launch.ags or policy is None:
+    to, and the granted scopes. A submission review names only the reviewed line item: it
+    leaves what the link's own launches recorded."""
+    if not launch.ags or policy is None or launch.for_user is not None:
         return {}
     scope = launch.ags.get("scope")
     kept, refused = screen({claim: launch.ags.get(claim) for claim in AGS}, policy)

@@ -3,7 +3,7 @@ one found or made by resourceId, remembered for an hour by every worker through 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.models import ResourceLink
 from lms_plugin.domain.errors import LmsError
 from lms_plugin.domain.service_urls import REASONS
+from lms_plugin.domain.submission_review import submission_review
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import LINEITEM_SCOPE, Score
 from lms_plugin.lti.service_client import HOST_NOT_ALLOWED
@@ -34,6 +35,7 @@ class AgsPort(Protocol):
         resource_id: str,
         tag: str,
         resource_link_id: str | None,
+        submission_review: dict[str, Any] | None = None,
     ) -> str: ...
 
 
@@ -118,6 +120,7 @@ def find_or_make(session: Session, ags: AgsPort, context_id: int, module_slug: s
             resource_id=module_slug,
             tag=TAG,
             resource_link_id=link_id,
+            submission_review=submission_review(module_slug),  # the gradebook links back
         )
     if service.module_slug == module_slug:
         service.ags_lineitem_url = found

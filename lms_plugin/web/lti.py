@@ -19,7 +19,13 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import ForbiddenError
-from lms_plugin.domain.launch import DEEP_LINKING, RESOURCE_LINK, LaunchContext, TimePolicy
+from lms_plugin.domain.launch import (
+    DEEP_LINKING,
+    RESOURCE_LINK,
+    SUBMISSION_REVIEW,
+    LaunchContext,
+    TimePolicy,
+)
 from lms_plugin.lti import pending_launch
 from lms_plugin.lti.deep_linking import settings_from
 from lms_plugin.lti.launch import LaunchPolicy, ValidatedLaunch, validate_launch
@@ -29,13 +35,16 @@ from lms_plugin.lti.pending_launch import PendingLaunch
 from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo
 from lms_plugin.services import keys
 from lms_plugin.services.launches import LaunchRecord, record_launch, rows_key
+from lms_plugin.services.submission_review import ReviewTarget, review_target
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.cookies import set_iframe_cookie
 from lms_plugin.web.views import launch_summary
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
-LAUNCH_MESSAGE_TYPES = frozenset({RESOURCE_LINK, DEEP_LINKING})
+# Submission Review (from the LMS gradebook to the learner's work) passes every check a
+# resource link launch does, and more (domain.launch: for_user, the reviewed line item).
+LAUNCH_MESSAGE_TYPES = frozenset({RESOURCE_LINK, DEEP_LINKING, SUBMISSION_REVIEW})
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -165,11 +174,34 @@ def _open_tool(
     summary = launch_summary(record, context, registration)
     if deep_link is not None:
         summary["deep_link"] = deep_link
+    values: dict[str, Any] = {}
+    if deep_link is not None:
+        endpoint = "deep_link.picker"
+    elif context.message_type == SUBMISSION_REVIEW:  # refused before any session starts
+        endpoint, values = _review_landing(review_target(deps.session(), record, context))
+    else:
+        endpoint = _landing(record)
     token = launch_session.start(record, summary, context.locale)
     # The launch handle in the URL carries the session where the browser blocks the cookie
     # inside the LMS iframe.
-    endpoint = "deep_link.picker" if deep_link is not None else _landing(record)
-    return redirect(url_for(endpoint, lh=token), code=303)
+    return redirect(url_for(endpoint, lh=token, **values), code=303)
+
+
+def _review_landing(target: ReviewTarget) -> tuple[str, dict[str, Any]]:
+    """The page a submission review opens (services.submission_review says which)."""
+    if target.kind == "submission":
+        return "instructor.review", {"submission_id": target.submission_id}
+    if target.kind == "learner" and target.module_slug:
+        return "instructor.learner_module_page", {
+            "user_id": target.user_id,
+            "slug": target.module_slug,
+        }
+    if target.kind == "learner":
+        return "instructor.cohort", {}
+    if target.kind in ("own", "own_assignment"):
+        page = "player.assignment" if target.kind == "own_assignment" else "player.module"
+        return page, {"slug": target.module_slug}
+    return "player.home", {}
 
 
 def _landing(record: LaunchRecord) -> str:

@@ -11,7 +11,7 @@ from tests.integration.test_cli import cli  # noqa: F401 - the fixture
 pytestmark = pytest.mark.integration
 
 
-def _row(cli_run) -> list[str]:  # noqa: ANN001
+def _row(cli_run) -> list[str]:
     lines = cli_run("platform", "list").stdout.strip().splitlines()
     assert len(lines) == 1, lines
     return lines[0].split("\t")
@@ -86,6 +86,7 @@ def test_product_fills_what_the_lms_fixes(cli, product, args, expected):  # noqa
     assert "(from the " in added.stdout  # says which values it filled in
     _, name, stored_product, issuer, client, jwks, deployments, hosts = _row(cli)
     assert stored_product == product and client == "client=app-123"
+    assert " at " in name  # named after the product and the LMS's host when --name is left out
     assert issuer == expected["issuer"]
     assert jwks == "jwks=" + expected["jwks"]
     assert hosts == "service_hosts=" + expected["service_hosts"]

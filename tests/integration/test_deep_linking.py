@@ -75,6 +75,11 @@ def test_instructor_picks_modules_and_the_lms_gets_a_signed_response(tool, platf
         "label": module(L1M1).title,
         "resourceId": L1M1,
         "tag": "isp-module-grade",
+        "submissionReview": {  # the gradebook can open the learner's work (Submission Review)
+            "reviewableStatus": ["InProgress", "Submitted", "Completed"],
+            "label": "Open the work in ISP Certificate",
+            "custom": {"module": L1M1},
+        },
     }
 
     again = browser.post(

@@ -140,7 +140,7 @@ CASES: dict[str, tuple[Case, int, str]] = {
     "state never issued": (_unknown_state, 400, "state_unknown"),
     "version 1.1": (_signed(**{CLAIM + "version": "1.1"}), 400, "version_unsupported"),
     "message type not allowed here": (
-        _signed(**{CLAIM + "message_type": "LtiSubmissionReviewRequest"}),
+        _signed(**{CLAIM + "message_type": "LtiStartProctoring"}),
         400,
         "message_type_not_allowed",
     ),

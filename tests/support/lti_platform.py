@@ -493,7 +493,10 @@ class LmsPlatform:
             return _oauth_error(400, "invalid_request", "label required")
         if isinstance(maximum, bool) or not isinstance(maximum, int | float) or maximum <= 0:
             return _oauth_error(400, "invalid_request", "scoreMaximum must be a number > 0")
-        allowed = ("label", "scoreMaximum", "resourceId", "tag", "resourceLinkId")
+        allowed = (
+            *("label", "scoreMaximum", "resourceId", "tag", "resourceLinkId"),
+            "submissionReview",  # LTI Submission Review Service 1.0
+        )
         with self._lock:
             n = max(self.lineitems, default=0) + 1
             item = {k: body[k] for k in allowed if k in body}
@@ -583,7 +586,7 @@ class LmsPlatform:
                 line_item={
                     k: v
                     for k, v in (item.get("lineItem") or {}).items()
-                    if k in ("label", "scoreMaximum", "resourceId", "tag")
+                    if k in ("label", "scoreMaximum", "resourceId", "tag", "submissionReview")
                 },
             )
             for item in claims.get(DL_ITEMS) or []
