@@ -21,6 +21,7 @@ from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import ScoreOutbox
 from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration
 from lms_plugin.domain.errors import LmsError
+from lms_plugin.domain.score_extensions import lms_has_newer, score_extensions
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import AgsError, Score
 from lms_plugin.services.lineitems import AgsPort, KnownLineItems, NotGradableError, find_or_make
@@ -54,6 +55,7 @@ class _Looked:
 
     def __init__(self, store: KeyValueStore | None = None) -> None:
         self.clients: dict[int, AgsPort] = {}
+        self.products: dict[int, str] = {}  # registration id -> product (score extensions)
         self.waiting: dict[int, datetime] = {}
         self.lineitems = KnownLineItems(store)
 
@@ -187,9 +189,12 @@ def _send(
     now = utcnow()
     ags = looked.clients.get(row.registration_id)
     if ags is None:
-        ags = ags_for(session.get_one(Registration, row.registration_id))
+        registration = session.get_one(Registration, row.registration_id)
+        ags = ags_for(registration)
         looked.clients[row.registration_id] = ags
+        looked.products[row.registration_id] = registration.product
         session.commit()
+    product = looked.products.get(row.registration_id, "other")
     outcome: dict[str, object] = {
         "outbox_id": row.id,
         "tries": row.tries + 1,
@@ -209,16 +214,17 @@ def _send(
             looked.lineitems.remember(row.context_id, row.module_slug, url)
             outcome["lineitem_url"] = url
         posting = True
-        ags.post_score(str(outcome["lineitem_url"]), _score(row))
+        ags.post_score(str(outcome["lineitem_url"]), _score(row, product))
     except NotGradableError as exc:
         return _outcome(session, outcome, "failed", exc.classification, str(exc))
     except AgsError as exc:
-        if posting and exc.lms_status == 409:
-            # Moodle refuses a score not later (in whole seconds) than the one it holds. Ours
-            # strictly increase, so it holds this one (sent by a drain that died before
+        if posting and lms_has_newer(product, exc.lms_status, str(exc)):
+            # Moodle (409) and Canvas (400) refuse a score not later than the one they hold.
+            # Ours strictly increase, so it holds this one (sent by a drain that died before
             # writing the outcome) or a newer one a person entered: nothing is left to send.
             outcome["sent_at"] = now
-            return _outcome(session, outcome, "sent", "lms_has_newer", LMS_HAS_NEWER)
+            said = LMS_HAS_NEWER if exc.lms_status == 409 else CANVAS_HAS_NEWER
+            return _outcome(session, outcome, "sent", "lms_has_newer", said)
         if not exc.retryable:
             looked.lineitems.forget(
                 row.context_id, row.module_slug
@@ -238,8 +244,15 @@ LMS_HAS_NEWER = (
 )
 
 
-def _score(row: Row[Any]) -> Score:
-    """The AGS score body of a claimed row (AGS 2.0 §3.4.1)."""
+CANVAS_HAS_NEWER = (
+    "Canvas already holds a score for this learner at least as recent as this one (HTTP 400, "
+    "timestamp before its last), so it kept that one; nothing more to send."
+)
+
+
+def _score(row: Row[Any], product: str = "other") -> Score:
+    """The AGS score body of a claimed row (AGS 2.0 §3.4.1), with the extensions the
+    platform's product takes (domain.score_extensions)."""
     return Score(
         user_id=row.sub,
         score_given=row.score_given,
@@ -248,6 +261,7 @@ def _score(row: Row[Any]) -> Score:
         comment=row.comment,
         activity_progress=row.activity_progress,
         grading_progress=row.grading_progress,
+        extensions=score_extensions(product, row.activity_progress, row.grading_progress),
     )
 
 
