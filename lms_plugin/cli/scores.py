@@ -60,17 +60,12 @@ def scores_resend(ids: tuple[int, ...]) -> None:
     """Queue failed rows again (after the cause in the LMS is fixed)."""
     from flask import current_app
 
-    from lms_plugin.db.grading import ScoreOutbox
-    from lms_plugin.services.passback import resend
+    from lms_plugin.services.admin_outbox import resend
     from lms_plugin.settings import load_settings
     from worker import dispatch
 
     with app_context():
-        contexts = {
-            row.context_id
-            for row in _session().scalars(select(ScoreOutbox).where(ScoreOutbox.id.in_(ids)))
-        }
-        queued = [i for context_id in contexts for i in resend(_session(), context_id, list(ids))]
+        queued = resend(_session(), None, list(ids))  # any platform's (the admin pages: one's)
         if queued:
             dispatch.publish_scores(load_settings(), current_app.extensions["lms_store"])
         click.echo(f"queued {len(queued)} of {len(ids)} (only failed rows are resent)")
