@@ -7,6 +7,7 @@ import requests
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.models import Registration
+from lms_plugin.domain.platform_profiles import profile
 from lms_plugin.domain.service_urls import ServicePolicy
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import AgsClient
@@ -85,4 +86,5 @@ def _token_source(
         store=store,
         http=http,
         timeout=timeout,
+        audience=profile(registration.product).token_audience,  # Brightspace's own
     )

@@ -61,9 +61,12 @@ def access_token(
     http: requests.Session,
     timeout: float,
     force_refresh: bool = False,
+    audience: str | None = None,
 ) -> tuple[str, float]:
     """A bearer token for ``scopes``: the shared cached one, or a fresh one (Security §4.1);
-    with how many seconds a caller may hold it without asking the store again."""
+    with how many seconds a caller may hold it without asking the store again. ``audience``
+    is the client assertion's ``aud`` where the platform wants another value than its token
+    URL (Brightspace, domain.platform_profiles)."""
     key = _cache_key(token_url, client_id, scopes)
     if force_refresh:
         store.delete(key)
@@ -72,7 +75,7 @@ def access_token(
         if cached is not None:  # the store drops it EXPIRY_MARGIN s before it expires
             return cached, HOLD_SECONDS
     kid, private_key_pem = signing_key()
-    assertion = client_assertion(client_id, token_url, kid, private_key_pem)
+    assertion = client_assertion(client_id, audience or token_url, kid, private_key_pem)
     token, expires_in = _request_token(http, token_url, assertion, scopes, timeout)
     cache_for = max(1, expires_in - EXPIRY_MARGIN)
     store.set(key, token, cache_for)
@@ -88,6 +91,7 @@ def token_source(
     http: requests.Session,
     timeout: float,
     clock: Callable[[], float] = time.monotonic,
+    audience: str | None = None,
 ) -> TokenSource:
     """``token(scopes, force_refresh)`` for one registration, as :class:`AgsClient` expects.
 
@@ -110,6 +114,7 @@ def token_source(
             http=http,
             timeout=timeout,
             force_refresh=force_refresh,
+            audience=audience,
         )
         held[scopes] = (value, clock() + hold)
         return value

@@ -114,6 +114,7 @@ class LmsPlatform:
     # --- services (Security Framework §4.1 token endpoint, AGS 2.0) -----------------------
     token_lifetime: int = 3600
     token_requests: int = 0
+    token_audience: str | None = None  # the client assertion's aud when not the token URL (D2L)
     allowed_scopes: set[str] = field(default_factory=lambda: set(AGS_SCOPES) | {NRPS_SCOPE})
     roster_extra: list[dict[str, Any]] = field(default_factory=list)  # e.g. Inactive members
     moodle_style_urls: bool = False  # ids like .../lineitems/<n>/lineitem?type_id=<type id>
@@ -307,6 +308,7 @@ class LmsPlatform:
             self.score_timestamps = "moodle"
             self.token_requests = 0
             self.token_lifetime = 3600
+            self.token_audience = None
             self.allowed_scopes = set(AGS_SCOPES) | {NRPS_SCOPE}
             self.roster_extra = []
             self.moodle_style_urls = False
@@ -381,7 +383,9 @@ class LmsPlatform:
         """Verify the tool's client assertion; None when valid."""
         try:
             claims = self._tool_jwt(
-                assertion, self.token_url, ["iss", "sub", "aud", "iat", "exp", "jti"]
+                assertion,
+                self.token_audience or self.token_url,
+                ["iss", "sub", "aud", "iat", "exp", "jti"],
             )
         except (jwt.PyJWTError, requests.RequestException, ValueError, KeyError) as exc:
             return f"bad client_assertion: {exc}"
