@@ -16,18 +16,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.learning import AssignmentSubmission
-from lms_plugin.demo import course
+from lms_plugin.demo import course, sample_log
 from lms_plugin.demo.claims import launch_claims
 from lms_plugin.demo.config import PracticeConfig
 from lms_plugin.demo.sample_work import submission_text
 from lms_plugin.domain.content.model import Item, Module
 from lms_plugin.domain.launch import RESOURCE_LINK, check_message
 from lms_plugin.lti.tenants import DeploymentInfo, TenantDirectory
-from lms_plugin.services import awards, grades, learning, reviews
+from lms_plugin.services import awards, grades, learning, practice_log, reviews
 from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.services.issuer_keys import Issuer
 from lms_plugin.services.launches import LaunchRecord, record_launch
 from lms_plugin.services.platforms import PlatformSpec, activate_deployment, add_platform
+from lms_plugin.services.practice_log_facts import log_spec
 from lms_plugin.services.progress import Learner
 
 LEVEL_1 = "isp-level-1"
@@ -85,6 +86,8 @@ class Seeder:
         self.quiz(learner, module)
         if module.assignment is not None:
             self.review(self.submit(learner, module))
+        entry = sample_log.log_entry(log_spec(), module)  # the practice log completes it
+        practice_log.save_entry(self.session, self.content, learner, module.slug, entry)
 
     def read(self, learner: Learner, module: Module, lessons: int) -> None:
         for lesson in module.lessons[:lessons]:

@@ -19,6 +19,7 @@ from tests.support.content_keys import L1M1, module
 from tests.support.gradebook import drain, launch_link, review, submit_assignment
 from tests.support.launch_flow import full_launch
 from tests.support.learners import ags_claim, api_launch, submit_quiz
+from tests.support.practice_log import entry_form
 
 pytestmark = pytest.mark.integration
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -107,7 +108,9 @@ def test_modules_added_by_deep_linking_fill_their_own_columns(tool, lms):
     assert lms.cell(placement.lineitem) == {
         "score": 50.0,
         "needs_grading": False,
-        "comment": "Quiz 100% passed; assignment not submitted yet",
+        # the practice log is a required part of the module (domain.practice_log)
+        "comment": "Quiz 100% passed; assignment not submitted yet; "
+        "practice log entry not submitted yet",
         "activity": "InProgress",
     }
 
@@ -116,7 +119,8 @@ def test_modules_added_by_deep_linking_fill_their_own_columns(tool, lms):
     assert lms.cell(placement.lineitem) == {
         "score": None,  # not 50/100: "needs grading"
         "needs_grading": True,
-        "comment": "Quiz 100% passed; assignment waiting for review",
+        "comment": "Quiz 100% passed; assignment waiting for review; "
+        "practice log entry not submitted yet",
         "activity": "Submitted",
     }
 
@@ -125,7 +129,18 @@ def test_modules_added_by_deep_linking_fill_their_own_columns(tool, lms):
     assert lms.cell(placement.lineitem) == {
         "score": 87.5,
         "needs_grading": False,
-        "comment": "Quiz 100% passed; assignment passed (rubric 75%)",
+        "comment": "Quiz 100% passed; assignment passed (rubric 75%); "
+        "practice log entry not submitted yet",
+        "activity": "InProgress",
+    }
+
+    entry = learner.post(tool.url + f"/modules/{L1M1}/practice-log", data=entry_form(250))
+    assert entry.status_code == 200  # the form again, "Saved. Your entry is complete."
+    drain(tool)
+    assert lms.cell(placement.lineitem) == {
+        "score": 87.5,
+        "needs_grading": False,
+        "comment": "Quiz 100% passed; assignment passed (rubric 75%); practice log entry passed",
         "activity": "Completed",
     }
     assert columns(lms) == [placement.lineitem]
@@ -147,7 +162,8 @@ def test_a_revision_request_is_a_number_with_its_reason(tool, lms):
     assert lms.cell(placement.lineitem) == {
         "score": 75.0,
         "needs_grading": False,
-        "comment": "Quiz 100% passed; assignment: revision requested (rubric 50%)",
+        "comment": "Quiz 100% passed; assignment: revision requested (rubric 50%); "
+        "practice log entry not submitted yet",
         "activity": "InProgress",
     }
     submit_assignment(learner, tool)  # round 2: waiting again
