@@ -147,9 +147,10 @@ def admin_info(public_url: str, prog: str, *, derived: bool, registered: bool) -
         f"  Redirect / launch URL (target link URI):  {base}/lti/launch",
         f"  Deep linking (content selection) URL:      {base}/lti/launch",
         f"  Public keyset (JWKS) URL:                  {base}/lti/jwks",
-        f"Then: {prog} platform add --name ... --issuer ... --client-id ... "
-        "--auth-login-url ... --token-url ... --jwks-url ... --deployment-id ...",
-        "Or, where the LMS registers tools by URL (LTI Dynamic Registration: Moodle, Canvas):",
+        f"  Canvas developer key, Enter URL:           {base}/lti/config/canvas.json",
+        f"Then: {prog} platform add --product canvas|moodle|brightspace|blackboard|sakai|"
+        "schoology --client-id ... --deployment-id ... [--lms-url ...] (docs/setup-*.md)",
+        "Or, where the LMS registers tools by URL (LTI Dynamic Registration: Moodle, Brightspace):",
         f"  {env}{prog} platform register-url   (prints a one-time URL to paste into the LMS)",
         "",
     ]
