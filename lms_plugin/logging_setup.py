@@ -80,19 +80,22 @@ def install_record_factory() -> None:
     logging.setLogRecordFactory(factory)
 
 
-def configure(settings: Settings) -> None:
-    """The root logger at LMS_LOG_LEVEL with one handler of ours in LMS_LOG_FORMAT; a root that
-    already has someone else's handlers (a test runner's, an embedding app's) is left to them."""
+def configure(
+    settings: Settings, level: int | str | None = None, logfile: str | None = None
+) -> None:
+    """The root logger at ``level`` (default LMS_LOG_LEVEL) with one handler of ours in
+    LMS_LOG_FORMAT, on stderr or ``logfile``; a root that already has someone else's handlers
+    (a test runner's, an embedding app's) is left to them."""
     install_record_factory()
     root = logging.getLogger()
     ours = [h for h in root.handlers if getattr(h, _OURS, False)]
     if ours:
         ours[0].setFormatter(formatter(settings))
     elif not root.handlers:
-        handler = logging.StreamHandler()
+        handler = logging.FileHandler(logfile) if logfile else logging.StreamHandler()
         handler.setFormatter(formatter(settings))
         setattr(handler, _OURS, True)
         root.addHandler(handler)
     else:
         return
-    root.setLevel(settings.log_level)
+    root.setLevel(level or settings.log_level)

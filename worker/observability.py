@@ -4,8 +4,8 @@ The web sends its request id as the message header ``lms_request_id`` (worker.di
 task runs with it in the logging context, so its log lines (and the tasks it queues in turn)
 carry it. Each task's run time and outcome are counted, and one log line says it finished.
 
-Logging is the tool's own (LMS_LOG_FORMAT, LMS_LOG_LEVEL): Celery's ``setup_logging`` signal has
-a receiver, so Celery leaves the root logger to it.
+Logging is the tool's own (LMS_LOG_FORMAT; the level is the worker's ``--loglevel``): Celery's
+``setup_logging`` signal has a receiver, so Celery leaves the root logger to it.
 
 Metrics: each pool process writes to ``PROMETHEUS_MULTIPROC_DIR`` (required for the prefork
 pool; the worker empties it when it starts: give each worker its own). With
@@ -48,8 +48,12 @@ def request_headers() -> dict[str, str]:
 def connect(settings: Settings) -> None:
     """Connect the receivers for a worker of these settings."""
 
-    def logging_setup_(**_: Any) -> None:
-        logging_setup.configure(settings)
+    def logging_setup_(
+        loglevel: int | str | None = None, logfile: str | None = None, **_: Any
+    ) -> None:
+        # The worker's --loglevel (lms-plugin worker passes INFO) and --logfile, as Celery's own
+        # logging would have used them.
+        logging_setup.configure(settings, loglevel, logfile)
 
     def started(**_: Any) -> None:
         metrics.clear_multiprocess_dir()
