@@ -129,6 +129,11 @@ LAUNCH_ERRORS: dict[str, tuple[int, str, str | None]] = {
         "This LMS deployment is not activated in the tool yet.",
         "An admin activates it with: lms-plugin deployments activate",
     ),
+    "deployment_disabled": (
+        403,
+        "This LMS deployment is switched off in the tool.",
+        "An admin switches it back on at /admin/ or with: lms-plugin deployments activate",
+    ),
     "version_unsupported": (400, "Only LTI version 1.3.0 is supported.", None),
     "message_type_not_allowed": (400, "This kind of LTI message is not accepted here.", None),
     "roles_missing": (400, "The launch token carries no roles claim.", None),

@@ -271,6 +271,8 @@ def _require_active(
             session.commit()
         except IntegrityError:  # recorded by a concurrent launch; it is pending either way
             session.rollback()
+    if deployment is not None and deployment.status == "disabled":  # by an admin (/admin/)
+        raise LaunchError("deployment_disabled", f"deployment {deployment_id!r}")
     if deployment is None or deployment.status != "active":
         raise LaunchError(
             "deployment_pending",

@@ -3,7 +3,7 @@
 ``scope`` is the registration an LMS administrator launched from (they see and change only
 that one), or None for an admin signed in with ``lms-plugin admin link`` (every platform).
 Activation is ``lms-plugin deployments activate``'s service; disabling refuses the
-deployment's launches from then on, as a pending one is refused, until it is activated again.
+deployment's launches from then on (``deployment_disabled``) until it is activated again.
 """
 
 from __future__ import annotations

@@ -100,6 +100,9 @@ BY_CODE: dict[str, Advice] = {
     "token_too_old": (RELAUNCH,),
     "nonce_replayed": (RELAUNCH,),
     "deployment_pending": (_l("Ask your LMS administrator to activate the tool for this course."),),
+    "deployment_disabled": (
+        _l("Ask your LMS administrator to activate the tool for this course."),
+    ),
     "unknown_platform": (_l("Ask your LMS administrator to register the tool."),),
     "platform_inactive": (_l("Ask your LMS administrator to switch the tool back on."),),
 }

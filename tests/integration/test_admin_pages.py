@@ -220,7 +220,7 @@ def test_activate_and_disable_a_deployment_with_csrf_only(tool, platform):
     assert disabled.status_code == 200 and "is disabled" in disabled.text
     browser = requests.Session()
     refused = full_launch(browser, tool.url, platform, claims={CLAIM + "roles": LEARNER})
-    assert refused.status_code == 403 and "deployment_pending" in refused.text
+    assert refused.status_code == 403 and "deployment_disabled" in refused.text
     admin.post(f"{tool.url}/admin/deployments/{first}/activate", data={"csrf": csrf})
     launched(tool, platform, LEARNER)  # back
 
