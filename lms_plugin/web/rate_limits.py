@@ -1,11 +1,11 @@
 """Per-address rate limits on the anonymous LTI edge, counted by the ``limits`` library.
 
 ``/lti/login``, ``/lti/launch`` and the launch's browser confirmation are each limited to
-``LMS_RATE_LIMIT_LTI`` per client address; every dynamic registration page to
-``LMS_RATE_LIMIT_REGISTRATION``; checking a credential (POST ``/credentials/verify``) to 30 a
-minute. The client address is ``request.remote_addr`` (``ProxyFix``
-sets it from ``X-Forwarded-For`` when ``LMS_TRUST_PROXY`` says so). Past the limit: a 429 with
-``Retry-After`` (``web.errors``).
+``LMS_RATE_LIMIT_LTI`` per client address; every dynamic registration page, and using an admin
+sign-in link, to ``LMS_RATE_LIMIT_REGISTRATION``; checking a credential (POST
+``/credentials/verify``) to 30 a minute. The client address is ``request.remote_addr``
+(``ProxyFix`` sets it from ``X-Forwarded-For`` when ``LMS_TRUST_PROXY`` says so). Past the
+limit: a 429 with ``Retry-After`` (``web.errors``).
 
 Counters live in ``LMS_RATE_LIMIT_STORAGE_URL``, else the cache's Redis (so every web process
 shares them), else in this process (the embedded default). Fixed windows that start at an
@@ -47,6 +47,8 @@ LTI_ENDPOINTS = ("lti.login", "lti.launch", "lti.launch_continue")
 REGISTRATION_BLUEPRINT = "registration"
 # Checking a credential canonicalizes it (tens of ms of CPU) for anyone: POSTs per address.
 VERIFY_ENDPOINT, VERIFY_LIMIT = "credentials.verify", "30/minute"
+# Using an admin sign-in link: guessing one (256 random bits) is hopeless, but not free to try.
+ADMIN_SIGN_IN_ENDPOINT = "admin.redeem"
 
 # A healthy Redis next to the web answers in well under a millisecond; past this, fall back.
 _REDIS_TIMEOUT_SECONDS = 0.5
@@ -163,6 +165,9 @@ def init_rate_limits(app: Flask, settings: Settings) -> EdgeLimiter:
     verify = app.view_functions[VERIFY_ENDPOINT]
     app.view_functions[VERIFY_ENDPOINT] = _limited(
         verify, limiter, parse_many(VERIFY_LIMIT), VERIFY_ENDPOINT, frozenset({"POST"})
+    )
+    app.view_functions[ADMIN_SIGN_IN_ENDPOINT] = _limited(
+        app.view_functions[ADMIN_SIGN_IN_ENDPOINT], limiter, registration, ADMIN_SIGN_IN_ENDPOINT
     )
     app.extensions["lms_limiter"] = limiter
     return limiter

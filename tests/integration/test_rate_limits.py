@@ -163,3 +163,14 @@ def test_counters_go_back_to_redis_once_it_answers_again(tmp_path):
         now[0] += 30  # past it: Redis counts again
         limiter.check(budget, "198.51.100.7", "lti.login")
         assert _keys(url, "rl-back:ratelimit*")
+
+
+def test_admin_sign_in_links_are_limited(tmp_path):
+    with edge_tool(tmp_path, rate_limit_registration="2/minute") as tool:
+        origin = {"Origin": tool.url, **JSON}
+        tries = [
+            requests.post(tool.url + "/admin/sign-in", data={"token": "x" * 43}, headers=origin)
+            for _ in range(3)
+        ]
+    assert all(t.status_code != 429 for t in tries[:2]), [t.status_code for t in tries]
+    _assert_limited(tries[2], 60)
