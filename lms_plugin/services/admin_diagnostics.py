@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.models import Registration
 from lms_plugin.domain.errors import LmsError
+from lms_plugin.domain.platform_profiles import profile
 from lms_plugin.kv import KeyValueStore
 from lms_plugin.lti.ags import SCORE_SCOPE
 from lms_plugin.lti.outbound import Answer
@@ -152,6 +153,7 @@ def check_token(
             http=http,
             timeout=timeout,
             force_refresh=True,  # a self-test: not the token some worker cached earlier
+            audience=profile(registration.product).token_audience,  # as the workers ask
         )
     except ServiceTokenError as exc:
         return TokenCheck(False, url, exc.lms_status, exc.error, exc.message)

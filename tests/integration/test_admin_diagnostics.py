@@ -122,3 +122,20 @@ def test_a_skewed_clock_is_reported(tool, admin, skewed_lms):
     assert 'data-ok="no"' in skew
     seconds = int(skew.split("clock is ")[1].split(" s")[0])
     assert 598 <= seconds <= 602
+
+
+def test_the_token_self_test_uses_the_products_audience(tool, platform, admin):
+    # Brightspace checks the client assertion's aud against its own value, not the token URL:
+    # the self-test must ask as the workers do, or it reports a healthy D2L as broken.
+    from lms_plugin.domain.platform_profiles import BRIGHTSPACE_TOKEN_AUDIENCE
+
+    (reg_id, product), *_ = tool.rows("SELECT id, product FROM registration")
+    platform.token_audience = BRIGHTSPACE_TOKEN_AUDIENCE
+    tool.rows(f"UPDATE registration SET product = 'brightspace' WHERE id = {reg_id} RETURNING id")
+    try:
+        with settings_changed(tool.app, allow_private_hosts=1):
+            token = section(diagnostics(tool, admin), "check-token")
+    finally:
+        platform.token_audience = None
+        tool.rows(f"UPDATE registration SET product = '{product}' WHERE id = {reg_id} RETURNING id")
+    assert 'data-ok="yes"' in token, token
