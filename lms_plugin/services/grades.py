@@ -132,14 +132,17 @@ def _refresh(session: Session, modules: Mapping[Key, Module]) -> tuple[list[int]
     """refresh_grades, returning (outbox row ids, new award ids)."""
     session.flush()
     keys = list(modules)
-    best = _best_percents(session, keys)
-    reviews = _latest_reviews(session, keys)
-    rounds = _latest_rounds(session, keys)
-    logs, log_words = log_facts(session, keys), log_spec().min_words  # the practice log
+    # The grade rows are locked before the facts are read: a refresh that waited for another
+    # (the web's, after a practice log entry; a review's) then reads what that one committed,
+    # instead of writing back what it had read before (READ COMMITTED).
     grades = {
         (g.context_id, g.user_id, g.module_slug): g
         for g in session.scalars(select(Grade).where(among(Grade, keys)).with_for_update())
     }
+    best = _best_percents(session, keys)
+    reviews = _latest_reviews(session, keys)
+    rounds = _latest_rounds(session, keys)
+    logs, log_words = log_facts(session, keys), log_spec().min_words  # the practice log
     changed: dict[Key, gradebook.ScorePayload] = {}
     for key, module in modules.items():
         quiz, review, status = best.get(key), reviews.get(key), rounds.get(key)

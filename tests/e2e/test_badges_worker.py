@@ -15,6 +15,7 @@ from tests.support.awards import award_rows, complete_level, issuer
 from tests.support.content_keys import catalogue
 from tests.support.learners import api_launch, submit_quiz
 from tests.support.node_verifier import node_verify
+from tests.support.practice_log import entry_form
 from tests.support.worker import celery_worker, settings_env, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -61,6 +62,13 @@ def test_completing_level_1_over_http_issues_one_credential_within_seconds(
             )
             assert reviewed.status_code == 303, reviewed.text
             wait_for(lambda a=attempt_id: attempt_status(tool, a) == "graded", 30, log.read_text)
+            entry = learner.post(  # the practice log entry completes the module
+                tool.url + f"/modules/{module.slug}/practice-log",
+                data=entry_form(250),
+                headers={"Accept": "text/html"},
+                allow_redirects=False,
+            )
+            assert entry.status_code == 303, entry.text
         # The last grade completes the level: the badges drain is rung, not the beat's sweep.
         wait_for(lambda: issued_count(tool) == 1, 10, lambda: log.read_text()[-3000:])
 
