@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         credentials,
         deep_link,
         errors,
+        figures,
         i18n,
         instructor,
         launch_session,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     for module in (
+        figures,
         lti,
         lti_config,
         registration,
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.jinja_env.filters["markdown"] = render.safe_markdown
     app.jinja_env.filters["markdown_inline"] = render.safe_markdown_inline
+    app.jinja_env.filters["lesson_markdown"] = render.safe_lesson_markdown
     return app
 
 

@@ -87,6 +87,7 @@ def lesson(slug: str, lesson_slug: str) -> str:
         program=program,
         module=mod,
         lesson=mod.lessons[index],
+        module_id=content.module_ids[slug],  # the version its figures are served from
         previous=mod.lessons[index - 1] if index > 0 else None,
         next=mod.lessons[index + 1] if index + 1 < len(mod.lessons) else None,
     )

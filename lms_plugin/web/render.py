@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import nh3
+from flask import url_for
 from markupsafe import Markup
 
 from lms_plugin.domain.content.markdown import render_markdown
@@ -20,3 +21,16 @@ def safe_markdown_inline(text: str) -> Markup:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return Markup(html)  # noqa: S704 - derived from sanitised HTML
+
+
+def safe_lesson_markdown(text: str, module_id: int) -> Markup:
+    """Like :func:`safe_markdown` for a lesson of the module version ``module_id``: its
+    ``![…](figures/<name>.svg)`` are served by web/figures.py."""
+
+    def figure_url(name: str) -> str:
+        return url_for("figures.figure", module_id=module_id, name=name)
+
+    html = nh3.clean(
+        render_markdown(text or "", figure_url), link_rel="noopener noreferrer nofollow"
+    )
+    return Markup(html)  # noqa: S704 - nh3 output is sanitised HTML

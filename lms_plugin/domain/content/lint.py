@@ -12,8 +12,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import quality
+from .figures import svg_problems
 from .loader import Problem, Tree, load_tree
-from .markdown import first_block_is_heading, headings, markdown_problems, render_markdown
+from .markdown import (
+    figure_sources,
+    first_block_is_heading,
+    headings,
+    markdown_problems,
+    render_markdown,
+)
 from .model import SHOW_CORRECT_ANSWERS, Assignment, Catalogue, Item, Module, Program
 
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -201,6 +208,7 @@ class _Lint:
         for path in sorted((self.root / module.folder).glob("lessons/*.md")):
             name = f"lessons/{path.name}"
             self.check(name in listed, module, "lessons", f"lesson file '{name}' is not listed")
+        self.figures(module)
         self.quiz(module)
         if "assignment" not in self.tree.source(module).bad:
             self.findings(quality.module_minutes(module))
@@ -219,11 +227,28 @@ class _Lint:
             "'assignment_passed' is true but the module has no assignment",
         )
 
+    def figures(self, module: Module) -> None:
+        """Each figure file is a fit drawing (figures.py), named in kebab case, and shown."""
+        folder = posixpath.dirname(self.tree.source(module).path)
+        shown = {name for lesson in module.lessons for _, name in figure_sources(lesson.markdown)}
+        for figure in module.figures:
+            path = posixpath.join(folder, "figures", figure.name + ".svg")
+            problems = svg_problems(figure.svg.encode())
+            if not KEBAB.match(figure.name):
+                problems.append("name the figure in kebab case (lower-case words and hyphens)")
+            if figure.name not in shown:
+                problems.append("no lesson shows this figure: ![what it shows](figures/...)")
+            self.problems.extend(Problem(path, 1, message) for message in problems)
+
     def lesson_text(self, module: Module, file: str, title: str, text: str) -> None:
         folder = posixpath.dirname(self.tree.source(module).path)
         path = posixpath.join(folder, file)
-        for line, message in _markdown_problems(text):
+        for line, message in _markdown_problems(text, figures=True):
             self.problems.append(Problem(path, line + 1, message))
+        for line, name in figure_sources(text):
+            if module.figure(name) is None:
+                message = f"no figure figures/{name}.svg in this module"
+                self.problems.append(Problem(path, line + 1, message))
         found = headings(text)
         first = found[0] if found and first_block_is_heading(text) else None
         if first is None or first[1] != 1:
@@ -339,12 +364,12 @@ class _Lint:
                 self.markdown(criterion, "scoring_notes", criterion.scoring_notes)
 
 
-def _markdown_problems(text: str) -> list[tuple[int, str]]:
+def _markdown_problems(text: str, figures: bool = False) -> list[tuple[int, str]]:
     try:
         render_markdown(text)
     except Exception as exc:  # a renderer bug must surface as a problem, not a crash
         return [(0, f"Markdown does not render: {exc}")]
-    return markdown_problems(text)
+    return markdown_problems(text, figures)
 
 
 def _answer_problems(item: Item) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from .model import (
     Competency,
     CompletionRule,
     Criterion,
+    Figure,
     Item,
     Lesson,
     Module,
@@ -266,6 +267,7 @@ class _Load:
             f.number("estimated_hours"), f.strs("competencies"), f.strs("prerequisites"),
             objectives, lessons, rules, items, self.assignment(file, f) if file else None,
             completion, folder.relative_to(self.root).as_posix(), references,
+            _figures(folder),
         )  # fmt: skip
         return self.keep(module, f.done())
 
@@ -338,3 +340,9 @@ def load_catalogue(root: Path) -> tuple[Catalogue | None, list[Problem]]:
     """
     tree = load_tree(root)
     return (None if tree.problems else tree.catalogue), tree.problems
+
+
+def _figures(folder: Path) -> tuple[Figure, ...]:
+    """The module's ``figures/*.svg`` (checked by the linter, figures.py)."""
+    files = sorted((folder / "figures").glob("*.svg"))
+    return tuple(Figure(path.stem, path.read_bytes().decode("utf-8", "replace")) for path in files)

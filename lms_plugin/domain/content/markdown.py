@@ -8,19 +8,45 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, MutableMapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
+
+from .figures import figure_name
+
+FigureUrl = Callable[[str], str]  # a figure's name -> the URL that serves it
 
 _RENDER = MarkdownIt("commonmark", {"html": False}).enable("table")
 _SCAN = MarkdownIt("commonmark", {"html": True}).enable("table")
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
 
 
-def render_markdown(text: str) -> str:
-    """HTML for ``text``: CommonMark plus tables; raw HTML is escaped, never passed through."""
-    return str(_RENDER.render(text))
+def _image(
+    renderer: RendererHTML,
+    tokens: Sequence[Token],
+    idx: int,
+    options: Any,
+    env: MutableMapping[str, Any],
+) -> str:
+    """An image whose source names a figure points at the URL ``env["figure_url"]`` gives."""
+    token, figure_url = tokens[idx], env.get("figure_url")
+    name = figure_name(str(token.attrGet("src") or ""))
+    if figure_url is not None and name is not None:
+        token.attrSet("src", figure_url(name))
+    return RendererHTML.image(renderer, tokens, idx, options, env)
+
+
+_RENDER.add_render_rule("image", _image)
+
+
+def render_markdown(text: str, figure_url: FigureUrl | None = None) -> str:
+    """HTML for ``text``: CommonMark plus tables; raw HTML is escaped, never passed through.
+    With ``figure_url``, a lesson's ``![…](figures/<name>.svg)`` points where it says."""
+    return str(_RENDER.render(text, {"figure_url": figure_url}))
 
 
 def _line_of(lines: list[str], block: Token, needle: str) -> int:
@@ -37,9 +63,9 @@ def _is_other_host(href: str) -> bool:
     return bool(parts.netloc) or parts.scheme.lower() in ("http", "https")
 
 
-def markdown_problems(text: str) -> list[tuple[int, str]]:
-    """(0-based line, message) for raw HTML (once per line), images, and links or URLs that
-    point to other hosts."""
+def markdown_problems(text: str, figures: bool = False) -> list[tuple[int, str]]:
+    """(0-based line, message) for raw HTML (once per line), images (in lessons, ``figures``,
+    only figures with alt text), and links or URLs that point to other hosts."""
     lines = text.splitlines()
     html: dict[int, str] = {}
     found: set[tuple[int, str]] = set()
@@ -50,8 +76,13 @@ def markdown_problems(text: str) -> list[tuple[int, str]]:
             if child.type == "html_inline":
                 html.setdefault(_line_of(lines, block, child.content), child.content)
             elif child.type == "image":
-                src = str(child.attrs.get("src", ""))
-                found.add((_line_of(lines, block, "!["), f"images are not allowed: {src}"))
+                src, line = str(child.attrs.get("src", "")), _line_of(lines, block, "![")
+                if not figures:
+                    found.add((line, f"images are not allowed: {src}"))
+                elif figure_name(src) is None:
+                    found.add((line, f"an image must be a figure, figures/<name>.svg: {src}"))
+                elif not child.content.strip():
+                    found.add((line, f"the figure needs alt text saying what it shows: {src}"))
             elif child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
                 if _is_other_host(href) and not _URL.search(href):  # http(s): found below
@@ -63,6 +94,17 @@ def markdown_problems(text: str) -> list[tuple[int, str]]:
             found.add((number, f"links to other hosts are not allowed: {url}"))
     found.update((line, f"raw HTML is not allowed: {snippet}") for line, snippet in html.items())
     return sorted(found)
+
+
+def figure_sources(text: str) -> list[tuple[int, str]]:
+    """(0-based line, figure name) of every figure ``text`` shows."""
+    lines, out = text.splitlines(), []
+    for block in _SCAN.parse(text):
+        for child in block.children or ():
+            name = figure_name(str(child.attrs.get("src", ""))) if child.type == "image" else None
+            if name is not None:
+                out.append((_line_of(lines, block, "!["), name))
+    return out
 
 
 def headings(text: str) -> list[tuple[int, int, str]]:

@@ -138,6 +138,14 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A drawing a lesson shows: ``figures/<name>.svg`` in the module's folder (figures.py)."""
+
+    name: str
+    svg: str
+
+
+@dataclass(frozen=True)
 class CompletionRule:
     quiz_passed: bool = True
     assignment_passed: bool = True
@@ -160,12 +168,16 @@ class Module:
     completion: CompletionRule = field(default_factory=CompletionRule)
     folder: str = ""
     references: tuple[Reference, ...] = ()
+    figures: tuple[Figure, ...] = ()
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
+
+    def figure(self, name: str) -> Figure | None:
+        return next((figure for figure in self.figures if figure.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

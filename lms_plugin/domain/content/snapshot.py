@@ -15,6 +15,7 @@ from .model import (
     Badge,
     CompletionRule,
     Criterion,
+    Figure,
     Item,
     Lesson,
     Module,
@@ -90,6 +91,7 @@ def module_from_dict(data: Data) -> Module:
     fields["assignment"] = _assignment(data["assignment"])
     fields["completion"] = CompletionRule(**data["completion"])
     fields["references"] = tuple(Reference(**r) for r in data.get("references", ()))
+    fields["figures"] = tuple(Figure(**f) for f in data.get("figures", ()))
     return Module(**fields)
 
 

@@ -14,6 +14,12 @@ MOD, QUIZ = "level-1/m1-a/module.yaml", "level-1/m1-a/quiz.yaml"
 ASSIGN, LESSON = "level-1/m1-a/assignment.yaml", "level-1/m1-a/lessons/01-intro.md"
 LEVELS = "rubric levels must be: 1 Beginning, 2 Developing, 3 Proficient, 4 Exemplary"
 OTHER_HOST = "links to other hosts are not allowed:"
+FIG = "level-1/m1-a/figures/flow.svg"
+SHOWN = "![A flow: plan, then do](figures/flow.svg) "
+SVG_OK = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>A flow</title>'
+    '<desc>Two boxes, one arrow.</desc><rect width="4" height="4"/></svg>'
+)
 
 CASES = [
     # -- quiz rules, rubric, completion ------------------------------------------------------
@@ -185,7 +191,47 @@ CASES = [
     (
         "lesson-image",
         [(LESSON, "Some text", "![logo](logo.png) Some text")],
-        [f"{C}{LESSON}:3: images are not allowed: logo.png"],
+        [f"{C}{LESSON}:3: an image must be a figure, figures/<name>.svg: logo.png"],
+    ),
+    ("lesson-figure", [(FIG, "", SVG_OK), (LESSON, "Some text", SHOWN + "Some text")], []),
+    (
+        "lesson-figure-missing",
+        [(LESSON, "Some text", SHOWN + "Some text")],
+        [f"{C}{LESSON}:3: no figure figures/flow.svg in this module"],
+    ),
+    (
+        "lesson-figure-without-alt",
+        [(FIG, "", SVG_OK), (LESSON, "Some text", "![](figures/flow.svg) Some text")],
+        [f"{C}{LESSON}:3: the figure needs alt text saying what it shows: figures/flow.svg"],
+    ),
+    (
+        "figure-not-shown",
+        [(FIG, "", SVG_OK)],
+        [f"{C}{FIG}:1: no lesson shows this figure: ![what it shows](figures/...)"],
+    ),
+    (
+        "figure-with-script",
+        [
+            (FIG, "", SVG_OK.replace("</svg>", "<script>alert(1)</script></svg>")),
+            (LESSON, "Some text", SHOWN + "Some text"),
+        ],
+        [f"{C}{FIG}:1: <script> is not allowed in a figure"],
+    ),
+    (
+        "figure-without-desc",
+        [
+            (FIG, "", SVG_OK.replace("<desc>Two boxes, one arrow.</desc>", "")),
+            (LESSON, "Some text", SHOWN + "Some text"),
+        ],
+        [
+            f"{C}{FIG}:1: the figure must start with <title> then <desc> (what it shows, in words)"
+        ],
+    ),
+    (
+        "figure-in-a-quiz-prompt",
+        [(FIG, "", SVG_OK), (LESSON, "Some text", SHOWN + "Some text")]
+        + [(QUIZ, '"Pick one."', '"Pick one. ![A flow](figures/flow.svg)"')],
+        [f"{C}{QUIZ}:6: images are not allowed: figures/flow.svg"],
     ),
     (
         "lesson-link",
