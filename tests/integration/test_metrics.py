@@ -59,9 +59,9 @@ def test_launches_are_counted_by_outcome_and_refusal_reason(tool, platform, brow
     assert requests.get(tool.url + "/lti/launch").status_code == 405
 
     changes = moved(before, scrape(tool.url))
-    assert changes[refused("unknown_kid")] == 1
-    assert changes[refused("token_expired")] == 1
-    assert changes[refused("method_not_allowed")] == 1
+    assert changes.get(refused("unknown_kid")) == 1, changes
+    assert changes.get(refused("token_expired")) == 1, changes
+    assert changes.get(refused("method_not_allowed")) == 1, changes
     assert changes[sample("lms_launches_total", outcome="accepted", reason="")] == 1
     assert changes[sample("lms_launch_duration_seconds_count", outcome="accepted")] == 1
     assert changes[sample("lms_launch_duration_seconds_count", outcome="refused")] == 3
