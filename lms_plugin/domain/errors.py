@@ -47,6 +47,14 @@ class LmsError(Exception):
         self.hint = hint
 
 
+class ContentSpecError(LmsError):
+    """A content file read at run time (courses/practice-log.yaml, self-assessment.yaml) does
+    not say what it must: the installation's problem, not the request's."""
+
+    status = 500
+    code = "content_invalid"
+
+
 class NotAuthenticatedError(LmsError):
     status = 401
     code = "not_authenticated"

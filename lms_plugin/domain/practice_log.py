@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from lms_plugin.domain.content.model import Assignment, Criterion, RubricLevel
-from lms_plugin.domain.errors import InvalidInputError, UnprocessableError
+from lms_plugin.domain.errors import ContentSpecError, InvalidInputError, UnprocessableError
 from lms_plugin.domain.grading import RubricOutcome, rubric_outcome
+from lms_plugin.domain.i18n import _
 
 MODULE = "module"  # practice_log_entry.kind of the entry every module asks for
 FAILURE = "failure"  # ... of the Level 2 learning-from-failure entry
@@ -107,15 +108,23 @@ def missing(facts: LogFacts | None, min_words: int) -> tuple[str, ...]:
     if facts is None:
         return ()
     out: list[str] = []
-    if facts.entry in ("none", "draft"):
-        so_far = f"{facts.words} words so far, " if facts.entry == "draft" else ""
-        out.append(f"Complete your practice log entry ({so_far}needs {min_words} words)")
+    if facts.entry == "draft":
+        out.append(
+            _(
+                "Complete your practice log entry (%(words)s words so far, needs %(min)s words)",
+                words=facts.words,
+                min=min_words,
+            )
+        )
+    elif facts.entry == "none":
+        out.append(_("Complete your practice log entry (needs %(min)s words)", min=min_words))
     sentence = {
-        "none": "Submit your learning-from-failure entry for review",
-        "draft": "Submit your learning-from-failure entry for review (a draft is saved)",
-        "submitted": "Your learning-from-failure entry is waiting for review",
-        "revise": "Revise and resubmit your learning-from-failure entry: your reviewer asked "
-        "for changes",
+        "none": _("Submit your learning-from-failure entry for review"),
+        "draft": _("Submit your learning-from-failure entry for review (a draft is saved)"),
+        "submitted": _("Your learning-from-failure entry is waiting for review"),
+        "revise": _(
+            "Revise and resubmit your learning-from-failure entry: your reviewer asked for changes"
+        ),
     }.get(facts.failure or "")
     if sentence:
         out.append(sentence)
@@ -148,7 +157,7 @@ def failure_outcome(spec: FailureSpec, scores: Mapping[str, int]) -> tuple[Rubri
 # -- reading courses/practice-log.yaml --------------------------------------------------------
 
 
-class SpecError(ValueError):
+class SpecError(ContentSpecError):
     """courses/practice-log.yaml does not say what the log asks (the message lists why)."""
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Any, Literal
 
-from lms_plugin.domain.errors import InvalidInputError, UnprocessableError
+from lms_plugin.domain.errors import ContentSpecError, InvalidInputError, UnprocessableError
 
 When = Literal["start", "end"]
 
@@ -52,13 +52,15 @@ def parse_spec(data: Any) -> SelfAssessmentSpec:
             for p in data["points"]
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"courses/self-assessment.yaml: {exc!r}") from exc
+        raise ContentSpecError(f"courses/self-assessment.yaml: {exc!r}") from exc
     if [s.score for s in scale] != [1, 2, 3, 4]:
-        raise ValueError("courses/self-assessment.yaml: the scale must be the scores 1-4, in order")
+        raise ContentSpecError(
+            "courses/self-assessment.yaml: the scale must be the scores 1-4, in order"
+        )
     if any(p.when not in ("start", "end") for p in points) or len({p.id for p in points}) != len(
         points
     ):
-        raise ValueError("courses/self-assessment.yaml: points need unique ids and start|end")
+        raise ContentSpecError("courses/self-assessment.yaml: points need unique ids and start|end")
     return SelfAssessmentSpec(scale, points)
 
 
