@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from lms_plugin.domain.completion import format_percent
 from lms_plugin.domain.content.model import Module
-from lms_plugin.domain.i18n import N_, _, ngettext
+from lms_plugin.domain.i18n import N_, _, ngettext, percent
 
 
 @dataclass(frozen=True)
@@ -208,5 +208,7 @@ def score_bin(score: float) -> int:
 
 
 def bin_label(index: int) -> str:
+    """A histogram bin's label in the reader's language: "0-9%" ("0-9 %" in French), with an
+    en dash."""
     top = index * 10 + 9 if index < BINS - 1 else 100
-    return f"{index * 10}\N{EN DASH}{top}%"
+    return f"{index * 10}\N{EN DASH}{percent(top)}"

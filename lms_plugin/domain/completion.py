@@ -23,6 +23,7 @@ from typing import Literal
 
 from lms_plugin.domain import practice_log
 from lms_plugin.domain.content.model import Assignment, Module, Program, QuizRules
+from lms_plugin.domain.i18n import _, decimal, percent
 
 AssignmentState = Literal["none", "waiting", "revise", "passed", "failed"]
 # The latest round's status (db: assignment_submission.status) -> the learner's assignment state.
@@ -79,29 +80,66 @@ def format_percent(value: float) -> str:
 
 
 def _quiz_sentence(rules: QuizRules, best: float | None, grading: bool) -> str:
-    needs = format_percent(rules.pass_percent)
+    needs = percent(rules.pass_percent)
+    if grading and best is not None:
+        return _(
+            "Pass the quiz (an attempt is being graded; best score so far %(best)s, needs"
+            " %(needs)s)",
+            best=percent(best),
+            needs=needs,
+        )
     if grading:
-        so_far = "" if best is None else f"best score so far {format_percent(best)}, "
-        return f"Pass the quiz (an attempt is being graded; {so_far}needs {needs})"
+        return _("Pass the quiz (an attempt is being graded; needs %(needs)s)", needs=needs)
     if best is None:
-        return f"Pass the quiz (no attempt yet, needs {needs})"
-    return f"Pass the quiz (best score {format_percent(best)}, needs {needs})"
+        return _("Pass the quiz (no attempt yet, needs %(needs)s)", needs=needs)
+    return _(
+        "Pass the quiz (best score %(best)s, needs %(needs)s)", best=percent(best), needs=needs
+    )
+
+
+def _assignment_rule(assignment: Assignment) -> str:
+    level = assignment.min_criterion_level
+    found = next((lv.label for lv in assignment.levels if lv.score == level), None)
+    label = found if found is not None else _("level %(n)s", n=level)
+    if assignment.min_mean is None:
+        return _("every criterion needs %(label)s or above", label=label)
+    return _(  # issue 15: and the mean of the criteria
+        "every criterion needs %(label)s or above and a mean of %(mean)s or more",
+        label=label,
+        mean=decimal(assignment.min_mean, "0.0"),
+    )
 
 
 def _assignment_sentence(assignment: Assignment, state: AssignmentState) -> str:
-    noun = "capstone" if assignment.kind == "capstone" else "assignment"
-    level = assignment.min_criterion_level
-    label = next((lv.label for lv in assignment.levels if lv.score == level), f"level {level}")
-    named, rule = f'{noun} "{assignment.title}"', f"every criterion needs {label} or above"
-    if assignment.min_mean is not None:  # issue 15: and the mean of the criteria
-        rule += f" and a mean of {assignment.min_mean:.1f} or more"
-    if state == "waiting":
-        return f"The {named} is waiting for review ({rule} to pass)"
-    if state == "revise":
-        return f"Revise and resubmit the {named}: your reviewer asked for changes ({rule})"
-    if state == "failed":
-        return f"The {named} was not passed ({rule}): ask your instructor what comes next"
-    return f"Pass the {named} (not submitted yet; {rule})"
+    # Whole sentences for each kind of work: languages name them with their own gender.
+    values = {"title": assignment.title, "rule": _assignment_rule(assignment)}
+    if assignment.kind == "capstone":
+        sentences = {
+            "waiting": _('The capstone "%(title)s" is waiting for review (%(rule)s to pass)'),
+            "revise": _(
+                'Revise and resubmit the capstone "%(title)s": your reviewer asked for changes'
+                " (%(rule)s)"
+            ),
+            "failed": _(
+                'The capstone "%(title)s" was not passed (%(rule)s): ask your instructor what'
+                " comes next"
+            ),
+            "other": _('Pass the capstone "%(title)s" (not submitted yet; %(rule)s)'),
+        }
+    else:
+        sentences = {
+            "waiting": _('The assignment "%(title)s" is waiting for review (%(rule)s to pass)'),
+            "revise": _(
+                'Revise and resubmit the assignment "%(title)s": your reviewer asked for changes'
+                " (%(rule)s)"
+            ),
+            "failed": _(
+                'The assignment "%(title)s" was not passed (%(rule)s): ask your instructor what'
+                " comes next"
+            ),
+            "other": _('Pass the assignment "%(title)s" (not submitted yet; %(rule)s)'),
+        }
+    return sentences.get(state, sentences["other"]) % values
 
 
 def module_status(
@@ -177,7 +215,9 @@ def program_status(
 ) -> ProgramStatus:
     """A learner's status in a program; ``statuses`` maps module slug -> status (absent = none)."""
     missing_prerequisites = tuple(p for p in program.prerequisites if p not in completed_programs)
-    missing = [f"Complete the program {slug} first" for slug in missing_prerequisites]
+    missing = [
+        _("Complete the program %(slug)s first", slug=slug) for slug in missing_prerequisites
+    ]
     done = 0
     for module in program.modules:
         status = statuses.get(module.slug) or module_status(
@@ -186,8 +226,10 @@ def program_status(
         if status.complete:
             done += 1
             continue
-        reasons = status.missing or ("Complete the module",)
-        missing.extend(f"{module.title}: {reason}" for reason in reasons)
+        reasons = status.missing or (_("Complete the module"),)
+        missing.extend(
+            _("%(module)s: %(reason)s", module=module.title, reason=reason) for reason in reasons
+        )
     total = len(program.modules)
     return ProgramStatus(
         complete=total > 0 and done == total and not missing_prerequisites,

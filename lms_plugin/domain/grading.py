@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from lms_plugin.domain.content.model import Assignment, Item, Option, QuizRules
 from lms_plugin.domain.errors import InvalidInputError
+from lms_plugin.domain.i18n import _
 
 SHORT_TEXT_MAX_CHARS = 500
 NUMERIC_MAX_CHARS = 64  # "-1234.5 percentage points" is 25; nothing longer is a number we take
@@ -114,26 +115,35 @@ class RubricOutcome:
 # --- response validation ----------------------------------------------------------------
 
 
-def _plural(what: str) -> str:
-    return "entries" if what == "entry" else what + "s"
+def _choose_one(what: str) -> str:
+    # Whole sentences per kind of id (the learner reads them; languages inflect the nouns).
+    return {
+        "choice": _("Choose one of the choices listed in the item."),
+        "entry": _("Choose one of the entries listed in the item."),
+    }.get(what) or _("Choose one of the options listed in the item.")
 
 
 def _one_id(item: Item, value: object, allowed: set[str], what: str) -> str:
     if not isinstance(value, str) or len(value) > ID_MAX_CHARS or value not in allowed:
-        raise InvalidAnswerError(item.id, f"Choose one of the {_plural(what)} listed in the item.")
+        raise InvalidAnswerError(item.id, _choose_one(what))
     return value
 
 
 def _id_list(item: Item, response: object, allowed: set[str], what: str) -> list[str]:
+    entries = what == "entry"  # lists are of choices (multi_select) or entries (ordering)
     if not isinstance(response, list | tuple):
-        raise InvalidAnswerError(item.id, f"Send the {_plural(what)} as a list of ids.")
+        message = _("Send the entries as a list of ids.") if entries else None
+        raise InvalidAnswerError(item.id, message or _("Send the choices as a list of ids."))
     if len(response) > len(allowed):  # before looking at any id: the list may be huge
+        n = len(allowed)
+        message = _("Send at most %(n)s entries, each once.", n=n) if entries else None
         raise InvalidAnswerError(
-            item.id, f"Send at most {len(allowed)} {_plural(what)}, each once."
+            item.id, message or _("Send at most %(n)s choices, each once.", n=n)
         )
     ids = [_one_id(item, value, allowed, what) for value in response]
     if len(set(ids)) != len(ids):
-        raise InvalidAnswerError(item.id, f"Each {what} may appear only once.")
+        message = _("Each entry may appear only once.") if entries else None
+        raise InvalidAnswerError(item.id, message or _("Each choice may appear only once."))
     return ids
 
 
@@ -144,15 +154,16 @@ def _ids(options: Sequence[Option]) -> set[str]:
 def parse_number(item: Item, response: object) -> float:
     """The number a numeric response stands for; InvalidAnswerError when it is not one."""
     if isinstance(response, bool) or not isinstance(response, int | float | str):
-        raise InvalidAnswerError(item.id, "Type a number, such as 75 or 0.5.")
+        raise InvalidAnswerError(item.id, _("Type a number, such as 75 or 0.5."))
     if isinstance(response, str):
         if len(response) > NUMERIC_MAX_CHARS:
             raise InvalidAnswerError(
-                item.id, f"Keep the number to {NUMERIC_MAX_CHARS} characters or fewer."
+                item.id,
+                _("Keep the number to %(n)s characters or fewer.", n=NUMERIC_MAX_CHARS),
             )
         read = read_number(response, item.unit)
         if read is None:
-            raise InvalidAnswerError(item.id, "Type a number, such as 75 or 0.5.")
+            raise InvalidAnswerError(item.id, _("Type a number, such as 75 or 0.5."))
         value = read
     else:
         try:
@@ -160,7 +171,7 @@ def parse_number(item: Item, response: object) -> float:
         except OverflowError:  # an int beyond any float
             value = math.inf
     if not math.isfinite(value):
-        raise InvalidAnswerError(item.id, "The number is too large.")
+        raise InvalidAnswerError(item.id, _("The number is too large."))
     return value
 
 
@@ -175,7 +186,7 @@ def read_number(text: str, unit: str | None = None) -> float | None:
     if suffix and folded.endswith(suffix):
         folded = folded[: -len(suffix)].rstrip()
     sign = folded[:1] if folded[:1] in ("+", "-") else ""
-    whole, _, fraction = folded[len(sign) :].replace(",", ".", 1).partition(".")
+    whole, _point, fraction = folded[len(sign) :].replace(",", ".", 1).partition(".")
     if not (whole or fraction) or not all(part.isdecimal() for part in (whole, fraction) if part):
         return None
     # isdecimal() is what float() takes (no "_", "²", "1e2", "nan"); any script's digits.
@@ -213,7 +224,7 @@ def multi_select_fraction(item: Item, ticked: set[str]) -> float:
 
 def _ordering(item: Item, response: object) -> float:
     if isinstance(response, list | tuple) and len(response) != len(item.entries):
-        raise InvalidAnswerError(item.id, "Place every entry exactly once.")
+        raise InvalidAnswerError(item.id, _("Place every entry exactly once."))
     order = _id_list(item, response, _ids(item.entries), "entry")
     key = item.answer_ids
     in_place = sum(1 for given, want in zip(order, key, strict=False) if given == want)
@@ -222,10 +233,10 @@ def _ordering(item: Item, response: object) -> float:
 
 def _matching(item: Item, response: object) -> float:
     if not isinstance(response, Mapping):
-        raise InvalidAnswerError(item.id, "Send one option id for each left-hand prompt.")
+        raise InvalidAnswerError(item.id, _("Send one option id for each left-hand prompt."))
     left = _ids(item.left)
     if len(response) != len(left) or set(response) != left:
-        raise InvalidAnswerError(item.id, "Match every left-hand prompt, and only those.")
+        raise InvalidAnswerError(item.id, _("Match every left-hand prompt, and only those."))
     right = _ids(item.right)
     for value in response.values():
         _one_id(item, value, right, "option")
@@ -244,10 +255,11 @@ def _numeric(item: Item, response: object) -> float:
 
 def _short_text(item: Item, response: object) -> float:
     if not isinstance(response, str):
-        raise InvalidAnswerError(item.id, "Type the answer as text.")
+        raise InvalidAnswerError(item.id, _("Type the answer as text."))
     if len(response) > SHORT_TEXT_MAX_CHARS:
         raise InvalidAnswerError(
-            item.id, f"Keep the answer to {SHORT_TEXT_MAX_CHARS} characters or fewer."
+            item.id,
+            _("Keep the answer to %(n)s characters or fewer.", n=SHORT_TEXT_MAX_CHARS),
         )
     given = normalise_text(response)
     keys = (item.text_answer or "", *item.accept)
@@ -290,7 +302,7 @@ def grade_quiz(
     known = {item.id for item in items}
     for item_id in responses:
         if item_id not in known:
-            raise InvalidAnswerError(str(item_id), "This item is not part of the attempt.")
+            raise InvalidAnswerError(str(item_id), _("This item is not part of the attempt."))
     results = tuple(grade_item(item, responses.get(item.id)) for item in items)
     score = round(math.fsum(r.points_awarded for r in results), 6)
     max_score = round(math.fsum(r.points_possible for r in results), 6)

@@ -2,10 +2,11 @@
 
 The domain writes what people read in English, through ``_`` and ``ngettext`` (scripts/i18n
 extracts them); ``N_`` only marks a constant (a state's label) that the page translates when it
-shows it. The web layer installs Flask-Babel's translations and the page's locale at start
-(``web/i18n.py``), so during a request the sentences come back in the page's language. Elsewhere
-(the worker, the CLI, the domain's unit tests) they stay English, and so does what the tool sends
-to the LMS (gradebook comments use ``completion.format_percent``, not :func:`percent`).
+shows it, ``Nn_`` a plural one (both forms). The web layer installs Flask-Babel's translations
+and the page's locale at start (``web/i18n.py``), so during a request the sentences come back in
+the page's language. Elsewhere (the worker, the CLI, the domain's unit tests) they stay English,
+and so does what the tool sends to the LMS (gradebook comments use
+``completion.format_percent``, not :func:`percent`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,16 @@ def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
 def N_(message: str) -> str:
     """Marks a constant for translation without translating it (the page does, when shown)."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural sentence (both forms) without translating it; :func:`ngettext` does."""
+    return singular, plural
+
+
+def decimal(value: float, pattern: str) -> str:
+    """A number by a CLDR ``pattern`` in the reader's language ("0.0#": 3 -> "3.0", "3,0")."""
+    return format_decimal(Decimal(str(value)), format=pattern, locale=_locale())
 
 
 def percent(value: float, digits: int | None = None) -> str:

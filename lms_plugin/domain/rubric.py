@@ -1,7 +1,8 @@
 """A rubric while it is being scored: the running total, the mean and the pass rule, in words.
 
 The review page shows them as the instructor chooses levels (static/review.js says the same
-sentences in the browser); the final outcome of a saved review is ``grading.rubric_outcome``.
+sentences in the browser, from the page's translations of :data:`TOTALS` and :data:`RULES`, see
+web/js_text.py); the final outcome of a saved review is ``grading.rubric_outcome``.
 A saved review is shown under the rule it was graded under (``Review.rule_min_level`` /
 ``rule_min_mean``), not the assignment's rule of today.
 """
@@ -11,9 +12,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lms_plugin.domain.completion import format_percent
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.grading import RUBRIC_LEVELS, PassRule
+from lms_plugin.domain.i18n import N_, Nn_, _, decimal, ngettext, percent
+
+# The running total's sentences, by whether a mean is known yet, and (TOTALS_LEFT: singular,
+# plural) by how many criteria are left. Whole sentences, so a translation can order them.
+TOTALS = {
+    "plain": N_("Total %(total)s of %(max)s (%(percent)s)."),
+    "mean": N_("Total %(total)s of %(max)s (%(percent)s), mean %(mean)s."),
+}
+TOTALS_LEFT = {
+    "plain": Nn_(
+        "Total %(total)s of %(max)s (%(percent)s); %(num)d criterion still to score.",
+        "Total %(total)s of %(max)s (%(percent)s); %(num)d criteria still to score.",
+    ),
+    "mean": Nn_(
+        "Total %(total)s of %(max)s (%(percent)s), mean %(mean)s; %(num)d criterion still to"
+        " score.",
+        "Total %(total)s of %(max)s (%(percent)s), mean %(mean)s; %(num)d criteria still to score.",
+    ),
+}
+RULES = {
+    "below": N_("Below the pass rule: %(reasons)s."),
+    "mean_under": N_("the mean %(mean)s is under %(min)s"),
+    "meets": N_("Meets the pass rule."),
+    "none_below": N_("No criterion below the pass rule so far."),
+    "needs": N_(
+        "No criterion below the pass rule so far; a mean of %(min)s needs a total of"
+        " %(needed)s or more."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -48,23 +77,33 @@ class Tally:
 
 def level_label(assignment: Assignment, score: int) -> str:
     """A level's name, e.g. "Developing"."""
-    return next((lv.label for lv in assignment.levels if lv.score == score), f"level {score}")
+    found = next((lv.label for lv in assignment.levels if lv.score == score), None)
+    return found if found is not None else _("level %(n)s", n=score)
 
 
 def format_mean(value: float) -> str:
-    """A mean for sentences: 3 -> "3.0", 2.75 -> "2.75", 2.666 -> "2.67"."""
-    text = f"{round(value, 2):.2f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
+    """A mean for sentences, in the reader's language: 3 -> "3.0", 2.75 -> "2.75", 2.666 ->
+    "2.67" ("3,0" in French)."""
+    return decimal(value, "0.0#")
 
 
 def pass_rule(assignment: Assignment, rule: PassRule | None = None) -> str:
     """The pass rule in a sentence (``rule``: the one a review was graded under)."""
     rule = rule or PassRule.of(assignment)
-    level = rule.min_level
-    sentence = f"To pass, every criterion needs {level_label(assignment, level)} ({level}) or above"
+    level, label = rule.min_level, level_label(assignment, rule.min_level)
     if rule.min_mean is None:
-        return sentence + "."
-    return f"{sentence}, and the mean of the criteria {format_mean(rule.min_mean)} or above."
+        return _(
+            "To pass, every criterion needs %(label)s (%(level)s) or above.",
+            label=label,
+            level=level,
+        )
+    return _(
+        "To pass, every criterion needs %(label)s (%(level)s) or above, and the mean of the"
+        " criteria %(mean)s or above.",
+        label=label,
+        level=level,
+        mean=format_mean(rule.min_mean),
+    )
 
 
 def tally(
@@ -94,14 +133,16 @@ def tally(
 
 def total_sentence(result: Tally) -> str:
     """E.g. "Total 11 of 16 (68.75%), mean 3.67; 1 criterion still to score."."""
-    percent = format_percent(100.0 * result.total / result.max_score if result.max_score else 0)
-    sentence = f"Total {result.total} of {result.max_score} ({percent})"
+    share = percent(100.0 * result.total / result.max_score if result.max_score else 0)
+    values: dict[str, object] = {"total": result.total, "max": result.max_score, "percent": share}
+    kind = "plain"
     if result.mean is not None:
-        sentence += f", mean {format_mean(result.mean)}"
+        kind, values["mean"] = "mean", format_mean(result.mean)
     left = result.criteria - result.scored
     if left:
-        sentence += f"; {left} {'criterion' if left == 1 else 'criteria'} still to score"
-    return sentence + "."
+        one, many = TOTALS_LEFT[kind]
+        return ngettext(one, many, left, **values)
+    return _(TOTALS[kind], **values)
 
 
 def rule_sentence(result: Tally) -> str:
@@ -111,16 +152,13 @@ def rule_sentence(result: Tally) -> str:
     if result.below:
         parts.append("; ".join(result.below))
     if result.complete and not result.mean_reached and rule.min_mean is not None:
-        mean = format_mean(result.mean or 0.0)
-        parts.append(f"the mean {mean} is under {format_mean(rule.min_mean)}")
+        mean, least = format_mean(result.mean or 0.0), format_mean(rule.min_mean)
+        parts.append(_(RULES["mean_under"], mean=mean, min=least))
     if parts:
-        return "Below the pass rule: " + "; ".join(parts) + "."
+        return _(RULES["below"], reasons="; ".join(parts))
     if result.complete:
-        return "Meets the pass rule."
+        return _(RULES["meets"])
     needed = rule.total_needed(result.criteria)
     if needed is None:
-        return "No criterion below the pass rule so far."
-    return (
-        f"No criterion below the pass rule so far; a mean of {format_mean(rule.min_mean or 0)}"
-        f" needs a total of {needed} or more."
-    )
+        return _(RULES["none_below"])
+    return _(RULES["needs"], min=format_mean(rule.min_mean or 0), needed=needed)

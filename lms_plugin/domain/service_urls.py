@@ -21,14 +21,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from lms_plugin.domain.i18n import N_
+
 NOT_HTTPS = "not_https"
 FOREIGN_HOST = "foreign_host"
 MALFORMED = "malformed"
 
-REASONS = {
-    NOT_HTTPS: "is not an https URL",
-    FOREIGN_HOST: "is not on a host of this platform",
-    MALFORMED: "is not a plain http(s) URL the tool can check",
+REASONS = {  # in English (logs, the CLI); pages translate them (services.service_urls)
+    NOT_HTTPS: N_("is not an https URL"),
+    FOREIGN_HOST: N_("is not on a host of this platform"),
+    MALFORMED: N_("is not a plain http(s) URL the tool can check"),
 }
 
 

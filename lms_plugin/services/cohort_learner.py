@@ -20,6 +20,7 @@ from lms_plugin.domain.answer_text import answer_text, key_text
 from lms_plugin.domain.cohort import CellFacts, CellState, ModuleRule
 from lms_plugin.domain.content.model import Assignment, Item, Lesson, Module, Program
 from lms_plugin.domain.errors import NotFoundError
+from lms_plugin.domain.i18n import _
 from lms_plugin.services.content import CurrentContent, module_version
 
 
@@ -86,7 +87,7 @@ def learner_module(
         .where(Membership.context_id == context_id, Membership.user_id == user_id)
     ).first()
     if person is None:
-        raise NotFoundError("There is no such learner in this course.")
+        raise NotFoundError(_("There is no such learner in this course."))
     where = {"context_id": context_id, "user_id": user_id, "module_slug": slug}
     lessons = select(LessonView.lesson_slug, LessonView.viewed_at).filter_by(**where)
     viewed = {slug: at for slug, at in session.execute(lessons)}

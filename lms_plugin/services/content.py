@@ -18,6 +18,7 @@ from lms_plugin.db.content import ContentModule, ContentProgram
 from lms_plugin.domain.content.model import Catalogue, Module, Program
 from lms_plugin.domain.content.snapshot import module_from_dict, program_from_dict
 from lms_plugin.domain.errors import NotFoundError
+from lms_plugin.domain.i18n import _
 
 
 @dataclass
@@ -94,15 +95,17 @@ class CurrentContent:
             module = program.module(module_slug)
             if module is not None:
                 return program, module
-        raise NotFoundError(f"There is no module {module_slug!r} in this certificate.")
+        raise NotFoundError(
+            _("There is no module %(slug)s in this certificate.", slug=repr(module_slug))
+        )
 
 
 def current_content(session: Session) -> CurrentContent:
     """Latest versions, parsed once per process per content hash (rows never change)."""
     modules = {slug: (row_id, digest) for row_id, slug, digest in _latest(session, ContentModule)}
     programs = [
-        _program(session, row_id, digest, tuple(sorted(d for _, d in modules.values())))
-        for row_id, _, digest in _latest(session, ContentProgram)
+        _program(session, row_id, digest, tuple(sorted(d for _slug, d in modules.values())))
+        for row_id, _at, digest in _latest(session, ContentProgram)
     ]
     programs.sort(key=lambda p: p.level)
     return CurrentContent(tuple(programs), {slug: v[0] for slug, v in modules.items()})

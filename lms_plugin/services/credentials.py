@@ -31,6 +31,7 @@ from lms_plugin.db.credentials import Award
 from lms_plugin.db.models import LtiContext, LtiUser
 from lms_plugin.domain.credential_urls import CredentialUrls
 from lms_plugin.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from lms_plugin.domain.i18n import _
 from lms_plugin.services.content import current_content
 from lms_plugin.services.status_lists import set_revoked
 
@@ -43,7 +44,7 @@ def parse_credential_id(credential_id: str) -> str:
     try:
         return str(uuid.UUID(str(credential_id).strip()))
     except ValueError:
-        raise NotFoundError("There is no credential with this id.") from None
+        raise NotFoundError(_("There is no credential with this id.")) from None
 
 
 def find_award(
@@ -55,7 +56,7 @@ def find_award(
         query = query.where(Award.context_id == context_id)
     award = session.scalars(query.with_for_update() if lock else query).first()
     if award is None:
-        raise NotFoundError("There is no credential with this id.")
+        raise NotFoundError(_("There is no credential with this id."))
     return award
 
 
@@ -72,7 +73,7 @@ def set_show_name(session: Session, user_id: int, credential_id: str, show: bool
     whose award it is can change it: anyone else's id is not found."""
     award = find_award(session, credential_id, lock=True)
     if award.user_id != user_id:
-        raise NotFoundError("There is no credential with this id.")
+        raise NotFoundError(_("There is no credential with this id."))
     award.show_name = show
     session.commit()
     return award
@@ -152,7 +153,7 @@ def revoke(
         raise InvalidInputError(f"The reason is longer than {REASON_MAX} characters.")
     award = find_award(session, credential_id, context_id=context_id, lock=True)
     if award.status == "revoked":
-        raise ConflictError("This credential is already revoked.", code="already_revoked")
+        raise ConflictError(_("This credential is already revoked."), code="already_revoked")
     if award.status != "issued" or award.status_list_id is None or award.status_index is None:
         raise ConflictError(
             f"Only an issued credential can be revoked; this one is {award.status}.",
@@ -243,10 +244,10 @@ def get_public(session: Session, credential_id: str) -> PublicCredential:
         .where(Award.uuid == parse_credential_id(credential_id))
     ).first()
     if found is None:
-        raise NotFoundError("There is no credential with this id.")
+        raise NotFoundError(_("There is no credential with this id."))
     award, user_name, course = found
     if award.status not in {"issued", "revoked"} or award.credential is None:
-        raise NotFoundError("There is no credential with this id.")
+        raise NotFoundError(_("There is no credential with this id."))
     name = user_name if award.show_name else None
     assert award.issued_at is not None and award.credential_jwt is not None
     return PublicCredential(

@@ -22,6 +22,7 @@ from lms_plugin.domain.errors import (
     TooLargeError,
     UnprocessableError,
 )
+from lms_plugin.domain.i18n import _
 from lms_plugin.services.content import CurrentContent, module_version
 from lms_plugin.services.progress import Learner, require_open
 
@@ -32,9 +33,10 @@ def view_lesson(
     session: Session, content: CurrentContent, learner: Learner, module_slug: str, lesson_slug: str
 ) -> None:
     """Record that the learner opened a lesson (idempotent)."""
-    _, module = content.find(module_slug)
+    _program, module = content.find(module_slug)
     if module.lesson(lesson_slug) is None:
-        raise NotFoundError(f"There is no lesson {lesson_slug!r} in this module.")
+        slug = repr(lesson_slug)
+        raise NotFoundError(_("There is no lesson %(slug)s in this module.", slug=slug))
     exists = session.scalar(
         select(LessonView.id).filter_by(**learner.scope(module_slug), lesson_slug=lesson_slug)
     )
@@ -69,7 +71,7 @@ def start_attempt(
 ) -> QuizAttempt:
     """Open an attempt (or return the one already open), within the attempt limit and cooldown."""
     now = now or utcnow()
-    _, module = content.find(module_slug)
+    _program, module = content.find(module_slug)
     require_open(session, content, learner, module)
     done = attempts(session, learner, module_slug)
     open_attempt = next((a for a in done if a.status == "open"), None)
@@ -78,14 +80,17 @@ def start_attempt(
     rules = module.quiz
     if len(done) >= rules.max_attempts:
         raise ConflictError(
-            f"You have used all {rules.max_attempts} attempts at this quiz; "
-            "your best score counts.",
+            _(
+                "You have used all %(n)s attempts at this quiz; your best score counts.",
+                n=rules.max_attempts,
+            ),
             code="attempts_exhausted",
         )
     ready_at = next_attempt_at(module, done)
     if ready_at is not None and ready_at > now:
         raise ConflictError(
-            f"Your next attempt opens at {ready_at:%Y-%m-%d %H:%M} UTC.", code="cooldown"
+            _("Your next attempt opens at %(when)s UTC.", when=f"{ready_at:%Y-%m-%d %H:%M}"),
+            code="cooldown",
         )
     seed = secrets.randbits(31)
     attempt = QuizAttempt(
@@ -135,7 +140,7 @@ def get_attempt(session: Session, learner: Learner, attempt_id: int) -> QuizAtte
     """The learner's own attempt; anyone else's is simply not found."""
     attempt = session.scalars(_OWN_ATTEMPT, {"attempt_id": attempt_id, **learner.scope()}).first()
     if attempt is None:
-        raise NotFoundError("There is no such quiz attempt.")
+        raise NotFoundError(_("There is no such quiz attempt."))
     return attempt
 
 
@@ -145,7 +150,7 @@ def submit_attempt(
     """Store the answers (validated against the items drawn) and mark the attempt submitted."""
     attempt = get_attempt(session, learner, attempt_id)
     if attempt.status != "open":
-        raise ConflictError("This attempt was already submitted.", code="already_submitted")
+        raise ConflictError(_("This attempt was already submitted."), code="already_submitted")
     if not isinstance(answers, dict):
         raise UnprocessableError("Answers must be an object of item id to answer.")
     unknown = sorted(set(answers) - set(attempt.item_ids))
@@ -166,7 +171,7 @@ def submit_attempt(
     )
     if submitted.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise ConflictError("This attempt was already submitted.", code="already_submitted")
+        raise ConflictError(_("This attempt was already submitted."), code="already_submitted")
     session.commit()
     for name, value in values.items():  # what the row now holds, without another write
         set_committed_value(attempt, name, value)
@@ -255,9 +260,9 @@ def submit_assignment(
     session: Session, content: CurrentContent, learner: Learner, module_slug: str, text: Any
 ) -> AssignmentSubmission:
     """Submit the text as the next round; the draft is saved first so nothing is lost."""
-    _, module = content.find(module_slug)
+    _program, module = content.find(module_slug)
     if module.assignment is None:
-        raise NotFoundError("This module has no assignment.")
+        raise NotFoundError(_("This module has no assignment."))
     save_draft(session, content, learner, module_slug, text)
     require_open(session, content, learner, module)
     assignment = module.assignment
@@ -273,12 +278,12 @@ def submit_assignment(
     rounds = submissions(session, learner, module_slug)
     if rounds and rounds[-1].status != "revise":
         raise ConflictError(
-            "This assignment is already submitted and waiting for review or reviewed.",
+            _("This assignment is already submitted and waiting for review or reviewed."),
             code="already_submitted",
         )
     if len(rounds) > assignment.max_resubmissions:
         raise ConflictError(
-            "No resubmissions are left for this assignment.", code="resubmissions_exhausted"
+            _("No resubmissions are left for this assignment."), code="resubmissions_exhausted"
         )
     submission = AssignmentSubmission(
         **learner.scope(module_slug),
@@ -295,6 +300,6 @@ def submit_assignment(
     except IntegrityError:  # the same round submitted twice at once
         session.rollback()
         raise ConflictError(
-            "This assignment was just submitted.", code="already_submitted"
+            _("This assignment was just submitted."), code="already_submitted"
         ) from None
     return submission

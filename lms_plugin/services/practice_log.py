@@ -21,6 +21,7 @@ from lms_plugin.db.models import LtiUser, PracticeLogEntry, PracticeLogReview
 from lms_plugin.domain import practice_log as rules
 from lms_plugin.domain.content.model import Module, Program
 from lms_plugin.domain.errors import ConflictError, NotFoundError, UnprocessableError
+from lms_plugin.domain.i18n import _
 from lms_plugin.domain.practice_log import FAILURE, MODULE, LogFacts, Section
 from lms_plugin.services.content import CurrentContent
 from lms_plugin.services.grades import refresh_grades
@@ -51,9 +52,9 @@ def _sections(kind: str) -> tuple[tuple[Section, ...], int]:
 
 
 def _module_for(content: CurrentContent, module_slug: str, kind: str) -> Module:
-    _, module = content.find(module_slug)
+    _program, module = content.find(module_slug)
     if kind == FAILURE and module_slug != log_spec().failure.module:
-        raise NotFoundError("This module has no learning-from-failure entry.")
+        raise NotFoundError(_("This module has no learning-from-failure entry."))
     return module
 
 
@@ -76,8 +77,12 @@ def save_entry(
     if entry is not None and entry.status == "complete" and not complete:
         words = rules.entry_words(text)
         raise UnprocessableError(
-            f"Your entry is complete and counts toward the module: keep every section written "
-            f"and at least {min_words} words (this text has {words}). Nothing was changed.",
+            _(
+                "Your entry is complete and counts toward the module: keep every section written"
+                " and at least %(min)s words (this text has %(words)s). Nothing was changed.",
+                min=min_words,
+                words=words,
+            ),
             code="log_entry_must_stay_complete",
         )
     if entry is None:
@@ -110,15 +115,19 @@ def save_failure(
     entry = entry_of(session, learner, module_slug, FAILURE)
     if entry is not None and entry.status in ("submitted", "passed"):
         raise ConflictError(
-            "Your learning-from-failure entry is waiting for review."
+            _("Your learning-from-failure entry is waiting for review.")
             if entry.status == "submitted"
-            else "Your learning-from-failure entry has passed; it cannot change now.",
+            else _("Your learning-from-failure entry has passed; it cannot change now."),
             code="failure_entry_closed",
         )
     if submit and not rules.is_complete(sections, min_words, text):
         raise UnprocessableError(
-            f"To submit, write every section and at least {min_words} words in all (this text "
-            f"has {rules.entry_words(text)}). Your text is not saved yet: save it as a draft.",
+            _(
+                "To submit, write every section and at least %(min)s words in all (this text has"
+                " %(words)s). Your text is not saved yet: save it as a draft.",
+                min=min_words,
+                words=rules.entry_words(text),
+            ),
             code="failure_entry_incomplete",
         )
     if entry is None:
@@ -219,7 +228,7 @@ def failure_entry(session: Session, context_id: int, entry_id: int) -> PracticeL
     """A learning-from-failure entry of this course (404 for any other: tenant isolation)."""
     entry = session.get(PracticeLogEntry, entry_id)
     if entry is None or entry.context_id != context_id or entry.kind != FAILURE:
-        raise NotFoundError("There is no such learning-from-failure entry in this course.")
+        raise NotFoundError(_("There is no such learning-from-failure entry in this course."))
     return entry
 
 
@@ -246,7 +255,7 @@ def record_failure_review(
     review and the score outbox rows the grade refresh made."""
     entry = failure_entry(session, context_id, entry_id)
     if entry.status != "submitted":
-        raise ConflictError("This entry is not waiting for review.", code="already_reviewed")
+        raise ConflictError(_("This entry is not waiting for review."), code="already_reviewed")
     spec = log_spec().failure
     outcome, passed = rules.failure_outcome(spec, scores)
     review = PracticeLogReview(
@@ -263,6 +272,6 @@ def record_failure_review(
     )
     session.add(review)
     entry.status = "passed" if passed else "revise"
-    _, module = content.find(entry.module_slug)
+    _program, module = content.find(entry.module_slug)
     learner = Learner(entry.context_id, entry.user_id)
     return review, _refresh_and_commit(session, learner, module)

@@ -21,6 +21,7 @@ from lms_plugin.domain.completion import (
 )
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import LockedError
+from lms_plugin.domain.i18n import _
 from lms_plugin.domain.practice_log import LogFacts
 from lms_plugin.domain.quiz_state import QuizState, quiz_state
 from lms_plugin.services.content import CurrentContent
@@ -160,7 +161,7 @@ def require_open(
     session: Session, content: CurrentContent, learner: Learner, module: Module
 ) -> Progress:
     """Refuse work on a locked module, saying exactly what is still missing."""
-    program, _ = content.find(module.slug)
+    program, _module = content.find(module.slug)
     progress = learner_progress(session, content, learner)
     status = progress.programs[program.slug]
     if status.locked:
@@ -169,13 +170,14 @@ def require_open(
             prereq_status = progress.programs.get(prerequisite)
             missing.extend(prereq_status.missing if prereq_status else [prerequisite])
         raise LockedError(
-            f"{program.title} opens once the earlier level is complete.", tuple(missing)
+            _("%(level)s opens once the earlier level is complete.", level=program.title),
+            tuple(missing),
         )
     unmet = module_locked(module, progress.completed_modules)
     if unmet:
         titles = [content.find(slug)[1].title for slug in unmet]
         raise LockedError(
-            "This module opens once its prerequisite modules are complete.",
-            tuple(f"Complete “{title}”" for title in titles),
+            _("This module opens once its prerequisite modules are complete."),
+            tuple(_("Complete “%(title)s”", title=title) for title in titles),
         )
     return progress

@@ -18,6 +18,7 @@ from lms_plugin.db.models import LtiUser
 from lms_plugin.domain import grading
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import ConflictError, NotFoundError, UnprocessableError
+from lms_plugin.domain.i18n import _, number
 from lms_plugin.services.content import module_version
 from lms_plugin.services.grades import refresh_grades
 
@@ -212,7 +213,7 @@ def get_submission(session: Session, context_id: int, submission_id: int) -> Ass
         select(AssignmentSubmission).filter_by(id=submission_id, context_id=context_id)
     ).first()
     if submission is None:
-        raise NotFoundError("There is no such submission in this course.")
+        raise NotFoundError(_("There is no such submission in this course."))
     return submission
 
 
@@ -261,10 +262,10 @@ def record_review(
     """Score every criterion, then pass, ask for a revision, or close as not passed."""
     submission = get_submission(session, context_id, submission_id)
     if submission.status != WAITING:
-        raise ConflictError("This round was already reviewed.", code="already_reviewed")
+        raise ConflictError(_("This round was already reviewed."), code="already_reviewed")
     if decision not in DECISIONS:
         raise UnprocessableError(
-            "Choose an outcome: pass, revise and resubmit, or close as not passed.",
+            _("Choose an outcome: pass, revise and resubmit, or close as not passed."),
             code="decision_required",
         )
     module = module_version(session, submission.module_id)
@@ -274,7 +275,7 @@ def record_review(
         raise UnprocessableError(_why_not_passed(outcome), code="below_required_level")
     if decision == "revise" and resubmissions_left(submission, module.assignment) <= 0:
         raise ConflictError(
-            "No resubmissions are left; pass it or close it as not passed.",
+            _("No resubmissions are left; pass it or close it as not passed."),
             code="resubmissions_exhausted",
         )
     review = Review(
@@ -298,12 +299,14 @@ def _why_not_passed(outcome: grading.RubricOutcome) -> str:
     """Why a rubric outcome cannot pass: criteria below the level, a mean below the rule's."""
     reasons = []
     if outcome.below_min:
-        reasons.append(
-            "these criteria are below the required level: " + ", ".join(outcome.below_min)
-        )
+        below = ", ".join(outcome.below_min)
+        reasons.append(_("these criteria are below the required level: %(names)s", names=below))
     if not outcome.mean_reached:
-        reasons.append(f"the mean of the criteria ({outcome.mean:g}) is below the required mean")
-    return "It cannot pass: " + "; ".join(reasons) + "."
+        mean = number(outcome.mean)
+        reasons.append(
+            _("the mean of the criteria (%(mean)s) is below the required mean", mean=mean)
+        )
+    return _("It cannot pass: %(reasons)s.", reasons="; ".join(reasons))
 
 
 def resubmissions_left(submission: AssignmentSubmission, assignment: Assignment) -> int:

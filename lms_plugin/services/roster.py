@@ -17,6 +17,7 @@ from lms_plugin.db.grading import JobRun
 from lms_plugin.db.models import LtiContext, LtiUser, Membership, Registration
 from lms_plugin.domain.cohort import IDLE_DAYS
 from lms_plugin.domain.errors import NotFoundError, UnprocessableError
+from lms_plugin.domain.i18n import _
 from lms_plugin.domain.roles import access_level
 from lms_plugin.domain.service_urls import REASONS
 from lms_plugin.lti.nrps import Member
@@ -53,7 +54,7 @@ def start_roster_sync(session: Session, context_id: int, now: datetime | None = 
     roster service, or one the platform's token may not go to."""
     context = session.get(LtiContext, context_id)
     if context is None:
-        raise NotFoundError("There is no such course.")
+        raise NotFoundError(_("There is no such course."))
     if not context.nrps_url:
         raise _no_roster_service(context)
     now = now or utcnow()
@@ -92,14 +93,19 @@ def _no_roster_service(context: LtiContext) -> UnprocessableError:
     refused = (context.service_refusals or {}).get(NRPS)
     if refused is None:
         return UnprocessableError(
-            "The LMS did not offer its roster service (NRPS) for this "
-            "course; learners appear here once they launch the tool.",
+            _(
+                "The LMS did not offer its roster service (NRPS) for this course; learners appear"
+                " here once they launch the tool."
+            ),
             code="no_nrps",
         )
     return UnprocessableError(
-        f"The LMS offered its roster service at {refused['url']}, which "
-        f"{REASONS[refused['reason']]}, so the tool does not send it the LMS's token; "
-        "learners appear here once they launch the tool.",
+        _(
+            "The LMS offered its roster service at %(url)s, which %(because)s, so the tool does not"
+            " send it the LMS's token; learners appear here once they launch the tool.",
+            url=refused["url"],
+            because=_(REASONS[refused["reason"]]),
+        ),
         code="nrps_refused",
         hint=admin_hint(context.deployment.registration, refused),
     )
@@ -187,5 +193,5 @@ def fail_job(session: Session, job_id: int, message: str) -> None:
 def job(session: Session, context_id: int, job_id: int) -> JobRun:
     found = session.scalars(select(JobRun).filter_by(id=job_id, context_id=context_id)).first()
     if found is None:
-        raise NotFoundError("There is no such job in this course.")
+        raise NotFoundError(_("There is no such job in this course."))
     return found

@@ -16,6 +16,7 @@ from lms_plugin.db.models import Membership, SelfAssessment
 from lms_plugin.domain import self_assessment as rules
 from lms_plugin.domain.content.yamlsource import parse_yaml
 from lms_plugin.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from lms_plugin.domain.i18n import _
 from lms_plugin.domain.self_assessment import CohortLine, Point, SelfAssessmentSpec
 from lms_plugin.paths import PROJECT_ROOT
 from lms_plugin.services.content import CurrentContent
@@ -62,21 +63,25 @@ def submit(
     stays what it was (409 the second time). Commits."""
     point = spec().point(point_id)
     if point is None:
-        raise NotFoundError("There is no such self-assessment point.")
+        raise NotFoundError(_("There is no such self-assessment point."))
     if point not in open_points(session, content, learner):
         raise ForbiddenError(
-            f"The self-assessment “{point.title}” opens "
-            + (
-                "once the level is open to you."
-                if point.when == "start"
-                else "once every module of the level is complete."
+            _(
+                "The self-assessment “%(title)s” opens once the level is open to you.",
+                title=point.title,
+            )
+            if point.when == "start"
+            else _(
+                "The self-assessment “%(title)s” opens once every module of the level is complete.",
+                title=point.title,
             ),
             code="self_assessment_not_open",
         )
     ratings = rules.read_ratings(competencies, given)
     if point_id in taken(session, learner):
         raise ConflictError(
-            f"You already rated yourself at “{point.title}”.", code="self_assessment_taken"
+            _("You already rated yourself at “%(title)s”.", title=point.title),
+            code="self_assessment_taken",
         )
     row = SelfAssessment(
         context_id=learner.context_id, user_id=learner.user_id, point=point_id, ratings=ratings
@@ -111,6 +116,6 @@ def cohort_summary(
         ).all()
     )
     counted: dict[str, int] = {}
-    for point, _ in rows:
+    for point, _ratings in rows:
         counted[point] = counted.get(point, 0) + 1
     return CohortSummary(learners, rules.cohort_summary(spec(), competencies, rows), counted)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import ScoreOutbox
 from lms_plugin.db.models import Deployment, LtiContext, Registration, ResourceLink
+from lms_plugin.domain.i18n import _
 from lms_plugin.domain.service_urls import FOREIGN_HOST, REASONS, ServicePolicy, host_of
 from lms_plugin.lti.clients import service_policy
 from lms_plugin.lti.service_client import HOST_NOT_ALLOWED
@@ -117,7 +118,8 @@ class ServiceNotice:
 
     @property
     def because(self) -> str:
-        return REASONS[self.reason]
+        """Why the tool does not call it, in the reader's language."""
+        return _(REASONS[self.reason])
 
     @property
     def hint(self) -> str | None:
@@ -135,10 +137,9 @@ def allow_command(issuer: str, client_id: str, host: str | None, reason: str) ->
     production: the LMS must offer https)."""
     if reason != FOREIGN_HOST or host is None:
         return None
-    return (
-        "An admin can allow that host with: lms-plugin platform update "
-        f"--issuer {issuer} --client-id {client_id} --service-host {host}"
-    )
+    command = f"lms-plugin platform update --issuer {issuer} --client-id {client_id}"
+    command += f" --service-host {host}"
+    return _("An admin can allow that host with: %(command)s", command=command)
 
 
 def notices(session: Session, context_id: int, service: str) -> list[ServiceNotice]:

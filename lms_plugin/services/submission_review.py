@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.learning import AssignmentSubmission
 from lms_plugin.db.models import LtiUser, Membership, ResourceLink
 from lms_plugin.domain.errors import ForbiddenError, LmsError, NotFoundError
+from lms_plugin.domain.i18n import _
 from lms_plugin.domain.launch import LaunchContext
 from lms_plugin.services.content import current_content
 from lms_plugin.services.launches import LaunchRecord
@@ -45,7 +46,10 @@ def review_target(session: Session, record: LaunchRecord, launch: LaunchContext)
     if record.access not in STAFF:
         if launch.for_user != launch.sub:
             raise ForbiddenError(
-                "This gradebook entry belongs to another learner; you can open only your own work.",
+                _(
+                    "This gradebook entry belongs to another learner; you can open only your own"
+                    " work."
+                ),
                 code="review_not_yours",
             )
         if module is None:
@@ -67,7 +71,7 @@ def review_target(session: Session, record: LaunchRecord, launch: LaunchContext)
 
 def _has_assignment(session: Session, slug: str) -> bool:
     try:
-        _, module = current_content(session).find(slug)
+        _program, module = current_content(session).find(slug)
     except LmsError:  # a module the content no longer has: its page says so
         return False
     return module.assignment is not None
@@ -86,7 +90,7 @@ def _member(session: Session, record: LaunchRecord, sub: str | None) -> int:
     )
     if record.context_id is None or found is None:
         raise NotFoundError(
-            "The learner this gradebook entry is about is not in this course.",
+            _("The learner this gradebook entry is about is not in this course."),
             code="review_learner_unknown",
         )
     return int(found)

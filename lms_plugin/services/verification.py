@@ -24,6 +24,7 @@ from lms_plugin.badges.vc_jwt import decode_vc_jwt
 from lms_plugin.badges.verify import verify_credential
 from lms_plugin.db.base import utcnow
 from lms_plugin.domain.errors import NotFoundError
+from lms_plugin.domain.i18n import N_  # sentences the page translates (|tr)
 from lms_plugin.services.issuer_keys import Issuer, issuer_profile_document, jwt_key_resolver
 from lms_plugin.services.status_lists import status_list_document
 
@@ -65,14 +66,14 @@ def verify(
         verify_credential(credential, profile_resolver([profile]), now=now)
         if is_revoked(session, issuer, credential):
             return Verification(
-                False, "revoked", "The issuer has revoked this credential.", form, credential
+                False, "revoked", N_("The issuer has revoked this credential."), form, credential
             )
     except CredentialError as exc:
         return Verification(False, exc.code, exc.message, form, credential)
     return Verification(
         True,
         "valid",
-        "The credential is valid: signed by its issuer, in its validity period, not revoked.",
+        N_("The credential is valid: signed by its issuer, in its validity period, not revoked."),
         form,
         credential,
     )
@@ -81,14 +82,16 @@ def verify(
 def _parse_json(text: str) -> dict[str, Any]:
     if len(text) > MAX_JSON_CHARS:
         raise CredentialError(
-            "The credential is larger than any this issuer makes.", code="jsonld_invalid"
+            N_("The credential is larger than any this issuer makes."), code="jsonld_invalid"
         )
     try:
         document = json.loads(text)
     except ValueError as exc:
-        raise CredentialError("The credential is not valid JSON.", code="jsonld_invalid") from exc
+        raise CredentialError(
+            N_("The credential is not valid JSON."), code="jsonld_invalid"
+        ) from exc
     if not isinstance(document, dict):
-        raise CredentialError("A credential is a JSON object.", code="jsonld_invalid")
+        raise CredentialError(N_("A credential is a JSON object."), code="jsonld_invalid")
     return document
 
 
@@ -108,7 +111,7 @@ def is_revoked(
         list_id = issuer.urls.status_list_id(url) if isinstance(url, str) else None
         if list_id is None:
             raise CredentialError(
-                "The credential's status list is not this issuer's.", code="status_list_invalid"
+                N_("The credential's status list is not this issuer's."), code="status_list_invalid"
             )
         try:
             document = (lists or {}).get(list_id) or status_list_document(
@@ -116,7 +119,7 @@ def is_revoked(
             )
         except NotFoundError as exc:
             raise CredentialError(
-                "The credential's status list does not exist.", code="status_list_invalid"
+                N_("The credential's status list does not exist."), code="status_list_invalid"
             ) from exc
         if read_status(document, entry):
             return True

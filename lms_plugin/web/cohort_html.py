@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from lms_plugin.domain.cohort import BY_CODE, age_text
+from lms_plugin.domain.i18n import percent
 from lms_plugin.services.cohort_grid import Column, LearnerRow
 from lms_plugin.web.cohort_links import Links
 from lms_plugin.web.i18n import current_language
@@ -25,6 +26,8 @@ def _cell(code: str, text: str, language: str) -> tuple[str, str]:
     word the domain marked). The state's glyph comes from cohort.css (``::before``, with an
     empty alternative text: the words say it)."""
     label, shown = _(BY_CODE[code].label), _(text) if text and text[0].isalpha() else text
+    if text.endswith("%"):  # domain.cohort.cell_text's "80%" (services keep it), as read here
+        shown = percent(float(text[:-1]))
     return (
         f'<td class="hm-c hm-{code}"><a href="',
         f'"><span class="sr">{escape(label)}: </span>{escape(shown)}</a></td>',

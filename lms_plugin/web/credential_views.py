@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from flask import Response, request
+from flask_babel import gettext as _
 
 from lms_plugin.badges.data_integrity import parse_xsd_datetime
 from lms_plugin.badges.errors import CredentialError
@@ -25,6 +26,7 @@ from lms_plugin.services.credential_check import LiveCheck
 from lms_plugin.services.credentials import PublicCredential
 from lms_plugin.services.issuer_keys import Issuer, issuer_from_settings
 from lms_plugin.web import deps
+from lms_plugin.web.i18n import translated, utc_text
 
 JSON_LD = "application/ld+json"
 JSON = "application/json"
@@ -109,8 +111,8 @@ def download_name(public: PublicCredential, extension: str) -> str:
 
 
 def day(moment: datetime) -> str:
-    """A date as people read it: 5 December 2026 (UTC)."""
-    return f"{moment.astimezone(UTC):%-d %B %Y}"
+    """A date as people read it, in the page's language: 5 December 2026, 5 décembre 2026 (UTC)."""
+    return utc_text(moment, "date")
 
 
 def xsd_day(value: Any) -> str:
@@ -145,23 +147,50 @@ class Verdict:
 
 
 def verdict(public: PublicCredential, check: LiveCheck) -> Verdict:
-    """The plain-language result of the live check of `public`."""
-    issuer_name = public.issuer.get("name") or "its issuer"
+    """The plain-language result of the live check of `public`, in the page's language."""
+    issuer_name = public.issuer.get("name") or _("its issuer")
     valid_from = _credential_time(public, "validFrom")
     valid_until = _credential_time(public, "validUntil")
     if check.valid:
-        since = f", valid since {day(valid_from)}" if valid_from else ""
-        until = f" until {day(valid_until)}" if valid_until else ""
-        return Verdict(True, "Valid", f"Signed by {issuer_name}, not revoked{since}{until}.")
+        return Verdict(True, _("Valid"), _valid_sentence(issuer_name, valid_from, valid_until))
     if check.code == "revoked":
-        when = f" on {day(public.revoked_at)}" if public.revoked_at else ""
-        why = f": {public.revoked_reason}" if public.revoked_reason else "."
-        return Verdict(False, "Revoked", f"Revoked by {issuer_name}{when}{why}")
+        when = public.revoked_at
+        reason = public.revoked_reason
+        if when and reason:
+            text = _(
+                "Revoked by %(issuer)s on %(when)s: %(reason)s",
+                when=day(when),
+                reason=reason,
+                issuer=issuer_name,
+            )
+        elif when:
+            text = _("Revoked by %(issuer)s on %(when)s.", issuer=issuer_name, when=day(when))
+        elif reason:
+            text = _("Revoked by %(issuer)s: %(reason)s", issuer=issuer_name, reason=reason)
+        else:
+            text = _("Revoked by %(issuer)s.", issuer=issuer_name)
+        return Verdict(False, _("Revoked"), text)
     if check.code == "expired" and valid_until:
-        return Verdict(False, "Expired", f"This credential expired on {day(valid_until)}.")
+        text = _("This credential expired on %(when)s.", when=day(valid_until))
+        return Verdict(False, _("Expired"), text)
     if check.code == "not_yet_valid" and valid_from:
-        return Verdict(False, "Not valid yet", f"This credential is valid from {day(valid_from)}.")
-    return Verdict(False, "Not valid", check.reason)
+        text = _("This credential is valid from %(when)s.", when=day(valid_from))
+        return Verdict(False, _("Not valid yet"), text)
+    return Verdict(False, _("Not valid"), translated(check.reason))
+
+
+def _valid_sentence(issuer: str, since: datetime | None, until: datetime | None) -> str:
+    values = {"issuer": issuer, "since": day(since) if since else "", "until": ""}
+    values["until"] = day(until) if until else ""
+    if since and until:
+        text = _("Signed by %(issuer)s, not revoked, valid since %(since)s until %(until)s.")
+    elif since:
+        text = _("Signed by %(issuer)s, not revoked, valid since %(since)s.")
+    elif until:
+        text = _("Signed by %(issuer)s, not revoked until %(until)s.")
+    else:
+        text = _("Signed by %(issuer)s, not revoked.")
+    return str(text) % values
 
 
 def competencies(achievement: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -2,8 +2,10 @@
 
 Order: the language the person picked in the header's switch (kept in the launch session); else
 the launch's ``launch_presentation.locale`` claim (LTI 1.3 Core §5.4.4: "fr", "fr-CA", "fr_FR"...
-pick French); else English, also on pages outside a launch (the public credential and
-registration pages: no launch says whose language they are in). Course content stays English.
+pick French); else English. Outside a launch (the public credential pages, which anyone opens
+from a link), the language picked in those pages' switch (``?lang=fr``, then kept in a cookie),
+else the browser's ``Accept-Language`` (French when it prefers French), else English. Course
+content and the credentials as issued stay English.
 
 Every sentence of the pages goes through Flask-Babel (``_``/``ngettext`` in templates and web
 code, ``domain/i18n.py`` in the domain); numbers and percents through the ``number`` and
@@ -17,18 +19,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.dates import format_datetime
-from flask import Blueprint, Flask, redirect, request
+from flask import Blueprint, Flask, g, has_request_context, redirect, request
 from flask_babel import Babel, get_locale, get_translations
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain import i18n as domain_i18n
 from lms_plugin.domain.errors import InvalidInputError, LmsError
-from lms_plugin.web import launch_session
+from lms_plugin.web import js_text, launch_session
 
 SUPPORTED = ("en", "fr")
 FOLLOW_LAUNCH_LOCALE = True  # the launch's locale claim picks the language (module docstring)
-NAMES = {"en": "English", "fr": "Français"}  # each in its own language, as switches show them
+NAMES = {"en": "English", "fr": "Français"}
+COOKIE = "lms_lang"  # a language picked on the public pages (not in a launch)
+COOKIE_SECONDS = 365 * 86400  # each in its own language, as switches show them
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"  # lms_plugin/translations
 
 bp = Blueprint("i18n", __name__)
@@ -54,12 +58,34 @@ def _launch_languages() -> tuple[str | None, str | None] | None:
 
 def select_locale() -> str:
     """The language of this request (Flask-Babel's locale selector)."""
+    if not has_request_context():  # the app's own work (a CLI command, a test's app context)
+        return "en"
     launch = _launch_languages()
     if launch is not None:
         chosen, claim = launch
         from_claim = supported(claim) if FOLLOW_LAUNCH_LOCALE else None
         return supported(chosen) or from_claim or "en"
-    return "en"
+    g.lms_language_by_browser = True  # the answer varies by what the browser says (_vary)
+    chosen = supported(request.args.get("lang")) or supported(request.cookies.get(COOKIE))
+    return chosen or request.accept_languages.best_match(SUPPORTED) or "en"
+
+
+def _vary(response: BaseResponse) -> BaseResponse:
+    """Outside a launch: say the page depends on the browser's language, and keep a language
+    picked with ``?lang=`` for the next public page."""
+    if g.get("lms_language_by_browser"):
+        response.vary.update(("Accept-Language", "Cookie"))
+        picked = supported(request.args.get("lang"))
+        if picked is not None:
+            response.set_cookie(
+                COOKIE,
+                picked,
+                max_age=COOKIE_SECONDS,
+                secure=request.is_secure,
+                httponly=True,
+                samesite="Lax",
+            )
+    return response
 
 
 def current_language() -> str:
@@ -74,6 +100,12 @@ def language_switch() -> dict[str, str] | None:
         return None
     other = "fr" if current_language() == "en" else "en"
     return {"code": other, "name": NAMES[other]}
+
+
+def public_language_switch() -> dict[str, str]:
+    """The other language for a public page: a link to the same page with ``?lang=``."""
+    other = "fr" if current_language() == "en" else "en"
+    return {"code": other, "name": NAMES[other], "url": f"{request.path}?lang={other}"}
 
 
 def translated(message: str) -> str:
@@ -119,7 +151,13 @@ def init_app(app: Flask) -> None:
         current_language,
     )
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(lang=current_language, language_switch=language_switch)
+    app.jinja_env.globals.update(
+        lang=current_language,
+        language_switch=language_switch,
+        public_language_switch=public_language_switch,
+        js_text=js_text.js_text,
+    )
+    app.after_request(_vary)
     app.jinja_env.filters.update(
         percent=domain_i18n.percent, number=domain_i18n.number, tr=translated
     )

@@ -98,10 +98,15 @@ def test_the_switch_needs_a_launch(tool):
     assert response.status_code == 401
 
 
-def test_pages_outside_a_launch_stay_english_and_offer_no_switch(tool):
-
-    page = requests.get(
+def test_pages_outside_a_launch_follow_the_browser_and_offer_no_launch_switch(tool):
+    """No launch names the reader's language: the browser's Accept-Language does (French when it
+    prefers French), else English; the header's switch needs a launch to keep the choice in."""
+    french = requests.get(
         tool.url + "/nowhere", headers={**HTML, "Accept-Language": "fr-FR,fr;q=0.9"}
     )
-    assert page_language(page.text) == "en"
-    assert "language-switch" not in page.text
+    german = requests.get(tool.url + "/nowhere", headers={**HTML, "Accept-Language": "de-DE"})
+    plain = requests.get(tool.url + "/nowhere", headers=HTML)
+
+    assert page_language(french.text) == "fr" and "Accept-Language" in french.headers["Vary"]
+    assert page_language(german.text) == "en" and page_language(plain.text) == "en"
+    assert "language-switch" not in french.text

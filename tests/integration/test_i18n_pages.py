@@ -10,6 +10,7 @@ nothing either way and is left out."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from functools import cache
 
@@ -21,7 +22,8 @@ from lms_plugin.db import db
 from lms_plugin.paths import PROJECT_ROOT
 from lms_plugin.services import grades
 from lms_plugin.web.i18n import TRANSLATIONS
-from tests.support.content_keys import L1M1
+from tests.support.content_keys import L1M1, catalogue
+from tests.support.credential_http import LD, issue
 from tests.support.learners import api_launch, submit_quiz
 from tests.support.reviews import submitted
 
@@ -124,7 +126,90 @@ def test_error_pages_are_french_for_a_french_launch(tool, platform):
 
 
 def test_a_french_launch_is_english_outside_its_launch(tool, platform):
-    """A public page (no launch names its reader) stays English whatever launched before."""
+    """A public page (no launch names its reader) follows the browser, not what launched before
+    (this browser says no language: English)."""
     api_launch(tool, platform, claims=FRENCH)
     page = requests.get(tool.url + "/credentials/verify", headers=HTML)
     assert page.status_code == 200 and '<html lang="en">' in page.text
+
+
+def js_texts(page: str) -> dict:
+    """The sentences a page hands its scripts (web/js_text.py's JSON data block)."""
+    found = re.search(r'<script type="application/json" id="js-text">(.*?)</script>', page, re.S)
+    assert found, "the page has no js-text block"
+    return json.loads(found.group(1))
+
+
+def test_the_scripts_sentences_come_in_the_launch_language(tool, platform):
+    """The word counter, the autosave and the rubric's running total are written by scripts:
+    the page hands them their sentences, translated, every one of them."""
+    english, french = both(tool, platform, "learner-1", f"/modules/{L1M1}/assignment")
+    assert_french(english, french)
+    en, fr = js_texts(english), js_texts(french)
+    assert fr["words"] == {
+        "one": "%(num)d mot sur %(limit)s",
+        "other": "%(num)d mots sur %(limit)s",
+    }
+    assert set(en) == set(fr) and all(en[key] != fr[key] for key in en), "untranslated"
+    assert re.search(r"0 mot sur \d+", visible(french)), "the server's counter, French plural"
+
+    submission = submitted(tool, platform, user="learner-2")
+    english, french = both(tool, platform, "teacher-1", f"/instructor/reviews/{submission}")
+    en, fr = js_texts(english), js_texts(french)
+    assert fr["meets"] == "Satisfait la règle de réussite."
+    assert set(en) == set(fr) and all(en[key] != fr[key] for key in en), "untranslated"
+    assert "critères restent à noter" in visible(french)  # the server's own running total
+
+
+def test_a_locked_module_says_what_is_missing_in_french(tool, platform):
+    """The domain's sentences (completion.py: what a locked level still needs) and numbers, as
+    the refusal to start a Level 2 quiz says them."""
+    level_2 = catalogue().programs[1].modules[0].slug
+    path = f"/api/v1/modules/{level_2}/attempts"
+    english = api_launch(tool, platform).post(tool.url + path).json()
+    french = api_launch(tool, platform, claims=FRENCH).post(tool.url + path).json()
+
+    assert english["error"] == french["error"] == "locked"
+    assert "s\u2019ouvre une fois le niveau pr\u00e9c\u00e9dent termin\u00e9" in french["message"]
+    assert len(french["missing"]) == len(english["missing"]) > 0
+    quiz = "Réussir le quiz \\(aucune tentative pour l\u2019instant, il faut \\d+\\s%\\)"
+    assert any(re.search(quiz, line) for line in french["missing"]), french["missing"]
+    assert not any("Pass the quiz" in line for line in french["missing"])
+
+
+def test_the_public_credential_page_follows_the_browser(tool, platform):
+    """No launch: Accept-Language picks French (fr-CA), English without it; the credential
+    itself stays as issued; ?lang= switches and a cookie keeps the choice."""
+    credential_id = issue(tool, platform)
+    path = f"/credentials/{credential_id}"
+    french_browser = {**HTML, "Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"}
+
+    english = requests.get(tool.url + path, headers=HTML)
+    french = requests.get(tool.url + path, headers=french_browser)
+
+    assert_french(english.text, french.text)
+    assert "Accept-Language" in french.headers["Vary"]
+    text = visible(french.text)
+    assert "Certificat numérique vérifié" in text and "Valide" in text
+    assert re.search(r"Signé par .+, non révoqué, valide depuis le \d+ \w+ \d{4}", text)
+    document = requests.get(tool.url + path, headers=LD).json()
+    assert document["credentialSubject"]["achievement"]["name"] in text  # as issued
+    assert requests.get(tool.url + path, headers={**LD, "Accept-Language": "fr-CA"}).json() == (
+        document
+    )
+    assert 'hreflang="en"' in french.text and 'hreflang="fr"' in english.text
+    for other in ("/credentials/verify", "/credentials/achievements/" + document_slug(document)):
+        english_page = requests.get(tool.url + other, headers=HTML).text
+        assert_french(english_page, requests.get(tool.url + other, headers=french_browser).text)
+
+    browser = requests.Session()
+    browser.headers.update(french_browser)
+    switched = browser.get(tool.url + path + "?lang=en")
+    assert '<html lang="en">' in switched.text
+    assert '<html lang="en">' in browser.get(tool.url + "/credentials/verify").text  # kept
+    assert '<html lang="fr">' in browser.get(tool.url + path + "?lang=fr").text
+
+
+def document_slug(document: dict) -> str:
+    """The level's slug from the credential's achievement id (.../achievements/<slug>)."""
+    return str(document["credentialSubject"]["achievement"]["id"]).rstrip("/").rsplit("/", 1)[1]

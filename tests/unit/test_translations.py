@@ -22,6 +22,7 @@ KEYWORDS = {
     "lazy_gettext": None,
     "_l": None,
     "N_": None,
+    "Nn_": (1, 2),
 }
 
 

@@ -72,6 +72,28 @@
   window.lmsLocalTime = function (iso, style) {
     return new Intl.DateTimeFormat(lang, styles[style] || styles.datetime).format(new Date(iso));
   };
+  // --- the scripts' sentences and numbers -------------------------------------------------------
+  // A page whose scripts write sentences carries them, translated, in a JSON data block
+  // (web/js_text.py). lmsText(key, values) fills its %(name)s; a plural sentence ({one, other})
+  // takes the form the page language's plural rules give values.num ("0 mot", "0 words").
+  var texts = null;
+  window.lmsText = function (key, values) {
+    if (texts === null) {
+      var block = document.getElementById("js-text");
+      texts = block ? JSON.parse(block.textContent) : {};
+    }
+    var text = texts[key] || key;
+    if (typeof text === "object") {
+      text = text[new Intl.PluralRules(lang).select(values.num)] || text.other;
+    }
+    return text.replace(/%\((\w+)\)[sd]/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  };
+  // Numbers as the page's language writes them ("62.5%", "62,5 %"; options of Intl.NumberFormat).
+  window.lmsNumber = function (value, options) {
+    return new Intl.NumberFormat(lang, options).format(value);
+  };
   function localiseAll(root) {
     if (root.matches && root.matches("time[data-local]")) { localise(root); }
     if (root.querySelectorAll) { root.querySelectorAll("time[data-local]").forEach(localise); }

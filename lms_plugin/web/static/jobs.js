@@ -9,7 +9,8 @@
       .then(function (r) { return r.json(); })
       .then(function (job) {
         if (job.status !== "running") { window.location.reload(); return; }
-        el.firstChild.textContent = "Last roster sync: running — " + job.done + " of " + job.total + " members. ";
+        // the sentence: web/js_text.py, in the page's language (static/frame.js)
+        el.firstChild.textContent = window.lmsText("running", { done: job.done, num: job.total }) + " ";
         setTimeout(poll, 1500);
       })
       .catch(function () { setTimeout(poll, 5000); });

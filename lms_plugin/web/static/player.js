@@ -70,21 +70,23 @@
       body: JSON.stringify(body)
     });
   }
-  function count() {
+  function count() {  // the sentences: web/js_text.py, in the page's language (static/frame.js)
     var n = words();
-    counter.textContent = n + " words of " + limit + (n > limit ? " — over the limit" : "");
+    counter.textContent = window.lmsText(n > limit ? "over" : "words", { num: n, limit: limit });
   }
   function save() {
     if (text.value === lastSaved) { return; }
     var sent = text.value;
-    status.textContent = "Saving…";
+    status.textContent = window.lmsText("saving");
     api("PUT", "/api/v1/modules/" + encodeURIComponent(slug) + "/assignment/draft", { text: sent })
       .then(function (r) { return r.json().then(function (b) { return [r, b]; }); })
       .then(function (rb) {
-        if (rb[0].ok) { lastSaved = sent; status.textContent = "Draft saved " + savedAt(rb[1].saved_at); }
-        else { status.textContent = "Not saved: " + rb[1].message; }
+        if (rb[0].ok) {
+          lastSaved = sent;
+          status.textContent = window.lmsText("saved", { when: savedAt(rb[1].saved_at) });
+        } else { status.textContent = window.lmsText("refused", { why: rb[1].message }); }
       })
-      .catch(function () { status.textContent = "Not saved (connection problem); your text is still here."; });
+      .catch(function () { status.textContent = window.lmsText("offline"); });
   }
   text.addEventListener("input", function () {
     count();

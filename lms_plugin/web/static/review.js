@@ -1,7 +1,7 @@
 // Review page: the rubric's running total, mean and pass rule as levels are chosen, and the keyboard
 // shortcuts the page documents (1-4: the level of the focused criterion; n: save and next).
 // The page works without this script: the form posts, and the server says the same sentences
-// (lms_plugin/domain/rubric.py, which this mirrors).
+// (lms_plugin/domain/rubric.py, which this mirrors, in the words the page hands it).
 (function () {
   "use strict";
   var form = document.getElementById("review-form");
@@ -15,26 +15,21 @@
   var ruleEl = document.getElementById("tally-rule");
   var saveNext = document.getElementById("save-next");
 
-  function percent(value) {  // domain.completion.format_percent: 62.5 -> "62.5%"
-    return String(Math.round(value * 100) / 100) + "%";
-  }
-
-  function mean(value) {  // domain.rubric.format_mean: 3 -> "3.0", 2.75 -> "2.75"
-    var text = (Math.round(value * 100) / 100).toFixed(2).replace(/0+$/, "");
-    return /\.$/.test(text) ? text + "0" : text;
-  }
+  // The sentences are domain/rubric.py's, translated (web/js_text.py); numbers in the page's
+  // language (static/frame.js): "68.75%" / "68,75 %", a mean "3.0" / "3,0".
+  var text = window.lmsText;
+  function percent(value) { return window.lmsNumber(value / 100, { style: "percent", maximumFractionDigits: 2 }); }
+  function mean(value) { return window.lmsNumber(value, { minimumFractionDigits: 1, maximumFractionDigits: 2 }); }
 
   function ruleSentence(total, left, below) {  // domain.rubric.rule_sentence
     var count = criteria.length, parts = below.slice();
     // grading.PassRule: whole totals against min_mean x criteria (no float mean compared)
     var reached = minMean === null || (count > 0 && total >= minMean * count - 1e-9);
-    if (!left && !reached) { parts.push("the mean " + mean(total / count) + " is under " + mean(minMean)); }
-    if (parts.length) { return "Below the pass rule: " + parts.join("; ") + "."; }
-    if (!left) { return "Meets the pass rule."; }
-    if (minMean === null) { return "No criterion below the pass rule so far."; }
-    var needed = Math.ceil(minMean * count - 1e-9);
-    return "No criterion below the pass rule so far; a mean of " + mean(minMean) +
-      " needs a total of " + needed + " or more.";
+    if (!left && !reached) { parts.push(text("mean_under", { mean: mean(total / count), min: mean(minMean) })); }
+    if (parts.length) { return text("below", { reasons: parts.join("; ") }); }
+    if (!left) { return text("meets"); }
+    if (minMean === null) { return text("none_below"); }
+    return text("needs", { min: mean(minMean), needed: Math.ceil(minMean * count - 1e-9) });
   }
 
   function tally() {
@@ -49,10 +44,10 @@
     });
     var max = maxLevel * criteria.length;
     var left = criteria.length - scored;
-    var sentence = "Total " + total + " of " + max + " (" + percent(max ? 100 * total / max : 0) + ")";
-    if (scored) { sentence += ", mean " + mean(total / scored); }
-    if (left) { sentence += "; " + left + (left === 1 ? " criterion" : " criteria") + " still to score"; }
-    totalEl.textContent = sentence + ".";
+    var kind = scored ? "mean" : "plain";  // domain.rubric.total_sentence
+    var values = { total: total, max: max, percent: percent(max ? 100 * total / max : 0), num: left };
+    if (scored) { values.mean = mean(total / scored); }
+    totalEl.textContent = text((left ? "left_" : "total_") + kind, values);
     ruleEl.textContent = ruleSentence(total, left, below);
   }
 
