@@ -98,7 +98,7 @@ EVENING_UTC = "2026-12-05 20:30:00+00"  # already 6 December in Tokyo, still 5th
         ("Asia/Tokyo", "en-US", "December 6, 2026", "GMT+9"),
         ("America/Los_Angeles", "en-US", "December 5, 2026", "PST"),
         ("Europe/London", "en-GB", "5 December 2026", "GMT"),  # the reader's English
-        ("UTC", "fr-FR", "December 5, 2026", "UTC"),  # an English page stays English
+        ("UTC", "fr-FR", "5 décembre 2026", "UTC"),  # a French browser: the French page
     ],
 )
 def test_times_are_shown_in_the_readers_time_zone(

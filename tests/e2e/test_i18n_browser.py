@@ -17,6 +17,7 @@ from lms_plugin.services import grades
 from tests.e2e.test_player_browser import CUSTOM, open_launch
 from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1
+from tests.support.credential_http import issue
 from tests.support.learners import api_launch, submit_quiz
 from tests.support.reviews import submitted
 
@@ -93,3 +94,83 @@ def test_the_main_pages_pass_axe_in_both_languages(chromium, tool, platform, loc
             page, tool.url + path.replace("/review", f"/instructor/reviews/{submission}"), language
         )
     page.context.close()
+
+
+def launched_under_csp(chromium: Browser, tool, platform, user: str, locale: str) -> Page:
+    """As :func:`launched`, under the tool's real CSP: the scripts read their sentences from the
+    page's JSON data block, which the CSP lets the page carry (it is not run)."""
+    context = chromium.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    hint = json.dumps({CUSTOM: {"module": L1M1}, LOCALE: {"locale": locale}})
+    query = urlencode(platform.login_params(user, lti_message_hint=hint))
+    page.goto(f"{tool.url}/lti/login?{query}")
+    page.wait_for_url(re.compile(re.escape(tool.url) + r"/(modules|instructor)/"))
+    return page
+
+
+def test_the_word_counter_and_autosave_speak_french(chromium, tool, platform):
+    page = launched_under_csp(chromium, tool, platform, "learner-1", "fr-CA")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{tool.url}/modules/{L1M1}/assignment")
+    page.wait_for_load_state("load")
+    editor = page.locator("#text")
+
+    editor.fill("Un")
+    expect(page.locator("#wordcount")).to_have_text(re.compile(r"^1 mot sur \d+$"))
+    editor.fill("Un deux trois")
+    expect(page.locator("#wordcount")).to_have_text(re.compile(r"^3 mots sur \d+$"))
+    expect(page.locator("#autosave")).to_contain_text("Brouillon enregistré", timeout=10_000)
+    editor.fill("")
+    expect(page.locator("#wordcount")).to_have_text(re.compile(r"^0 mot sur \d+$"))  # French: 0
+    assert errors == []
+    page.context.close()
+
+
+def test_the_review_running_total_speaks_french(chromium, tool, platform):
+    submission = submitted(tool, platform, user="learner-2")
+    page = launched_under_csp(chromium, tool, platform, "teacher-1", "fr-CA")
+    page.goto(f"{tool.url}/instructor/reviews/{submission}")
+    page.wait_for_load_state("load")
+    fieldsets = page.get_by_test_id("criterion").all()
+    count = len(fieldsets)
+
+    fieldsets[0].locator("label.cell").nth(2).click()  # Proficient (3)
+    tally = page.get_by_test_id("tally")
+    left = f"{count - 1} critère reste à noter" if count == 2 else f"{count - 1} critères restent"
+    expect(tally).to_contain_text(f"Total 3 sur {4 * count}")
+    expect(tally).to_contain_text("moyenne 3,0")
+    expect(tally).to_contain_text(left)
+    for fieldset in fieldsets[1:]:
+        fieldset.locator("label.cell").nth(2).click()
+
+    expect(tally).to_contain_text(f"Total {3 * count} sur {4 * count}")
+    text = " ".join(tally.inner_text().split())
+    assert re.search(r"\(75\s%\), moyenne 3,0\.", text), text
+    assert "Satisfait la règle de réussite." in text or "Sous la règle de réussite" in text
+    assert "Total" in text and " of " not in text and "mean" not in text
+    page.context.close()
+
+
+def test_the_public_credential_page_in_the_browsers_language(chromium, tool, platform):
+    credential_id = issue(tool, platform)
+    url = f"{tool.url}/credentials/{credential_id}"
+
+    french = chromium.new_context(locale="fr-CA", bypass_csp=True).new_page()  # axe injects
+    french.goto(url)
+    assert french.evaluate("() => document.documentElement.lang") == "fr"
+    expect(french.get_by_text("Certificat numérique vérifié · Open Badges 3.0")).to_be_visible()
+    expect(french.get_by_test_id("check")).to_contain_text("Valide")
+    found = axe_violations(french)
+    assert found == [], [v["id"] for v in found]
+    french.get_by_role("link", name="Langue : English").click()
+    french.wait_for_load_state("load")
+    assert french.evaluate("() => document.documentElement.lang") == "en"
+    expect(french.get_by_test_id("check")).to_contain_text("Valid")
+    french.context.close()
+
+    english = chromium.new_context(locale="en-US").new_page()
+    english.goto(url)
+    assert english.evaluate("() => document.documentElement.lang") == "en"
+    expect(english.get_by_text("Verified credential · Open Badges 3.0")).to_be_visible()
+    english.context.close()
