@@ -213,3 +213,19 @@ def test_the_public_credential_page_follows_the_browser(tool, platform):
 def document_slug(document: dict) -> str:
     """The level's slug from the credential's achievement id (.../achievements/<slug>)."""
     return str(document["credentialSubject"]["achievement"]["id"]).rstrip("/").rsplit("/", 1)[1]
+
+
+def test_the_cohort_numbers_are_written_in_the_page_language(tool, platform):
+    """The heatmap's cells and the histograms' bands come from the services' caches in one form;
+    the page writes them in its own language (100 % and 90-100 % in French)."""
+    learner = api_launch(tool, platform)
+    submit_quiz(learner, tool)
+    grade_everything(tool)
+
+    english, french = both(tool, platform, "teacher-1", "/instructor/cohort")
+
+    cell = re.compile(r'<td class="hm-c hm-\w+"><a [^>]+><span class="sr">[^<]+</span>([^<]*%)<')
+    assert cell.findall(english) == ["100%"]
+    assert cell.findall(french) == ["100\u00a0%"]
+    assert '<th scope="col">90\u2013100%</th>' in english
+    assert '<th scope="col">90\u2013100\u00a0%</th>' in french
