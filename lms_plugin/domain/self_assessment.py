@@ -11,6 +11,7 @@ from statistics import mean
 from typing import Any, Literal
 
 from lms_plugin.domain.errors import ContentSpecError, InvalidInputError, UnprocessableError
+from lms_plugin.domain.i18n import _
 
 When = Literal["start", "end"]
 
@@ -85,7 +86,8 @@ def read_ratings(competencies: Sequence[str], given: Mapping[str, Any]) -> dict[
     unknown = sorted(str(k) for k in given if k not in known)
     if unknown:
         raise InvalidInputError(
-            f"Unknown competencies: {', '.join(unknown)}.", code="invalid_self_assessment"
+            _("Unknown competencies: %(ids)s.", ids=", ".join(unknown)),
+            code="invalid_self_assessment",
         )
     ratings: dict[str, int] = {}
     for cid in competencies:
@@ -97,14 +99,14 @@ def read_ratings(competencies: Sequence[str], given: Mapping[str, Any]) -> dict[
             level = int(value)
         if level not in (1, 2, 3, 4):
             raise InvalidInputError(
-                f"{cid} needs a rating from 1 to 4.", code="invalid_self_assessment"
+                _("%(id)s needs a rating from 1 to 4.", id=cid), code="invalid_self_assessment"
             )
         assert level is not None
         ratings[cid] = level
     left = [cid for cid in competencies if cid not in ratings]
     if left:
         raise UnprocessableError(
-            f"Rate every competency; not rated yet: {', '.join(left)}.",
+            _("Rate every competency; not rated yet: %(ids)s.", ids=", ".join(left)),
             code="self_assessment_incomplete",
         )
     return ratings

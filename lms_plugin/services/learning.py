@@ -89,7 +89,7 @@ def start_attempt(
     ready_at = next_attempt_at(module, done)
     if ready_at is not None and ready_at > now:
         raise ConflictError(
-            _("Your next attempt opens at %(when)s UTC.", when=f"{ready_at:%Y-%m-%d %H:%M}"),
+            _("Your next attempt opens at %(when)s UTC.", when=ready_at.strftime("%Y-%m-%d %H:%M")),
             code="cooldown",
         )
     seed = secrets.randbits(31)
