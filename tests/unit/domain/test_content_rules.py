@@ -223,14 +223,15 @@ CASES = [
             (FIG, "", SVG_OK.replace("<desc>Two boxes, one arrow.</desc>", "")),
             (LESSON, "Some text", SHOWN + "Some text"),
         ],
-        [
-            f"{C}{FIG}:1: the figure must start with <title> then <desc> (what it shows, in words)"
-        ],
+        [f"{C}{FIG}:1: the figure must start with <title> then <desc> (what it shows, in words)"],
     ),
     (
         "figure-in-a-quiz-prompt",
-        [(FIG, "", SVG_OK), (LESSON, "Some text", SHOWN + "Some text")]
-        + [(QUIZ, '"Pick one."', '"Pick one. ![A flow](figures/flow.svg)"')],
+        [
+            (FIG, "", SVG_OK),
+            (LESSON, "Some text", SHOWN + "Some text"),
+            (QUIZ, '"Pick one."', '"Pick one. ![A flow](figures/flow.svg)"'),
+        ],
         [f"{C}{QUIZ}:6: images are not allowed: figures/flow.svg"],
     ),
     (
