@@ -74,7 +74,9 @@ def test_quiz_submitted_graded_and_recorded_by_the_lms(tool, platform, tmp_path)
     assert body["userId"] == "learner-1"
     assert body["scoreMaximum"] == 100 and body["scoreGiven"] == 50.0  # quiz done, assignment not
     assert body["activityProgress"] == "InProgress" and body["gradingProgress"] == "FullyGraded"
-    assert body["comment"] == "Quiz 100% passed; assignment not submitted yet"
+    assert body["comment"] == (
+        "Quiz 100% passed; assignment not submitted yet; practice log entry not submitted yet"
+    )
     assert body["timestamp"].endswith("+00:00")
     lineitems = [e["item"] for e in platform.lineitems.values() if e["context_id"] == "course-101"]
     assert [li["resourceId"] for li in lineitems] == [L1M1]
@@ -84,7 +86,9 @@ def test_quiz_submitted_graded_and_recorded_by_the_lms(tool, platform, tmp_path)
         "PendingManual",
         "Submitted",
     )
-    assert waiting["body"]["comment"] == "Quiz 100% passed; assignment waiting for review"
+    assert waiting["body"]["comment"] == (
+        "Quiz 100% passed; assignment waiting for review; practice log entry not submitted yet"
+    )
     assert "in your LMS gradebook" in page
 
 
