@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import LAUNCH_ERRORS, ForbiddenError, InvalidInputError
-from lms_plugin.services import admin_access, admin_failures, admin_keys, admin_platforms
+from lms_plugin.services import admin_access, admin_keys, admin_platforms
 from lms_plugin.web import admin_auth, deps, launch_session
 from lms_plugin.web.admin_auth import AdminSignInRequired
 
@@ -115,11 +115,9 @@ def admin_link(endpoint: str, **values: Any) -> str:
 def home() -> str:
     """Every platform in view with its deployments, and what to do about pending ones."""
     viewer = admin_auth.viewer()
-    unknown = admin_failures.recent(deps.store(), None) if viewer.sees_everything else []
     return render_template(
         "admin/home.html",
         platforms=admin_platforms.platforms(deps.session(), viewer.scope),
-        unknown=unknown,
         done=request.args.get("done"),
     )
 

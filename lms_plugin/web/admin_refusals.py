@@ -4,8 +4,10 @@ any error, so no launch code is involved.
 
 The registration is the one the login names (iss + client_id) or the one the launch's state
 names (``state-<registration id>.``). Both are unverified when the launch is refused, so an
-entry says which platform a refusal *claimed* to come from; anything naming no registered
-platform goes to the unknown list. 429s are not kept (a flood would only push out the rest).
+entry says which platform a refusal *claimed* to come from. A refusal naming no registered
+platform is not kept: anyone can send those, and the anonymous edge stores nothing for an unknown
+issuer or client (issue 12); the web log has them (``unknown_platform``). 429s are not kept
+either (a flood would only push out the rest).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from lms_plugin.web import deps
 
 log = logging.getLogger(__name__)
 LOGIN = "lti.login"
+# Refused before any platform was looked up: oversized or naming no registration. Anyone can send
+# these, and the edge keeps nothing for them (issue 12); the web log has each.
+_ANONYMOUS = frozenset({"login_param_too_long", "unknown_platform"})
 LAUNCHES = frozenset({"lti.launch", "lti.launch_continue"})
 _LONGEST = 500  # a longer issuer or client id is no registration's: not looked up
 
@@ -43,16 +48,15 @@ def note(response: Response) -> Response:
 
 def _record(code: str, status: int, login: bool) -> None:
     store = deps.store()
+    if login and code in _ANONYMOUS:
+        return
     if login:
         issuer, client_id = request.values.get("iss"), request.values.get("client_id")
         registration_id = _registration_of(issuer, client_id)
-        admin_failures.record(
-            store, registration_id, code, status, issuer=issuer, client_id=client_id
-        )
-        return
-    # A body over the route's limit cannot be read (reading it would raise 413 again).
-    state = request.form.get("state", "") if status != 413 else ""
-    admin_failures.record(store, _named_by_state(state), code, status)
+    else:  # a body over the route's limit cannot be read (reading it would raise 413 again)
+        registration_id = _named_by_state(request.form.get("state", "") if status != 413 else "")
+    if registration_id is not None:
+        admin_failures.record(store, registration_id, code, status)
 
 
 def _registration_of(issuer: str | None, client_id: str | None) -> int | None:
