@@ -190,6 +190,7 @@ class QuizRulesOut(Out):
     show_correct_answers: Literal["after_pass_or_last_attempt", "after_each_attempt", "never"] = (
         Field(description="when a graded attempt shows the correct answers")
     )
+    minutes: int = Field(description="the time one attempt takes, in minutes")
 
 
 class CriterionOut(Out):
