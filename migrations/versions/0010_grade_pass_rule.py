@@ -61,6 +61,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('review', schema=None) as batch_op:
+    # DROP COLUMN in place (SQLite 3.35+), not a copy of the table, as 0005 does.
+    with op.batch_alter_table('review', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('rule_min_mean')
         batch_op.drop_column('rule_min_level')

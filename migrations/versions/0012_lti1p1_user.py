@@ -31,6 +31,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('lti_user', schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a copy of the table: every learner's work
+    # refers to lti_user, and with foreign keys on, dropping the copied table would cascade.
+    with op.batch_alter_table('lti_user', schema=None, recreate='never') as batch_op:
         batch_op.drop_index('ix_lti_user_registration_id_lti1p1_user_id')
         batch_op.drop_column('lti1p1_user_id')
