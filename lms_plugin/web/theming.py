@@ -8,9 +8,11 @@ unreadable. Logos are served by their SHA-256 from the database, never from anot
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, request, url_for
 from markupsafe import Markup, escape
@@ -73,12 +75,24 @@ def logo(digest: str) -> Response:
     return response
 
 
-@bp.get("/favicon.ico")
-def favicon() -> Response:
-    """Browsers ask for /favicon.ico on pages opened outside the LMS (e.g. a public credential)."""
-    response = current_app.send_static_file("favicon.ico")
+_ICON_TYPES = {"ico": "image/vnd.microsoft.icon", "svg": "image/svg+xml"}
+
+
+@bp.get("/favicon.<any(ico, svg):kind>")
+def favicon(kind: str) -> Response:
+    """The tool's icon, also what browsers ask /favicon.ico for on pages opened outside the
+    LMS. Sent from memory: browsers drop icon requests as they navigate, and a dropped
+    response must leave no open file behind."""
+    response = Response(_icon(kind), mimetype=_ICON_TYPES[kind])
     response.headers["Cache-Control"] = "public, max-age=86400"
+    response.add_etag()
+    response.make_conditional(request)
     return response
+
+
+@functools.cache
+def _icon(kind: str) -> bytes:
+    return (Path(current_app.static_folder or "") / f"favicon.{kind}").read_bytes()
 
 
 def current_theme() -> ThemeView | None:

@@ -262,16 +262,11 @@ def test_removing_the_logo_keeps_the_name_and_accent(tool, platform):
 def test_the_favicon_is_served_in_svg_ico_and_for_home_screens(tool):
     html = requests.get(tool.url + "/credentials/verify", timeout=10).text
     icons = re.findall(r'<link rel="(?:icon|apple-touch-icon)" href="([^"]+)"', html)
-    assert icons == [
-        "/static/favicon.svg",
-        "/static/favicon.ico",
-        "/static/apple-touch-icon.png",
-    ]
+    assert icons == ["/favicon.svg", "/favicon.ico", "/static/apple-touch-icon.png"]
     types = {
-        "/static/favicon.svg": "image/svg+xml",
-        "/static/favicon.ico": ("image/vnd.microsoft.icon", "image/x-icon"),
-        "/static/apple-touch-icon.png": "image/png",
+        "/favicon.svg": "image/svg+xml",
         "/favicon.ico": ("image/vnd.microsoft.icon", "image/x-icon"),
+        "/static/apple-touch-icon.png": "image/png",
     }
     for path, expected in types.items():
         response = requests.get(tool.url + path, timeout=10)
@@ -281,3 +276,6 @@ def test_the_favicon_is_served_in_svg_ico_and_for_home_screens(tool):
         ), path
     with Image.open(io.BytesIO(requests.get(tool.url + "/favicon.ico", timeout=10).content)) as ico:
         assert {(16, 16), (32, 32), (48, 48)} <= set(ico.info["sizes"])
+    etag = requests.get(tool.url + "/favicon.svg", timeout=10).headers["ETag"]
+    again = requests.get(tool.url + "/favicon.svg", headers={"If-None-Match": etag}, timeout=10)
+    assert again.status_code == 304 and not again.content
