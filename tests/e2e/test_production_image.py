@@ -119,6 +119,8 @@ def test_beat_healthcheck_follows_the_compose_beat(tmp_path, pg_url, broker_url)
         os.utime(heartbeat, (stale, stale))
         # the next due task it sends brings the heartbeat back
         wait_for(lambda: heartbeat.stat().st_mtime > stale + 60, 30, log.read_text)
+        # each drain is sent in its turn: wait for the grading one (outbox may come first)
+        wait_for(lambda: "Sending due task drain-grading" in log.read_text(), 30, log.read_text)
         beat.send_signal(signal.SIGTERM)
         beat.wait(timeout=30)
     os.utime(heartbeat, (stale, stale))  # a beat that stopped sending, ten minutes ago
