@@ -12,21 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from lms_plugin.db import db
 from lms_plugin.web.app import create_app
 from tests.conftest import make_settings
-from tests.support.endpoints import PG_ADMIN_URL
-from tests.support.processes import scratch_database
 
 pytestmark = pytest.mark.integration
 NOW = "'2026-12-01 10:00:00+00'"
 BEFORE = "0004_review_folded"
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/m.db"
-        return
-    with scratch_database(PG_ADMIN_URL, "lms_mig5_") as url:
-        yield url
 
 
 def test_existing_rows_are_carried_over(tmp_path, database_url):

@@ -12,8 +12,7 @@ from sqlalchemy import text
 from lms_plugin.db import db
 from lms_plugin.web.app import create_app
 from tests.conftest import make_settings
-from tests.support.endpoints import PG_ADMIN_URL
-from tests.support.processes import scratch_database
+from tests.support.migrations import at_revision_with
 
 pytestmark = pytest.mark.integration
 NOW = "'2026-12-01 10:00:00+00'"
@@ -47,15 +46,6 @@ ROWS = (
 )
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/m.db"
-        return
-    with scratch_database(PG_ADMIN_URL, "lms_mig8_") as url:
-        yield url
-
-
 def rows(sql: str) -> list[tuple[object, ...]]:
     return [tuple(r) for r in db.session.execute(text(sql)).all()]
 
@@ -63,10 +53,7 @@ def rows(sql: str) -> list[tuple[object, ...]]:
 def test_existing_rows_are_carried_over_and_back(tmp_path, database_url):
     app = create_app(make_settings(str(tmp_path), database_url=database_url))
     with app.app_context():
-        upgrade(revision=BEFORE)
-        for sql in ROWS:
-            db.session.execute(text(sql))
-        db.session.commit()
+        at_revision_with(BEFORE, ROWS)
 
         upgrade()
 

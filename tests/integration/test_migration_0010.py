@@ -12,8 +12,7 @@ from sqlalchemy import text
 from lms_plugin.db import db
 from lms_plugin.web.app import create_app
 from tests.conftest import make_settings
-from tests.support.endpoints import PG_ADMIN_URL
-from tests.support.processes import scratch_database
+from tests.support.migrations import at_revision_with
 
 pytestmark = pytest.mark.integration
 NOW = "'2026-12-01 10:00:00+00'"
@@ -49,22 +48,10 @@ ROWS = (
 )
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/m.db"
-        return
-    with scratch_database(PG_ADMIN_URL, "lms_mig10_") as url:
-        yield url
-
-
 def test_existing_reviews_keep_the_rule_they_were_graded_under(tmp_path, database_url):
     app = create_app(make_settings(str(tmp_path), database_url=database_url))
     with app.app_context():
-        upgrade(revision="0009_membership_launched")
-        for sql in ROWS:
-            db.session.execute(text(sql))
-        db.session.commit()
+        at_revision_with("0009_membership_launched", ROWS)
 
         upgrade(revision="0010_grade_pass_rule")
 
