@@ -189,7 +189,20 @@ def risk_reasons(
 
 def age_text(moment: datetime, now: datetime) -> str:
     """How long ago, in words: "3 days", "1 day", "5 hours", "1 hour", "under an hour"."""
-    seconds = (now - moment).total_seconds()
+    return age_words((now - moment).total_seconds())
+
+
+def age_unit(seconds: float) -> int:
+    """An age rounded down to what :func:`age_words` says of it (whole days, whole hours, or
+    0 for under an hour): ages that read the same share one value."""
+    for unit in (86400, 3600):
+        if seconds >= unit:
+            return int(seconds // unit) * unit
+    return 0
+
+
+def age_words(seconds: float) -> str:
+    """An age of ``seconds`` in words (see :func:`age_text`)."""
     if seconds >= 86400:
         return ngettext("%(num)d day", "%(num)d days", int(seconds // 86400))
     if seconds >= 3600:

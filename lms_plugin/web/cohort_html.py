@@ -6,13 +6,13 @@ dozen (state, text) pairs, made once and kept; its link is built from numbers an
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from lms_plugin.domain.cohort import BY_CODE, age_text
+from lms_plugin.domain.cohort import BY_CODE, age_unit, age_words
 from lms_plugin.domain.i18n import percent
 from lms_plugin.services.cohort_grid import Column, LearnerRow
 from lms_plugin.web.cohort_links import Links
@@ -62,18 +62,8 @@ def _words(language: str) -> dict[str, str]:
 
 @lru_cache(maxsize=2048)
 def _ago(seconds: int, language: str) -> str:
-    """ "3 days ago" for an age already rounded down to its unit (see :func:`_age_unit`)."""
-    now = datetime(2000, 1, 1)
-    return str(escape(_("%(age)s ago", age=age_text(now - timedelta(seconds=seconds), now))))
-
-
-def _age_unit(seconds: float) -> int:
-    """An age rounded down to what age_text says of it (whole days, whole hours, or under an
-    hour), so that learners of the same age share one cached sentence."""
-    for unit in (86400, 3600):
-        if seconds >= unit:
-            return int(seconds // unit) * unit
-    return 0
+    """ "3 days ago" for an age already rounded down to its unit (domain.cohort.age_unit)."""
+    return str(escape(_("%(age)s ago", age=age_words(seconds))))
 
 
 def row_head(learner: LearnerRow, modules: int, now: datetime) -> Markup:
@@ -86,7 +76,7 @@ def row_head(learner: LearnerRow, modules: int, now: datetime) -> Markup:
         tags += words["never_launched"]
         when = words["never"]
     else:
-        ago = _ago(_age_unit((now - last).total_seconds()), current_language())
+        ago = _ago(age_unit((now - last).total_seconds()), current_language())
         when = f'<time datetime="{last.isoformat(timespec="seconds")}">{ago}</time>'
     return Markup(  # noqa: S704 - the name is escaped; the rest is ours
         f'<th scope="row" class="hm-who"><span class="hm-name">{escape(learner.name)}</span>'

@@ -281,3 +281,11 @@ def test_mastery_bands_and_the_isp_competencies():
 )
 def test_age_in_words(ago, text):
     assert c.age_text(NOW - ago, NOW) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "unit"), [(0, 0), (3599, 0), (3600, 3600), (7300, 7200), (90000, 86400)]
+)
+def test_ages_that_read_the_same_share_one_unit(seconds, unit):
+    assert c.age_unit(seconds) == unit
+    assert c.age_words(seconds) == c.age_words(unit)
