@@ -132,6 +132,9 @@ class LmsPlatform:
     _tokens: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict, repr=False)
     _jtis: set[str] = field(default_factory=set, repr=False)
     _faults: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict, repr=False)
+    # hold_scores(): score posts wait at the gate (an LMS answering slowly) and say they came.
+    _score_gate: threading.Event | None = field(default=None, repr=False)
+    score_arrived: threading.Event = field(default_factory=threading.Event, repr=False)
     _last_stamp: dict[tuple[int, str], datetime] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -289,6 +292,15 @@ class LmsPlatform:
         with self._lock:
             self._faults.setdefault(target, []).extend([(status, retry_after)] * count)
 
+    def hold_scores(self) -> threading.Event:
+        """Score posts wait (up to 30 s) until the returned event is set; ``score_arrived`` says
+        one is waiting: a task of the tool's stays in flight for as long as the test needs."""
+        gate = threading.Event()
+        with self._lock:
+            self._score_gate = gate
+            self.score_arrived.clear()
+        return gate
+
     def expire_tokens(self) -> None:
         """Forget every access token issued: the next AGS call answers 401."""
         with self._lock:
@@ -300,6 +312,9 @@ class LmsPlatform:
             self._tokens.clear()
             self._jtis.clear()
             self._faults.clear()
+            if self._score_gate is not None:
+                self._score_gate.set()
+            self._score_gate = None
             self._last_stamp.clear()
             self.lineitems.clear()
             self.placements.clear()
@@ -515,6 +530,10 @@ class LmsPlatform:
         return response
 
     def _score(self, context_id: str, n: int, *, moodle: bool) -> Response:
+        gate = self._score_gate
+        if gate is not None:
+            self.score_arrived.set()
+            gate.wait(30)
         refused = self._authorize_service(SCORE_SCOPE)
         if refused is not None:
             return refused
