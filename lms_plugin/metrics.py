@@ -61,6 +61,11 @@ GRADING_SECONDS = Histogram(
     "Time to grade one batch of submitted attempts (one drain transaction)",
     buckets=BATCH_SECONDS,
 )
+GRADING_WAIT_SECONDS = Histogram(
+    "lms_grading_wait_seconds",
+    "Time from a learner's quiz submit to its grade being recorded (queue wait + grading)",
+    buckets=SECONDS,
+)
 GRADED = Counter("lms_graded_total", "Attempts graded and review rounds announced")
 ISSUING_SECONDS = Histogram(
     "lms_issuing_batch_duration_seconds",

@@ -59,6 +59,8 @@ def grade_submitted(slot: int | None = None) -> int:
             dispatch.publish_scores(settings(), store())
         if graded.awards:
             dispatch.issue_awards(settings(), store())
+        for waited in graded.waits:
+            metrics.GRADING_WAIT_SECONDS.observe(waited)
         return graded.done
 
     if slot is None and reviews.fold_unfolded(db.session()):  # the beat: lost review tasks

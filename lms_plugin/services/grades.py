@@ -39,6 +39,7 @@ class Graded:
     queued: list[int]  # score outbox rows made
     awards: list[int] = field(default_factory=list)  # levels completed: awards to issue
     announced: int = 0  # rounds newly waiting for review, told to the gradebook
+    waits: list[float] = field(default_factory=list)  # per attempt: seconds submitted → graded
 
     @property
     def done(self) -> int:
@@ -75,7 +76,15 @@ def grade_submitted(session: Session, limit: int = BATCH) -> Graded:
         modules.setdefault(key, module_version(session, submission.module_id))
     queued, awarded = _refresh(session, modules)
     session.commit()
-    return Graded(len(attempts), queued, awarded, len(rounds))
+    waits = [_waited(attempt) for attempt in attempts]
+    return Graded(len(attempts), queued, awarded, len(rounds), waits)
+
+
+def _waited(attempt: QuizAttempt) -> float:
+    """Seconds from the learner's submit to this grade (0 for an attempt with no submit time)."""
+    if attempt.submitted_at is None or attempt.graded_at is None:
+        return 0.0
+    return max(0.0, (attempt.graded_at - attempt.submitted_at).total_seconds())
 
 
 def _unannounced(session: Session, limit: int) -> list[AssignmentSubmission]:

@@ -84,6 +84,8 @@ def test_worker_metrics_and_the_request_id_in_task_log_lines(tool, platform, tmp
     assert worker_changes[failed_call] == 1
     assert worker_changes["lms_graded_total"] == 1
     assert worker_changes["lms_grading_batch_duration_seconds_count"] == 1
+    assert worker_changes["lms_grading_wait_seconds_count"] == 1  # this quiz, submit → graded
+    assert worker_changes["lms_grading_wait_seconds_sum"] > 0
     grading = sample("lms_tasks_total", task="grading.grade_submitted", outcome="success")
     assert worker_changes[grading] >= 1
     assert (
