@@ -249,6 +249,19 @@ def deployments_activate(issuer: str, client_id: str, deployment_id: str) -> Non
         click.echo(f"deployment {deployment_id} is active")
 
 
+@deployments.command("disable")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--deployment-id", required=True)
+def deployments_disable(issuer: str, client_id: str, deployment_id: str) -> None:
+    """Refuse a deployment's launches from now on (its courses' data stays; activate to undo)."""
+    from lms_plugin.services.platforms import disable_deployment
+
+    with app_context():
+        disable_deployment(_session(), _tenants(), issuer, client_id, deployment_id)
+        click.echo(f"deployment {deployment_id} is disabled: its launches are refused")
+
+
 # --- keys ----------------------------------------------------------------------------------
 @cli.group()
 def keys() -> None:

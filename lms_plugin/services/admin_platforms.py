@@ -2,8 +2,9 @@
 
 ``scope`` is the registration an LMS administrator launched from (they see and change only
 that one), or None for an admin signed in with ``lms-plugin admin link`` (every platform).
-Activation is ``lms-plugin deployments activate``'s service; disabling refuses the
-deployment's launches from then on (``deployment_disabled``) until it is activated again.
+Activating and disabling are the services of ``lms-plugin deployments activate`` and
+``disable``: disabling refuses the deployment's launches from then on (``deployment_disabled``)
+until it is activated again.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms_plugin.db.models import Deployment, Registration
 from lms_plugin.domain.errors import NotFoundError
 from lms_plugin.lti.tenants import TenantDirectory
-from lms_plugin.services.platforms import activate_deployment
-
-DISABLED = "disabled"
+from lms_plugin.services.platforms import activate_deployment, set_disabled
 
 
 def platforms(session: Session, scope: int | None) -> list[Registration]:
@@ -59,8 +58,4 @@ def disable(
     session: Session, tenants: TenantDirectory, scope: int | None, deployment_pk: int
 ) -> Deployment:
     """Refuse the deployment's launches from now on (its courses' data stays)."""
-    row = _deployment(session, scope, deployment_pk)
-    row.status = DISABLED
-    session.commit()
-    tenants.forget_all()  # the launch path reads cached snapshots of active deployments
-    return row
+    return set_disabled(session, tenants, _deployment(session, scope, deployment_pk))

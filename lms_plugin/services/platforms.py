@@ -136,6 +136,30 @@ def list_deployments(session: Session, status: str | None = None) -> list[Deploy
     return list(session.scalars(query))
 
 
+DISABLED = "disabled"
+
+
+def disable_deployment(
+    session: Session, tenants: TenantDirectory, issuer: str, client_id: str, deployment_id: str
+) -> Deployment:
+    """Refuse a deployment's launches from now on (``deployment_disabled``); its courses' data
+    stays, and activating it again lets its launches in again."""
+    registration = get_platform(session, issuer, client_id)
+    deployment = session.scalars(
+        select(Deployment).filter_by(registration_id=registration.id, deployment_id=deployment_id)
+    ).first()
+    if deployment is None:
+        raise NotFoundError(f"no deployment {deployment_id} of {issuer} client {client_id}")
+    return set_disabled(session, tenants, deployment)
+
+
+def set_disabled(session: Session, tenants: TenantDirectory, deployment: Deployment) -> Deployment:
+    deployment.status = DISABLED
+    session.commit()
+    tenants.forget_all()  # the launch path reads cached snapshots of active deployments
+    return deployment
+
+
 def activate_deployment(
     session: Session, tenants: TenantDirectory, issuer: str, client_id: str, deployment_id: str
 ) -> Deployment:

@@ -141,6 +141,19 @@ def test_deployment_activation(cli):
     assert cli("deployments", "list", "--pending").stdout.strip() == "no deployments"
 
 
+def test_deployment_disabled_and_activated_again(cli):
+    cli("platform", "add", *PLATFORM)
+    where = ["--issuer", "https://moodle.example.edu", "--client-id", "abc", "--deployment-id"]
+    assert cli("deployments", "activate", *where, "7").returncode == 0
+    result = cli("deployments", "disable", *where, "7")
+    assert result.returncode == 0 and "launches are refused" in result.stdout
+    assert "7\tdisabled" in cli("deployments", "list").stdout
+    unknown = cli("deployments", "disable", *where, "8")  # never recorded: nothing to disable
+    assert unknown.returncode == 2 and "no deployment 8" in unknown.stderr
+    assert cli("deployments", "activate", *where, "7").returncode == 0
+    assert "7\tactive" in cli("deployments", "list").stdout
+
+
 def test_keys_rotate_promotes_next_and_retires_active(cli, tmp_path):
     first = cli("keys", "rotate").stdout.split()  # "active key K1; next key K2"
     active1, next1 = first[2].rstrip(";"), first[5]
