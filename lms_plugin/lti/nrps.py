@@ -23,6 +23,9 @@ class Member:
     status: str  # Active | Inactive | Deleted
     name: str | None = None
     email: str | None = None
+    # Their LTI 1.1 user_id when it differs (Canvas's ``lti11_legacy_user_id``, as the launch's
+    # migration claims carry it): the roster then finds the row a 1.1 launch made for them.
+    lti1p1_user_id: str | None = None
 
 
 class NrpsClient(ServiceClient):
@@ -53,10 +56,14 @@ def _member(raw: Any) -> Member | None:
     user_id, name, email = raw.get("user_id"), raw.get("name"), raw.get("email")
     if not isinstance(user_id, str) or not 0 < len(user_id) <= ID_MAX:
         return None
+    legacy = raw.get("lti11_legacy_user_id")
+    if not isinstance(legacy, str) or not 0 < len(legacy) <= ID_MAX or legacy == user_id:
+        legacy = None
     return Member(
         user_id=user_id,
         roles=tuple(str(r) for r in raw.get("roles") or ()),
         status=str(raw.get("status") or "Active"),
         name=name[:TEXT_MAX] if isinstance(name, str) and name else None,
         email=email if isinstance(email, str) and 0 < len(email) <= TEXT_MAX else None,
+        lti1p1_user_id=legacy,
     )

@@ -21,7 +21,7 @@ from lms_plugin.domain.i18n import _
 from lms_plugin.domain.roles import access_level
 from lms_plugin.domain.service_urls import REASONS
 from lms_plugin.lti.nrps import Member
-from lms_plugin.services.launches import upsert
+from lms_plugin.services.launches import adopt_lti1p1_user, upsert
 from lms_plugin.services.service_urls import NRPS, admin_hint
 
 STALLED_AFTER = timedelta(days=IDLE_DAYS)  # the cohort's at-risk rule (domain.cohort)
@@ -158,11 +158,15 @@ def sync_roster(
     job.total, job.done = len(members), 0
     active = 0
     for member in members:
+        # A person a 1.1 link knew keeps their row (and work), as at their launch.
+        adopt_lti1p1_user(session, registration.id, member.user_id, member.lti1p1_user_id)
+        facts = (("name", member.name), ("email", member.email))
+        facts += (("lti1p1_user_id", member.lti1p1_user_id),)
         user = upsert(
             session,
             LtiUser,
             {"registration_id": registration.id, "sub": member.user_id},
-            {k: v for k, v in (("name", member.name), ("email", member.email)) if v},
+            {k: v for k, v in facts if v},
         )
         session.flush()
         if member.status == "Active":

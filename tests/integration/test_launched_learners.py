@@ -69,6 +69,34 @@ def test_every_path_keeps_a_launched_learner_launched(tool, platform):
         del platform.users["dana"]
 
 
+def test_the_roster_finds_the_row_a_1p1_link_made_for_a_member(tool, platform):
+    """Canvas's roster names each member's LTI 1.1 user_id (``lti11_legacy_user_id``) beside
+    their 1.3 one: a learner whose row a 1.1 link made (sub = the 1.1 id) is that member, not a
+    second learner who never launched."""
+    api_launch(tool, platform, user="teacher-1")
+    platform.add_user("legacy-42", "Lena Legacy", platform.users["learner-1"].roles)
+    api_launch(tool, platform, user="legacy-42")  # the row as a 1.1 link made it
+    (row,) = tool.rows("SELECT id FROM lti_user WHERE sub = 'legacy-42'")
+    del platform.users["legacy-42"]  # the LMS now names her by her 1.3 id only
+    platform.roster_extra = [
+        {
+            "user_id": "f3b2-13-sub",
+            "lti11_legacy_user_id": "legacy-42",
+            "name": "Lena Legacy",
+            "status": "Active",
+            "roles": list(platform.users["learner-1"].roles),
+        }
+    ]
+    try:
+        sync_roster(tool)
+        sync_roster(tool)  # again: the same rows
+    finally:
+        platform.roster_extra = []
+    users = tool.rows("SELECT id, sub, lti1p1_user_id FROM lti_user WHERE name = 'Lena Legacy'")
+    assert users == [(row[0], "f3b2-13-sub", "legacy-42")]
+    assert launched_at(tool, "f3b2-13-sub") is not None  # her launch still counts
+
+
 @pytest.fixture
 def database_url(tmp_path):
     with scratch_database(PG_ADMIN_URL, "lms_launched_") as url:
