@@ -160,13 +160,16 @@ def sync_roster(
     for member in members:
         # A person a 1.1 link knew keeps their row (and work), as at their launch.
         adopt_lti1p1_user(session, registration.id, member.user_id, member.lti1p1_user_id)
-        facts = (("name", member.name), ("email", member.email))
-        facts += (("lti1p1_user_id", member.lti1p1_user_id),)
+        facts = {
+            "name": member.name,
+            "email": member.email,
+            "lti1p1_user_id": member.lti1p1_user_id,
+        }
         user = upsert(
             session,
             LtiUser,
             {"registration_id": registration.id, "sub": member.user_id},
-            {k: v for k, v in facts if v},
+            {k: v for k, v in facts.items() if v},
         )
         session.flush()
         if member.status == "Active":
