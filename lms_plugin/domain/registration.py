@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from lms_plugin.domain.canvas_config import PRIVACY_LEVEL, TOOL_ID
 from lms_plugin.domain.errors import InvalidInputError, UpstreamError
 
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -34,6 +35,13 @@ _PRODUCTS = {
     "brightspace": "brightspace",
     "sakai": "sakai",
 }
+# Canvas's extension of the registration (canvas-lms doc/api/registration.md, "LTI Tool
+# Configuration schema" and "LTI Message schema"): the keys it documents, with short placement
+# names as in its example and its OpenID configuration's messages_supported.
+CANVAS_PRIVACY_LEVEL = "https://canvas.instructure.com/lti/privacy_level"
+CANVAS_TOOL_ID = "https://canvas.instructure.com/lti/tool_id"
+CANVAS_VISIBILITY = "https://canvas.instructure.com/lti/visibility"
+CANVAS_DEFAULT_ENABLED = "https://canvas.instructure.com/lti/course_navigation/default_enabled"
 
 
 @dataclass(frozen=True)
@@ -122,16 +130,24 @@ def parse_platform_configuration(
 def tool_registration(
     platform: PlatformConfiguration, tool_url: str, client_name: str
 ) -> dict[str, Any]:
-    """The client registration request the tool sends (Dynamic Registration §3.5.2)."""
+    """The client registration request the tool sends (Dynamic Registration §3.5.2); Canvas's
+    carries its extension too (see :func:`_canvas_tool_configuration`)."""
     base = tool_url.rstrip("/")
     launch = base + "/lti/launch"
-    deep_linking: dict[str, Any] = {
-        "type": "LtiDeepLinkingRequest",
+    tool_configuration: dict[str, Any] = {
+        "domain": urlsplit(base).netloc,
         "target_link_uri": launch,
-        "label": f"{client_name}: add modules",
+        "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
+        "messages": [
+            {
+                "type": "LtiDeepLinkingRequest",
+                "target_link_uri": launch,
+                "label": f"{client_name}: add modules",
+            }
+        ],
     }
-    if platform.product == "canvas":  # Canvas shows deep linking at the placements named
-        deep_linking["placements"] = ["link_selection", "assignment_selection"]
+    if platform.product == "canvas":
+        tool_configuration.update(_canvas_tool_configuration(launch, client_name))
     return {
         "application_type": "web",
         "response_types": ["id_token"],
@@ -142,12 +158,36 @@ def tool_registration(
         "jwks_uri": base + "/lti/jwks",
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(platform.scopes_to_request),
-        TOOL_CONFIGURATION: {
-            "domain": urlsplit(base).netloc,
-            "target_link_uri": launch,
-            "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
-            "messages": [deep_linking],
-        },
+        TOOL_CONFIGURATION: tool_configuration,
+    }
+
+
+def _canvas_tool_configuration(launch: str, client_name: str) -> dict[str, Any]:
+    """What makes a dynamically registered Canvas developer key the one ``canvas.json`` makes
+    (domain.canvas_config): privacy level and tool id; the module picker (Deep Linking) at
+    ``link_selection`` and ``assignment_selection``; the instructor home at
+    ``course_navigation``, on by default and seen only by those who manage the course
+    (``admins``: "in courses means administrators and instructors"). Canvas names each
+    placement after its message's label."""
+    return {
+        CANVAS_PRIVACY_LEVEL: PRIVACY_LEVEL,
+        CANVAS_TOOL_ID: TOOL_ID,
+        "messages": [
+            {
+                "type": "LtiDeepLinkingRequest",
+                "target_link_uri": launch,
+                "label": client_name,
+                "placements": ["link_selection", "assignment_selection"],
+            },
+            {
+                "type": "LtiResourceLinkRequest",
+                "target_link_uri": launch,
+                "label": client_name,
+                "placements": ["course_navigation"],
+                CANVAS_VISIBILITY: "admins",
+                CANVAS_DEFAULT_ENABLED: True,
+            },
+        ],
     }
 
 

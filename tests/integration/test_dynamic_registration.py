@@ -5,6 +5,7 @@ serving its configuration and registration endpoint over HTTP."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -86,6 +87,7 @@ def test_registered_by_url_then_learners_launch(tool, new_lms, browser):
         "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
     }
     assert sent[TOOL_CONFIGURATION]["messages"][0]["type"] == "LtiDeepLinkingRequest"
+    assert "canvas.instructure.com" not in json.dumps(sent)  # Canvas's keys go to Canvas only
     rows = tool.rows(
         "SELECT r.issuer, r.client_id, r.auth_login_url, r.auth_token_url, r.jwks_url, "
         "r.product, d.deployment_id, d.status FROM registration r "
@@ -107,6 +109,36 @@ def test_registered_by_url_then_learners_launch(tool, new_lms, browser):
         learner.headers["Accept"] = "text/html"
         launched = full_launch(learner, tool.url, new_lms)
         assert launched.status_code == 200 and "Lena Learner" in launched.text
+
+
+def test_canvas_receives_its_extension_and_the_platform_is_recorded_as_canvas(
+    tool, new_lms, browser
+):
+    """A Canvas (product_family_code "canvas", as Canvas's OpenID configuration says) gets the
+    keys Canvas documents for Dynamic Registration: privacy level, tool id, and placements."""
+    new_lms.product_family_code = "canvas"
+    confirm = browser.get(_registration_url(tool, new_lms, _ticket(tool)))
+
+    done = browser.post(_action(confirm), data=_form(confirm))
+
+    assert done.status_code == 200, done.text
+    sent = new_lms.registrations[0][TOOL_CONFIGURATION]
+    assert sent["https://canvas.instructure.com/lti/privacy_level"] == "public"
+    assert sent["https://canvas.instructure.com/lti/tool_id"] == "isp-certificate"
+    placements = {
+        name: message for message in sent["messages"] for name in message.get("placements", [])
+    }
+    assert {name: m["type"] for name, m in placements.items()} == {
+        "link_selection": "LtiDeepLinkingRequest",
+        "assignment_selection": "LtiDeepLinkingRequest",
+        "course_navigation": "LtiResourceLinkRequest",
+    }
+    course_navigation = placements["course_navigation"]
+    assert course_navigation["https://canvas.instructure.com/lti/visibility"] == "admins"
+    assert course_navigation["target_link_uri"] == tool.url + "/lti/launch"
+    assert tool.rows(
+        f"SELECT product FROM registration WHERE client_id = '{new_lms.client_id}'"
+    ) == [("canvas",)]
 
 
 def test_registration_url_works_once(tool, new_lms, browser):
