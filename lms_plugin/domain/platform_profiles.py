@@ -10,9 +10,13 @@ Sources: Canvas doc/api/lti_dev_key_config.md and lti_launch_overview (issuers, 
 endpoints, one key set per environment); Moodle mod/lti (auth.php, token.php, certs.php;
 ltiservice_gradebookservices answers 409 to a score not later in whole seconds); Canvas
 Lti::IMS::ScoresController (400 for a timestamp before the result's); D2L's LTI Advantage
-documentation (auth.brightspace.com token endpoint and its separate audience); Blackboard's
-developer portal (one issuer and one application id for every institution); Schoology's
-LTI 1.3 service (lti-service.svc.schoology.com).
+pages (registration details, GUID deployment ids, Send Institution Role), its OAuth 2 page (the
+auth.brightspace.com token endpoint) and D2L.Security.OAuth2 (the assertion audience);
+Anthology's Learn LTI pages (one issuer and one application id for every institution, the
+developer.blackboard.com endpoints); Sakai's SakaiLTIUtil (issuer, deployment id, roles, key
+rotation); Schoology's LTI Apps page (lti-service.svc.schoology.com). The URLs, and what is not
+confirmed: docs/platforms.md, "Sources". Where a vendor documents no AGS timestamp answer or
+NRPS paging, the strings say so.
 """
 
 # The token endpoint URLs and audience below are public URLs, not secrets (ruff S105/S106).
@@ -40,6 +44,12 @@ CANVAS_ENVIRONMENTS = {
 CANVAS_ISSUERS = frozenset(issuer for issuer, _ in CANVAS_ENVIRONMENTS.values())
 # D2L checks the client assertion's audience against this value, not against its token URL.
 BRIGHTSPACE_TOKEN_AUDIENCE = "https://api.brightspace.com/auth/token"
+# What a vendor that documents neither leaves to the specifications (AGS 2.0 §3.4.1, NRPS 2.0).
+_UNDOCUMENTED_AGS = (
+    "not documented by the vendor; the AGS rule: a score not newer than the last is ignored or "
+    "refused"
+)
+_UNDOCUMENTED_NRPS = 'not documented by the vendor; the NRPS rule: Link: rel="next" pages'
 
 
 @dataclass(frozen=True)
@@ -134,15 +144,19 @@ PROFILES: dict[str, PlatformProfile] = {
             auth_token_url="https://auth.brightspace.com/core/connect/token",
             jwks_url="{lms}/d2l/.well-known/jwks",
         ),
-        issuer_form="the institution's Brightspace URL, e.g. https://school.brightspace.com",
-        deployment_ids="a GUID per deployment (org units it is shared with)",
-        roles="LIS v2 membership and institution roles",
-        ags_timestamps="a score with an older timestamp is refused",
-        nrps_paging='Link: rel="next" pages (limit honoured)',
+        issuer_form="the Brightspace instance's URL (its Issuer), e.g. https://school.brightspace.com",
+        deployment_ids="a GUID per deployment; a registration can have several, each shared with "
+        "chosen org units",
+        roles="LIS v2 context roles; institution roles too when the registration's Send "
+        "Institution Role is checked",
+        ags_timestamps=_UNDOCUMENTED_AGS,
+        nrps_paging=_UNDOCUMENTED_NRPS,
         notes=(
-            "rotates its signing keys often: the launch refetches the JWKS for an unknown kid",
             "the token request's audience is https://api.brightspace.com/auth/token",
-            "supports LTI Dynamic Registration",
+            "the /d2l/lti/authenticate and /d2l/.well-known/jwks paths are integrators' reports, "
+            "not D2L's documentation: compare them with the registration details",
+            "supports LTI Dynamic Registration; the registration it makes starts disabled",
+            "launches carry lti11_legacy_user_id (equal to the sub in D2L's sample)",
         ),
         token_audience=BRIGHTSPACE_TOKEN_AUDIENCE,
     ),
@@ -157,14 +171,16 @@ PROFILES: dict[str, PlatformProfile] = {
             "{client_id}/jwks.json",
         ),
         issuer_form="https://blackboard.com for every institution",
-        deployment_ids="a GUID per institution that installs the tool",
+        deployment_ids="a GUID per Learn instance that deploys the application",
         roles="LIS v2 membership roles; institution and system roles beside them",
-        ags_timestamps="a score with an older timestamp is refused",
-        nrps_paging='Link: rel="next" pages',
+        ags_timestamps=_UNDOCUMENTED_AGS,
+        nrps_paging=_UNDOCUMENTED_NRPS,
         notes=(
             "one global client id (the application id from the developer portal) for every "
             "institution: the deployment id tells them apart",
             "AGS and NRPS are on the institution's Learn host: allow it with --service-host",
+            "the developer portal's Dynamic Registration is refused: its configuration says "
+            "issuer https://blackboard.com from developer.blackboard.com",
         ),
         services_on_lms_host=True,
     ),
@@ -174,12 +190,21 @@ PROFILES: dict[str, PlatformProfile] = {
         endpoints=Endpoints(
             issuer="{lms}", auth_login_url=None, auth_token_url=None, jwks_url=None
         ),
-        issuer_form="the server's URL, e.g. https://sakai.example.edu",
-        deployment_ids="set per tool in Sakai's External Tools page",
-        roles="LIS v2 membership roles (Instructor, Learner)",
-        ags_timestamps="a score with an older timestamp is refused",
-        nrps_paging='Link: rel="next" pages',
-        notes=("the login, token and keyset URLs are shown on the tool's page in Sakai",),
+        issuer_form="the server's URL for a tool installed for all sites, e.g. "
+        "https://sakai.example.edu; <server>/site/<site id> for a tool owned by one site; "
+        "<server>/deployment/<id>/... when lti13.deployment_id is not 1",
+        deployment_ids="one for the whole server: lti13.deployment_id, 1 unless set",
+        roles="LIS v2 membership roles and their short names (Learner, Instructor); admins also "
+        "institution and system Administrator",
+        ags_timestamps=_UNDOCUMENTED_AGS,
+        nrps_paging=_UNDOCUMENTED_NRPS,
+        notes=(
+            "the login, token (per tool) and keyset URLs are shown on the tool's page in Sakai",
+            "subs are <server>/user/<user id>",
+            "sends the lti1p1 claim when the tool also has an LTI 1.1 key and secret",
+            "rotates its signing keys every 30 days unless lti.advantage.key.rotation.days says "
+            "otherwise",
+        ),
     ),
     SCHOOLOGY: PlatformProfile(
         product=SCHOOLOGY,
@@ -191,11 +216,16 @@ PROFILES: dict[str, PlatformProfile] = {
             jwks_url="https://lti-service.svc.schoology.com/lti-service/.well-known/jwks",
         ),
         issuer_form="https://schoology.schoology.com for every school",
-        deployment_ids="one per school or district install of the app",
-        roles="LIS v2 membership roles (Instructor, Learner) and institution roles",
-        ags_timestamps="a score with an older timestamp is refused",
-        nrps_paging='Link: rel="next" pages',
-        notes=("one client id per app (from Schoology's developer app page) for every school",),
+        deployment_ids="one per install of the app (school or district); its form is not "
+        "documented",
+        roles="LIS v2 membership roles (not documented by Schoology)",
+        ags_timestamps=_UNDOCUMENTED_AGS,
+        nrps_paging="at most 100 members a request, paged",
+        notes=(
+            "one client id per app (from Schoology's developer app page) for every school",
+            "service tokens by the JWT client-credentials grant only",
+            "Deep Linking launches only from Add Materials in a course",
+        ),
     ),
     OTHER: PlatformProfile(
         product=OTHER,

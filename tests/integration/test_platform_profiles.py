@@ -6,8 +6,10 @@ its issuer, client id, deployment ids, subs, roles and extra claims are the prod
 Shapes: Canvas (lti_launch_overview; lti1p1 and lti11_legacy_user_id; login parameters
 canvas_region, canvas_environment, lti_storage_target), Moodle (mod/lti: numeric sub and tool
 type deployment, ext claim), Brightspace (GUID sub and deployment, its own claim, aud as a list
-with azp, frequent key rotation), Blackboard Learn (one issuer and one client id for every
-institution), Sakai, Schoology (docs/platforms.md)."""
+with azp, a rotated key), Blackboard Learn (one issuer and one client id for every institution;
+Anthology's sample launch), Sakai (SakaiLTIUtil: a <server>/user/<id> sub, the server's
+deployment id 1, short role names beside the URIs), Schoology (its ids' form is not documented;
+docs/platforms.md)."""
 
 from __future__ import annotations
 
@@ -86,8 +88,8 @@ PROFILES: dict[str, dict[str, Any]] = {
         "issuer": "https://sakai.example.edu",
         "client_id": "2f8d0b5a-1c44-4a3e-8f26-0d7c5b9a1e33",
         "deployment_id": "1",
-        "sub": "b7e1c0f2-5a2d-4e8b-9c61-3f4a2d1e0c9b",
-        "roles": [LEARNER],
+        "sub": "https://sakai.example.edu/user/b7e1c0f2-5a2d-4e8b-9c61-3f4a2d1e0c9b",
+        "roles": ["Learner", LEARNER],
         "claims": {CLAIM + "tool_platform": {"product_family_code": "sakai"}},
     },
     "schoology": {
