@@ -102,15 +102,21 @@ class LearnerRow:
             self.cells.setdefault(col.module.slug, col.empty)
 
 
-def unpack(packed: str | None) -> dict[str, Cell]:
-    """A learner's cells from cohort_statements.packed_cells."""
-    found: dict[str, Cell] = {}
+def unpack(packed: str | None, empty: dict[str, Cell] | None = None) -> dict[str, Cell]:
+    """A learner's cells from cohort_statements.packed_cells, over ``empty`` (the shown
+    modules' empty cells, in their order) when given."""
+    found = dict(empty) if empty else {}
     for part in packed.split(sql.SEP_CELL) if packed else ():
-        slug, state, score, failed, graded = part.split(sql.SEP_FIELD)
-        found[slug] = make_cell(
-            slug, state, float(score) if score else None, int(failed), int(graded)
-        )
+        slug, cell = _unpacked(part)
+        found[slug] = cell
     return found
+
+
+@lru_cache(maxsize=8192)
+def _unpacked(part: str) -> tuple[str, Cell]:
+    """One packed cell (a course's cells repeat: "slug|passed|90|0|1" is read once)."""
+    slug, state, score, failed, graded = part.split(sql.SEP_FIELD)
+    return slug, make_cell(slug, state, float(score) if score else None, int(failed), int(graded))
 
 
 def learner_row(row: Any) -> LearnerRow:
@@ -178,6 +184,7 @@ def grid(
     statement = sql.grid_statement(shape(shown, query))
     stats: dict[str, dict[str, Any]] = {}
     lists = {"P": out.rows, "R": out.at_risk, "N": out.never_launched}
+    empty = {col.module.slug: col.empty for col in shown}
     for row in session.execute(statement, sql.params(context_id, query, now)):
         kind = row.kind
         if kind == "S":
@@ -187,8 +194,7 @@ def grid(
             out.at_risk_count, out.never_count = row.i3, row.i4
         else:
             learner = learner_row(row)
-            learner.cells = unpack(row.cells)
-            learner.fill(shown)
+            learner.cells = unpack(row.cells, empty)
             lists[kind].append(learner)
     for listed in lists.values():
         listed.sort(key=lambda r: r.position)
