@@ -57,8 +57,8 @@ _STAFF = {"Instructor", "ContentDeveloper", "TeachingAssistant"}
 def _principal(role: str) -> str | None:
     """The principal context role ``role`` names ("Instructor" for the TeachingAssistant
     sub-role), or None for a role of another vocabulary."""
-    if role.startswith(_MEMBERSHIP):
-        return role[len(_MEMBERSHIP) :]
+    if role.startswith(_MEMBERSHIP):  # Sakai writes a sub-role as membership#<principal>#<sub>
+        return role[len(_MEMBERSHIP) :].split("#", 1)[0]
     if role.startswith(_SUB_ROLE):  # membership/<principal>#<sub-role>
         return role[len(_SUB_ROLE) :].split("#", 1)[0]
     if role.startswith(_URN_CONTEXT):  # urn:lti:role:ims/lis/<principal>[/<sub-role>]

@@ -14,6 +14,8 @@ from lms_plugin.domain.roles import LIS, AccessLevel, access_level, context_role
         ([LIS + "membership#Instructor"], AccessLevel.INSTRUCTOR),
         (["Instructor"], AccessLevel.INSTRUCTOR),
         ([LIS + "membership/Instructor#TeachingAssistant"], AccessLevel.INSTRUCTOR),
+        ([LIS + "membership#Instructor#TeachingAssistant"], AccessLevel.INSTRUCTOR),  # Sakai's TA
+        ([LIS + "membership#Learner#Learner"], AccessLevel.LEARNER),
         ([LIS + "membership#Mentor"], AccessLevel.LEARNER),
         ([LIS + "institution/person#Instructor"], AccessLevel.LEARNER),  # not a course role
         (
