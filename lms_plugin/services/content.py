@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.content import ContentModule, ContentProgram
@@ -102,10 +102,16 @@ class CurrentContent:
 
 def current_content(session: Session) -> CurrentContent:
     """Latest versions, parsed once per process per content hash (rows never change)."""
-    modules = {slug: (row_id, digest) for row_id, slug, digest in _latest(session, ContentModule)}
+    modules: dict[str, tuple[int, str]] = {}
+    latest_programs: list[tuple[int, str]] = []
+    for kind, row_id, slug, digest in session.execute(_LATEST):
+        if kind == "m":
+            modules[slug] = (row_id, digest)
+        else:
+            latest_programs.append((row_id, digest))
+    module_digests = tuple(sorted(d for _id, d in modules.values()))
     programs = [
-        _program(session, row_id, digest, tuple(sorted(d for _slug, d in modules.values())))
-        for row_id, _at, digest in _latest(session, ContentProgram)
+        _program(session, row_id, digest, module_digests) for row_id, digest in latest_programs
     ]
     programs.sort(key=lambda p: p.level)
     return CurrentContent(tuple(programs), {slug: v[0] for slug, v in modules.items()})
@@ -127,16 +133,15 @@ def module_version(session: Session, module_id: int) -> Module:
     return module
 
 
-def _latest(
-    session: Session, model: type[ContentProgram] | type[ContentModule]
-) -> list[tuple[int, str, str]]:
+def _latest_of(model: type[ContentProgram] | type[ContentModule], kind: str) -> Select[str, int, str, str]:
     newest = select(model.slug, func.max(model.version).label("v")).group_by(model.slug).subquery()
-    rows = session.execute(
-        select(model.id, model.slug, model.content_hash).join(
-            newest, (model.slug == newest.c.slug) & (model.version == newest.c.v)
-        )
-    ).all()
-    return [(row[0], row[1], row[2]) for row in rows]
+    return select(literal(kind).label("kind"), model.id, model.slug, model.content_hash).join(
+        newest, (model.slug == newest.c.slug) & (model.version == newest.c.v)
+    )
+
+
+# The latest version of every module ("m") and program ("p"): one statement, built once.
+_LATEST = union_all(_latest_of(ContentModule, "m"), _latest_of(ContentProgram, "p"))
 
 
 _PROGRAMS: dict[tuple[str, tuple[str, ...]], Program] = {}
