@@ -147,8 +147,6 @@ def notices(session: Session, context_id: int, service: str) -> list[ServiceNoti
     context = session.get(LtiContext, context_id)
     if context is None:
         return []
-    registration = context.deployment.registration
-    hosts = tuple(sorted(service_policy(registration, require_https=False).hosts))
     if service == "roster":
         entries = list((context.service_refusals or {}).values())
     else:
@@ -164,6 +162,10 @@ def notices(session: Session, context_id: int, service: str) -> list[ServiceNoti
             )
             for entry in (refusals or {}).values()
         ]
+    if not entries:  # most courses: nothing refused, and no platform to read
+        return []
+    registration = context.deployment.registration
+    hosts = tuple(sorted(service_policy(registration, require_https=False).hosts))
     found: dict[str, dict[str, Any]] = {}
     for entry in entries:  # one notice per URL, however many links offered it
         found.setdefault(entry["url"], entry)
