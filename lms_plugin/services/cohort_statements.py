@@ -288,7 +288,7 @@ def packed_cells(cells: CTE, users: Any) -> Any:
         select(c.user_id, func.aggregate_strings(text, SEP_CELL).label("cells"))
         .where(c.user_id.in_(users))
         .group_by(c.user_id)
-        .subquery("packed")
+        .cte("packed")  # the page's rows and the at-risk rows join it: computed once, not twice
     )
 
 
