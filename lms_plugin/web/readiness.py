@@ -57,6 +57,8 @@ def _answer(future: Future[None]) -> str:
     if not future.done():
         return "timeout"
     error = future.exception()
+    if isinstance(error, TimeoutError | redis.TimeoutError):  # its own deadline came first
+        return "timeout"
     return "ok" if error is None else f"error: {error.__class__.__name__}"
 
 
