@@ -15,7 +15,9 @@ After ``--warmup`` seconds (not counted: imports, caches and connection pools fi
 ``--seconds`` and stops by itself; then it waits (bounded) until the worker has graded every
 submission and sent every score. Prints throughput, p50/p99 per kind, errors (target: 0), the
 work left undone, what /metrics counted, and the resident memory (RSS) of every process of the
-tool at the start and the end of the measured run (target: no growth).
+tool at the start of the measured run and after each quarter of it, with its growth in the first
+and in the second half (target: no growth; caches filling show as growth in the first half
+that stops in the second).
 """
 
 from __future__ import annotations
@@ -284,9 +286,11 @@ def main() -> None:
         traffic = Traffic(tool.url, tool.lms, teacher)
         sessions = {"gunicorn": tool.web.pid, "celery": tool.worker.pid}
         drive(traffic, args.users, args.warmup, recording=False)
-        rss_start = memory(sessions)
-        wall = drive(traffic, args.users, args.seconds, recording=True)
-        rss_end = memory(sessions)
+        rss = [memory(sessions)]
+        wall = 0.0
+        for _ in range(QUARTERS):
+            wall += drive(traffic, args.users, args.seconds / QUARTERS, recording=True)
+            rss.append(memory(sessions))
         deadline = time.monotonic() + 120
         while any(backlog(tool.engine)[k] for k in ("ungraded", "scores pending")):
             if time.monotonic() > deadline:
@@ -294,10 +298,13 @@ def main() -> None:
             time.sleep(0.5)
         left = backlog(tool.engine)
         counted = requests.get(tool.url + "/metrics", timeout=10).text
-    report(args, traffic, wall, left, counted, rss_start, rss_end)
+    report(args, traffic, wall, left, counted, rss)
 
 
-def report(args, traffic: Traffic, wall, left, counted, rss_start, rss_end) -> None:
+QUARTERS = 4  # RSS is read at the start and after each quarter of the measured run
+
+
+def report(args, traffic: Traffic, wall, left, counted, rss) -> None:
     total = sum(len(t) for t in traffic.times.values())
     errors = sum(traffic.errors.values())
     print(
@@ -321,20 +328,21 @@ def report(args, traffic: Traffic, wall, left, counted, rss_start, rss_end) -> N
     print("left after the run: " + ", ".join(f"{k} {v}" for k, v in left.items()))
     launches = [line for line in counted.splitlines() if line.startswith("lms_launches_total{")]
     print("/metrics: " + "; ".join(launches))
-    print(f"{'process':<16} {'pid':>7} {'RSS start':>10} {'RSS end':>10} {'change':>9}")
-    for (role, pid), start in sorted(rss_start.items()):
-        end = rss_end.get((role, pid))
-        if end is None:
-            print(f"{role:<16} {pid:>7} {start / 2**20:>7.1f} MB {'(exited)':>10}")
+    marks = "".join(f"{f'{q}/4':>9}" for q in range(1, QUARTERS + 1))
+    halves = f"{'1st half':>9} {'2nd half':>9}"
+    print(f"{'process (RSS MB)':<16} {'pid':>7}{'start':>9}{marks} {halves}")
+    half = QUARTERS // 2
+    for role, pid in sorted(rss[0]):
+        series = [sample.get((role, pid)) for sample in rss]
+        shown = "".join(f"{m / 2**20:>9.1f}" if m else f"{'exited':>9}" for m in series)
+        if any(m is None for m in series):
+            print(f"{role:<16} {pid:>7}{shown}")
             continue
-        change = (end - start) / 2**20
-        print(
-            f"{role:<16} {pid:>7} {start / 2**20:>7.1f} MB {end / 2**20:>7.1f} MB "
-            f"{change:>+6.1f} MB"
-        )
-    for (role, pid), end in sorted(rss_end.items()):
-        if (role, pid) not in rss_start:
-            print(f"{role:<16} {pid:>7} {'(new)':>10} {end / 2**20:>7.1f} MB")
+        first, second = (series[half] - series[0]) / 2**20, (series[-1] - series[half]) / 2**20
+        print(f"{role:<16} {pid:>7}{shown} {first:>+8.1f} {second:>+9.1f}")
+    for (role, pid), end in sorted(rss[-1].items()):
+        if (role, pid) not in rss[0]:
+            print(f"{role:<16} {pid:>7} {'(new)':>9} ... {end / 2**20:>9.1f}")
 
 
 if __name__ == "__main__":
