@@ -133,7 +133,9 @@ def module_version(session: Session, module_id: int) -> Module:
     return module
 
 
-def _latest_of(model: type[ContentProgram] | type[ContentModule], kind: str) -> Select[str, int, str, str]:
+def _latest_of(
+    model: type[ContentProgram] | type[ContentModule], kind: str
+) -> Select[str, int, str, str]:
     newest = select(model.slug, func.max(model.version).label("v")).group_by(model.slug).subquery()
     return select(literal(kind).label("kind"), model.id, model.slug, model.content_hash).join(
         newest, (model.slug == newest.c.slug) & (model.version == newest.c.v)
