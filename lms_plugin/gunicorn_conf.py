@@ -42,6 +42,14 @@ def on_starting(server: Any) -> None:
     metrics.clear_multiprocess_dir()  # no values of an earlier run
 
 
+def post_worker_init(worker: Any) -> None:
+    """gunicorn's hook, in a worker that has loaded the app: its startup objects frozen, out of
+    the garbage collector's full collections (lms_plugin.process_gc)."""
+    from lms_plugin.process_gc import freeze_startup_objects
+
+    freeze_startup_objects()
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """gunicorn's hook, in the arbiter, when a worker has exited."""
     from lms_plugin import metrics

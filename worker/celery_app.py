@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 from flask import Flask
 
 from lms_plugin.db import db
+from lms_plugin.process_gc import freeze_startup_objects
 from lms_plugin.settings import SettingsError
 from lms_plugin.web.app import create_app
 from worker import health, observability
@@ -55,3 +56,10 @@ def _fresh_connections(**_: Any) -> None:
     """Each forked pool process opens its own database connections (never the parent's)."""
     with flask_app.app_context():
         db.engine.dispose(close=False)
+    freeze_startup_objects()  # what the pool process inherited and made at its start
+
+
+@worker_init.connect  # type: ignore[untyped-decorator]
+def _freeze_startup(**_: Any) -> None:
+    """The main process (a solo pool runs tasks in it) before it forks its pool."""
+    freeze_startup_objects()

@@ -1,0 +1,55 @@
+"""Long-running processes freeze what they made at startup, out of the collector's full passes
+(lms_plugin/process_gc.py): gunicorn's workers once the app is loaded, Celery's processes."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+
+import pytest
+
+from lms_plugin import gunicorn_conf
+from lms_plugin.process_gc import freeze_startup_objects
+
+
+@pytest.fixture
+def unfrozen():
+    gc.unfreeze()
+    yield
+    gc.unfreeze()  # the rest of the suite runs as it did
+
+
+def test_freezing_moves_every_live_object_out_of_full_collections(unfrozen):
+    kept = [{"n": n} for n in range(1000)]
+    assert gc.get_freeze_count() == 0
+    frozen = freeze_startup_objects()
+    assert frozen == gc.get_freeze_count() >= len(kept)
+    assert all(not any(o is x for o in gc.get_objects()) for x in kept[:3])  # not walked
+
+
+def test_a_gunicorn_worker_freezes_once_it_has_loaded_the_app(unfrozen):
+    gunicorn_conf.post_worker_init(worker=None)
+    assert gc.get_freeze_count() > 0
+
+
+def test_celery_processes_freeze_at_their_start(tmp_path):
+    """In a process of its own: loading the Celery app configures logging and metrics."""
+    script = (
+        "import gc\n"
+        "from celery.signals import worker_init, worker_process_init\n"
+        "import worker.celery_app\n"
+        "worker_init.send(sender=None)\n"
+        "main = gc.get_freeze_count()\n"
+        "gc.unfreeze()\n"
+        "worker_process_init.send(sender=None)\n"
+        "print(main, gc.get_freeze_count())\n"
+    )
+    env = {**os.environ, "LMS_INSTANCE_DIR": str(tmp_path), "LMS_ENV": "development"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    main, pool = map(int, done.stdout.split()[-2:])
+    assert main > 10_000 and pool > 10_000  # the loaded tool, frozen in each kind of process
