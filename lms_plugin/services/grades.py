@@ -75,8 +75,8 @@ def grade_submitted(session: Session, limit: int = BATCH) -> Graded:
         key = (submission.context_id, submission.user_id, submission.module_slug)
         modules.setdefault(key, module_version(session, submission.module_id))
     queued, awarded = _refresh(session, modules)
+    waits = [_waited(attempt) for attempt in attempts]  # before the commit expires the rows
     session.commit()
-    waits = [_waited(attempt) for attempt in attempts]
     return Graded(len(attempts), queued, awarded, len(rounds), waits)
 
 
