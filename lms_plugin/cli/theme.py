@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from lms_plugin.cli.common import app_context, cli
+from lms_plugin.cli.common import app_context, cli, deployment_options
 from lms_plugin.cli.common import session as _session
 
 if TYPE_CHECKING:
     from lms_plugin.services.theming import ThemeInfo
-
-
-def _deployment_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The three options that name a deployment, as ``deployments activate`` takes them."""
-    for option in reversed(
-        [
-            click.option("--issuer", required=True, help="The platform's iss"),
-            click.option("--client-id", required=True),
-            click.option("--deployment-id", required=True, help="As the LMS names it"),
-        ]
-    ):
-        command = option(command)
-    return command
 
 
 @cli.group()
@@ -34,7 +20,7 @@ def theme() -> None:
 
 
 @theme.command("set")
-@_deployment_options
+@deployment_options
 @click.option("--name", help="The institution's name, shown in the header")
 @click.option(
     "--logo",
@@ -82,10 +68,11 @@ def _read_logo(value: str) -> bytes:
 
 
 @theme.command("show")
-@_deployment_options
+@deployment_options
 def theme_show(issuer: str, client_id: str, deployment_id: str) -> None:
     """The deployment's theme."""
-    from lms_plugin.services.theming import find_deployment, theme_of
+    from lms_plugin.services.platforms import find_deployment
+    from lms_plugin.services.theming import theme_of
 
     with app_context():
         deployment = find_deployment(_session(), issuer, client_id, deployment_id)
@@ -94,7 +81,7 @@ def theme_show(issuer: str, client_id: str, deployment_id: str) -> None:
 
 
 @theme.command("clear")
-@_deployment_options
+@deployment_options
 def theme_clear(issuer: str, client_id: str, deployment_id: str) -> None:
     """Back to the tool's own look."""
     from lms_plugin.services.theming import clear_theme

@@ -144,13 +144,31 @@ def disable_deployment(
 ) -> Deployment:
     """Refuse a deployment's launches from now on (``deployment_disabled``); its courses' data
     stays, and activating it again lets its launches in again."""
-    registration = get_platform(session, issuer, client_id)
-    deployment = session.scalars(
-        select(Deployment).filter_by(registration_id=registration.id, deployment_id=deployment_id)
+    return set_disabled(
+        session, tenants, find_deployment(session, issuer, client_id, deployment_id)
+    )
+
+
+def find_deployment(
+    session: Session, issuer: str, client_id: str, deployment_id: str
+) -> Deployment:
+    """The deployment named as the LMS names it; NotFoundError says how to list them."""
+    row = session.scalars(
+        select(Deployment)
+        .join(Registration)
+        .where(
+            Registration.issuer == issuer,
+            Registration.client_id == client_id,
+            Deployment.deployment_id == deployment_id,
+        )
     ).first()
-    if deployment is None:
-        raise NotFoundError(f"no deployment {deployment_id} of {issuer} client {client_id}")
-    return set_disabled(session, tenants, deployment)
+    if row is None:
+        raise NotFoundError(
+            f"no deployment {deployment_id} of {issuer} (client {client_id}); "
+            "see lms-plugin deployments list",
+            code="deployment_not_found",
+        )
+    return row
 
 
 def set_disabled(session: Session, tenants: TenantDirectory, deployment: Deployment) -> Deployment:

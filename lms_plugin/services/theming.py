@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms_plugin.db.models import Deployment, Registration
+from lms_plugin.db.models import Deployment
 from lms_plugin.db.theme import DeploymentTheme
-from lms_plugin.domain.errors import InvalidInputError, NotFoundError
+from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.domain.theme import check_accent, check_institution_name
 from lms_plugin.services.logos import Logo, clean_logo
+from lms_plugin.services.platforms import find_deployment
 
 
 @dataclass(frozen=True)
@@ -36,28 +37,6 @@ class ThemeChange:
     accent: str | None = None
     logo: bytes | None = None
     remove_logo: bool = False
-
-
-def find_deployment(
-    session: Session, issuer: str, client_id: str, deployment_id: str
-) -> Deployment:
-    """The deployment named as the LMS names it; NotFoundError says how to list them."""
-    row = session.scalars(
-        select(Deployment)
-        .join(Registration)
-        .where(
-            Registration.issuer == issuer,
-            Registration.client_id == client_id,
-            Deployment.deployment_id == deployment_id,
-        )
-    ).first()
-    if row is None:
-        raise NotFoundError(
-            f"no deployment {deployment_id!r} of {issuer} (client {client_id}); "
-            "see lms-plugin deployments list",
-            code="deployment_not_found",
-        )
-    return row
 
 
 def set_theme(
