@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lms_plugin.cli.common import app_context, cli
+from lms_plugin.cli.common import app_context, cli, deployment_options
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.common import tenants as _tenants
 from lms_plugin.domain.platform_profiles import PRODUCTS as PRODUCT_CHOICES
@@ -237,9 +237,7 @@ def deployments_list(pending: bool) -> None:
 
 
 @deployments.command("activate")
-@click.option("--issuer", required=True)
-@click.option("--client-id", required=True)
-@click.option("--deployment-id", required=True)
+@deployment_options
 def deployments_activate(issuer: str, client_id: str, deployment_id: str) -> None:
     """Trust a deployment (e.g. one recorded as pending by a launch)."""
     from lms_plugin.services.platforms import activate_deployment
@@ -250,9 +248,7 @@ def deployments_activate(issuer: str, client_id: str, deployment_id: str) -> Non
 
 
 @deployments.command("disable")
-@click.option("--issuer", required=True)
-@click.option("--client-id", required=True)
-@click.option("--deployment-id", required=True)
+@deployment_options
 def deployments_disable(issuer: str, client_id: str, deployment_id: str) -> None:
     """Refuse a deployment's launches from now on (its courses' data stays; activate to undo)."""
     from lms_plugin.services.platforms import disable_deployment

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,3 +40,17 @@ def tenants() -> Any:
     from lms_plugin.web import deps
 
     return deps.tenants()
+
+
+def deployment_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The three options that name a deployment as the LMS names it (``deployments activate``,
+    ``deployments disable``, ``theme set``...)."""
+    for option in reversed(
+        [
+            click.option("--issuer", required=True, help="The platform's iss"),
+            click.option("--client-id", required=True),
+            click.option("--deployment-id", required=True, help="As the LMS names it"),
+        ]
+    ):
+        command = option(command)
+    return command
