@@ -33,6 +33,10 @@ SCOPES = (
 # credentials to the email (Canvas: "public" is the level that sends both).
 PRIVACY_LEVEL = "public"
 TOOL_ID = "isp-certificate"
+# Where the tool appears: the module picker (Deep Linking), and the instructor home, which only
+# those who manage the course see (Canvas's visibility "admins": administrators and instructors).
+PICKER_PLACEMENTS = ("link_selection", "assignment_selection")
+HOME_PLACEMENT, HOME_VISIBILITY = "course_navigation", "admins"
 # The picker lists a dozen modules with their descriptions.
 SELECTION_WIDTH = 800
 SELECTION_HEIGHT = 600
@@ -64,14 +68,16 @@ def canvas_configuration(tool_url: str, *, title: str, description: str) -> dict
                 "settings": {
                     "text": title,
                     "placements": [
-                        {"placement": "link_selection", "text": title, **picker},
-                        {"placement": "assignment_selection", "text": title, **picker},
+                        *(
+                            {"placement": name, "text": title, **picker}
+                            for name in PICKER_PLACEMENTS
+                        ),
                         {
-                            "placement": "course_navigation",
+                            "placement": HOME_PLACEMENT,
                             "text": title,
                             "message_type": "LtiResourceLinkRequest",
                             "target_link_uri": launch,
-                            "visibility": "admins",
+                            "visibility": HOME_VISIBILITY,
                             "default": "enabled",
                         },
                     ],

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from lms_plugin.domain.canvas_config import PRIVACY_LEVEL, TOOL_ID
+from lms_plugin.domain.canvas_config import (
+    HOME_PLACEMENT,
+    HOME_VISIBILITY,
+    PICKER_PLACEMENTS,
+    PRIVACY_LEVEL,
+    TOOL_ID,
+)
 from lms_plugin.domain.errors import InvalidInputError, UpstreamError
 
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -177,14 +183,14 @@ def _canvas_tool_configuration(launch: str, client_name: str) -> dict[str, Any]:
                 "type": "LtiDeepLinkingRequest",
                 "target_link_uri": launch,
                 "label": client_name,
-                "placements": ["link_selection", "assignment_selection"],
+                "placements": list(PICKER_PLACEMENTS),
             },
             {
                 "type": "LtiResourceLinkRequest",
                 "target_link_uri": launch,
                 "label": client_name,
-                "placements": ["course_navigation"],
-                CANVAS_VISIBILITY: "admins",
+                "placements": [HOME_PLACEMENT],
+                CANVAS_VISIBILITY: HOME_VISIBILITY,
                 CANVAS_DEFAULT_ENABLED: True,
             },
         ],
