@@ -121,6 +121,11 @@ def translated(message: str) -> str:
     return _catalogue(message, current_language()) if message else message
 
 
+def translated_plural(one: str, many: str, n: int) -> str:
+    """``one`` or ``many`` for ``n``, in the page's language (templates' and domain's ngettext)."""
+    return str(get_translations().ungettext(one, many, n))
+
+
 @lru_cache(maxsize=8192)
 def _catalogue(message: str, language: str) -> str:
     """``message`` from the catalogue of ``language`` (asked in a request of that language).
@@ -163,12 +168,12 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=translated,
-        ngettext=lambda one, many, n: get_translations().ungettext(one, many, n),
+        ngettext=translated_plural,
         newstyle=True,
     )
     domain_i18n.install(
         translated,
-        lambda one, many, n: get_translations().ungettext(one, many, n),
+        translated_plural,
         current_language,
     )
     app.register_blueprint(bp)
