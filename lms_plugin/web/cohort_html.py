@@ -59,7 +59,7 @@ class Rows:
     links, the shown modules, the time) is looked up once here, not once per learner."""
 
     def __init__(self, links: Links, shown: Sequence[Column], now: datetime) -> None:
-        self.links, self.shown, self.now = links, shown, now
+        self.links, self.now = links, now
         self.language = current_language()
         self.words = _words(self.language)
         self.slugs = [col.module.slug for col in shown]
