@@ -56,10 +56,11 @@ def _fresh_connections(**_: Any) -> None:
     """Each forked pool process opens its own database connections (never the parent's)."""
     with flask_app.app_context():
         db.engine.dispose(close=False)
-    freeze_startup_objects()  # what the pool process inherited and made at its start
 
 
 @worker_init.connect  # type: ignore[untyped-decorator]
+@worker_process_init.connect  # type: ignore[untyped-decorator]
 def _freeze_startup(**_: Any) -> None:
-    """The main process (a solo pool runs tasks in it) before it forks its pool."""
+    """The main process (a solo pool runs tasks in it) before it forks its pool, and each pool
+    process at its start: the loaded tool out of the collector's full passes (process_gc)."""
     freeze_startup_objects()
