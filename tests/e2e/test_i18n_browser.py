@@ -56,9 +56,12 @@ INSTRUCTOR_PAGES = (
 )
 
 
-def launched(chromium: Browser, tool, platform, user: str, locale: str) -> Page:
-    """A browser launched by ``user`` with this ``launch_presentation.locale``."""
-    context = chromium.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=True)
+def launched(
+    chromium: Browser, tool, platform, user: str, locale: str, *, csp: bool = False
+) -> Page:
+    """A browser launched by ``user`` with this ``launch_presentation.locale``; with ``csp``,
+    under the tool's real CSP (axe needs it bypassed: it injects a script)."""
+    context = chromium.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=not csp)
     page = context.new_page()
     hint = json.dumps({CUSTOM: {"module": L1M1}, LOCALE: {"locale": locale}})
     query = urlencode(platform.login_params(user, lti_message_hint=hint))
@@ -96,20 +99,10 @@ def test_the_main_pages_pass_axe_in_both_languages(chromium, tool, platform, loc
     page.context.close()
 
 
-def launched_under_csp(chromium: Browser, tool, platform, user: str, locale: str) -> Page:
-    """As :func:`launched`, under the tool's real CSP: the scripts read their sentences from the
-    page's JSON data block, which the CSP lets the page carry (it is not run)."""
-    context = chromium.new_context(viewport={"width": 1024, "height": 800})
-    page = context.new_page()
-    hint = json.dumps({CUSTOM: {"module": L1M1}, LOCALE: {"locale": locale}})
-    query = urlencode(platform.login_params(user, lti_message_hint=hint))
-    page.goto(f"{tool.url}/lti/login?{query}")
-    page.wait_for_url(re.compile(re.escape(tool.url) + r"/(modules|instructor)/"))
-    return page
-
-
 def test_the_word_counter_and_autosave_speak_french(chromium, tool, platform):
-    page = launched_under_csp(chromium, tool, platform, "learner-1", "fr-CA")
+    # Under the real CSP: the scripts read their sentences from the page's JSON data block,
+    # which the CSP lets the page carry (it is not run).
+    page = launched(chromium, tool, platform, "learner-1", "fr-CA", csp=True)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{tool.url}/modules/{L1M1}/assignment")
@@ -129,7 +122,7 @@ def test_the_word_counter_and_autosave_speak_french(chromium, tool, platform):
 
 def test_the_review_running_total_speaks_french(chromium, tool, platform):
     submission = submitted(tool, platform, user="learner-2")
-    page = launched_under_csp(chromium, tool, platform, "teacher-1", "fr-CA")
+    page = launched(chromium, tool, platform, "teacher-1", "fr-CA", csp=True)
     page.goto(f"{tool.url}/instructor/reviews/{submission}")
     page.wait_for_load_state("load")
     fieldsets = page.get_by_test_id("criterion").all()

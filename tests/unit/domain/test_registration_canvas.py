@@ -18,6 +18,7 @@ from lms_plugin.domain.registration import (
     parse_platform_configuration,
     tool_registration,
 )
+from tests.support.openid_config import LMS, openid_configuration
 
 TOOL = "https://tool.example.org"
 LAUNCH = TOOL + "/lti/launch"
@@ -26,20 +27,12 @@ CANVAS = "https://canvas.instructure.com/lti/"
 
 
 def _platform(family: str | None) -> PlatformConfiguration:
-    base = "https://lms.example.edu"
-    config: dict[str, Any] = {
-        "issuer": base,
-        "authorization_endpoint": base + "/auth",
-        "token_endpoint": base + "/token",
-        "jwks_uri": base + "/jwks",
-        "registration_endpoint": base + "/register",
-        "id_token_signing_alg_values_supported": ["RS256"],
-    }
+    config = openid_configuration()
     if family is not None:
         config["https://purl.imsglobal.org/spec/lti-platform-configuration"] = {
             "product_family_code": family
         }
-    return parse_platform_configuration(config, base + "/config", allow_http=False)
+    return parse_platform_configuration(config, LMS + "/config", allow_http=False)
 
 
 # The request every LMS but Canvas gets, written out: it must not change.

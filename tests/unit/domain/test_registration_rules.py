@@ -3,8 +3,6 @@ configuration URLs the tool fetches at all, and where the registration token may
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from lms_plugin.domain.errors import InvalidInputError
@@ -12,21 +10,9 @@ from lms_plugin.domain.registration import (
     check_configuration_url,
     parse_platform_configuration,
 )
+from tests.support.openid_config import openid_configuration
 
 SOURCE = "https://lms.example.edu/.well-known/openid-configuration"
-
-
-def _config(**changes: Any) -> dict[str, Any]:
-    base = "https://lms.example.edu"
-    return {
-        "issuer": base,
-        "authorization_endpoint": base + "/auth",
-        "token_endpoint": base + "/token",
-        "jwks_uri": base + "/jwks",
-        "registration_endpoint": base + "/register",
-        "id_token_signing_alg_values_supported": ["RS256"],
-        **changes,
-    }
 
 
 @pytest.mark.parametrize(
@@ -64,7 +50,7 @@ def test_which_configuration_urls_are_fetched(url, allow_http, ok):
     ],
 )
 def test_the_registration_token_goes_only_to_the_issuers_host(endpoint, ok):
-    config = _config(registration_endpoint=endpoint)
+    config = openid_configuration(registration_endpoint=endpoint)
     if ok:
         platform = parse_platform_configuration(config, SOURCE, allow_http=False)
         assert platform.registration_endpoint == endpoint
@@ -75,7 +61,7 @@ def test_the_registration_token_goes_only_to_the_issuers_host(endpoint, ok):
 
 
 def test_an_issuer_mismatch_names_hosts_not_the_configurations_text():
-    config = _config(issuer="https://other.example/some/long/path?with=details")
+    config = openid_configuration(issuer="https://other.example/some/long/path?with=details")
 
     with pytest.raises(InvalidInputError) as refused:
         parse_platform_configuration(config, SOURCE, allow_http=False)
