@@ -14,6 +14,7 @@ from lms_plugin.cli import (  # noqa: F401 - each module registers its commands
     admin_link,
     content,
     credentials,
+    keys,
     processes,
     scores,
     theme,
