@@ -7,14 +7,21 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
 
 import pytest
 import requests
 
-from tests.integration.test_metrics import moved, sample, scrape
+from tests.integration.test_metrics import moved, sample, samples, scrape
 from tests.support.learners import ags_claim, api_launch, submit_quiz
-from tests.support.processes import cli, free_port, gunicorn, process, tool_env, wait_http
+from tests.support.processes import (
+    cli,
+    free_port,
+    gunicorn,
+    one_worker_held,
+    process,
+    tool_env,
+    wait_http,
+)
 from tests.support.worker import celery_worker, settings_env, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -33,28 +40,22 @@ def test_gunicorn_workers_are_summed_whichever_answers(tmp_path):
     log = tmp_path / "gunicorn.log"
     with process([*command[:3], *conf, *command[3:]], env, log):
         wait_http(url + "/healthz")
-        sent = 0
-        while sent < 200:
-            # A fresh connection each time, so both workers take launches.
-            refused = requests.post(url + "/lti/launch", headers={"Connection": "close"})
-            assert refused.status_code == 400
-            sent += 1
-            served = set(re.findall(r"pid=<(\d+)> POST /lti/launch 400", log.read_text()))
-            if sent >= 20 and len(served) == 2:
-                break
-        answers: list[float] = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            answers.append(scrape(url)[STATE_MISSING])
-            scrapers = set(re.findall(r"pid=<(\d+)> GET /metrics 200", log.read_text()))
-            if len(scrapers) == 2:
-                break
-            # The worker that just answered is the likeliest to take the next connection at
-            # once; a pause lets the other one, waiting in accept(), be the first awake.
-            time.sleep(0.05)
+        # One launch held on one worker while 20 go to the other, so both have counted some.
+        with one_worker_held(port, "POST", "/lti/launch") as held:
+            for _ in range(20):
+                refused = requests.post(url + "/lti/launch", headers={"Connection": "close"})
+                assert refused.status_code == 400
+        assert held[0].startswith(b"HTTP/1.1 400 "), held
+        sent = 21
+        # Then one scrape held on one worker while another scrape goes to the other.
+        with one_worker_held(port, "GET", "/metrics") as held_scrape:
+            answers = [scrape(url)[STATE_MISSING]]
+        answers.append(samples(held_scrape[0].partition(b"\r\n\r\n")[2].decode())[STATE_MISSING])
+    served = set(re.findall(r"pid=<(\d+)> POST /lti/launch 400", log.read_text()))
+    scrapers = set(re.findall(r"pid=<(\d+)> GET /metrics 200", log.read_text()))
     assert len(served) == 2, log.read_text()
     assert len(scrapers) == 2  # each worker answered, with both workers' launches
-    assert answers == [sent] * len(answers)
+    assert answers == [sent, sent]
 
 
 def test_worker_metrics_and_the_request_id_in_task_log_lines(tool, platform, tmp_path):

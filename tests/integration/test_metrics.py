@@ -29,9 +29,14 @@ def scrape(url: str, **headers: str) -> dict[str, float]:
     response = requests.get(url + "/metrics", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    return samples(response.text)
+
+
+def samples(exposition: str) -> dict[str, float]:
+    """``{sample key: value}`` of a Prometheus text exposition."""
     return {
         sample(name, **dict(LABEL.findall(labels))): float(value)
-        for name, labels, value in SAMPLE.findall(response.text)
+        for name, labels, value in SAMPLE.findall(exposition)
     }
 
 

@@ -47,12 +47,17 @@ def full_launch(
     method: str = "GET",
     login_hint: str = "learner-1",
     claims: dict[str, object] | None = None,
+    post_to: str | None = None,
 ) -> requests.Response:
-    """Login at the tool, authenticate at the platform over HTTP, post the form it returns."""
+    """Login at the tool, authenticate at the platform over HTTP, post the form it returns.
+
+    `post_to` posts the form to another origin serving the same tool (another web machine)."""
     extra = {"lti_message_hint": json.dumps(claims)} if claims else {}
     auth = start_login(browser, tool_url, platform, method=method, login_hint=login_hint, **extra)
     page = browser.get(platform.url + "/auth", params=auth)
     assert page.status_code == 200, page.text
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.text))
     action = unescape(re.search(r'action="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
+    if post_to is not None:
+        action = post_to + urlsplit(action).path
     return browser.post(action, data={k: unescape(v) for k, v in fields.items()})

@@ -111,6 +111,25 @@ def gunicorn(port: int, workers: int = 2) -> list[str]:
     ]
 
 
+@contextmanager
+def one_worker_held(port: int, method: str, path: str) -> Iterator[list[bytes]]:
+    """Hold one sync worker of the gunicorn on `port` on a request whose headers are not yet
+    finished, so that the requests made meanwhile go to the other workers; on leaving, finish
+    it: the held worker answers, and the answer is appended to the yielded list.
+
+    The kernel hands queued connections to accept() in order, so once any later request has
+    been answered, the held one has a worker of its own."""
+    answer: list[bytes] = []
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as held:
+        held.sendall(
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Content-Length: 0\r\nConnection: close\r\n".encode()
+        )
+        yield answer
+        held.sendall(b"\r\n")
+        answer.append(b"".join(iter(lambda: held.recv(65536), b"")))
+
+
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "lms_plugin.cli", *args]
 
