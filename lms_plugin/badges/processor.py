@@ -12,11 +12,17 @@ from 33 ms to 11 ms of CPU with byte-identical output:
   applied to one kept copy of the active context: pyld makes a fresh copy each time, which defeats
   its own cache of processed contexts (keyed by the active context), so the OB 3.0 context's
   type-scoped contexts were processed again for every typed node (every Alignment, every Evidence);
-- `expanded_to_rdf` turns an expansion into RDF without expanding it again, as `to_rdf` does.
+- `expanded_to_rdf` turns an expansion into RDF without expanding it again, as `to_rdf` does;
+- an achievement or an issuer profile met again under the same processed context expands to what
+  it did before: every credential of a level carries the same achievement (its alignments,
+  criteria, image) and the same issuer, so each is expanded once per process rather than once
+  per credential (about a third of a Level 1 credential's expansion; MEMO_MAX_CHARS bounds what
+  is kept). A learner's own nodes are expanded each time.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from functools import cache
@@ -55,6 +61,12 @@ _RESOLVED_CONTEXTS = _LockedLru(maxsize=1024)
 _NON_PROPAGATING = _LockedLru(maxsize=1024)
 # id() of a shipped scoped context -> pyld's resolution of it (_Resolver); as many as they have.
 _SHIPPED_RESOLVED: dict[int, Any] = {}
+# A named node's expansion, by what it depends on (Processor._expand); bounded in count and size.
+_EXPANDED = _LockedLru(maxsize=256)
+MEMO_MAX_CHARS = 32_768  # an achievement with its alignments is about 5,000
+# The nodes every credential of a level shares (OB 3.0 §B.1.2 Achievement, §B.1.14 Profile).
+SHARED_TYPES = frozenset({"Achievement", "Profile"})
+_ABSENT = object()
 
 
 def context_resolver() -> ContextResolver:
@@ -116,6 +128,69 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
             active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
         )
 
+    def _expand(
+        self,
+        active_ctx: Any,
+        active_property: Any,
+        element: Any,
+        options: dict[str, Any],
+        inside_list: bool = False,
+        inside_index: Any = False,
+        type_scoped_ctx: Any = None,
+    ) -> Any:
+        args = (active_ctx, active_property, element, options, inside_list, inside_index)
+        key = self._memo_key(*args, type_scoped_ctx)
+        if key is None:
+            return super()._expand(*args, type_scoped_ctx)
+        found = _EXPANDED.get(key, _ABSENT)
+        if found is _ABSENT:
+            found = super()._expand(*args, type_scoped_ctx)
+            _EXPANDED[key] = _copied(found)  # pyld may change what it returned, later on
+            return found
+        return _copied(found)
+
+    def _memo_key(
+        self,
+        active_ctx: Any,
+        active_property: Any,
+        element: Any,
+        options: dict[str, Any],
+        inside_list: bool,
+        inside_index: Any,
+        type_scoped_ctx: Any,
+    ) -> tuple[Any, ...] | None:
+        """What a shared node's expansion depends on, or None to expand it pyld's way.
+
+        Processed contexts are frozen and named by their `_uuid`; the node's own JSON stands for
+        itself (one without an inline context, so the contexts are those named); the options and
+        the handler of dropped properties (which refuses them) are part of the key too.
+        """
+        if active_property is None or not isinstance(element, dict):
+            return None
+        if "id" not in element or "@context" in element or not _is_shared(element):
+            return None
+        contexts = [active_ctx] if type_scoped_ctx is None else [active_ctx, type_scoped_ctx]
+        if not all(isinstance(c, frozendict) and "_uuid" in c for c in contexts):
+            return None
+        try:
+            text = json.dumps(element, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return None
+        if len(text) > MEMO_MAX_CHARS:
+            return None
+        return (
+            *(c["_uuid"] for c in contexts),
+            len(contexts),
+            active_property,
+            inside_list,
+            inside_index,
+            options.get("base"),
+            options.get("isFrame"),
+            options.get("processingMode"),
+            self.on_property_dropped,
+            text,
+        )
+
     def _non_propagating(self, active_ctx: Any) -> Any:
         """The one copy of a processed (frozen) active context that type-scoped contexts start from.
 
@@ -148,6 +223,22 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
             name: self._graph_to_rdf(graph, issuer, options)
             for name, graph in sorted(node_map.items())
         }
+
+
+def _is_shared(node: dict[str, Any]) -> bool:
+    types = node.get("type")
+    if isinstance(types, str):
+        return types in SHARED_TYPES
+    return isinstance(types, list) and any(t in SHARED_TYPES for t in types if isinstance(t, str))
+
+
+def _copied(value: Any) -> Any:
+    """A copy of expanded JSON-LD (dicts, lists and immutable scalars)."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
 
 
 def _sets_no_propagate(local_ctx: Any) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from cachetools import LRUCache
 from pyld import context_resolver, jsonld
 
+from lms_plugin.badges import processor
 from lms_plugin.badges.canonical import canonicalize
 from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.loader import (
@@ -74,10 +75,13 @@ def _documents() -> list[dict[str, Any]]:
     )
     level = build_credential(make_data())
     level["credentialSubject"]["achievement"]["alignment"] *= 3  # many nodes of one type
+    # Another learner's credential: the same achievement and issuer, met again.
+    another = build_credential(make_data(subject_id="urn:uuid:another", email_identity=None))
     return [
         *_vector_parts(),
         make_credential(),
         level,
+        another,
         status,
         # The same type names with other scoped contexts: nothing carries over between them.
         _typed(["Thing"], {"Thing": {"size": f"{EX}size-a"}}, size="1"),
@@ -133,6 +137,56 @@ def test_the_shipped_contexts_are_loaded_and_processed_once_per_process(calls: d
         canonicalize(level)
         canonicalize(make_credential(name="Another"))
     assert calls == {"loads": 0, "terms": 0, "jcs": 0}
+
+
+def test_an_achievement_and_an_issuer_met_again_are_expanded_once(monkeypatch: pytest.MonkeyPatch):
+    expanded: list[str] = []
+    original = jsonld.JsonLdProcessor._expand_object
+
+    def counting(self: Any, active_ctx: Any, active_property: Any, *args: Any, **kw: Any) -> Any:
+        expanded.append(str(active_property))
+        return original(self, active_ctx, active_property, *args, **kw)
+
+    monkeypatch.setattr(jsonld.JsonLdProcessor, "_expand_object", counting)
+    canonicalize(build_credential(make_data()))
+    second = build_credential(make_data(subject_id="urn:uuid:someone-else"))
+    expected = _pyld_alone(second)
+    expanded.clear()
+    assert canonicalize(second) == expected
+    # The subject is this learner's; its achievement (with its alignments) is the level's.
+    assert "credentialSubject" in expanded and "achievement" not in expanded
+    assert "alignment" not in expanded and "issuer" not in expanded
+
+
+def test_an_achievement_kept_under_one_context_is_still_refused_under_another():
+    credential = make_credential()
+    canonicalize(credential)  # its achievement expanded under the OB 3.0 context
+    achievement = credential["credentialSubject"]["achievement"]
+    elsewhere = {  # the same achievement, where only `achievement` itself is defined
+        "@context": [CREDENTIALS_V2, {"achievement": {"@id": f"{EX}achievement"}}],
+        "id": "urn:example:1",
+        "type": ["VerifiableCredential"],
+        "issuer": "https://example.edu/issuer",
+        "validFrom": "2026-02-01T09:30:00Z",
+        "credentialSubject": {"id": "urn:example:2", "achievement": achievement},
+    }
+    with pytest.raises(CredentialError, match="achievementType"):
+        canonicalize(elsewhere)
+    with_colour = make_credential()
+    with_colour["credentialSubject"]["achievement"]["colour"] = "blue"
+    for _ in range(2):  # a refusal is not kept as an expansion
+        with pytest.raises(CredentialError, match="colour"):
+            canonicalize(with_colour)
+
+
+def test_what_is_kept_of_expansions_is_bounded():
+    huge = "x" * (processor.MEMO_MAX_CHARS + 1)
+    achievement = make_credential()["credentialSubject"]["achievement"] | {"description": huge}
+    credential = make_credential()
+    credential["credentialSubject"]["achievement"] = achievement
+    assert canonicalize(credential) == _pyld_alone(credential)
+    assert not [key for key in processor._EXPANDED if huge in key[-1]]
+    assert processor._EXPANDED.maxsize == 256
 
 
 def test_import_is_refused_and_the_shipped_context_left_as_published():
