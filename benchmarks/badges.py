@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from lms_plugin.badges.data_integrity import add_proof
 from lms_plugin.db import db
 from lms_plugin.db.models import Deployment, LtiContext, LtiUser, Registration
-from lms_plugin.process_gc import freeze_startup_objects
+from lms_plugin.process_gc import prepare_collector
 from lms_plugin.services import awards, grades
 from lms_plugin.services.issuer_keys import (
     ensure_issuer_keys,
@@ -77,8 +77,9 @@ def main() -> None:
             upgrade()
             sync_courses()
             # As a worker process does at its start (worker.celery_app): the loaded tool's
-            # objects frozen, out of the collector's full passes (lms_plugin/process_gc.py).
-            freeze_startup_objects()
+            # objects frozen, out of the collector's full passes, and those spaced
+            # (lms_plugin/process_gc.py).
+            prepare_collector()
             run(settings, args.learners, args.save)
             db.engine.dispose()
 

@@ -44,10 +44,10 @@ def on_starting(server: Any) -> None:
 
 def post_worker_init(worker: Any) -> None:
     """gunicorn's hook, in a worker that has loaded the app: its startup objects frozen, out of
-    the garbage collector's full collections (lms_plugin.process_gc)."""
-    from lms_plugin.process_gc import freeze_startup_objects
+    the garbage collector's full collections, and those spaced (lms_plugin.process_gc)."""
+    from lms_plugin.process_gc import prepare_collector
 
-    freeze_startup_objects()
+    prepare_collector()
 
 
 def child_exit(server: Any, worker: Any) -> None:

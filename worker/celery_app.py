@@ -14,7 +14,7 @@ from celery.signals import worker_init, worker_process_init
 from flask import Flask
 
 from lms_plugin.db import db
-from lms_plugin.process_gc import freeze_startup_objects
+from lms_plugin.process_gc import prepare_collector
 from lms_plugin.settings import SettingsError
 from lms_plugin.web.app import create_app
 from worker import health, observability
@@ -62,5 +62,6 @@ def _fresh_connections(**_: Any) -> None:
 @worker_process_init.connect  # type: ignore[untyped-decorator]
 def _freeze_startup(**_: Any) -> None:
     """The main process (a solo pool runs tasks in it) before it forks its pool, and each pool
-    process at its start: the loaded tool out of the collector's full passes (process_gc)."""
-    freeze_startup_objects()
+    process at its start: the loaded tool out of the collector's full passes, and those passes
+    spaced (process_gc)."""
+    prepare_collector()

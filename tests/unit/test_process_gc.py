@@ -10,22 +10,30 @@ import sys
 
 import pytest
 
-from lms_plugin.process_gc import freeze_startup_objects
+from lms_plugin.process_gc import FULL_COLLECTION_THRESHOLD, prepare_collector
 
 
 @pytest.fixture
 def unfrozen():
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()  # the rest of the suite runs as it did
+    gc.set_threshold(*thresholds)
 
 
 def test_freezing_moves_every_live_object_out_of_full_collections(unfrozen):
     kept = [{"n": n} for n in range(1000)]
     assert gc.get_freeze_count() == 0
-    frozen = freeze_startup_objects()
+    frozen = prepare_collector()
     assert frozen >= len(kept) and gc.get_freeze_count() > 0
     assert all(not any(o is x for o in gc.get_objects()) for x in kept[:3])  # not walked
+
+
+def test_full_collections_are_spaced_and_young_ones_are_not(unfrozen):
+    young, middle, _ = gc.get_threshold()
+    prepare_collector()
+    assert gc.get_threshold() == (young, middle, FULL_COLLECTION_THRESHOLD)
 
 
 def test_a_gunicorn_worker_freezes_once_it_has_loaded_the_app(unfrozen, monkeypatch, tmp_path):
@@ -36,6 +44,7 @@ def test_a_gunicorn_worker_freezes_once_it_has_loaded_the_app(unfrozen, monkeypa
 
     gunicorn_conf.post_worker_init(worker=None)
     assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[2] == FULL_COLLECTION_THRESHOLD
 
 
 def test_celery_processes_freeze_at_their_start(tmp_path):
@@ -48,12 +57,13 @@ def test_celery_processes_freeze_at_their_start(tmp_path):
         "main = gc.get_freeze_count()\n"
         "gc.unfreeze()\n"
         "worker_process_init.send(sender=None)\n"
-        "print(main, gc.get_freeze_count())\n"
+        "print(main, gc.get_freeze_count(), gc.get_threshold()[2])\n"
     )
     env = {**os.environ, "LMS_INSTANCE_DIR": str(tmp_path), "LMS_ENV": "development"}
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    main, pool = map(int, done.stdout.split()[-2:])
+    main, pool, full = map(int, done.stdout.split()[-3:])
     assert main > 10_000 and pool > 10_000  # the loaded tool, frozen in each kind of process
+    assert full == FULL_COLLECTION_THRESHOLD
