@@ -54,7 +54,7 @@ from lms_plugin.services.issuer_keys import (
 from lms_plugin.services.progress import Learner, learner_progress
 from lms_plugin.services.status_lists import Allocator, allocate_all
 
-BATCH = 20  # awards claimed per transaction
+BATCH = 50  # awards claimed per transaction (about 0.4 s of work; benchmarks/README.md)
 MAX_TRIES = 8  # then it stays failed until `lms-plugin credentials reissue`
 FIRST_BACKOFF_SECONDS = 10
 MAX_BACKOFF_SECONDS = 3600
@@ -77,9 +77,10 @@ def record_completions(session: Session, learners: Iterable[tuple[int, int]]) ->
             rows.setdefault((user_id, slug), _new_award(context_id, user_id, slug, now))
     if not rows:
         return []
-    statement = _insert(session).values(list(rows.values()))
-    statement = statement.on_conflict_do_nothing(index_elements=["user_id", "program_slug"])
-    return list(session.scalars(statement.returning(Award.id)))
+    # The rows as parameters, not in the statement: one compiled statement, kept in SQLAlchemy's
+    # cache (a multi-row VALUES clause is compiled again for every call).
+    statement = _insert(session).on_conflict_do_nothing(index_elements=["user_id", "program_slug"])
+    return list(session.scalars(statement.returning(Award.id), list(rows.values())))
 
 
 def _serialize_learners(session: Session, user_ids: list[int]) -> None:
