@@ -27,7 +27,7 @@ class Review(Base):
     decision: Mapped[str] = mapped_column(String(10))  # pass | revise
     percent: Mapped[float]
     passed: Mapped[bool]
-    # The pass rule it was graded under (domain.grading.PassRule): every criterion at least
+    # The pass rule it was graded under (domain.rubric_outcome.PassRule): every criterion at least
     # rule_min_level and, unless None (reviews from before the mean, issue 15), a mean of the
     # criteria at least rule_min_mean.
     rule_min_level: Mapped[int]

@@ -1,4 +1,5 @@
-"""Pure grading: quiz items of every type, quiz totals, seeded draws and rubric outcomes.
+"""Pure grading of quizzes: items of every type and quiz totals (a rubric's outcome is
+``rubric_outcome``; which items an attempt draws, in which order, ``quiz_draw``).
 
 Scoring follows docs/content-format.md. Choices made where the format is silent:
 
@@ -23,18 +24,16 @@ no crafted answer can pin a worker (a backtracking regex over the answer once co
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from lms_plugin.domain.content.model import Assignment, Item, Option, QuizRules
+from lms_plugin.domain.content.model import Item, Option, QuizRules
 from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.domain.i18n import _
 
 SHORT_TEXT_MAX_CHARS = 500
 NUMERIC_MAX_CHARS = 64  # "-1234.5 percentage points" is 25; nothing longer is a number we take
 ID_MAX_CHARS = 200  # a choice, entry, option or item id as sent; content ids are short slugs
-RUBRIC_LEVELS = (1, 2, 3, 4)
 _EPSILON = 1e-9
 _TRAILING = ".,;: "
 
@@ -69,47 +68,6 @@ class QuizResult:
     percent: float
     passed: bool
     results: tuple[ItemResult, ...]
-
-
-@dataclass(frozen=True)
-class PassRule:
-    """When a rubric passes: every criterion at ``min_level`` or above and, unless
-    ``min_mean`` is None (reviews from before issue 15), the mean of the levels at least
-    ``min_mean`` (CURRICULUM.md B0: every criterion >= 2 and mean >= 3.0)."""
-
-    min_level: int
-    min_mean: float | None = None
-
-    @classmethod
-    def of(cls, assignment: Assignment) -> PassRule:
-        """The rule an assignment's content sets today."""
-        return cls(assignment.min_criterion_level, assignment.min_mean)
-
-    def mean_reached(self, total: int, criteria: int) -> bool:
-        """Whether ``total`` over ``criteria`` levels reaches the mean (exact: no float mean)."""
-        if self.min_mean is None:
-            return True
-        return criteria > 0 and total >= self.min_mean * criteria - _EPSILON
-
-    def total_needed(self, criteria: int) -> int | None:
-        """The smallest total of ``criteria`` levels that reaches the mean (None: no mean)."""
-        if self.min_mean is None:
-            return None
-        return math.ceil(self.min_mean * criteria - _EPSILON)
-
-
-@dataclass(frozen=True)
-class RubricOutcome:
-    """A graded rubric; ``levels`` are (criterion id, level) in rubric order."""
-
-    total: int
-    max_score: int
-    percent: float
-    passed: bool
-    levels: tuple[tuple[str, int], ...]
-    below_min: tuple[str, ...]
-    mean: float = 0.0
-    mean_reached: bool = True
 
 
 # --- response validation ----------------------------------------------------------------
@@ -313,82 +271,3 @@ def grade_quiz(
 def best_attempt(percents: Sequence[float]) -> float | None:
     """The best percent over graded attempts, or None when there is none."""
     return max(percents) if percents else None
-
-
-# --- seeded randomness (fairness, not security: S311 does not apply) ---------------------
-
-
-def draw_items(items: Sequence[Item], rules: QuizRules, seed: int) -> list[str]:
-    """``rules.draw`` item ids from the pool in shuffled order; same pool and seed, same list.
-
-    A draw larger than the pool (the linter forbids it) yields the whole pool, shuffled.
-    """
-    ids = [item.id for item in items]
-    count = max(0, min(rules.draw, len(ids)))
-    return random.Random(seed).sample(ids, count)  # noqa: S311
-
-
-def _display_options(item: Item) -> tuple[Option, ...]:
-    if item.type in ("single_choice", "multi_select"):
-        return item.choices
-    if item.type == "ordering":
-        return item.entries
-    if item.type == "matching":
-        return item.right
-    return ()
-
-
-def shuffled_options(item: Item, seed: int) -> list[str]:
-    """Display order of an item's choices, entries or right-hand options for a seed.
-
-    The seed is mixed with the item id, so one attempt seed shuffles each item differently.
-    An ordering item is never shown in its key order (rotated by one if the shuffle hits it).
-    """
-    ids = [option.id for option in _display_options(item)]
-    random.Random(f"{seed}:{item.id}").shuffle(ids)  # noqa: S311
-    if item.type == "ordering" and len(ids) > 1 and tuple(ids) == item.answer_ids:
-        ids = ids[1:] + ids[:1]
-    return ids
-
-
-# --- rubric -----------------------------------------------------------------------------
-
-
-def rubric_outcome(
-    assignment: Assignment, scores: Mapping[str, int], rule: PassRule | None = None
-) -> RubricOutcome:
-    """Total and pass/fail of a rubric: every criterion scored 1..4, each >= the minimum level
-    and their mean >= the minimum mean, under ``rule`` (default: the assignment's own)."""
-    rule = rule or PassRule.of(assignment)
-    ids = [criterion.id for criterion in assignment.criteria]
-    unknown = sorted(str(key) for key in scores if key not in ids)
-    if unknown:
-        raise InvalidInputError(
-            f"Unknown rubric criteria: {', '.join(unknown)}.", code="invalid_rubric_scores"
-        )
-    missing = [cid for cid in ids if cid not in scores]
-    if missing:
-        raise InvalidInputError(
-            f"Score every criterion; missing: {', '.join(missing)}.", code="invalid_rubric_scores"
-        )
-    for cid in ids:
-        level = scores[cid]
-        if isinstance(level, bool) or not isinstance(level, int) or level not in RUBRIC_LEVELS:
-            raise InvalidInputError(
-                f"Criterion {cid} needs a level from 1 to 4.", code="invalid_rubric_scores"
-            )
-    levels = tuple((cid, scores[cid]) for cid in ids)
-    total = sum(level for _, level in levels)
-    max_score = RUBRIC_LEVELS[-1] * len(levels)
-    below = tuple(cid for cid, level in levels if level < rule.min_level)
-    mean_reached = rule.mean_reached(total, len(levels))
-    return RubricOutcome(
-        total=total,
-        max_score=max_score,
-        percent=round(100.0 * total / max_score, 2) if max_score else 0.0,
-        passed=bool(levels) and not below and mean_reached,
-        levels=levels,
-        below_min=below,
-        mean=round(total / len(levels), 2) if levels else 0.0,
-        mean_reached=mean_reached,
-    )

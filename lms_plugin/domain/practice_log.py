@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from lms_plugin.domain.content.model import Assignment, Criterion, RubricLevel
 from lms_plugin.domain.errors import ContentSpecError, InvalidInputError, UnprocessableError
-from lms_plugin.domain.grading import RubricOutcome, rubric_outcome
 from lms_plugin.domain.i18n import _
+from lms_plugin.domain.rubric_outcome import RubricOutcome, rubric_outcome
 
 MODULE = "module"  # practice_log_entry.kind of the entry every module asks for
 FAILURE = "failure"  # ... of the Level 2 learning-from-failure entry

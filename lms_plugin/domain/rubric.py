@@ -2,7 +2,7 @@
 
 The review page shows them as the instructor chooses levels (static/review.js says the same
 sentences in the browser, from the page's translations of :data:`TOTALS` and :data:`RULES`, see
-web/js_text.py); the final outcome of a saved review is ``grading.rubric_outcome``.
+web/js_text.py); the final outcome of a saved review is ``rubric_outcome.rubric_outcome``.
 A saved review is shown under the rule it was graded under (``Review.rule_min_level`` /
 ``rule_min_mean``), not the assignment's rule of today.
 """
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lms_plugin.domain.content.model import Assignment
-from lms_plugin.domain.grading import RUBRIC_LEVELS, PassRule
 from lms_plugin.domain.i18n import N_, Nn_, _, decimal, ngettext, percent
+from lms_plugin.domain.rubric_outcome import RUBRIC_LEVELS, PassRule
 
 # The running total's sentences, by whether a mean is known yet, and (TOTALS_LEFT: singular,
 # plural) by how many criteria are left. Whole sentences, so a translation can order them.

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
-from lms_plugin.domain import grading, quiz_state
+from lms_plugin.domain import grading, quiz_draw, quiz_state
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import (
     ConflictError,
@@ -98,7 +98,7 @@ def start_attempt(
         module_id=content.module_ids[module_slug],
         number=len(done) + 1,
         seed=seed,
-        item_ids=grading.draw_items(module.items, rules, seed),
+        item_ids=quiz_draw.draw_items(module.items, rules, seed),
         answers={},
         status="open",
         started_at=now,

@@ -15,10 +15,10 @@ from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentSubmission
 from lms_plugin.db.models import LtiUser
-from lms_plugin.domain import grading
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import ConflictError, NotFoundError, UnprocessableError
 from lms_plugin.domain.i18n import _, number
+from lms_plugin.domain.rubric_outcome import RubricOutcome, rubric_outcome
 from lms_plugin.services.content import module_version
 from lms_plugin.services.grades import refresh_grades
 
@@ -270,7 +270,7 @@ def record_review(
         )
     module = module_version(session, submission.module_id)
     assert module.assignment is not None
-    outcome = grading.rubric_outcome(module.assignment, scores)
+    outcome = rubric_outcome(module.assignment, scores)
     if decision == "pass" and not outcome.passed:
         raise UnprocessableError(_why_not_passed(outcome), code="below_required_level")
     if decision == "revise" and resubmissions_left(submission, module.assignment) <= 0:
@@ -295,7 +295,7 @@ def record_review(
     return review
 
 
-def _why_not_passed(outcome: grading.RubricOutcome) -> str:
+def _why_not_passed(outcome: RubricOutcome) -> str:
     """Why a rubric outcome cannot pass: criteria below the level, a mean below the rule's."""
     reasons = []
     if outcome.below_min:

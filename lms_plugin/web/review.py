@@ -15,8 +15,8 @@ from lms_plugin.db.grading import Review
 from lms_plugin.domain import rubric
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import InvalidInputError, LmsError
-from lms_plugin.domain.grading import PassRule
 from lms_plugin.domain.i18n import N_
+from lms_plugin.domain.rubric_outcome import PassRule
 from lms_plugin.services import reviews
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session

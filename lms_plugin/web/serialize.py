@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, QuizAttempt
-from lms_plugin.domain import grading
+from lms_plugin.domain import quiz_draw
 from lms_plugin.domain.content.model import Item, Module, Program
 from lms_plugin.domain.quiz_feedback import ItemFeedback
 from lms_plugin.services.progress import Progress
@@ -90,7 +90,7 @@ def item_json(item: Item, order: list[str]) -> dict[str, Any]:
 def display_orders(attempt: QuizAttempt, module: Module) -> dict[str, list[str]]:
     """Each drawn item's option order for this attempt (stable: seeded by the attempt)."""
     return {
-        item_id: grading.shuffled_options(item, attempt.seed)
+        item_id: quiz_draw.shuffled_options(item, attempt.seed)
         for item_id in attempt.item_ids
         if (item := module.item(item_id)) is not None
     }

@@ -12,15 +12,13 @@ from lms_plugin.domain.content.model import (
 from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.domain.grading import (
     InvalidAnswerError,
-    PassRule,
     best_attempt,
-    draw_items,
     grade_item,
     grade_quiz,
     multi_select_fraction,
-    rubric_outcome,
-    shuffled_options,
 )
+from lms_plugin.domain.quiz_draw import draw_items, shuffled_options
+from lms_plugin.domain.rubric_outcome import PassRule, rubric_outcome
 from tests.support.items import make_item, make_options
 
 

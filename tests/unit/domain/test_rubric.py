@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lms_plugin.domain.grading import PassRule
 from lms_plugin.domain.rubric import format_mean, pass_rule, rule_sentence, tally, total_sentence
+from lms_plugin.domain.rubric_outcome import PassRule
 from tests.unit.domain.test_grading import make_assignment
 
 
