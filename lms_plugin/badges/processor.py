@@ -139,7 +139,7 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
         type_scoped_ctx: Any = None,
     ) -> Any:
         args = (active_ctx, active_property, element, options, inside_list, inside_index)
-        key = self._memo_key(*args, type_scoped_ctx)
+        key = self._memo_key(args, type_scoped_ctx)
         if key is None:
             return super()._expand(*args, type_scoped_ctx)
         found = _EXPANDED.get(key, _ABSENT)
@@ -149,22 +149,15 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
             return found
         return _copied(found)
 
-    def _memo_key(
-        self,
-        active_ctx: Any,
-        active_property: Any,
-        element: Any,
-        options: dict[str, Any],
-        inside_list: bool,
-        inside_index: Any,
-        type_scoped_ctx: Any,
-    ) -> tuple[Any, ...] | None:
-        """What a shared node's expansion depends on, or None to expand it pyld's way.
+    def _memo_key(self, args: tuple[Any, ...], type_scoped_ctx: Any) -> tuple[Any, ...] | None:
+        """What a shared node's expansion (`_expand`'s arguments) depends on, or None to expand
+        it pyld's way.
 
         Processed contexts are frozen and named by their `_uuid`; the node's own JSON stands for
         itself (one without an inline context, so the contexts are those named); the options and
         the handler of dropped properties (which refuses them) are part of the key too.
         """
+        active_ctx, active_property, element, options, inside_list, inside_index = args
         if active_property is None or not isinstance(element, dict):
             return None
         if "id" not in element or "@context" in element or not _is_shared(element):
