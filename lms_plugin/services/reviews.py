@@ -1,15 +1,13 @@
-"""Instructor rubric review: the queue of one course, a submission with its earlier rounds,
-scoring a round, what comes next, and folding the outcome into the grade."""
+"""Instructor rubric review: a submission with its earlier rounds, scoring a round, and folding
+the outcome into the grade (the course's queue and what waits: ``review_queue``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from math import ceil
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Review
@@ -21,57 +19,9 @@ from lms_plugin.domain.i18n import _, number
 from lms_plugin.domain.rubric_outcome import RubricOutcome, rubric_outcome
 from lms_plugin.services.content import module_version
 from lms_plugin.services.grades import refresh_grades
+from lms_plugin.services.review_queue import WAITING, Person, count_waiting, next_waiting
 
 DECISIONS = ("pass", "revise", "fail")
-WAITING = "submitted"
-# Queue filters: a submission status, every reviewed one, or all.
-FILTERS = ("submitted", "reviewed", "passed", "revise", "failed", "all")
-PAGE_SIZE = 50
-QUEUE_ORDER = (
-    AssignmentSubmission.submitted_at,
-    AssignmentSubmission.id,
-)  # the longest waiting first
-
-
-@dataclass(frozen=True)
-class Person:
-    """A user as the LMS shared them (name and email only when it shared them)."""
-
-    name: str | None
-    email: str | None
-    sub: str
-
-    @property
-    def label(self) -> str:
-        return self.name or f"Learner {self.sub} (the LMS did not share a name)"
-
-
-@dataclass(frozen=True)
-class QueueEntry:
-    submission: AssignmentSubmission
-    learner_name: str
-    review: Review | None = None
-    reviewer_name: str | None = None
-
-
-@dataclass(frozen=True)
-class Queue:
-    """One page of a filtered queue, and how many submissions each filter holds."""
-
-    entries: list[QueueEntry]
-    counts: dict[str, int]
-    page: int
-    pages: int
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """What waits for review in a course: how many, the oldest, how many per module."""
-
-    count: int
-    oldest_at: datetime | None
-    oldest_id: int | None
-    by_module: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -94,119 +44,6 @@ class ReviewPage:
     next_id: int | None  # the waiting submission after this one in queue order
 
 
-def _where(context_id: int, status: str, module_slug: str | None) -> list[ColumnElement[bool]]:
-    """Submissions of this course under a queue filter (and of one module, if given)."""
-    where = [AssignmentSubmission.context_id == context_id]
-    if status == "reviewed":
-        where.append(AssignmentSubmission.status != WAITING)
-    elif status != "all":
-        where.append(AssignmentSubmission.status == status)
-    if module_slug:
-        where.append(AssignmentSubmission.module_slug == module_slug)
-    return where
-
-
-def review_queue(
-    session: Session,
-    context_id: int,
-    status: str = WAITING,
-    module_slug: str | None = None,
-    page: int = 1,
-    per_page: int = PAGE_SIZE,
-) -> Queue:
-    """Submissions in this course only: waiting ones first, the longest waiting on top; then
-    reviewed ones, the latest review first, each with its outcome and reviewer. A page past
-    the last shows the last."""
-    if status not in FILTERS:
-        raise UnprocessableError(f"status must be one of {', '.join(FILTERS)}")
-    counts = _counts(session, context_id, module_slug)
-    pages = max(1, ceil(counts[status] / per_page))
-    page = min(max(page, 1), pages)
-    learner, reviewer = aliased(LtiUser), aliased(LtiUser)
-    is_waiting = AssignmentSubmission.status == WAITING
-    query = (
-        select(AssignmentSubmission, learner.name, learner.sub, Review, reviewer.name)
-        .join(learner, learner.id == AssignmentSubmission.user_id)
-        .outerjoin(Review, Review.submission_id == AssignmentSubmission.id)
-        .outerjoin(reviewer, reviewer.id == Review.reviewer_id)
-        .where(*_where(context_id, status, module_slug))
-        .order_by(
-            case((is_waiting, 0), else_=1),
-            case((is_waiting, AssignmentSubmission.submitted_at)),
-            Review.created_at.desc(),
-            AssignmentSubmission.id,
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    entries = [
-        QueueEntry(sub, Person(name, None, sub_id).label, review, reviewer_name)
-        for sub, name, sub_id, review, reviewer_name in session.execute(query)
-    ]
-    return Queue(entries, counts, page, pages)
-
-
-def _counts(session: Session, context_id: int, module_slug: str | None) -> dict[str, int]:
-    rows = session.execute(
-        select(AssignmentSubmission.status, func.count())
-        .where(*_where(context_id, "all", module_slug))
-        .group_by(AssignmentSubmission.status)
-    )
-    by_status = {status: n for status, n in rows}
-    counts = {key: by_status.get(key, 0) for key in ("submitted", "passed", "revise", "failed")}
-    total = sum(by_status.values())
-    return {**counts, "reviewed": total - counts[WAITING], "all": total}
-
-
-def waiting(session: Session, context_id: int) -> Waiting:
-    """How many submissions wait for review in this course, since when, and per module."""
-    where = _where(context_id, WAITING, None)
-    rows = session.execute(
-        select(AssignmentSubmission.module_slug, func.count())
-        .where(*where)
-        .group_by(AssignmentSubmission.module_slug)
-    )
-    by_module = {slug: n for slug, n in rows}
-    oldest = session.execute(
-        select(AssignmentSubmission.id, AssignmentSubmission.submitted_at)
-        .where(*where)
-        .order_by(*QUEUE_ORDER)
-        .limit(1)
-    ).first()
-    return Waiting(
-        count=sum(by_module.values()),
-        oldest_at=oldest[1] if oldest else None,
-        oldest_id=oldest[0] if oldest else None,
-        by_module=by_module,
-    )
-
-
-def next_waiting(
-    session: Session, context_id: int, after: AssignmentSubmission | None = None
-) -> int | None:
-    """The waiting submission to open next: the first after ``after`` in queue order (oldest
-    first), wrapping round to the oldest; never ``after`` itself. None when nothing waits."""
-    query = (
-        select(AssignmentSubmission.id)
-        .where(*_where(context_id, WAITING, None))
-        .order_by(*QUEUE_ORDER)
-        .limit(1)
-    )
-    if after is None:
-        return session.scalars(query).first()
-    later = or_(
-        AssignmentSubmission.submitted_at > after.submitted_at,
-        and_(
-            AssignmentSubmission.submitted_at == after.submitted_at,
-            AssignmentSubmission.id > after.id,
-        ),
-    )
-    found = session.scalars(query.where(later)).first()
-    if found is None:  # wrap round to the oldest
-        found = session.scalars(query.where(AssignmentSubmission.id != after.id)).first()
-    return found
-
-
 def get_submission(session: Session, context_id: int, submission_id: int) -> AssignmentSubmission:
     """A submission of this course; another course's is simply not found."""
     submission = session.scalars(
@@ -222,12 +59,11 @@ def review_page(session: Session, context_id: int, submission_id: int) -> Review
     submission = get_submission(session, context_id, submission_id)
     user = session.get_one(LtiUser, submission.user_id)
     rounds = _rounds(session, submission)
-    waiting_now = session.scalar(select(func.count()).where(*_where(context_id, WAITING, None)))
     return ReviewPage(
         learner=Person(user.name, user.email, user.sub),
         current=rounds[-1],
         earlier=rounds[:-1],
-        waiting=waiting_now or 0,
+        waiting=count_waiting(session, context_id),
         next_id=next_waiting(session, context_id, submission),
     )
 

@@ -7,7 +7,7 @@ from flask import redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.db.base import MAX_ID, utcnow
-from lms_plugin.services import cohort, instructor_home, passback, reviews, service_urls
+from lms_plugin.services import cohort, instructor_home, passback, review_queue, service_urls
 from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.deps import ring
@@ -28,7 +28,7 @@ def home() -> str:
         "instructor/home.html",
         content=content,
         titles=_titles(content),
-        waiting=reviews.waiting(session, course),
+        waiting=review_queue.waiting(session, course),
         sync=instructor_home.sync_state(session, course),
         notices=service_urls.notices(session, course, "grades"),
         summary=instructor_home.cohort_summary(session, content, course),

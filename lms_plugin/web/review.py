@@ -17,7 +17,7 @@ from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.domain.i18n import N_
 from lms_plugin.domain.rubric_outcome import PassRule
-from lms_plugin.services import reviews
+from lms_plugin.services import review_queue, reviews
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.deps import enqueue
@@ -41,13 +41,13 @@ def reviews_queue() -> str:
     content = current_content(session)
     titles = {m.slug: m.title for p in content.programs for m in p.modules if m.assignment}
     status = request.args.get("status", "submitted")
-    status = status if status in reviews.FILTERS else "submitted"
+    status = status if status in review_queue.FILTERS else "submitted"
     module_slug = request.args.get("module") or None
     module_slug = module_slug if module_slug in titles else None
     page = request.args.get("page", 1, type=int)
     return render_template(
         "instructor/reviews.html",
-        queue=reviews.review_queue(session, course, status, module_slug, page=page),
+        queue=review_queue.review_queue(session, course, status, module_slug, page=page),
         status=status,
         module_slug=module_slug,
         titles=titles,
@@ -87,7 +87,7 @@ def save_review(submission_id: int) -> BaseResponse | str:
         return BaseResponse(page, status=exc.status, mimetype="text/html")
     enqueue(dispatch.finalize_review, done.id)
     if request.form.get("then") != "queue":
-        following = reviews.next_waiting(session, course, submission)
+        following = review_queue.next_waiting(session, course, submission)
         if following is not None:
             target = launch_session.link("instructor.review", submission_id=following)
             return redirect(_with_saved(target, submission_id), code=303)

@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from lms_plugin.db import db
-from lms_plugin.services import reviews
+from lms_plugin.services import review_queue
 from tests.support.content_keys import L1M1, module
 from tests.support.learners import api_launch
 from tests.support.reviews import instructor, rubric_form, submitted
@@ -273,8 +273,8 @@ def test_the_queue_is_paged_and_a_page_past_the_last_shows_the_last(tool, platfo
     [(context_id,)] = tool.rows("SELECT DISTINCT context_id FROM assignment_submission")
     with tool.app.app_context():
         session = db.session()
-        second = reviews.review_queue(session, context_id, "submitted", per_page=2, page=2)
-        beyond = reviews.review_queue(session, context_id, "all", per_page=2, page=10**18)
+        second = review_queue.review_queue(session, context_id, "submitted", per_page=2, page=2)
+        beyond = review_queue.review_queue(session, context_id, "all", per_page=2, page=10**18)
     assert [e.learner_name for e in second.entries] == ["Learner a3"]
     assert (second.page, second.pages, beyond.page) == (2, 2, 2)
     page = instructor(tool, platform).get(
