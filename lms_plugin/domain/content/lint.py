@@ -107,6 +107,7 @@ class _Lint:
             p.path.endswith("competencies.yaml") for p in self.tree.problems
         ):
             self.findings(quality.competency_coverage(catalogue))
+        self.findings(quality.duplicate_questions(catalogue))
         return self.problems
 
     def cycles(self, what: str, graph: dict[str, tuple[object, tuple[str, ...]]]) -> None:

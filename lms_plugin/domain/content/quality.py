@@ -128,6 +128,33 @@ def short_text_answers(item: Item) -> list[Finding]:
     return out
 
 
+# -- item 8: the same question asked twice ------------------------------------------------------
+def _question(item: Item) -> str:
+    """What an item asks: its prompt, and for matching and ordering items (whose prompt is an
+    instruction) the prompts to match or the entries to order."""
+    parts = [item.prompt]
+    if item.type == "matching":
+        parts += [option.text for option in item.left]
+    elif item.type == "ordering":
+        parts += sorted(option.text for option in item.entries)
+    return " | ".join(normalise_text(part) for part in parts)
+
+
+def duplicate_questions(catalogue: Catalogue) -> list[Finding]:
+    """No question is asked twice across the catalogue's pools (case, spacing and trailing
+    punctuation aside): a learner meeting it again, in another module or level, is tested on
+    recall of the earlier item rather than on the new module."""
+    first: dict[str, Item] = {}
+    out: list[Finding] = []
+    for program in catalogue.programs:
+        for module in program.modules:
+            for item in module.items:
+                earlier = first.setdefault(_question(item), item)
+                if earlier is not item:
+                    out.append((item, "prompt", f"asks the same question as {earlier.id}"))
+    return out
+
+
 # -- item 9: competency coverage ---------------------------------------------------------------
 def competency_coverage(catalogue: Catalogue) -> list[Finding]:
     """Each competency (kind ``competency``) is tagged on >= 6 quiz items and >= 1 rubric

@@ -188,6 +188,13 @@ MODULE_FILES = {
 Edit = tuple[str, str, str | None]
 
 
+def quiz(level: str) -> str:
+    """The pool of level ``level``: the same items, each level asking its own questions (the
+    linter refuses a question asked twice across the catalogue)."""
+    text = QUIZ.replace("@", level)
+    return text if level == "1" else text.replace('prompt: "', f'prompt: "Level {level}: ')
+
+
 def write_tree(tmp_path: Path, edits: list[Edit] | tuple[Edit, ...] = ()) -> Path:
     """Write the valid tree to tmp_path/courses, apply ``edits`` and return the courses/ root."""
     root = tmp_path / "courses"
@@ -196,6 +203,7 @@ def write_tree(tmp_path: Path, edits: list[Edit] | tuple[Edit, ...] = ()) -> Pat
         files[f"level-{level}/program.yaml"] = PROGRAM.replace("@", level)
         for name, text in MODULE_FILES.items():
             files[f"level-{level}/m1-a/{name}"] = text.replace("@", level)
+        files[f"level-{level}/m1-a/quiz.yaml"] = quiz(level)
     for name, old, new in edits:
         if old == "":
             files[name] = new or ""

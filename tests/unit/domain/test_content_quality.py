@@ -22,7 +22,7 @@ BOTH_ASSIGN = ("level-1/m1-a/assignment.yaml", "level-2/m1-a/assignment.yaml")
 
 def _pool(level: str, keep: int) -> str:
     """The fixture's pool with CE-1 left on its first ``keep`` items only (each has it)."""
-    text, out = fixture.QUIZ.replace("@", level), []
+    text, out = fixture.quiz(level), []
     for n, part in enumerate(text.split("  - id: ")):
         tagged = n == 0 or n <= keep
         out.append(part if tagged else part.replace(", CE-1]", "]").replace("[CE-1]", "[P1]"))
@@ -188,6 +188,29 @@ CASES = [
             (QUIZ, "accept: [opportunities]", "accept: [fourteen]"),
         ],
         [],
+    ),
+    # -- item 8: a question asked twice across the pools --------------------------------------
+    (
+        "question-asked-again-in-level-2",
+        [("level-2/m1-a/quiz.yaml", '"Level 2: Pick one."', '"pick   ONE"')],
+        [f"{C}level-2/m1-a/quiz.yaml:6: asks the same question as l1m1-q01"],
+    ),
+    (
+        "same-instruction-other-prompts-to-match",
+        [
+            ("level-2/m1-a/quiz.yaml", '"Level 2: Match them."', '"Match them."'),
+            (
+                "level-2/m1-a/quiz.yaml",
+                'text: "One"}, {id: l2, text: "Two"}',
+                'text: "Uno"}, {id: l2, text: "Dos"}',
+            ),
+        ],
+        [],
+    ),
+    (
+        "same-instruction-same-prompts-to-match",
+        [("level-2/m1-a/quiz.yaml", '"Level 2: Match them."', '"Match them."')],
+        [f"{C}level-2/m1-a/quiz.yaml:33: asks the same question as l1m1-q04"],
     ),
     # -- item 9: competency coverage across both levels ----------------------------------------
     (
