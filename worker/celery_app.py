@@ -60,7 +60,7 @@ def _fresh_connections(**_: Any) -> None:
 
 @worker_init.connect  # type: ignore[untyped-decorator]
 @worker_process_init.connect  # type: ignore[untyped-decorator]
-def _freeze_startup(**_: Any) -> None:
+def _prepare_collector(**_: Any) -> None:
     """The main process (a solo pool runs tasks in it) before it forks its pool, and each pool
     process at its start: the loaded tool out of the collector's full passes, and those passes
     spaced (process_gc)."""

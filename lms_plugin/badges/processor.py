@@ -61,7 +61,7 @@ _RESOLVED_CONTEXTS = _LockedLru(maxsize=1024)
 _NON_PROPAGATING = _LockedLru(maxsize=1024)
 # id() of a shipped scoped context -> pyld's resolution of it (_Resolver); as many as they have.
 _SHIPPED_RESOLVED: dict[int, Any] = {}
-# A named node's expansion, by what it depends on (Processor._expand); bounded in count and size.
+# A shared node's expansion, by what it depends on (Processor._expand); bounded in count and size.
 _EXPANDED = _LockedLru(maxsize=256)
 MEMO_MAX_CHARS = 32_768  # an achievement with its alignments is about 5,000
 # The nodes every credential of a level shares (OB 3.0 §B.1.2 Achievement, §B.1.14 Profile).
@@ -162,7 +162,7 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
             return None
         if "id" not in element or "@context" in element or not _is_shared(element):
             return None
-        contexts = [active_ctx] if type_scoped_ctx is None else [active_ctx, type_scoped_ctx]
+        contexts = (active_ctx,) if type_scoped_ctx is None else (active_ctx, type_scoped_ctx)
         if not all(isinstance(c, frozendict) and "_uuid" in c for c in contexts):
             return None
         try:
@@ -172,8 +172,7 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
         if len(text) > MEMO_MAX_CHARS:
             return None
         return (
-            *(c["_uuid"] for c in contexts),
-            len(contexts),
+            tuple(c["_uuid"] for c in contexts),
             active_property,
             inside_list,
             inside_index,

@@ -40,13 +40,14 @@ def test_gunicorn_workers_are_summed_whichever_answers(tmp_path):
     log = tmp_path / "gunicorn.log"
     with process([*command[:3], *conf, *command[3:]], env, log):
         wait_http(url + "/healthz")
-        # One launch held on one worker while 20 go to the other, so both have counted some.
+        # One launch held on one worker while the others go to the other, so both count some.
+        others = 20
         with one_worker_held(port, "POST", "/lti/launch") as held:
-            for _ in range(20):
+            for _ in range(others):
                 refused = requests.post(url + "/lti/launch", headers={"Connection": "close"})
                 assert refused.status_code == 400
         assert held[0].startswith(b"HTTP/1.1 400 "), held
-        sent = 21
+        sent = others + 1
         # Then one scrape held on one worker while another scrape goes to the other.
         with one_worker_held(port, "GET", "/metrics") as held_scrape:
             answers = [scrape(url)[STATE_MISSING]]
