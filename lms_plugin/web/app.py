@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from lms_plugin import __version__, logging_setup
-from lms_plugin.db import db
+from lms_plugin.db import db, json_codec
 from lms_plugin.db.base import MAX_ID
 from lms_plugin.db.pool import ping_when_idle
 from lms_plugin.db.sealed import Sealer
@@ -137,8 +137,8 @@ class DatabaseIdConverter(IntegerConverter):
 def _engine_options(url: str) -> dict[str, object]:
     if url.startswith("sqlite"):
         # Several processes share one SQLite file: wait for locks instead of failing at once.
-        return {"connect_args": {"timeout": 30}}
-    return {}
+        return {"connect_args": {"timeout": 30}, "json_serializer": json_codec.dumps_text}
+    return {"json_serializer": json_codec.dumps_bytes}
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
