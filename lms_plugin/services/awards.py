@@ -1,10 +1,7 @@
-"""Completion credentials, exactly once: an award row when a level completes, and the drain that
-issues it.
+"""The badges drain: each recorded award issued as its credential, exactly once.
 
-When a grade change completes a level (services.grades calls `record_completions` in the
-grade's own transaction), a `pending` award is inserted; the unique (user, level) constraint
-makes a second completion (a regrade, the same level finished in another course of the same LMS:
-`lti_user` is one per registration + sub) insert nothing. The badges drain (`issue_due`, woken by
+When a grade change completes a level, a `pending` award is inserted in the grade's own
+transaction (award_records.record_completions). The badges drain (`issue_due`, woken by
 a doorbell after the commit and swept by the beat) claims due awards with FOR UPDATE SKIP LOCKED,
 builds the OpenBadgeCredential (domain.awards, domain.credentials), signs it (an eddsa-rdfc-2022
 proof, then the VC-JWT), and stores it as `issued` in the same transaction as the claim: a worker
@@ -18,19 +15,19 @@ together (status_lists.allocate_all), the credentials written in one flush at th
 signing keys opened once per process (issuer_keys). A credential is made in memory and set on its
 award only once whole, so an award refused midway needs no savepoint (an index it was given stays
 its own, for its retry); a level waiting on another of the same batch is gated in a later round.
+A round's credentials are built, then signed, then stored, each step for all of them in turn
+(`_issue_all`).
 """
 
 from __future__ import annotations
 
 import secrets
-import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -51,71 +48,12 @@ from lms_plugin.services.issuer_keys import (
     ensure_issuer_keys,
     signing_keys,
 )
-from lms_plugin.services.progress import Learner, learner_progress
 from lms_plugin.services.status_lists import Allocator, allocate_all
 
 BATCH = 100  # awards claimed per transaction (about 0.8 s of work; benchmarks/README.md)
 MAX_TRIES = 8  # then it stays failed until `lms-plugin credentials reissue`
 FIRST_BACKOFF_SECONDS = 10
 MAX_BACKOFF_SECONDS = 3600
-_LEARNER_LOCK = 0x4157  # namespace of the per-learner advisory locks ("AW")
-
-
-def record_completions(session: Session, learners: Iterable[tuple[int, int]]) -> list[int]:
-    """Insert a pending award for every level these (context_id, user_id) learners have now
-    completed and hold none of; returns the new award ids. Caller commits."""
-    wanted = sorted(set(learners), key=lambda learner: (learner[1], learner[0]))
-    if not wanted:
-        return []
-    _serialize_learners(session, sorted({user_id for _, user_id in wanted}))
-    content = current_content(session)
-    now = utcnow()
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for context_id, user_id in wanted:
-        progress = learner_progress(session, content, Learner(context_id, user_id))
-        for slug in sorted(progress.completed_programs):
-            rows.setdefault((user_id, slug), _new_award(context_id, user_id, slug, now))
-    if not rows:
-        return []
-    # The rows as parameters, not in the statement: one compiled statement, kept in SQLAlchemy's
-    # cache (a multi-row VALUES clause is compiled again for every call).
-    statement = _insert(session).on_conflict_do_nothing(index_elements=["user_id", "program_slug"])
-    return list(session.scalars(statement.returning(Award.id), list(rows.values())))
-
-
-def _serialize_learners(session: Session, user_ids: list[int]) -> None:
-    """Completions of one learner are checked one transaction at a time (PostgreSQL advisory
-    locks until commit, in user order): two drains finishing a level's last two modules at once
-    each wait for the other's commit, so one of them sees the level complete. SQLite writes one
-    transaction at a time anyway."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for user_id in user_ids:
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:space, :user_id)"),
-            {"space": _LEARNER_LOCK, "user_id": user_id},
-        )
-
-
-def _insert(session: Session) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert: Insert = dialect.insert(Award)
-    return insert
-
-
-def _new_award(context_id: int, user_id: int, slug: str, now: datetime) -> dict[str, Any]:
-    return {
-        "uuid": str(uuid.uuid4()),
-        "user_id": user_id,
-        "context_id": context_id,
-        "program_slug": slug,
-        "status": "pending",
-        "tries": 0,
-        "next_attempt_at": now,
-        "subject_id": f"urn:uuid:{uuid.uuid4()}",  # opaque: says nothing about the LMS account
-        "show_name": False,
-        "created_at": now,
-    }
 
 
 def issue_due(
@@ -148,10 +86,7 @@ def issue_due(
     while waiting:  # a level waiting on another of this batch goes in the round after it
         ready, waiting = _gate(waiting, programs, facts, now)
         statuses = allocate_all(session, ready, allocator, issuer.urls) if ready else {}
-        for award in ready:
-            with _refusals(award, now):
-                _issue(award, programs[award.program_slug], issuer, keys, facts, statuses, now)
-            facts.record(award)
+        _issue_all(ready, programs, issuer, keys, facts, statuses, now)
         if not ready:
             for award in waiting:  # waiting on each other: cannot be (content lint), but bounded
                 _retry_later(award, "pending", "Waiting for a prerequisite level.", now)
@@ -223,29 +158,57 @@ def _gate_one(
     return prerequisite_gate(program, held, titles)
 
 
-def _issue(
-    award: Award,
-    program: Program,
+def _issue_all(
+    ready: list[Award],
+    programs: dict[str, Program],
     issuer: Issuer,
     keys: SigningKeys,
     facts: BatchFacts,
     statuses: dict[int, dict[str, Any]],
     now: datetime,
 ) -> None:
-    unsigned = build_credential(
+    """Build, sign and store the round's credentials, each step for all of them in turn.
+
+    Signing back to back keeps pyld's code and its processed contexts in the CPU's caches: with
+    building, the VC-JWT and the ORM's bookkeeping between two proofs, each proof took about 5 %
+    longer (benchmarks/README.md, "Badges"). What one award refuses is recorded on it alone.
+    """
+    unsigned: list[tuple[Award, dict[str, Any]]] = []
+    for award in ready:
+        with _refusals(award, now):
+            unsigned.append((award, _build(award, programs, issuer, facts, statuses[award.id])))
+    signed: list[tuple[Award, dict[str, Any]]] = []
+    for award, credential in unsigned:
+        with _refusals(award, now):
+            proof = add_proof(credential, keys.proof_key, keys.verification_method, now)
+            signed.append((award, proof))
+    for award, credential in signed:
+        with _refusals(award, now):
+            token = encode_vc_jwt(credential, keys.jwt_key, kid=keys.jwt_kid)
+            award.credential, award.credential_jwt = credential, token
+            award.status, award.issued_at, award.last_error = "issued", now, None
+            award.program_version = programs[award.program_slug].version
+    for award in ready:
+        facts.record(award)
+
+
+def _build(
+    award: Award,
+    programs: dict[str, Program],
+    issuer: Issuer,
+    facts: BatchFacts,
+    status: dict[str, Any],
+) -> dict[str, Any]:
+    program = programs[award.program_slug]
+    return build_credential(
         credential_data(
             program,
-            _level_facts(award, program, facts, issuer, statuses[award.id]),
+            _level_facts(award, program, facts, issuer, status),
             issuer.reference,
             issuer.competencies,
             issuer.urls,
         )
     )
-    signed = add_proof(unsigned, keys.proof_key, keys.verification_method, now)
-    token = encode_vc_jwt(signed, keys.jwt_key, kid=keys.jwt_kid)
-    award.credential, award.credential_jwt = signed, token
-    award.status, award.issued_at, award.program_version = "issued", now, program.version
-    award.last_error = None
 
 
 def _level_facts(

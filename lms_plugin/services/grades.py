@@ -24,7 +24,7 @@ from lms_plugin.db.learning import AssignmentSubmission, QuizAttempt
 from lms_plugin.domain import completion, gradebook, grading
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.grading import QuizResult
-from lms_plugin.services import awards
+from lms_plugin.services import award_records
 from lms_plugin.services.content import module_version
 from lms_plugin.services.gradebook import Key, among, queue_changes
 from lms_plugin.services.practice_log_facts import log_facts, log_parts, log_spec
@@ -180,7 +180,7 @@ def _refresh(session: Session, modules: Mapping[Key, Module]) -> tuple[list[int]
         changed[key] = gradebook.module_payload(parts, score)
     # A module now complete may complete its level: the award is made in this transaction.
     completed = {(key[0], key[1]) for key in changed if grades[key].complete}
-    awarded = awards.record_completions(session, completed)
+    awarded = award_records.record_completions(session, completed)
     return [row.id for row in queue_changes(session, changed)], awarded
 
 

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from lms_plugin.badges.vc_jwt import decode_vc_jwt
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.credentials import Award
-from lms_plugin.services import awards, credentials, issuer_keys, status_lists, verification
+from lms_plugin.services import (
+    award_records,
+    awards,
+    credentials,
+    issuer_keys,
+    status_lists,
+    verification,
+)
 from tests.support.awards import (
     award_rows,
     complete_level,
@@ -188,6 +195,40 @@ def test_a_failed_issue_backs_off_is_retried_and_stops_at_max_tries(tool, platfo
     assert drain(tool) == 1 and award_rows(tool)[0][2] == "issued"
 
 
+@pytest.mark.parametrize("step", ["build", "sign", "jwt"])
+def test_what_one_award_refuses_leaves_the_rest_of_its_batch_issued(
+    tool, platform, monkeypatch, step
+):
+    """A batch is built, signed and stored step by step for all its credentials: a refusal at
+    any step puts back that award alone, with its reason, and the others are issued."""
+    for user in ("r1", "r2", "r3"):
+        complete_level(tool, platform, user=user)
+    [(refused,)] = tool.rows(
+        "SELECT a.uuid FROM award a JOIN lti_user u ON u.id = a.user_id WHERE u.sub = 'r2'"
+    )
+    names = {"build": "build_credential", "sign": "add_proof", "jwt": "encode_vc_jwt"}
+    real = getattr(awards, names[step])
+
+    def refusing(*args, **kwargs):
+        subject = args[0].id if step == "build" else args[0]["id"]
+        if subject.endswith(refused):
+            raise ValueError(f"refused at {step}")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(awards, names[step], refusing)
+
+    assert drain(tool) == 3
+    rows = tool.rows(
+        "SELECT u.sub, a.status, a.tries, a.last_error, a.credential IS NULL,"
+        " a.credential_jwt IS NULL FROM award a JOIN lti_user u ON u.id = a.user_id ORDER BY u.sub"
+    )
+    assert rows == [
+        ("r1", "issued", 0, None, False, False),
+        ("r2", "failed", 1, f"ValueError: refused at {step}", True, True),
+        ("r3", "issued", 0, None, False, False),
+    ]
+
+
 def test_status_indexes_are_random_and_a_collision_is_drawn_again(tool, platform, monkeypatch):
     for user in ("a1", "a2", "a3"):
         complete_level(tool, platform, user=user)
@@ -277,12 +318,13 @@ def test_concurrent_completions_of_a_levels_last_two_modules_record_the_award(to
         first, second = Session(engine.connect()), Session(engine.connect())
         try:
             write_passed_work(first, context_id, user_id, [fifth])
-            assert awards.record_completions(first, [(context_id, user_id)]) == []  # 6th missing
+            missing_sixth = award_records.record_completions(first, [(context_id, user_id)])
+            assert missing_sixth == []  # the 6th module is not passed in this transaction
             found: list[list[int]] = []
             write_passed_work(second, context_id, user_id, [sixth])
             racer = threading.Thread(
                 target=lambda: found.append(
-                    awards.record_completions(second, [(context_id, user_id)])
+                    award_records.record_completions(second, [(context_id, user_id)])
                 )
             )
             racer.start()
