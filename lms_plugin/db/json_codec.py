@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 OPTIONS = orjson.OPT_NON_STR_KEYS  # {1: ...} written as {"1": ...}, as json.dumps does
+SORTED = OPTIONS | orjson.OPT_SORT_KEYS
 
 
 def dumps_bytes(value: Any) -> bytes:
@@ -31,3 +32,12 @@ def dumps_bytes(value: Any) -> bytes:
 def dumps_text(value: Any) -> str:
     """`value` as JSON text (SQLite stores a str as TEXT, bytes as a BLOB)."""
     return dumps_bytes(value).decode()
+
+
+def dumps_sorted(value: Any) -> bytes:
+    """`value` as UTF-8 JSON with every object's keys sorted: the same bytes for equal values
+    whatever their keys' order (a memo's key). Not for values that may hold NaN (written null)."""
+    try:
+        return orjson.dumps(value, option=SORTED)
+    except TypeError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()

