@@ -10,13 +10,15 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from flask import Response, request
+from flask import Response, render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from lms_plugin.badges.data_integrity import parse_xsd_datetime
 from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.linkedin import add_to_profile_url
 from lms_plugin.badges.pdf import Certificate
+from lms_plugin.db import json_codec
 from lms_plugin.domain.content.loader import load_catalogue
 from lms_plugin.domain.content.model import Competency, Program
 from lms_plugin.domain.errors import LmsError, NotFoundError
@@ -26,7 +28,7 @@ from lms_plugin.services.credential_check import LiveCheck
 from lms_plugin.services.credentials import PublicCredential
 from lms_plugin.services.issuer_keys import Issuer, issuer_from_settings
 from lms_plugin.web import deps
-from lms_plugin.web.i18n import translated, utc_text
+from lms_plugin.web.i18n import current_language, translated, utc_text
 
 JSON_LD = "application/ld+json"
 JSON = "application/json"
@@ -36,6 +38,8 @@ CREDENTIAL_TYPES = ("text/html", JSON_LD, JSON, "application/vc")
 # a 304 answers the second fetch; the artwork changes only with a release.
 REVALIDATE = "public, no-cache"
 ARTWORK = "public, max-age=86400"
+SECTIONS_KEPT = 64  # rendered competency sections kept per process (a few KB each)
+_SECTIONS: dict[tuple[str, bytes], Markup] = {}
 
 
 class RevokedError(LmsError):
@@ -201,6 +205,25 @@ def competencies(achievement: Mapping[str, Any]) -> list[tuple[str, list[dict[st
             framework = str(alignment.get("targetFramework") or "Other competencies")
             groups.setdefault(framework, []).append(alignment)
     return list(groups.items())
+
+
+def competencies_section(achievement: Mapping[str, Any]) -> Markup:
+    """The public page's "Competencies assessed" section, rendered once per process for each
+    alignment list and language: every credential of a level carries the same 40-odd
+    alignments, and rendering them was a tenth of the page's CPU time (benchmarks/README.md,
+    "The public page against a one-query route"). Keyed by the alignments themselves, so a
+    credential issued under other content gets its own."""
+    groups = competencies(achievement)
+    if not groups:
+        return Markup("")
+    key = (current_language(), json_codec.dumps_sorted(groups))
+    found = _SECTIONS.get(key)
+    if found is None:
+        if len(_SECTIONS) >= SECTIONS_KEPT:
+            _SECTIONS.clear()  # bounded; a section forgotten is only rendered again
+        html = render_template("credentials/_competencies.html", competencies=groups)
+        found = _SECTIONS[key] = Markup(html)  # noqa: S704 - a template's output, autoescaped
+    return found
 
 
 def rubric_results(public: PublicCredential) -> list[tuple[str, str]]:

@@ -110,7 +110,7 @@ def credential(credential_id: str) -> BaseResponse | str:
         holder=views.holder(public),
         verdict=views.verdict(public, check),
         checked_at=check.checked_at,
-        competencies=views.competencies(public.achievement),
+        competencies_section=views.competencies_section(public.achievement),
         results=views.rubric_results(public),
         evidence=[e for e in public.credential.get("evidence") or [] if isinstance(e, dict)],
         linkedin=views.linkedin(public) if public.status == "issued" else None,

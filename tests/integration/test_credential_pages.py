@@ -134,6 +134,30 @@ def test_a_credential_altered_in_the_database_fails_the_live_check(tool, platfor
     assert "Not valid" in text and "signature" in text and "not revoked" not in text
 
 
+def test_the_competency_section_follows_the_stored_alignments_and_the_language(tool, platform):
+    """The section is rendered once per alignment list and language, and reused: a credential
+    whose alignments differ, or a reader in another language, gets its own."""
+    credential_id = issue(tool, platform)
+    credential = get(tool, f"/credentials/{credential_id}", headers=LD).json()
+    first = credential["credentialSubject"]["achievement"]["alignment"][0]["targetName"]
+    english = page(tool, credential_id).text
+    assert "Competencies assessed" in english and first in english
+    assert page(tool, credential_id).text.count(first) == english.count(first)  # reused alike
+
+    french = get(
+        tool, f"/credentials/{credential_id}", headers={**HTML, "Accept-Language": "fr-FR"}
+    ).text
+    assert "Compétences évaluées" in french and "Competencies assessed" not in french
+
+    tool.rows(
+        "UPDATE award SET credential = jsonb_set(credential::jsonb,"
+        " '{credentialSubject,achievement,alignment,0,targetName}', '\"Renamed competency\"')::json"
+        f" WHERE uuid = '{credential_id}' RETURNING id"
+    )
+    altered = page(tool, credential_id).text
+    assert "Renamed competency" in altered and f"<strong>{first}</strong>" not in altered
+
+
 def _with_expiring_proof(tool, credential: dict, expires: datetime) -> dict:
     """`credential` signed again by the issuer with a proof that has `expires` (VC DI §2.1)."""
     from lms_plugin.badges.data_integrity import hash_data, xsd_datetime
