@@ -36,7 +36,7 @@ def record_completions(session: Session, learners: Iterable[tuple[int, int]]) ->
     now = utcnow()
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for context_id, user_id in wanted:
-        progress = learner_progress(session, content, Learner(context_id, user_id))
+        progress = learner_progress(session, content, Learner(context_id, user_id), lessons=False)
         for slug in sorted(progress.completed_programs):
             rows.setdefault((user_id, slug), _new_award(context_id, user_id, slug, now))
     if not rows:

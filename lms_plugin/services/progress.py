@@ -74,22 +74,28 @@ class _Work:
     last_view: dict[str, tuple[datetime, str]] = field(default_factory=dict)  # when, lesson
 
 
-def learner_progress(session: Session, content: CurrentContent, learner: Learner) -> Progress:
+def learner_progress(
+    session: Session, content: CurrentContent, learner: Learner, *, lessons: bool = True
+) -> Progress:
     """Five queries (lessons, attempts, submissions, practice log, its exemptions), then the
-    pure completion rules."""
-    work = _work(session, {"context_id": learner.context_id, "user_id": learner.user_id})
+    pure completion rules. Lessons viewed are shown, never part of completion: with
+    ``lessons=False`` they are not read, for a caller that only asks what is complete or
+    locked (recording awards, refusing locked work), one query fewer on every grade change."""
+    where: dict[str, object] = {"context_id": learner.context_id, "user_id": learner.user_id}
+    work = _work(session, where, lessons=lessons)
     slugs = [m.slug for p in content.programs for m in p.modules]
     log = learner_log_facts(session, learner.context_id, learner.user_id, slugs)
     return _progress(content, work[learner.user_id], log)
 
 
-def _work(session: Session, where: dict[str, object]) -> defaultdict[int, _Work]:
+def _work(
+    session: Session, where: dict[str, object], *, lessons: bool = True
+) -> defaultdict[int, _Work]:
     work: defaultdict[int, _Work] = defaultdict(_Work)
-    for user_id, module_slug, lesson_slug, viewed_at in session.execute(
-        select(
-            LessonView.user_id, LessonView.module_slug, LessonView.lesson_slug, LessonView.viewed_at
-        ).filter_by(**where)
-    ):
+    views = select(
+        LessonView.user_id, LessonView.module_slug, LessonView.lesson_slug, LessonView.viewed_at
+    ).filter_by(**where)
+    for user_id, module_slug, lesson_slug, viewed_at in session.execute(views) if lessons else ():
         mine = work[user_id]
         mine.viewed[module_slug].add(lesson_slug)
         last = mine.last_view.get(module_slug)
@@ -158,11 +164,17 @@ def learner_grades(session: Session, learner: Learner) -> dict[str, Grade]:
 
 
 def require_open(
-    session: Session, content: CurrentContent, learner: Learner, module: Module
+    session: Session,
+    content: CurrentContent,
+    learner: Learner,
+    module: Module,
+    *,
+    lessons: bool = True,
 ) -> Progress:
-    """Refuse work on a locked module, saying exactly what is still missing."""
+    """Refuse work on a locked module, saying exactly what is still missing; the learner's
+    progress otherwise (without the lessons viewed when ``lessons`` is False)."""
     program, _module = content.find(module.slug)
-    progress = learner_progress(session, content, learner)
+    progress = learner_progress(session, content, learner, lessons=lessons)
     status = progress.programs[program.slug]
     if status.locked:
         missing: list[str] = []

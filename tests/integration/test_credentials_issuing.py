@@ -293,6 +293,45 @@ def test_a_batch_reads_and_writes_in_the_same_statements_whatever_its_size(tool,
     assert counts[0] == counts[1], counts
 
 
+def test_recording_an_award_reads_no_lesson_views(tool, platform):
+    """Lessons viewed are never part of completion: the check made with every grade change that
+    completes a module does not read them (one query fewer), and still records the award."""
+    from sqlalchemy import event
+
+    from lms_plugin.db import db
+    from lms_plugin.db.learning import LessonView
+
+    program = catalogue().program(L1)
+    assert program is not None
+    context_id, user_id = launched(tool, platform, "reader", "course-101")
+    with tool.app.app_context():
+        session = db.session()
+        write_passed_work(session, context_id, user_id, program.modules)
+        first = program.modules[0]
+        session.add(
+            LessonView(
+                context_id=context_id,
+                user_id=user_id,
+                module_slug=first.slug,
+                lesson_slug=first.lessons[0].slug,
+            )
+        )
+        session.commit()
+        sent: list[str] = []
+
+        def record(conn, cursor, statement, *_):
+            sent.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            awarded = award_records.record_completions(session, [(context_id, user_id)])
+            session.commit()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert len(awarded) == 1
+    assert sent and not [statement for statement in sent if "lesson_view" in statement]
+
+
 def waiting_for_a_lock(tool) -> int:
     return tool.rows(
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
