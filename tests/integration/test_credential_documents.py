@@ -113,6 +113,9 @@ def test_achievement_is_a_page_for_people_and_json_ld_for_programs(tool, platfor
     assert document["achievementType"] == "Certificate"
     assert document["name"] in page.text and document["criteria"]["narrative"] in page.text
     assert len(document["alignment"]) > 5 and document["alignment"][0]["targetName"] in page.text
+    # The same competency section as the credential's page, with the frameworks' definers.
+    definer = document["alignment"][0]["targetUrl"]
+    assert f'href="{definer}"' in page.text and "Defined by" in page.text
     svg = get(tool, f"/credentials/achievements/{L1}/image")
     png = get(tool, f"/credentials/achievements/{L1}/image.png")
     assert (svg.headers["Content-Type"], svg.content) == (
