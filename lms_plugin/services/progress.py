@@ -92,15 +92,8 @@ def _work(
     session: Session, where: dict[str, object], *, lessons: bool = True
 ) -> defaultdict[int, _Work]:
     work: defaultdict[int, _Work] = defaultdict(_Work)
-    views = select(
-        LessonView.user_id, LessonView.module_slug, LessonView.lesson_slug, LessonView.viewed_at
-    ).filter_by(**where)
-    for user_id, module_slug, lesson_slug, viewed_at in session.execute(views) if lessons else ():
-        mine = work[user_id]
-        mine.viewed[module_slug].add(lesson_slug)
-        last = mine.last_view.get(module_slug)
-        if last is None or viewed_at > last[0]:
-            mine.last_view[module_slug] = (viewed_at, lesson_slug)
+    if lessons:
+        _lessons_viewed(session, where, work)
     for user_id, module_slug, *attempt in session.execute(
         select(
             QuizAttempt.user_id,
@@ -123,6 +116,22 @@ def _work(
     ):
         work[user_id].latest[module_slug] = status
     return work
+
+
+def _lessons_viewed(
+    session: Session, where: dict[str, object], work: defaultdict[int, _Work]
+) -> None:
+    """Which lessons each learner opened, and the last one per module."""
+    for user_id, module_slug, lesson_slug, viewed_at in session.execute(
+        select(
+            LessonView.user_id, LessonView.module_slug, LessonView.lesson_slug, LessonView.viewed_at
+        ).filter_by(**where)
+    ):
+        mine = work[user_id]
+        mine.viewed[module_slug].add(lesson_slug)
+        last = mine.last_view.get(module_slug)
+        if last is None or viewed_at > last[0]:
+            mine.last_view[module_slug] = (viewed_at, lesson_slug)
 
 
 def _progress(content: CurrentContent, work: _Work, log: dict[str, LogFacts]) -> Progress:
