@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from cachetools import LRUCache
 from pyld import context_resolver, jsonld
+from pyld.canon import URDNA2015
 
 from lms_plugin.badges import processor
-from lms_plugin.badges.canonical import canonicalize
+from lms_plugin.badges.canonical import _BoundedRdfc, canonicalize
 from lms_plugin.badges.errors import CredentialError
 from lms_plugin.badges.loader import (
     CREDENTIALS_V2,
@@ -98,6 +99,22 @@ def test_the_canonical_form_is_pyld_s_own_in_any_order():
     for order in (documents, documents[::-1], documents + documents):
         for document in order:
             assert canonicalize(document) == expected[documents.index(document)]
+
+
+def test_each_blank_node_s_first_degree_hash_is_pyld_s_own():
+    """The cheaper blank-node copy (canonical._BoundedRdfc) hashes every node as pyld does."""
+    options = {"documentLoader": document_loader(), "base": None, "rdfDirection": "i18n-datatype"}
+    credential = build_credential(make_data())
+    # Blank nodes linked to blank nodes: each hashes the other as `_:z`.
+    credential["credentialSubject"]["result"] = [{"type": ["Result"], "value": "1"}]
+    credential["credentialSubject"].pop("id")
+    hashes = []
+    for canonicalizer in (_BoundedRdfc(), URDNA2015()):
+        dataset = jsonld.to_rdf(credential, options)
+        canonicalizer.main(dataset, {"format": "application/n-quads"})
+        hashes.append({node: info["hash"] for node, info in canonicalizer.blank_node_info.items()})
+    assert len(hashes[0]) >= 5
+    assert hashes[0] == hashes[1]
 
 
 def test_a_type_scoped_context_stops_at_its_node_unless_it_propagates():
