@@ -5,8 +5,9 @@ or two set queries for the learner pages (services.progress) and the grading dra
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
@@ -24,6 +25,15 @@ from lms_plugin.domain.practice_log import (
 from lms_plugin.paths import PROJECT_ROOT
 
 Key = tuple[int, int, str]  # (context_id, user_id, module slug)
+# What completion reads of an entry: not its sections, whose JSON would be parsed for nothing.
+_ENTRY_STATE = (
+    PracticeLogEntry.context_id,
+    PracticeLogEntry.user_id,
+    PracticeLogEntry.module_slug,
+    PracticeLogEntry.kind,
+    PracticeLogEntry.status,
+    PracticeLogEntry.word_count,
+)
 
 
 @cache
@@ -39,7 +49,7 @@ def log_spec() -> LogSpec:
 def facts_for(
     spec: LogSpec,
     module_slug: str,
-    entries: dict[str, PracticeLogEntry],
+    entries: dict[str, Any],
     exempt: bool,
 ) -> LogFacts:
     """One module's LogFacts from its entries by kind (absent: not written)."""
@@ -52,7 +62,7 @@ def facts_for(
     return LogFacts(
         state,  # type: ignore[arg-type]
         entry.word_count if entry is not None else 0,
-        (failure.status if failure is not None else "none") if asks_failure else None,  # type: ignore[arg-type]
+        (failure.status if failure is not None else "none") if asks_failure else None,
     )
 
 
@@ -61,39 +71,60 @@ def log_facts(session: Session, keys: Iterable[Key]) -> dict[Key, LogFacts]:
     wanted = list(set(keys))
     if not wanted:
         return {}
-    spec = log_spec()
-    among = tuple_(
-        PracticeLogEntry.context_id, PracticeLogEntry.user_id, PracticeLogEntry.module_slug
-    ).in_(wanted)
-    entries: dict[Key, dict[str, PracticeLogEntry]] = {}
-    for entry in session.scalars(select(PracticeLogEntry).where(among)):
-        key = (entry.context_id, entry.user_id, entry.module_slug)
-        entries.setdefault(key, {})[entry.kind] = entry
-    exempt: set[Key] = {
-        (context_id, user_id, slug)
-        for context_id, user_id, slug in session.execute(
-            select(
+    entries = session.execute(
+        select(*_ENTRY_STATE).where(
+            tuple_(
+                PracticeLogEntry.context_id,
+                PracticeLogEntry.user_id,
+                PracticeLogEntry.module_slug,
+            ).in_(wanted)
+        )
+    )
+    exempt = session.execute(
+        select(
+            PracticeLogExemption.context_id,
+            PracticeLogExemption.user_id,
+            PracticeLogExemption.module_slug,
+        ).where(
+            tuple_(
                 PracticeLogExemption.context_id,
                 PracticeLogExemption.user_id,
                 PracticeLogExemption.module_slug,
-            ).where(
-                tuple_(
-                    PracticeLogExemption.context_id,
-                    PracticeLogExemption.user_id,
-                    PracticeLogExemption.module_slug,
-                ).in_(wanted)
-            )
+            ).in_(wanted)
         )
-    }
-    return {key: facts_for(spec, key[2], entries.get(key, {}), key in exempt) for key in wanted}
+    )
+    return _facts(wanted, entries, exempt)
 
 
 def learner_log_facts(
     session: Session, context_id: int, user_id: int, module_slugs: Iterable[str]
 ) -> dict[str, LogFacts]:
-    """One learner's LogFacts per module slug (two queries)."""
-    found = log_facts(session, [(context_id, user_id, slug) for slug in module_slugs])
-    return {key[2]: facts for key, facts in found.items()}
+    """One learner's LogFacts per module slug: two queries on the learner's own rows, cheaper to
+    build and send than `log_facts`' list of keys (every progress page and grade change asks)."""
+    wanted = [(context_id, user_id, slug) for slug in set(module_slugs)]
+    learner = {"context_id": context_id, "user_id": user_id}
+    entries = session.execute(select(*_ENTRY_STATE).filter_by(**learner))
+    exempt = session.execute(
+        select(
+            PracticeLogExemption.context_id,
+            PracticeLogExemption.user_id,
+            PracticeLogExemption.module_slug,
+        ).filter_by(**learner)
+    )
+    return {key[2]: facts for key, facts in _facts(wanted, entries, exempt).items()}
+
+
+def _facts(
+    wanted: list[Key], entries: Iterable[Any], exemptions: Iterable[Sequence[Any]]
+) -> dict[Key, LogFacts]:
+    """The wanted keys' LogFacts from the entry states and exemptions read (others ignored)."""
+    spec = log_spec()
+    by_key: dict[Key, dict[str, Any]] = {}
+    for entry in entries:
+        key = (entry.context_id, entry.user_id, entry.module_slug)
+        by_key.setdefault(key, {})[entry.kind] = entry
+    exempt = {(context_id, user_id, slug) for context_id, user_id, slug in exemptions}
+    return {key: facts_for(spec, key[2], by_key.get(key, {}), key in exempt) for key in wanted}
 
 
 def log_parts(facts: LogFacts | None) -> tuple[Part, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from lms_plugin.services import grades
+from lms_plugin.services.practice_log_facts import learner_log_facts, log_facts
 from tests.support.awards import complete_level, launched, write_passed_work
 from tests.support.content_keys import L1M1, catalogue, module
 from tests.support.learners import api_launch
@@ -178,6 +179,33 @@ def test_learners_and_other_courses_never_see_an_entry(tool, platform):
     queue = elsewhere.get(tool.url + "/instructor/practice-log/failures", headers=HTML).text
     assert "Lena Learner" not in queue
     assert "secretword" not in elsewhere.get(tool.url + drill, headers=HTML).text
+
+
+def test_one_learner_s_log_facts_are_theirs_in_that_course_only(tool, platform):
+    """progress reads a learner's log with learner_log_facts (the learner's own rows), the
+    grading drain with log_facts (a list of keys): the same facts, and nobody else's."""
+    from lms_plugin.db import db
+
+    here, mine = launched(tool, platform, "learner-1", "course-101")
+    there, _ = launched(tool, platform, "learner-1", "course-B")
+    _, theirs = launched(tool, platform, "learner-2", "course-101")
+    with tool.app.app_context():
+        session = db.session()
+        write_passed_work(session, here, mine, [module(L1M1)])
+        write_passed_work(session, there, mine, [module(L2M5)])  # their log in another course
+        write_passed_work(session, here, theirs, [module(L2M5)])  # another learner's log here
+        session.commit()
+        slugs = [L1M1, L2M5, "l1-m2-no-such-entry"]
+        facts = learner_log_facts(session, here, mine, slugs)
+        keyed = log_facts(session, [(here, mine, slug) for slug in slugs])
+        session.commit()
+    assert {slug: f.entry for slug, f in facts.items()} == {
+        L1M1: "complete",
+        L2M5: "none",
+        "l1-m2-no-such-entry": "none",
+    }
+    assert facts[L2M5].failure == "none"  # theirs passed; this learner wrote none here
+    assert facts == {slug: keyed[(here, mine, slug)] for slug in slugs}
 
 
 @pytest.mark.parametrize(
