@@ -9,12 +9,20 @@ drawn, fails that flush, and the batch draws again. A list takes credentials unt
 used, then a new list is opened, so a draw rarely collides and each list keeps a large crowd to
 hide in. The signed list credential is stored with the version of the bits it publishes and
 rebuilt whenever they changed.
+
+How much of a list is used is counted (an index-only count of its awards: 3 ms at 65,000 in
+PostgreSQL, where a list is half full) at most once per RECOUNT_SECONDS in a process, which adds
+its own placements to what it counted; a drain in between reads only which list is the newest.
+Another process's placements since the count are seen at the next one: with several workers
+issuing at their full rate, a list may pass its half by a few thousand indexes before a new one
+is opened, far from full.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,14 +47,27 @@ from lms_plugin.services.issuer_keys import ensure_issuer_keys, signing_keys
 
 LIST_SIZE = MIN_ENTRIES
 DRAWS = 32  # collisions in a list at most half full: 32 in a row have odds of 2**-32 per index
+RECOUNT_SECONDS = 10.0  # how stale a process's count of the list it fills may be
 
 
 @dataclass
 class Allocator:
-    """The list a drain is filling and how much of it is used (counted once per batch)."""
+    """The list a drain is filling and how much of it is used (read once per drain)."""
 
     list_id: int | None = None
     used: int = 0
+
+
+@dataclass
+class _Count:
+    list_id: int
+    used: int
+    at: float  # the clock's reading when counted
+
+
+# Database URL -> the newest list as this process last counted it, plus its own placements since.
+_COUNTED: dict[str, _Count] = {}
+_clock: Callable[[], float] = time.monotonic
 
 
 def allocate_all(
@@ -59,6 +80,9 @@ def allocate_all(
         list_id = _list_with_room(session, allocator)
         _place(session, fresh, list_id)
         allocator.used += len(fresh)
+        counted = _COUNTED.get(_database(session))
+        if counted is not None and counted.list_id == list_id:
+            counted.used += len(fresh)
     return {
         award.id: status_entry(urls.status_list(award.status_list_id), award.status_index)
         for award in awards
@@ -103,28 +127,50 @@ def _free_draws(session: Session, list_id: int, count: int) -> list[int]:
 
 def _list_with_room(session: Session, allocator: Allocator) -> int:
     if allocator.list_id is None:
-        used = (
-            select(func.count())
-            .select_from(Award)
-            .where(Award.status_list_id == StatusListRow.id)
-            .correlate(StatusListRow)
-            .scalar_subquery()
-        )
-        newest = session.execute(
-            select(StatusListRow.id, used)
-            .where(StatusListRow.purpose == REVOCATION)
-            .order_by(StatusListRow.id.desc())
-            .limit(1)
-        ).first()
-        if newest is not None:
-            allocator.list_id, allocator.used = newest[0], newest[1] or 0
+        allocator.list_id, allocator.used = _newest(session)
     if allocator.list_id is None or allocator.used >= LIST_SIZE // 2:
         # Two workers may both open one: two lists, each valid; nothing depends on one.
         row = StatusListRow(purpose=REVOCATION, size=LIST_SIZE, bits=bytes(LIST_SIZE // 8))
         with session.begin_nested():
             session.add(row)
         allocator.list_id, allocator.used = row.id, 0
+        _COUNTED[_database(session)] = _Count(row.id, 0, _clock())
     return allocator.list_id
+
+
+def _newest(session: Session) -> tuple[int | None, int]:
+    """The newest revocation list and how much of it is used: one statement, which counts its
+    awards only when this process's count of it is older than RECOUNT_SECONDS."""
+    newest = (
+        select(StatusListRow.id)
+        .where(StatusListRow.purpose == REVOCATION)
+        .order_by(StatusListRow.id.desc())
+        .limit(1)
+    )
+    database, now = _database(session), _clock()
+    counted = _COUNTED.get(database)
+    if counted is not None and now - counted.at < RECOUNT_SECONDS:
+        list_id = session.scalar(newest)
+        if list_id == counted.list_id:
+            return list_id, counted.used
+        if list_id is None:
+            return None, 0
+    used = (
+        select(func.count())
+        .select_from(Award)
+        .where(Award.status_list_id == StatusListRow.id)
+        .correlate(StatusListRow)
+        .scalar_subquery()
+    )
+    row = session.execute(newest.add_columns(used)).first()
+    if row is None:
+        return None, 0
+    _COUNTED[database] = _Count(row[0], row[1] or 0, now)
+    return row[0], row[1] or 0
+
+
+def _database(session: Session) -> str:
+    return str(session.get_bind().engine.url)
 
 
 def set_revoked(session: Session, list_id: int, index: int, urls: CredentialUrls) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.badges.vc_jwt import decode_vc_jwt
@@ -275,6 +275,55 @@ def test_an_index_another_drain_holds_uncommitted_is_drawn_again(tool, platform,
         ("issued", 77)
     ]
     assert rows[1][0] == mine
+
+
+def test_a_list_half_used_gives_way_to_a_new_one_counted_at_most_every_few_seconds(
+    tool, platform, monkeypatch
+):
+    """A list takes indexes until half of it is used. A process counts a list's awards at most
+    once per RECOUNT_SECONDS (3 ms at 65,000) and adds its own placements; another process's are
+    seen at the next count."""
+    from lms_plugin.db import db
+
+    clock = [1000.0]
+    monkeypatch.setattr(status_lists, "LIST_SIZE", 8)  # half used at 4
+    monkeypatch.setattr(status_lists, "_COUNTED", {})
+    monkeypatch.setattr(status_lists, "_clock", lambda: clock[0])
+    lists = lambda: [row[0] for row in tool.rows("SELECT status_list_id FROM award ORDER BY id")]  # noqa: E731
+
+    complete_level(tool, platform, user="u1")
+    assert drain(tool) == 1 and lists() == [1]  # the list opened: this process counts 1 used
+    for user in ("u2", "u3", "u4"):  # another process places three more in list 1
+        complete_level(tool, platform, user=user)
+    [held] = tool.rows("SELECT status_index FROM award WHERE status_list_id = 1")
+    free = [i for i in range(8) if i != held[0]]
+    with tool.app.app_context():
+        for award_id, index in zip([2, 3, 4], free, strict=False):
+            db.session.execute(
+                update(Award)
+                .where(Award.id == award_id)
+                .values(status_list_id=1, status_index=index)
+            )
+        db.session.commit()
+        sent: list[str] = []
+        listen = lambda conn, cursor, statement, *_: sent.append(statement)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            assert drain(tool) == 3  # they keep their indexes
+            complete_level(tool, platform, user="u5")
+            assert drain(tool) == 1  # within RECOUNT_SECONDS: its own count, 1 used of 4
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+    assert lists() == [1, 1, 1, 1, 1]
+    counts = [s for s in sent if "count(" in s.lower() and "status_list" in s]
+    assert not counts  # the list's awards were not counted
+
+    clock[0] += status_lists.RECOUNT_SECONDS  # counted again: 5 used, past half
+    complete_level(tool, platform, user="u6")
+    assert drain(tool) == 1
+    assert lists() == [1, 1, 1, 1, 1, 2]
+    complete_level(tool, platform, user="u7")
+    assert drain(tool) == 1 and lists()[-1] == 2  # the new list, counted when opened
 
 
 def test_a_batch_reads_and_writes_in_the_same_statements_whatever_its_size(tool, platform):
