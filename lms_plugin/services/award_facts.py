@@ -1,8 +1,8 @@
 """What the badges drain reads about a claimed batch of awards: a few set queries per batch.
 
-The learners (their email), the modules they passed and when, their capstone reviews, and the
-prerequisite levels' awards they hold are each read for the whole batch at once, instead of three
-or four queries per credential (benchmarks/README.md, "Badges"). The prerequisite awards are read
+The modules the learners passed and when, their capstone reviews, and the prerequisite levels'
+awards they hold are each read for the whole batch at once (their emails come with the claim,
+services/awards.py), instead of three or four queries per credential (benchmarks/README.md, "Badges"). The prerequisite awards are read
 FOR SHARE, as one award at a time was: a revocation in flight is waited for, so a level is never
 issued on a prerequisite being revoked.
 """
@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.credentials import Award
 from lms_plugin.db.grading import Grade, Review
 from lms_plugin.db.learning import AssignmentSubmission
-from lms_plugin.db.models import LtiUser
 from lms_plugin.domain.awards import Held, capstone
 from lms_plugin.domain.content.model import Module, Program
 
@@ -45,13 +44,15 @@ class BatchFacts:
 
 
 def load_facts(
-    session: Session, awards: Sequence[Award], programs: Mapping[str, Program]
+    session: Session,
+    awards: Sequence[Award],
+    programs: Mapping[str, Program],
+    emails: dict[int, str | None],
 ) -> BatchFacts:
-    """Everything the batch's credentials need from the database, in four queries at most."""
+    """Everything the batch's credentials need from the database besides the learners' emails
+    (user id -> email of those still on file, read with the claim), in three queries at most."""
     user_ids = sorted({a.user_id for a in awards if a.user_id is not None})
     learners = {(a.context_id, a.user_id) for a in awards if a.context_id and a.user_id}
-    users = session.execute(select(LtiUser.id, LtiUser.email).where(LtiUser.id.in_(user_ids)))
-    emails = {user_id: email for user_id, email in users}
     passed_on: dict[Learner, dict[str, datetime]] = {}
     grades = select(Grade.context_id, Grade.user_id, Grade.module_slug, Grade.updated_at).where(
         Grade.complete.is_(True), Grade.user_id.in_(user_ids)

@@ -35,6 +35,7 @@ from lms_plugin.badges.data_integrity import add_proof
 from lms_plugin.badges.vc_jwt import encode_vc_jwt
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.credentials import Award
+from lms_plugin.db.models import LtiUser
 from lms_plugin.domain.awards import Gate, LevelFacts, capstone, credential_data, prerequisite_gate
 from lms_plugin.domain.content.model import Program
 from lms_plugin.domain.credentials import build_credential
@@ -63,25 +64,26 @@ def issue_due(
     were handled (issued, withheld or put back with a backoff)."""
     now = now or utcnow()
     keys = _keys(session, issuer)
-    awards = list(
-        session.scalars(
-            select(Award)
-            .where(
-                Award.status.in_(("pending", "failed")),
-                Award.next_attempt_at <= now,
-                Award.tries < MAX_TRIES,
-            )
-            .order_by(Award.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+    claimed = session.execute(
+        select(Award, LtiUser.id, LtiUser.email)  # the learner's email read with the claim
+        .outerjoin(LtiUser, LtiUser.id == Award.user_id)
+        .where(
+            Award.status.in_(("pending", "failed")),
+            Award.next_attempt_at <= now,
+            Award.tries < MAX_TRIES,
         )
-    )
-    if not awards:
+        .order_by(Award.id)
+        .limit(limit)
+        .with_for_update(of=Award, skip_locked=True)
+    ).all()
+    if not claimed:
         session.rollback()
         return 0
+    awards = [award for award, _, _ in claimed]
+    emails = {user_id: email for _, user_id, email in claimed if user_id is not None}
     content = current_content(session)
     programs = {program.slug: program for program in content.programs}
-    facts = load_facts(session, awards, programs)
+    facts = load_facts(session, awards, programs, emails)
     allocator, waiting = Allocator(), awards
     while waiting:  # a level waiting on another of this batch goes in the round after it
         ready, waiting = _gate(waiting, programs, facts, now)
