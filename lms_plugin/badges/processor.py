@@ -64,8 +64,9 @@ _SHIPPED_RESOLVED: dict[int, Any] = {}
 # A shared node's expansion, by what it depends on (Processor._expand); bounded in count and size.
 # The tool's own are a few (an achievement per level and content version, the issuer); checking
 # uploaded credentials (POST /credentials/verify, rate-limited) may bring others. A Level 1
-# achievement (20 KB of JSON) keeps about 105 KB (its expansion and its key).
-_EXPANDED = _LockedLru(maxsize=256)
+# achievement (20 KB of JSON) keeps about 105 KB (its expansion and its key); one at the size
+# limit, about 170 KB: 32 of them, some 5 MB per process at most.
+_EXPANDED = _LockedLru(maxsize=32)
 MEMO_MAX_CHARS = 32_768  # a Level 1 achievement with its alignments and rubric is about 20,000
 # The nodes every credential of a level shares (OB 3.0 §B.1.2 Achievement, §B.1.14 Profile).
 SHARED_TYPES = frozenset({"Achievement", "Profile"})
