@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from lms_plugin.badges.data_integrity import add_proof
 from lms_plugin.badges.vc_jwt import encode_vc_jwt
@@ -64,15 +64,8 @@ def issue_due(
     were handled (issued, withheld or put back with a backoff)."""
     now = now or utcnow()
     keys = _keys(session, issuer)
-    other = aliased(Award)
-    # Whether another level of the learner is pending: one that may be waiting on this one.
-    others_pending = (
-        select(other.id)
-        .where(other.user_id == Award.user_id, other.id != Award.id, other.status == "pending")
-        .exists()
-    )
     claimed = session.execute(
-        select(Award, LtiUser.id, LtiUser.email, others_pending)  # read with the claim
+        select(Award, LtiUser.id, LtiUser.email)  # the learner's email read with the claim
         .outerjoin(LtiUser, LtiUser.id == Award.user_id)
         .where(
             Award.status.in_(("pending", "failed")),
@@ -86,9 +79,8 @@ def issue_due(
     if not claimed:
         session.rollback()
         return 0
-    awards = [award for award, *_ in claimed]
-    emails = {user_id: email for _, user_id, email, _ in claimed if user_id is not None}
-    waited_on = {award.id for award, *_, pending in claimed if pending}
+    awards = [award for award, _, _ in claimed]
+    emails = {user_id: email for _, user_id, email in claimed if user_id is not None}
     content = current_content(session)
     programs = {program.slug: program for program in content.programs}
     facts = load_facts(session, awards, programs, emails)
@@ -101,8 +93,7 @@ def issue_due(
             for award in waiting:  # waiting on each other: cannot be (content lint), but bounded
                 _retry_later(award, "pending", "Waiting for a prerequisite level.", now)
             break
-    issued = [a for a in awards if a.status == "issued" and a.id in waited_on]
-    _wake_dependents(session, issued, content, now)
+    _wake_dependents(session, [a for a in awards if a.status == "issued"], content, now)
     session.commit()  # claim, indexes and credentials at once: a killed drain leaves them pending
     return len(awards)
 
@@ -245,10 +236,7 @@ def _wake_dependents(
     session: Session, issued: list[Award], content: CurrentContent, now: datetime
 ) -> None:
     """Levels of the same learners waiting on one just issued are due now (not after their
-    backoff); rows another drain holds are skipped, never waited for. One statement a batch, none
-    when no learner of it had another level pending at the claim. A level recorded after the
-    claim needs no waking: its drain reads this one FOR SHARE, so it waits for this commit and
-    then finds it issued."""
+    backoff); rows another drain holds are skipped, never waited for. One statement a batch."""
     slugs = {award.program_slug for award in issued}
     waiting = [p.slug for p in content.programs if slugs.intersection(p.prerequisites)]
     if not waiting:

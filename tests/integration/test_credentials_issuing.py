@@ -161,39 +161,6 @@ def test_level_2_waits_for_level_1_then_is_issued_after_it(tool, platform):
     assert [r[2] for r in award_rows(tool)] == ["issued", "issued"]
 
 
-def test_issuing_wakes_levels_only_for_learners_with_another_level_pending(tool, platform):
-    """The wake-up statement of test_level_2_waits_for_level_1_then_is_issued_after_it is sent
-    only when a learner of the batch had another level pending at the claim."""
-    from lms_plugin.db import db
-
-    complete_level(tool, platform, L1, user="alone")
-    complete_level(tool, platform, L1, user="waiting")
-    complete_level(tool, platform, L2, user="waiting")
-    l2 = tool.rows("SELECT id FROM award WHERE program_slug = 'isp-level-2'")[0][0]
-    tool.rows(
-        "UPDATE award SET next_attempt_at = now() + interval '1 hour' "
-        f"WHERE program_slug = 'isp-level-1' OR id = {int(l2)} RETURNING id"
-    )
-    sent: list[str] = []
-    listen = lambda conn, cursor, statement, *_: sent.append(statement)  # noqa: E731
-    with tool.app.app_context():
-        event.listen(db.engine, "before_cursor_execute", listen)
-        try:
-            for user in ("alone", "waiting"):
-                tool.rows(
-                    "UPDATE award SET next_attempt_at = now() WHERE program_slug = 'isp-level-1' "
-                    f"AND user_id = (SELECT id FROM lti_user WHERE sub = '{user}') RETURNING id"
-                )
-                sent.clear()
-                assert drain(tool) == 1
-                wakes = [s for s in sent if s.startswith("UPDATE award SET next_attempt_at")]
-                assert len(wakes) == (user == "waiting"), (user, wakes)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
-    assert drain(tool) == 1  # Level 2, woken
-    assert [row[2] for row in award_rows(tool)] == ["issued"] * 3
-
-
 def test_level_1_and_level_2_due_together_are_issued_in_one_batch(tool, platform):
     complete_level(tool, platform, L1)
     complete_level(tool, platform, L2)
