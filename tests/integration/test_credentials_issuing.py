@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lms_plugin.badges.vc_jwt import decode_vc_jwt
@@ -31,6 +31,7 @@ from tests.support.awards import (
     drain,
     issuer,
     launched,
+    sql_sent,
     statements_of,
     write_passed_work,
 )
@@ -305,15 +306,15 @@ def test_a_list_half_used_gives_way_to_a_new_one_counted_at_most_every_few_secon
                 .values(status_list_id=1, status_index=index)
             )
         db.session.commit()
-        sent: list[str] = []
-        listen = lambda conn, cursor, statement, *_: sent.append(statement)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listen)
-        try:
-            assert drain(tool) == 3  # they keep their indexes
+        drained: list[int] = []
+
+        def placed_by_others_then_u5() -> None:
+            drained.append(drain(tool))  # they keep their indexes
             complete_level(tool, platform, user="u5")
-            assert drain(tool) == 1  # within RECOUNT_SECONDS: its own count, 1 used of 4
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
+            drained.append(drain(tool))  # within RECOUNT_SECONDS: its own count, 1 used of 4
+
+        sent = sql_sent(db.engine, placed_by_others_then_u5)
+    assert drained == [3, 1]
     assert lists() == [1, 1, 1, 1, 1]
     counts = [s for s in sent if "count(" in s.lower() and "status_list" in s]
     assert not counts  # the list's awards were not counted
@@ -345,8 +346,6 @@ def test_a_batch_reads_and_writes_in_the_same_statements_whatever_its_size(tool,
 def test_recording_an_award_reads_no_lesson_views(tool, platform):
     """Lessons viewed are never part of completion: the check made with every grade change that
     completes a module does not read them (one query fewer), and still records the award."""
-    from sqlalchemy import event
-
     from lms_plugin.db import db
     from lms_plugin.db.learning import LessonView
 
@@ -366,17 +365,13 @@ def test_recording_an_award_reads_no_lesson_views(tool, platform):
             )
         )
         session.commit()
-        sent: list[str] = []
+        awarded: list[int] = []
 
-        def record(conn, cursor, statement, *_):
-            sent.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            awarded = award_records.record_completions(session, [(context_id, user_id)])
+        def record() -> None:
+            awarded.extend(award_records.record_completions(session, [(context_id, user_id)]))
             session.commit()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
+
+        sent = sql_sent(db.engine, record)
     assert len(awarded) == 1
     assert sent and not [statement for statement in sent if "lesson_view" in statement]
 

@@ -118,13 +118,12 @@ def award_rows(tool: Any) -> list[tuple[Any, ...]]:
     )
 
 
-def statements_of(engine: Any, action: Callable[[], object]) -> list[str]:
-    """The first word of every SQL statement `action` sends through `engine` (an executemany
-    counts once)."""
+def sql_sent(engine: Any, action: Callable[[], object]) -> list[str]:
+    """Every SQL statement `action` sends through `engine`, whole (an executemany counts once)."""
     sent: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement.split()[0])
+        sent.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -132,3 +131,8 @@ def statements_of(engine: Any, action: Callable[[], object]) -> list[str]:
     finally:
         event.remove(engine, "before_cursor_execute", record)
     return sent
+
+
+def statements_of(engine: Any, action: Callable[[], object]) -> list[str]:
+    """The first word of every SQL statement `action` sends through `engine`."""
+    return [statement.split()[0] for statement in sql_sent(engine, action)]
