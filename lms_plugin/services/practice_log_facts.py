@@ -25,11 +25,15 @@ from lms_plugin.domain.practice_log import (
 from lms_plugin.paths import PROJECT_ROOT
 
 Key = tuple[int, int, str]  # (context_id, user_id, module slug)
+_ENTRY_KEY = (PracticeLogEntry.context_id, PracticeLogEntry.user_id, PracticeLogEntry.module_slug)
+_EXEMPT_KEY = (
+    PracticeLogExemption.context_id,
+    PracticeLogExemption.user_id,
+    PracticeLogExemption.module_slug,
+)
 # What completion reads of an entry: not its sections, whose JSON would be parsed for nothing.
 _ENTRY_STATE = (
-    PracticeLogEntry.context_id,
-    PracticeLogEntry.user_id,
-    PracticeLogEntry.module_slug,
+    *_ENTRY_KEY,
     PracticeLogEntry.kind,
     PracticeLogEntry.status,
     PracticeLogEntry.word_count,
@@ -71,28 +75,8 @@ def log_facts(session: Session, keys: Iterable[Key]) -> dict[Key, LogFacts]:
     wanted = list(set(keys))
     if not wanted:
         return {}
-    entries = session.execute(
-        select(*_ENTRY_STATE).where(
-            tuple_(
-                PracticeLogEntry.context_id,
-                PracticeLogEntry.user_id,
-                PracticeLogEntry.module_slug,
-            ).in_(wanted)
-        )
-    )
-    exempt = session.execute(
-        select(
-            PracticeLogExemption.context_id,
-            PracticeLogExemption.user_id,
-            PracticeLogExemption.module_slug,
-        ).where(
-            tuple_(
-                PracticeLogExemption.context_id,
-                PracticeLogExemption.user_id,
-                PracticeLogExemption.module_slug,
-            ).in_(wanted)
-        )
-    )
+    entries = session.execute(select(*_ENTRY_STATE).where(tuple_(*_ENTRY_KEY).in_(wanted)))
+    exempt = session.execute(select(*_EXEMPT_KEY).where(tuple_(*_EXEMPT_KEY).in_(wanted)))
     return _facts(wanted, entries, exempt)
 
 
@@ -104,13 +88,7 @@ def learner_log_facts(
     wanted = [(context_id, user_id, slug) for slug in set(module_slugs)]
     learner = {"context_id": context_id, "user_id": user_id}
     entries = session.execute(select(*_ENTRY_STATE).filter_by(**learner))
-    exempt = session.execute(
-        select(
-            PracticeLogExemption.context_id,
-            PracticeLogExemption.user_id,
-            PracticeLogExemption.module_slug,
-        ).filter_by(**learner)
-    )
+    exempt = session.execute(select(*_EXEMPT_KEY).filter_by(**learner))
     return {key[2]: facts for key, facts in _facts(wanted, entries, exempt).items()}
 
 
