@@ -18,26 +18,26 @@ from typing import Any
 import orjson
 
 OPTIONS = orjson.OPT_NON_STR_KEYS  # {1: ...} written as {"1": ...}, as json.dumps does
-SORTED = OPTIONS | orjson.OPT_SORT_KEYS
 
 
 def dumps_bytes(value: Any) -> bytes:
     """`value` as UTF-8 JSON (psycopg takes bytes)."""
-    try:
-        return orjson.dumps(value, option=OPTIONS)
-    except TypeError:
-        return json.dumps(value, separators=(",", ":")).encode()
+    return _dumps(value, sort_keys=False)
 
 
 def dumps_text(value: Any) -> str:
     """`value` as JSON text (SQLite stores a str as TEXT, bytes as a BLOB)."""
-    return dumps_bytes(value).decode()
+    return _dumps(value, sort_keys=False).decode()
 
 
 def dumps_sorted(value: Any) -> bytes:
     """`value` as UTF-8 JSON with every object's keys sorted: the same bytes for equal values
     whatever their keys' order (a memo's key). Not for values that may hold NaN (written null)."""
+    return _dumps(value, sort_keys=True)
+
+
+def _dumps(value: Any, *, sort_keys: bool) -> bytes:
     try:
-        return orjson.dumps(value, option=SORTED)
+        return orjson.dumps(value, option=OPTIONS | (orjson.OPT_SORT_KEYS if sort_keys else 0))
     except TypeError:
-        return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+        return json.dumps(value, sort_keys=sort_keys, separators=(",", ":")).encode()
