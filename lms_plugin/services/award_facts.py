@@ -2,9 +2,9 @@
 
 The modules the learners passed and when, their capstone reviews, and the prerequisite levels'
 awards they hold are each read for the whole batch at once (their emails come with the claim,
-services/awards.py), instead of three or four queries per credential (benchmarks/README.md, "Badges"). The prerequisite awards are read
-FOR SHARE, as one award at a time was: a revocation in flight is waited for, so a level is never
-issued on a prerequisite being revoked.
+services/awards.py), instead of three or four queries per credential (benchmarks/README.md,
+"Badges"). The prerequisite awards are read FOR SHARE, as one award at a time was: a revocation
+in flight is waited for, so a level is never issued on a prerequisite being revoked.
 """
 
 from __future__ import annotations

@@ -140,7 +140,8 @@ def _list_with_room(session: Session, allocator: Allocator) -> int:
 
 def _newest(session: Session) -> tuple[int | None, int]:
     """The newest revocation list and how much of it is used: one statement, which counts its
-    awards only when this process's count of it is older than RECOUNT_SECONDS."""
+    awards only when this process's count of it is older than RECOUNT_SECONDS (a second one,
+    counting, when another process has opened a newer list since)."""
     newest = (
         select(StatusListRow.id)
         .where(StatusListRow.purpose == REVOCATION)

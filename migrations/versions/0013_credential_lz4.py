@@ -2,7 +2,7 @@
 
 Revision ID: 0013_credential_lz4
 Revises: 0012_lti1p1_user
-Create Date: 2026-12-21 10:00:00
+Create Date: 2026-12-05 10:00:00
 
 An issued credential is about 25 KB of JSON (the level's achievement with its competency
 alignments and rubric) and its VC-JWT about 34 KB more; PostgreSQL compresses both into TOAST
