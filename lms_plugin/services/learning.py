@@ -72,7 +72,7 @@ def start_attempt(
     """Open an attempt (or return the one already open), within the attempt limit and cooldown."""
     now = now or utcnow()
     _program, module = content.find(module_slug)
-    require_open(session, content, learner, module, lessons=False)
+    require_open(session, content, learner, module)
     done = attempts(session, learner, module_slug)
     open_attempt = next((a for a in done if a.status == "open"), None)
     if open_attempt is not None:
@@ -264,7 +264,7 @@ def submit_assignment(
     if module.assignment is None:
         raise NotFoundError(_("This module has no assignment."))
     save_draft(session, content, learner, module_slug, text)
-    require_open(session, content, learner, module, lessons=False)
+    require_open(session, content, learner, module)
     assignment = module.assignment
     words = word_count(text)
     if not text.strip():

@@ -69,7 +69,7 @@ def save_entry(
     A complete entry may be edited but stays complete (422 otherwise: the module's completion,
     and any badge issued on it, stand on it). Commits."""
     module = _module_for(content, module_slug, MODULE)
-    require_open(session, content, learner, module, lessons=False)
+    require_open(session, content, learner, module)
     sections, min_words = _sections(MODULE)
     text = rules.read_sections(sections, given)
     complete = rules.is_complete(sections, min_words, text)
@@ -109,7 +109,7 @@ def save_failure(
     for its review (409 while it does, and once passed); submitting needs every section and
     the word minimum (422). Commits."""
     module = _module_for(content, module_slug, FAILURE)
-    require_open(session, content, learner, module, lessons=False)
+    require_open(session, content, learner, module)
     sections, min_words = _sections(FAILURE)
     text = rules.read_sections(sections, given)
     entry = entry_of(session, learner, module_slug, FAILURE)

@@ -178,10 +178,11 @@ def require_open(
     learner: Learner,
     module: Module,
     *,
-    lessons: bool = True,
+    lessons: bool = False,
 ) -> Progress:
     """Refuse work on a locked module, saying exactly what is still missing; the learner's
-    progress otherwise (without the lessons viewed when ``lessons`` is False)."""
+    progress otherwise, with the lessons viewed only when ``lessons`` is True (the module page
+    shows where the learner left off; locking never depends on them)."""
     program, _module = content.find(module.slug)
     progress = learner_progress(session, content, learner, lessons=lessons)
     status = progress.programs[program.slug]

@@ -87,7 +87,7 @@ def module_context(slug: str) -> dict[str, Any]:
     program, mod = content.find(slug)
     locked: tuple[str, ...] = ()
     try:
-        progress = require_open(session, content, learner, mod)
+        progress = require_open(session, content, learner, mod, lessons=True)
     except LockedError as exc:  # the page still shows the module, with what is missing
         locked = exc.missing
         progress = learner_progress(session, content, learner)
