@@ -119,7 +119,8 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
         page.screenshot(path=str(tmp_path / "instructor-cohort-1280.png"), full_page=True)
         # The roster through NRPS, on the worker: Nico, enrolled, has never launched.
         assert frame.get_by_text("Nico Rossi").count() == 0
-        frame.get_by_role("button", name="Sync the roster from the LMS").click()
+        with frame.expect_navigation():  # the form posts, then lands back on #roster
+            frame.get_by_role("button", name="Sync the roster from the LMS").click()
         for _ in range(150):
             if frame.get_by_text("Nico Rossi").count():
                 break
