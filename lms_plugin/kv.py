@@ -8,6 +8,7 @@ processes share state either way.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +21,8 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.connection import parse_url
 from redis.retry import Retry
 from redis.sentinel import Sentinel
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, Text, delete, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
@@ -62,7 +64,17 @@ class Pop:
     key: str
 
 
-Op = Get | Add | Set | Pop
+@dataclass(frozen=True)
+class Count:
+    """Result: ``(count, seconds_left)``: how often ``key`` has been counted in its window, this
+    time included, and the seconds until that window closes. A window opens at the key's first
+    count and lasts ``window`` seconds: the fixed window of the ``limits`` library."""
+
+    key: str
+    window: int
+
+
+Op = Get | Add | Set | Pop | Count
 
 
 class KeyValueStore(Protocol):
@@ -126,6 +138,10 @@ class RedisStore(_SingleOps):
                 pipe.get(key)
             elif isinstance(op, Pop):
                 pipe.getdel(key)
+            elif isinstance(op, Count):
+                # EVAL, not a registered script: in a pipeline, redis-py would first ask
+                # whether the script is loaded (SCRIPT EXISTS), a round trip of its own.
+                pipe.eval(_COUNT_SCRIPT, 1, key, op.window)
             else:
                 pipe.set(key, op.value, ex=op.ttl, nx=isinstance(op, Add))
         replies = pipe.execute()
@@ -141,7 +157,17 @@ class RedisStore(_SingleOps):
         self._redis.close()
 
 
+# One atomic step, as the limits library counts: the key's first count starts its expiry.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('TTL', KEYS[1])}
+"""
+
+
 def _result(op: Op, reply: Any) -> Any:
+    if isinstance(op, Count):
+        return int(reply[0]), max(0, int(reply[1]))
     if isinstance(op, Add):
         return bool(reply)  # SET NX answers OK or nil
     return None if isinstance(op, Set) else reply
@@ -231,6 +257,8 @@ class SqlStore(_SingleOps):
                 .returning(KvEntry.value)
             ).first()
             return row[0] if row else None
+        if isinstance(op, Count):
+            return self._count(conn, op)
         key, expires_at = self._prefix + op.key, self._clock() + op.ttl
         if isinstance(op, Set):
             stmt = self._insert(KvEntry).values(key=key, value=op.value, expires_at=expires_at)
@@ -249,6 +277,18 @@ class SqlStore(_SingleOps):
             .returning(KvEntry.key)
         ).first()
         return created is not None
+
+    def _count(self, conn: Connection, op: Count) -> tuple[int, int]:
+        key, now = self._prefix + op.key, self._clock()
+        conn.execute(delete(KvEntry).where(KvEntry.key == key, KvEntry.expires_at <= now))
+        stmt = self._insert(KvEntry).values(key=key, value="1", expires_at=now + op.window)
+        count, expires_at = conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[KvEntry.key],
+                set_={"value": sql_cast(sql_cast(KvEntry.value, Integer) + 1, Text)},
+            ).returning(KvEntry.value, KvEntry.expires_at)
+        ).one()
+        return int(count), max(0, math.ceil(expires_at - now))
 
     def _get(self, conn: Connection, key: str) -> str | None:
         row = conn.execute(

@@ -16,6 +16,7 @@ LmsError
  │    └── BodyError                   web.openapi: a body that does not fit its schema
  ├── ConflictError          the action does not fit the current state (409)
  ├── TooLargeError          (413)
+ ├── RateLimitedError       too many requests from one client address (429, Retry-After)
  ├── UnprocessableError     well-formed but not acceptable (422)
  ├── UpstreamError          the LMS did not do its part (502)
  │    ├── ServiceTokenError lti.service_token: the token endpoint refused or was unreachable
@@ -186,6 +187,20 @@ class ConflictError(LmsError):
 class TooLargeError(LmsError):
     status = 413
     code = "too_large"
+
+
+class RateLimitedError(LmsError):
+    """Too many requests from one client address; ``retry_after`` seconds until it may go on."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Too many requests came from your network: please wait {retry_after} seconds and "
+            "try again."
+        )
+        self.retry_after = retry_after
 
 
 class UnprocessableError(LmsError):

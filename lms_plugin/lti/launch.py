@@ -23,6 +23,7 @@ from lms_plugin.db.base import utcnow
 from lms_plugin.db.models import Deployment
 from lms_plugin.domain import launch as rules
 from lms_plugin.domain.errors import LaunchError
+from lms_plugin.edge_counts import UNCOUNTED, Budget
 from lms_plugin.kv import Get, KeyValueStore, Op
 from lms_plugin.lti.adapters import CookieJar, LtiRequest
 from lms_plugin.lti.launch_state import (
@@ -85,6 +86,7 @@ def validate_launch(
     keys: PlatformKeys,
     policy: LaunchPolicy,
     prefetch: Prefetch = lambda registration_id, context: (),
+    budget: Budget = UNCOUNTED,
 ) -> ValidatedLaunch:
     """Every check, in an order that stores nothing before the signature is verified.
 
@@ -92,7 +94,9 @@ def validate_launch(
     and the checked claims); they are read in the same round trip as the tenant snapshot.
     That round trip is normally the one that pops the state: its reads are named from what
     the token claims before it is verified, and used only if the verified launch names the
-    same keys (otherwise they are read again, after the checks).
+    same keys (otherwise they are read again, after the checks). The client address's count
+    (``budget``) goes in it too and is settled first: past the limit, the launch is refused
+    before its signature is checked (its state is spent, as a refused launch's is).
     """
     id_token, state = form.get("id_token"), form.get("state")
     if not state:
@@ -102,7 +106,10 @@ def validate_launch(
     unverified = _read_token(id_token, policy.id_token_max_bytes)
     nonce_ttl = policy.time.max_age_seconds + 2 * policy.time.leeway_seconds
     ahead = _read_ahead(state, unverified.claims, policy, tenants, prefetch, nonce_ttl)
-    popped, *results = store.batch([pop_state(state), *(ahead.ops if ahead else ())])
+    counts = budget.ops
+    replies = store.batch([*counts, pop_state(state), *(ahead.ops if ahead else ())])
+    budget.settle(replies[: len(counts)])
+    popped, *results = replies[len(counts) :]
     record = bound(popped)
     if record is None:
         raise LaunchError("state_unknown")

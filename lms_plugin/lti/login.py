@@ -14,7 +14,10 @@ name the launch reads it back.
 
 The login is anonymous, so it checks everything before it looks anything up or stores a thing:
 every parameter's size, the required ones, the target link; then the registration; only a
-login for a registered, active platform writes a state record.
+login for a registered, active platform writes a state record. The client address's count
+(``edge_counts``) goes in the round trip that writes it; a login past its limit deletes the
+record it wrote and is refused. A registration this process does not know yet is looked up only
+after the count (in a round trip of its own then), so a flood of made-up issuers is limited too.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy.orm import Session
 
-from lms_plugin.domain.errors import LaunchError
+from lms_plugin.domain.errors import LaunchError, RateLimitedError
 from lms_plugin.domain.launch import is_tool_url
+from lms_plugin.edge_counts import UNCOUNTED, Budget
 from lms_plugin.kv import KeyValueStore, Set
 from lms_plugin.lti.adapters import CookieJar, CookieToSet, LtiRequest
 from lms_plugin.lti.launch_state import (
@@ -89,6 +93,7 @@ def begin_login(
     tool_url: str,
     state_ttl: int,
     max_param_bytes: int,
+    budget: Budget = UNCOUNTED,
 ) -> LoginResult:
     """Check the login request, bind a fresh state to a fresh nonce, return where to redirect.
 
@@ -107,10 +112,17 @@ def begin_login(
     known = tenants.known(issuer, client_id)
     if known is not None:
         login = _login(params, cookies, secure, known.registration, tool_url, state_ttl)
-        generation, _ = store.batch([tenants.read_generation(), login.state])
+        counts = budget.ops
+        generation, _, *counted = store.batch([tenants.read_generation(), login.state, *counts])
+        try:
+            budget.settle(counted)
+        except RateLimitedError:
+            store.delete(login.state.key)  # over the limit: nothing kept
+            raise
         if known.confirmed_by(generation):
             return login.result
         store.delete(login.state.key)  # written from a retired snapshot, never handed out
+    budget.settle_alone(store)
     registration = tenants.registration(session, issuer, client_id)
     if registration is None:
         raise LaunchError("unknown_platform", f"issuer {issuer!r}, client_id {client_id!r}")

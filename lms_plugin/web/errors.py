@@ -13,11 +13,10 @@ from flask import Flask, Response, g, jsonify, make_response, render_template, r
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from lms_plugin.domain.errors import LaunchError, LmsError, LockedError
+from lms_plugin.domain.errors import LaunchError, LmsError, LockedError, RateLimitedError
 from lms_plugin.domain.grading import InvalidAnswerError
 from lms_plugin.domain.i18n import number
 from lms_plugin.web import error_advice, launch_session
-from lms_plugin.web.rate_limits import RateLimitedError
 
 log = logging.getLogger(__name__)
 REFERENCE_HEADER = "X-Error-Reference"

@@ -36,7 +36,7 @@ from lms_plugin.lti.tenants import DeploymentInfo, RegistrationInfo
 from lms_plugin.services import keys
 from lms_plugin.services.launches import LaunchRecord, record_launch, rows_key
 from lms_plugin.services.submission_review import ReviewTarget, review_target
-from lms_plugin.web import deps, launch_session
+from lms_plugin.web import deps, launch_session, rate_limits
 from lms_plugin.web.cookies import set_iframe_cookie
 from lms_plugin.web.views import launch_summary
 
@@ -51,17 +51,19 @@ LAUNCH_MESSAGE_TYPES = frozenset({RESOURCE_LINK, DEEP_LINKING, SUBMISSION_REVIEW
 def login() -> BaseResponse:
     """Third-party initiated login (LTI 1.3 Core §4.1): bind state + nonce, redirect to the LMS."""
     settings = deps.settings()
-    result = begin_login(
-        request.values.to_dict(),
-        request.cookies,
-        secure=request.is_secure,
-        session=deps.session(),
-        store=deps.store(),
-        tenants=deps.tenants(),
-        tool_url=settings.public_url,
-        state_ttl=settings.launch_state_ttl_seconds,
-        max_param_bytes=settings.login_param_max_bytes,
-    )
+    with rate_limits.budget("lti.login").counted(deps.store()) as budget:
+        result = begin_login(
+            request.values.to_dict(),
+            request.cookies,
+            secure=request.is_secure,
+            session=deps.session(),
+            store=deps.store(),
+            tenants=deps.tenants(),
+            tool_url=settings.public_url,
+            state_ttl=settings.launch_state_ttl_seconds,
+            max_param_bytes=settings.login_param_max_bytes,
+            budget=budget,
+        )
     if result.storage is None:
         response = redirect(result.redirect_url, code=302)
     else:  # also put the state in the platform's storage frame, then go on to the platform
@@ -83,17 +85,19 @@ def launch() -> BaseResponse:
         allowed_message_types=LAUNCH_MESSAGE_TYPES,
         id_token_max_bytes=settings.id_token_max_bytes,
     )
-    validated = validate_launch(
-        request.form.to_dict(),
-        request.cookies,
-        secure=request.is_secure,
-        session=deps.session(),
-        store=deps.store(),
-        tenants=deps.tenants(),
-        keys=deps.platform_keys(),
-        policy=policy,
-        prefetch=lambda registration_id, context: [rows_key(registration_id, context)],
-    )
+    with rate_limits.budget("lti.launch").counted(deps.store()) as budget:
+        validated = validate_launch(
+            request.form.to_dict(),
+            request.cookies,
+            secure=request.is_secure,
+            session=deps.session(),
+            store=deps.store(),
+            tenants=deps.tenants(),
+            keys=deps.platform_keys(),
+            policy=policy,
+            prefetch=lambda registration_id, context: [rows_key(registration_id, context)],
+            budget=budget,
+        )
     deep_link = _deep_link(validated)
     check = validated.browser_check
     if check is not None:

@@ -7,13 +7,17 @@ sign-in link, to ``LMS_RATE_LIMIT_REGISTRATION``; checking a credential (POST
 (``ProxyFix`` sets it from ``X-Forwarded-For`` when ``LMS_TRUST_PROXY`` says so). Past the
 limit: a 429 with ``Retry-After`` (``web.errors``).
 
-Counters live in ``LMS_RATE_LIMIT_STORAGE_URL``, else the cache's Redis (so every web process
-shares them), else in this process (the embedded default). Fixed windows that start at an
-address's first request: one Redis round trip per limited request, none on other routes.
+Login and launch count in the store round trip they make anyway (:func:`budget`,
+``lms_plugin.edge_counts``, which says why), beside the launch state: in the cache's Redis, or
+the embedded store's table, shared by every web process either way. Every other limited route
+counts through ``limits``: in the cache's Redis, else in this process (the embedded default).
+With ``LMS_RATE_LIMIT_STORAGE_URL`` set, every count goes through ``limits`` to that storage,
+login and launch included (a round trip of their own). Fixed windows that start at an address's
+first request.
 
-If the counters' Redis cannot be reached, the limits fall back to this process's memory for a
-while (then Redis is tried again): launches go on, still limited per process, and nobody waits
-for a dead server on every request.
+If the ``limits`` counters' Redis cannot be reached, those limits fall back to this process's
+memory for a while (then Redis is tried again), and nobody waits for a dead server on every
+request. (Login and launch need their store anyway: without it no launch can work.)
 
 Why ``limits`` and not Flask-Limiter on top of it: Flask-Limiter evaluates its limits in a
 ``before_request`` hook on every route and again in the decorator of each limited one. Measured
@@ -33,17 +37,20 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from lms_plugin.domain.errors import LmsError
+from lms_plugin.domain.errors import RateLimitedError
+from lms_plugin.edge_counts import UNCOUNTED, Budget
 from lms_plugin.settings import Settings
 
 log = logging.getLogger(__name__)
 
 LTI_ENDPOINTS = ("lti.login", "lti.launch", "lti.launch_continue")
+# These count in their own store round trip (budget()) unless the counters live elsewhere.
+IN_STORE_ENDPOINTS = frozenset({"lti.login", "lti.launch"})
 REGISTRATION_BLUEPRINT = "registration"
 # Checking a credential canonicalizes it (tens of ms of CPU) for anyone: POSTs per address.
 VERIFY_ENDPOINT, VERIFY_LIMIT = "credentials.verify", "30/minute"
@@ -53,20 +60,6 @@ ADMIN_SIGN_IN_ENDPOINT = "admin.redeem"
 # A healthy Redis next to the web answers in well under a millisecond; past this, fall back.
 _REDIS_TIMEOUT_SECONDS = 0.5
 _RETRY_REDIS_AFTER_SECONDS = 30.0  # while it is away, counters stay in this process
-
-
-class RateLimitedError(LmsError):
-    """Too many requests from one client address; ``retry_after`` seconds until it may go on."""
-
-    status = 429
-    code = "rate_limited"
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            f"Too many requests came from your network: please wait {retry_after} seconds and "
-            "try again."
-        )
-        self.retry_after = retry_after
 
 
 def storage_uri(settings: Settings) -> str:
@@ -150,11 +143,24 @@ def _limited(
     return checked
 
 
+def budget(endpoint: str) -> Budget:
+    """This request's count at ``endpoint`` (login or launch) for its own store round trip;
+    nothing to count when the counters live elsewhere (already counted by ``limits``)."""
+    limits: Sequence[RateLimitItem] = current_app.extensions["lms_in_store_limits"]
+    if not limits:
+        return UNCOUNTED
+    return Budget(limits, request.remote_addr or "unknown", endpoint)
+
+
 def init_rate_limits(app: Flask, settings: Settings) -> EdgeLimiter:
     """Limit the anonymous LTI endpoints of ``app`` (its blueprints must be registered)."""
     limiter = EdgeLimiter(storage_uri(settings), settings.cache_prefix)
     lti = parse_many(settings.rate_limit_lti)
+    in_store = not settings.rate_limit_storage_url  # beside the launch state
+    app.extensions["lms_in_store_limits"] = lti if in_store else []
     for endpoint in LTI_ENDPOINTS:  # each its own budget
+        if in_store and endpoint in IN_STORE_ENDPOINTS:
+            continue
         app.view_functions[endpoint] = _limited(
             app.view_functions[endpoint], limiter, lti, endpoint
         )

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from lms_plugin.db import Base
 from lms_plugin.db.models import KvEntry
-from lms_plugin.kv import Add, Get, KeyValueStore, Pop, RedisStore, Set, SqlStore
+from lms_plugin.kv import Add, Count, Get, KeyValueStore, Pop, RedisStore, Set, SqlStore
 from tests.support.endpoints import PG_ADMIN_URL
 from tests.support.processes import scratch_database
 from tests.support.redis_servers import redis_server, sentinel
@@ -193,6 +193,35 @@ def test_concurrent_pops_hand_the_value_to_exactly_one(backend):
     for t in threads:
         t.join()
     assert results.count("v") == 1 and results.count(None) == 7
+
+
+def test_count_is_a_fixed_window_opened_by_the_first_count(backend):
+    store = backend.store
+    assert store.batch([Count("c", 60), Get("other"), Count("c", 60)]) == [(1, 60), None, (2, 60)]
+    backend.advance(20)
+    count, left = store.batch([Count("c", 60)])[0]
+    assert count == 3 and 39 <= left <= 40  # later counts do not move the window
+    assert _about(40)(backend.ttl("c"))
+    assert store.batch([Count("d", 5)]) == [(1, 5)]  # each key its own window
+    backend.advance(40.1)
+    assert store.batch([Count("c", 60), Count("d", 5)]) == [(1, 60), (1, 5)]  # a new window
+
+
+def test_concurrent_counts_miss_none(backend):
+    barrier = threading.Barrier(8)
+    counts: list[int] = []
+
+    def count() -> None:
+        barrier.wait()
+        for _ in range(5):
+            counts.append(backend.store.batch([Count("many", 60)])[0][0])
+
+    threads = [threading.Thread(target=count) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(counts) == list(range(1, 41))  # each count seen once, none lost
 
 
 def test_redis_error_reply_does_not_leave_replies_for_the_next_caller(redis_url):

@@ -1,6 +1,7 @@
 """A warm launch costs the shared store two round trips: the state pop with every read the
 launch needs (named from the state and the unverified token), then the session write. When
-those reads cannot be named ahead, the launch still succeeds with one more round trip."""
+those reads cannot be named ahead, the launch still succeeds with one more round trip. On Redis
+the per-address rate-limit counts ride in those round trips: a login makes one, a launch two."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
+from redis.connection import AbstractConnection
 
 from lms_plugin.web import deps
+from tests.support.edge_tool import edge_tool
+from tests.support.endpoints import REDIS_URL
 from tests.support.launch_flow import full_launch, start_login
 from tests.support.lti_platform import LmsPlatform
+from tests.support.processes import forget_prefix
 
 pytestmark = pytest.mark.integration
 
@@ -87,3 +93,45 @@ def test_state_that_names_no_registration_still_launches(
 
     assert response.status_code == 303
     assert counting.calls == ["batch", "batch", "set"]  # the reads come after the checks
+
+
+def test_on_redis_login_and_launch_count_the_address_in_their_own_round_trips(
+    tmp_path, monkeypatch
+):
+    prefix = f"trips:{uuid.uuid4().hex[:8]}:"
+    sent: list[bytes] = []
+    send = AbstractConnection.send_packed_command
+
+    def recording(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        packed = command if isinstance(command, bytes) else b"".join(command)
+        if prefix.encode() in packed:  # the tool's own keys, not another test's
+            sent.append(packed)
+        send(self, command, check_health)
+
+    settings = {"cache_url": REDIS_URL, "cache_prefix": prefix, "rate_limit_lti": "3/hour"}
+    try:
+        with edge_tool(tmp_path, **settings) as tool, requests.Session() as browser:
+            _warm(tool, tool.lms, browser)  # one login and one launch of this address's three
+            monkeypatch.setattr(AbstractConnection, "send_packed_command", recording)
+            auth = start_login(browser, tool.url, tool.lms)
+            login_trips = len(sent)
+            token = tool.lms.id_token(tool.lms.claims(nonce=auth["nonce"]))
+            launched = browser.post(
+                tool.url + "/lti/launch",
+                data={"state": auth["state"], "id_token": token},
+                allow_redirects=False,
+            )
+            launch_trips = len(sent) - login_trips
+            statuses = [start_login_status(browser, tool) for _ in range(2)]
+    finally:
+        forget_prefix(REDIS_URL, prefix)
+
+    assert launched.status_code == 303
+    assert (login_trips, launch_trips) == (1, 2)  # the state; the pop and reads, the session
+    assert all(b"ratelimit:" in trip for trip in sent[:2])  # counted in the first two
+    assert statuses == [302, 429]  # and the counts are the limit's: three logins an hour
+
+
+def start_login_status(browser: requests.Session, tool: Any) -> int:
+    params = tool.lms.login_params()
+    return browser.get(tool.url + "/lti/login", params=params, allow_redirects=False).status_code

@@ -13,8 +13,9 @@ import requests
 from limits import parse_many
 
 from lms_plugin.db import db
+from lms_plugin.domain.errors import RateLimitedError
 from lms_plugin.web.app import create_app
-from lms_plugin.web.rate_limits import EdgeLimiter, RateLimitedError
+from lms_plugin.web.rate_limits import EdgeLimiter
 from tests.support.edge_tool import EdgeTool, edge_tool
 from tests.support.endpoints import REDIS_URL
 from tests.support.launch_flow import full_launch
@@ -76,6 +77,28 @@ def test_login_over_its_budget_gets_a_429_page_with_retry_after(tmp_path):
         ]
     assert [r.status_code for r in launches[:3]] == [400] * 3
     _assert_limited(launches[3], 3600)
+
+
+@pytest.mark.parametrize("store", ["sql", "redis"])
+def test_refused_logins_count_too_and_a_flood_of_unknown_issuers_is_limited(tmp_path, store):
+    prefix = f"rl-test:{uuid.uuid4().hex[:8]}:"
+    redis_store = {"cache_url": REDIS_URL, "cache_prefix": prefix} if store == "redis" else {}
+    try:
+        with edge_tool(tmp_path, rate_limit_lti="3/hour", **redis_store) as tool:
+            unknown = {**tool.lms.login_params(), "iss": "https://unknown.example"}
+            refused = [
+                requests.get(tool.url + "/lti/login", params=unknown, headers=JSON)
+                for _ in range(2)
+            ]
+            missing = requests.get(tool.url + "/lti/login", params={"iss": "x"}, headers=JSON)
+            flood = requests.get(tool.url + "/lti/login", params=unknown, headers=JSON)
+            good = _login(tool)  # this address's budget is spent, whatever the logins were
+    finally:
+        forget_prefix(REDIS_URL, prefix)
+    assert [r.json()["error"] for r in refused] == ["unknown_platform"] * 2
+    assert missing.json()["error"] == "login_param_missing"
+    _assert_limited(flood, 3600)
+    _assert_limited(good, 3600)
 
 
 def test_each_client_address_has_its_own_budget(tmp_path):
