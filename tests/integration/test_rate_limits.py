@@ -1,7 +1,9 @@
-"""Per-address rate limits on the anonymous LTI edge (the limits library), over HTTP: login, launch
-and dynamic registration each have a budget per client address; past it, a 429 page or JSON
-with ``Retry-After``. Counters live in Redis when the tool has one (shared by its processes);
-a Redis that cannot be reached leaves the launch working, limited in memory."""
+"""Per-address rate limits on the anonymous LTI edge, over HTTP: login, launch and dynamic
+registration each have a budget per client address; past it, a 429 page or JSON with
+``Retry-After``. Login and launch count beside the launch state (edge_counts), the others
+through the limits library; counters live in Redis when the tool has one (shared by its
+processes). A limits storage of its own that cannot be reached leaves the launch working,
+limited in memory."""
 
 from __future__ import annotations
 
