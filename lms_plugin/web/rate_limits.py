@@ -49,7 +49,8 @@ from lms_plugin.settings import Settings
 log = logging.getLogger(__name__)
 
 LTI_ENDPOINTS = ("lti.login", "lti.launch", "lti.launch_continue")
-# These count in their own store round trip (budget()) unless the counters live elsewhere.
+# These count in the store round trip they make anyway (budget()), unless the counters live
+# elsewhere (LMS_RATE_LIMIT_STORAGE_URL).
 IN_STORE_ENDPOINTS = frozenset({"lti.login", "lti.launch"})
 REGISTRATION_BLUEPRINT = "registration"
 # Checking a credential canonicalizes it (tens of ms of CPU) for anyone: POSTs per address.
