@@ -57,7 +57,7 @@ class NextStep:
 @dataclass(frozen=True)
 class _Action:
     kind: StepKind
-    verb: str  # "continue lesson 3 of Module 2: “Title”", joined after "meanwhile,"
+    verb: str  # "continue lesson 3 of Level 1, Module 2: “Title”", joined after "meanwhile,"
     module: str
     lesson: str | None = None
     attempt_id: int | None = None
@@ -85,7 +85,9 @@ def next_step(
         for number, module in enumerate(program.modules, start=1):
             if module.slug in complete or module_locked(module, complete):
                 continue
-            action = _in_module(module, _("Module %(n)s", n=number), standing, now, drafts, found)
+            # With its level: after Level 1, "Module 1" alone would send the learner back there.
+            name = _("Level %(level)s, Module %(n)s", level=program.level, n=number)
+            action = _in_module(module, name, standing, now, drafts, found)
             if action is not None:
                 return _step(action, found)
     waiting = tuple(found.waiting)

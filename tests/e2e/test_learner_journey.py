@@ -89,7 +89,7 @@ def test_quiz_result_arrives_by_itself_then_the_next_step_leads_on(chromium, too
     page.get_by_role("link", name="Certificate").click()
     step = page.get_by_test_id("next-step")
     title = module(L1M1).assignment.title  # type: ignore[union-attr]
-    expect(step).to_contain_text(f"Write the assignment of Module 1: “{title}”.")
+    expect(step).to_contain_text(f"Write the assignment of Level 1, Module 1: “{title}”.")
     assert axe_violations(page) == []
     shoot(page, "overview", 1280)
     step.get_by_role("link", name="Open the assignment").click()
@@ -125,7 +125,7 @@ def test_the_overview_updates_itself_while_a_quiz_is_graded(chromium, tool, plat
     grade_now(tool)
 
     expect(first).to_contain_text("Grade 45 out of 100", timeout=20_000)
-    expect(page.get_by_test_id("next-text")).to_contain_text("Write the assignment of Module 1")
+    expect(page.get_by_test_id("next-text")).to_contain_text("Write the assignment of Level 1, Module 1")
     assert axe_violations(page) == []
 
 

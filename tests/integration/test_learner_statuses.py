@@ -99,30 +99,32 @@ def test_a_quiz_being_graded_says_so_then_its_state_brings_the_score(tool, platf
 def test_the_next_step_follows_the_learner_and_the_module_says_where_they_left_off(tool, platform):
     browser = api_launch(tool, platform)
     lessons = module(L1M1).lessons
-    assert f"Start lesson 1 of Module 1: “{lessons[0].title}”" in page(browser, tool, "/programs")
+    first = f"Start lesson 1 of Level 1, Module 1: “{lessons[0].title}”"
+    assert first in page(browser, tool, "/programs")
 
     for lesson in lessons[:2]:
         page(browser, tool, f"/modules/{L1M1}/lessons/{lesson.slug}")
     overview = browser.get(tool.url + "/programs", headers=HTML).text
-    assert f"Continue lesson 3 of Module 1: “{lessons[2].title}”" in html.unescape(overview)
+    third = f"Continue lesson 3 of Level 1, Module 1: “{lessons[2].title}”"
+    assert third in html.unescape(overview)
     assert f"/modules/{L1M1}/lessons/{lessons[2].slug}" in overview  # the button goes there
     assert f"You left off at “{lessons[1].title}”" in page(browser, tool, f"/modules/{L1M1}")
 
     for lesson in lessons[2:]:
         last = page(browser, tool, f"/modules/{L1M1}/lessons/{lesson.slug}")
     assert "Next: the quiz →" in last  # the last lesson leads on to the quiz
-    assert "Take the quiz of Module 1." in page(browser, tool, "/programs")
+    assert "Take the quiz of Level 1, Module 1." in page(browser, tool, "/programs")
 
     submit_quiz(browser, tool)
     title = module(L1M1).assignment.title  # type: ignore[union-attr]
     assert (
-        "Your quiz of Module 1 is being graded — meanwhile, write the assignment of Module 1: "
-        f"“{title}”." in page(browser, tool, "/programs")
+        "Your quiz of Level 1, Module 1 is being graded — meanwhile, write the assignment of "
+        f"Level 1, Module 1: “{title}”." in page(browser, tool, "/programs")
     )
     grade_everything(tool)
     write_assignment(browser, tool)
     text = page(browser, tool, "/programs")
-    assert "Your assignment of Module 1 is waiting for review." in text
+    assert "Your assignment of Level 1, Module 1 is waiting for review." in text
     assert "Nothing else is open until then." in text  # Module 2 needs Module 1
 
 

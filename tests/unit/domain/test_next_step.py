@@ -93,52 +93,52 @@ def learner(**work: Any) -> Learner:
 
 # fmt: off
 CASES = [
-    ("fresh", learner(), "lesson", "m1", "Start lesson 1 of Module 1: “one”."),
+    ("fresh", learner(), "lesson", "m1", "Start lesson 1 of Level 1, Module 1: “one”."),
     (
         "resume after the lesson opened last",
         learner(viewed={"m1": {"one", "two"}}, last={"m1": "two"}),
-        "lesson", "m1", "Continue lesson 3 of Module 1: “three”.",
+        "lesson", "m1", "Continue lesson 3 of Level 1, Module 1: “three”.",
     ),
     (
         "a lesson skipped earlier, after the last one",
         learner(viewed={"m1": {"one", "three"}}, last={"m1": "three"}),
-        "lesson", "m1", "Continue lesson 2 of Module 1: “two”.",
+        "lesson", "m1", "Continue lesson 2 of Level 1, Module 1: “two”.",
     ),
     ("lessons read: the quiz", learner(viewed={"m1": ALL}),
-     "quiz", "m1", "Take the quiz of Module 1."),
+     "quiz", "m1", "Take the quiz of Level 1, Module 1."),
     (
         "quiz started: lessons no longer come first",
         learner(quizzes={"m1": QuizState(used=1, open_attempt=7)}),
-        "quiz_continue", "m1", "Finish the quiz of Module 1 (attempt 1 is in progress).",
+        "quiz_continue", "m1", "Finish the quiz of Level 1, Module 1 (attempt 1 is in progress).",
     ),
     (
         "failed once: try again",
         learner(viewed={"m1": ALL}, quizzes={"m1": QuizState(used=1, submitted=1, best=50.0)}),
-        "quiz", "m1", "Try the quiz of Module 1 again (attempt 2 of 3).",
+        "quiz", "m1", "Try the quiz of Level 1, Module 1 again (attempt 2 of 3).",
     ),
     (
         "quiz being graded: meanwhile the assignment",
         learner(viewed={"m1": ALL}, quizzes={"m1": QuizState(used=1, grading=4, submitted=1)}),
         "assignment", "m1",
-        "Your quiz of Module 1 is being graded — meanwhile, write the assignment of Module 1: "
-        "“Role map”.",
+        "Your quiz of Level 1, Module 1 is being graded — meanwhile, write the assignment of "
+        "Level 1, Module 1: “Role map”.",
     ),
     (
         "quiz passed, draft saved",
         learner(viewed={"m1": ALL}, quizzes={"m1": PASSED}),
-        "assignment", "m1", "Finish your draft of the assignment of Module 1: “Role map”.",
+        "assignment", "m1", "Finish your draft of the assignment of Level 1, Module 1: “Role map”.",
     ),
     (
         "waiting for review; Module 2 needs Module 1: Module 3 meanwhile",
         learner(viewed={"m1": ALL}, quizzes={"m1": PASSED}, assignments={"m1": "waiting"}),
         "lesson", "m3",
-        "Your assignment of Module 1 is waiting for review — meanwhile, start lesson 1 of "
-        "Module 3: “a”.",
+        "Your assignment of Level 1, Module 1 is waiting for review — meanwhile, start lesson 1 of "
+        "Level 1, Module 3: “a”.",
     ),
     (
         "revision asked",
         learner(viewed={"m1": ALL}, quizzes={"m1": PASSED}, assignments={"m1": "revise"}),
-        "assignment", "m1", "Revise and resubmit your assignment of Module 1.",
+        "assignment", "m1", "Revise and resubmit your assignment of Level 1, Module 1.",
     ),
     (
         "cooldown: meanwhile the assignment",
@@ -148,8 +148,8 @@ CASES = [
                                      last_submitted=NOW - timedelta(hours=1))},
         ),
         "assignment", "m1",
-        "Your next attempt at the quiz of Module 1 is not open yet — meanwhile, "
-        "write the assignment of Module 1: “Role map”.",
+        "Your next attempt at the quiz of Level 1, Module 1 is not open yet — meanwhile, "
+        "write the assignment of Level 1, Module 1: “Role map”.",
     ),
     (
         "every attempt used",
@@ -157,13 +157,14 @@ CASES = [
                 quizzes={"m1": QuizState(used=3, submitted=3, best=50.0), "m3": PASSED},
                 assignments={"m1": "passed", "m3": "waiting"}),
         "ask_instructor", None,
-        "You have used all 3 attempts at the quiz of Module 1 without reaching 80%: ask your "
-        "instructor what comes next; your capstone of Module 3 is waiting for review.",
+        "You have used all 3 attempts at the quiz of Level 1, Module 1 without reaching 80%: ask "
+        "your instructor what comes next; your capstone of Level 1, Module 3 is waiting for "
+        "review.",
     ),
     (
         "Module 1 done: Module 2 opens",
         learner(base=[M1_DONE]),
-        "lesson", "m2", "Start lesson 1 of Module 2: “one”.",
+        "lesson", "m2", "Start lesson 1 of Level 1, Module 2: “one”.",
     ),
     (
         "everything left waits: nothing else open",
@@ -174,23 +175,23 @@ CASES = [
             assignments={"m2": "waiting", "m3": "waiting"},
         ),
         "wait", None,
-        "Your assignment of Module 2 is waiting for review; your capstone of Module 3 is waiting "
-        "for review. Nothing else is open until then.",
+        "Your assignment of Level 1, Module 2 is waiting for review; your capstone of Level 1, "
+        "Module 3 is waiting for review. Nothing else is open until then.",
     ),
     (
         "not passed: ask the instructor",
         learner(base=[M1_DONE], viewed={"m2": ALL}, quizzes={"m2": PASSED, "m3": PASSED},
                 assignments={"m2": "failed", "m3": "passed"}),
         "ask_instructor", None,
-        "Your assignment of Module 2 was not passed: ask your instructor what comes next.",
+        "Your assignment of Level 1, Module 2 was not passed: ask your instructor what comes next.",
     ),
     (
         "waiting, lessons left unread: read them meanwhile",
         learner(base=[M1_DONE], quizzes={"m2": PASSED, "m3": PASSED},
                 viewed={"m3": {"a", "b"}}, assignments={"m2": "waiting", "m3": "waiting"}),
         "lesson", "m2",
-        "Your assignment of Module 2 is waiting for review — meanwhile, start lesson 1 of "
-        "Module 2: “one”.",
+        "Your assignment of Level 1, Module 2 is waiting for review — meanwhile, start lesson 1 of "
+        "Level 1, Module 2: “one”.",
     ),
     (
         "Level 1 complete: Level 2 opens",
@@ -199,7 +200,7 @@ CASES = [
             quizzes={"m2": PASSED, "m3": PASSED},
             assignments={"m2": "passed", "m3": "passed"},
         ),
-        "lesson", "l2m1", "Start lesson 1 of Module 1: “one”.",
+        "lesson", "l2m1", "Start lesson 1 of Level 2, Module 1: “one”.",
     ),
     (
         "everything complete",
@@ -238,7 +239,7 @@ def test_the_cooldown_end_is_given_for_the_page_to_show():
     quiz = QuizState(used=2, submitted=2, best=10.0, last_submitted=NOW - timedelta(hours=1))
     step = next_step(programs, learner(quizzes={"m1": quiz}).standing(programs), NOW)
     assert step.opens_at == NOW + timedelta(hours=23)
-    assert step.waiting == ("your next attempt at the quiz of Module 1 is not open yet",)
+    assert step.waiting == ("your next attempt at the quiz of Level 1, Module 1 is not open yet",)
 
 
 def test_a_module_without_a_required_quiz_goes_to_its_assignment():
