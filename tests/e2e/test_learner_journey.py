@@ -125,7 +125,9 @@ def test_the_overview_updates_itself_while_a_quiz_is_graded(chromium, tool, plat
     grade_now(tool)
 
     expect(first).to_contain_text("Grade 45 out of 100", timeout=20_000)
-    expect(page.get_by_test_id("next-text")).to_contain_text("Write the assignment of Level 1, Module 1")
+    expect(page.get_by_test_id("next-text")).to_contain_text(
+        "Write the assignment of Level 1, Module 1"
+    )
     assert axe_violations(page) == []
 
 
