@@ -63,24 +63,20 @@ class Budget:
                 raise RateLimitedError(max(1, min(window, seconds_left)))
 
     def settle_alone(self, store: KeyValueStore) -> None:
-        """Count this request in a round trip of its own (when no other one carries it)."""
-        ops = self.ops
-        if ops:
-            self.settle(store.batch(ops))
+        """Count this request in a round trip of its own (when no other one carried it)."""
+        if not self._settled:
+            self.settle(store.batch(self.ops))
 
     @contextmanager
     def counted(self, store: KeyValueStore) -> Iterator[Budget]:
         """Make sure this request is counted: a route that ended (refused, or without a round
         trip) before its ops went anywhere is counted alone on the way out, and an address past
-        its limit gets the 429 instead of whatever the route answered."""
+        its limit gets the 429 instead of whatever the route answered (a 429 raised by
+        :meth:`settle` has settled already: nothing more is counted)."""
         try:
             yield self
-        except RateLimitedError:
-            raise
-        except Exception:
+        finally:
             self.settle_alone(store)
-            raise
-        self.settle_alone(store)
 
 
 UNCOUNTED = Budget(())  # the route's limits are counted elsewhere (web.rate_limits), or none

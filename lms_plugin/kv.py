@@ -269,7 +269,7 @@ class SqlStore(_SingleOps):
                 )
             )
             return None
-        conn.execute(delete(KvEntry).where(KvEntry.key == key, KvEntry.expires_at <= self._clock()))
+        self._forget_expired(conn, key, self._clock())
         created = conn.execute(
             self._insert(KvEntry)
             .values(key=key, value=op.value, expires_at=expires_at)
@@ -280,7 +280,7 @@ class SqlStore(_SingleOps):
 
     def _count(self, conn: Connection, op: Count) -> tuple[int, int]:
         key, now = self._prefix + op.key, self._clock()
-        conn.execute(delete(KvEntry).where(KvEntry.key == key, KvEntry.expires_at <= now))
+        self._forget_expired(conn, key, now)
         stmt = self._insert(KvEntry).values(key=key, value="1", expires_at=now + op.window)
         count, expires_at = conn.execute(
             stmt.on_conflict_do_update(
@@ -289,6 +289,11 @@ class SqlStore(_SingleOps):
             ).returning(KvEntry.value, KvEntry.expires_at)
         ).one()
         return int(count), max(0, math.ceil(expires_at - now))
+
+    @staticmethod
+    def _forget_expired(conn: Connection, key: str, now: float) -> None:
+        """Drop ``key`` if it has expired: what comes next starts it afresh."""
+        conn.execute(delete(KvEntry).where(KvEntry.key == key, KvEntry.expires_at <= now))
 
     def _get(self, conn: Connection, key: str) -> str | None:
         row = conn.execute(

@@ -27,7 +27,7 @@ def dumps_bytes(value: Any) -> bytes:
 
 def dumps_text(value: Any) -> str:
     """`value` as JSON text (SQLite stores a str as TEXT, bytes as a BLOB)."""
-    return _dumps(value, sort_keys=False).decode()
+    return dumps_bytes(value).decode()
 
 
 def dumps_sorted(value: Any) -> bytes:

@@ -51,7 +51,7 @@ LAUNCH_MESSAGE_TYPES = frozenset({RESOURCE_LINK, DEEP_LINKING, SUBMISSION_REVIEW
 def login() -> BaseResponse:
     """Third-party initiated login (LTI 1.3 Core §4.1): bind state + nonce, redirect to the LMS."""
     settings = deps.settings()
-    with rate_limits.budget("lti.login").counted(deps.store()) as budget:
+    with rate_limits.counted() as budget:
         result = begin_login(
             request.values.to_dict(),
             request.cookies,
@@ -85,7 +85,7 @@ def launch() -> BaseResponse:
         allowed_message_types=LAUNCH_MESSAGE_TYPES,
         id_token_max_bytes=settings.id_token_max_bytes,
     )
-    with rate_limits.budget("lti.launch").counted(deps.store()) as budget:
+    with rate_limits.counted() as budget:
         validated = validate_launch(
             request.form.to_dict(),
             request.cookies,

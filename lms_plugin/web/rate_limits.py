@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,13 +44,14 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from lms_plugin.domain.errors import RateLimitedError
-from lms_plugin.edge_counts import UNCOUNTED, Budget
+from lms_plugin.edge_counts import Budget
 from lms_plugin.settings import Settings
+from lms_plugin.web import deps
 
 log = logging.getLogger(__name__)
 
 LTI_ENDPOINTS = ("lti.login", "lti.launch", "lti.launch_continue")
-# These count in the store round trip they make anyway (budget()), unless the counters live
+# These count in the store round trip they make anyway (counted()), unless the counters live
 # elsewhere (LMS_RATE_LIMIT_STORAGE_URL).
 IN_STORE_ENDPOINTS = frozenset({"lti.login", "lti.launch"})
 REGISTRATION_BLUEPRINT = "registration"
@@ -144,13 +146,13 @@ def _limited(
     return checked
 
 
-def budget(endpoint: str) -> Budget:
-    """This request's count at ``endpoint`` (login or launch) for its own store round trip;
-    nothing to count when the counters live elsewhere (already counted by ``limits``)."""
+def counted() -> AbstractContextManager[Budget]:
+    """This request's count (login or launch), for the store round trip its route makes anyway,
+    and counted alone on the way out if none carried it (``edge_counts.Budget.counted``).
+    Nothing to count when the counters live elsewhere: ``limits`` has counted already."""
     limits: Sequence[RateLimitItem] = current_app.extensions["lms_in_store_limits"]
-    if not limits:
-        return UNCOUNTED
-    return Budget(limits, request.remote_addr or "unknown", endpoint)
+    budget = Budget(limits, request.remote_addr or "unknown", request.endpoint or "")
+    return budget.counted(deps.store())  # with no limits, a budget counts nothing
 
 
 def init_rate_limits(app: Flask, settings: Settings) -> EdgeLimiter:

@@ -14,7 +14,7 @@ import requests
 from redis.connection import AbstractConnection
 
 from lms_plugin.web import deps
-from tests.support.edge_tool import edge_tool
+from tests.support.edge_tool import EdgeTool, edge_tool
 from tests.support.endpoints import REDIS_URL
 from tests.support.launch_flow import full_launch, start_login
 from tests.support.lti_platform import LmsPlatform
@@ -122,7 +122,7 @@ def test_on_redis_login_and_launch_count_the_address_in_their_own_round_trips(
                 allow_redirects=False,
             )
             launch_trips = len(sent) - login_trips
-            statuses = [start_login_status(browser, tool) for _ in range(2)]
+            statuses = [_login_status(browser, tool) for _ in range(2)]
     finally:
         forget_prefix(REDIS_URL, prefix)
 
@@ -132,6 +132,6 @@ def test_on_redis_login_and_launch_count_the_address_in_their_own_round_trips(
     assert statuses == [302, 429]  # and the counts are the limit's: three logins an hour
 
 
-def start_login_status(browser: requests.Session, tool: Any) -> int:
+def _login_status(browser: requests.Session, tool: EdgeTool) -> int:
     params = tool.lms.login_params()
     return browser.get(tool.url + "/lti/login", params=params, allow_redirects=False).status_code
