@@ -1,6 +1,6 @@
 """A small key-value store with TTLs for launch state, JWKS and token caches.
 
-Production uses Redis (``LMS_CACHE_URL=redis://...``, every form :func:`redis_client` reads);
+Production uses Redis (``LMS_CACHE_URL=redis://...``, every form ``redis_urls.redis_client`` reads);
 the embedded default keeps the same operations in the ``kv_entry`` table, so several web
 processes share state either way.
 ``pop`` is atomic in both: a state or nonce can be consumed exactly once.
@@ -14,22 +14,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
-from urllib.parse import urlsplit
 
-import redis
-from redis.backoff import ExponentialWithJitterBackoff
-from redis.connection import parse_url
-from redis.retry import Retry
-from redis.sentinel import Sentinel
 from sqlalchemy import Integer, Text, delete, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from lms_plugin.db.models import KvEntry
-
-SENTINEL_SCHEME = "redis+sentinel"
-SENTINEL_PORT = 26379
+from lms_plugin.redis_urls import redis_client
 
 
 @dataclass(frozen=True)
@@ -171,49 +163,6 @@ def _result(op: Op, reply: Any) -> Any:
     if isinstance(op, Add):
         return bool(reply)  # SET NX answers OK or nil
     return None if isinstance(op, Set) else reply
-
-
-def redis_client(url: str) -> redis.Redis:
-    """A client for ``LMS_CACHE_URL``.
-
-    Anything ``redis.Redis.from_url`` reads: ``redis://`` or ``rediss://`` (TLS; certificate
-    options as query parameters, e.g. ``?ssl_ca_certs=/path``), ``unix://``, ACL
-    ``user:password@`` (or ``:password@``), the database as ``/2`` or ``?db=2``, and timeouts
-    (``?socket_timeout=2``). Or Sentinel, in the form Flask-Limiter's ``limits`` also reads:
-    ``redis+sentinel://[[user]:password@]host:port[,host:port...]/service_name[?db=N&...]``
-    (the credentials are sent to the sentinels and to the master they name).
-    """
-    options: dict[str, Any] = {
-        "decode_responses": True,
-        "socket_timeout": 5,
-        "socket_connect_timeout": 5,
-        # A short backoff: the caller is a person waiting for a launch, not a batch job.
-        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=3),
-    }
-    if not url.startswith(SENTINEL_SCHEME + "://"):
-        return redis.Redis.from_url(url, **options)  # the URL's own options win
-    parts = urlsplit(url)
-    credentials, _, hosts = parts.netloc.rpartition("@")
-    service = parts.path.strip("/")
-    if not hosts or not service or "/" in service:
-        raise ValueError(f"{SENTINEL_SCHEME}:// needs host:port[,host:port...]/service_name")
-    # The URL's query and credentials, read as redis-py reads them in a redis:// URL.
-    at = credentials + "@" if credentials else ""
-    options.update(parse_url(f"redis://{at}sentinel/?{parts.query}"))  # type: ignore[no-untyped-call]
-    options.pop("host")
-    auth: dict[str, Any] = {k: options[k] for k in ("username", "password") if k in options}
-    timeouts = {k: options[k] for k in ("socket_timeout", "socket_connect_timeout")}
-    sentinels = [_host_port(host) for host in hosts.split(",")]
-    sentinel = Sentinel(sentinels, sentinel_kwargs={**auth, **timeouts}, **options)
-    client: redis.Redis = sentinel.master_for(service)
-    return client
-
-
-def _host_port(location: str) -> tuple[str, int]:
-    host, _, port = location.rpartition(":")
-    if not host or location.endswith("]"):  # no port (an IPv6 address is in brackets)
-        return location.strip("[]"), SENTINEL_PORT
-    return host.strip("[]"), int(port)
 
 
 class SqlStore(_SingleOps):

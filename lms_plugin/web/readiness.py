@@ -22,8 +22,8 @@ from redis.retry import Retry
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from lms_plugin.kv import redis_client
 from lms_plugin.metrics_state import short_redis
+from lms_plugin.redis_urls import redis_client
 from lms_plugin.settings import Settings
 
 Check = Callable[[], None]
