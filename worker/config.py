@@ -17,10 +17,13 @@ ROUTES = {
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     options: dict[str, Any] = {"visibility_timeout": 3600}
+    transport = None  # the URL's
     if settings.broker_url.startswith("filesystem://"):
-        # The embedded broker: messages are files in instance/broker, shared by web and worker.
+        # The embedded broker: messages are files in instance/broker, shared by web and worker,
+        # through kombu's file-system transport mended for a reader/writer race (file_broker).
         folder = settings.broker_folder
         (folder / "processed").mkdir(parents=True, exist_ok=True)
+        transport = "worker.file_broker:Transport"
         options = {
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
@@ -31,6 +34,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     sweep = float(settings.sweep_seconds)
     return {
         "broker_url": settings.broker_url,
+        "broker_transport": transport,
         "broker_transport_options": options,
         "broker_connection_retry_on_startup": True,
         "task_default_queue": "default",
