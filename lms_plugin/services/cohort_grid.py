@@ -26,7 +26,8 @@ from lms_plugin.domain.cohort import BINS, BY_CODE, CellState, ModuleRule
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.domain.content.model import Module, Program
 from lms_plugin.services import cohort_statements as sql
-from lms_plugin.services.cohort_sql import empty_state, no_jit
+from lms_plugin.services.cohort_rules_sql import empty_state
+from lms_plugin.services.cohort_sql import no_jit
 from lms_plugin.services.content import CurrentContent
 
 

@@ -1,9 +1,9 @@
 """The cohort's cells in SQL: one row per learner and shown module, with its state and score,
 computed set-based from the course's work rows (no query per learner or per module).
 
-The rules are domain/cohort.py's (``cell_state``, ``cell_score``, ``failing``); the CASE
-expressions here evaluate the same rules in the database, and tests hold them to the same
-answers. Portable SQL: PostgreSQL in production, SQLite on the embedded default.
+The rules are domain/cohort.py's (``cell_state``, ``cell_score``, ``failing``), evaluated in
+the database by services.cohort_rules_sql's CASE expressions over the facts built here.
+Portable SQL: PostgreSQL in production, SQLite on the embedded default.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from sqlalchemy import (
     func,
     literal,
     null,
-    or_,
     select,
     text,
     type_coerce,
@@ -37,8 +36,8 @@ from lms_plugin.db.base import UTCDateTime
 from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
 from lms_plugin.db.models import LtiUser, Membership
-from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort import ModuleRule
+from lms_plugin.services.cohort_rules_sql import Facts, score_sql, state_sql
 
 # The course (its context row id) and, for a limited scope, the learners' ids are parameters:
 # one statement object serves every course, so SQLAlchemy compiles it once per process.
@@ -263,94 +262,11 @@ def facts_cte(scope: Scope, rule_table: CTE) -> CTE:
     )
 
 
-@dataclass(frozen=True)
-class Facts:
-    """Column expressions of one cell's facts and its module's rule (see CellFacts)."""
-
-    lessons: ColumnElement[int]
-    open: ColumnElement[int]
-    grading: ColumnElement[int]
-    graded: ColumnElement[int]
-    failed: ColumnElement[int]
-    best: ColumnElement[float]
-    status: ColumnElement[str]
-    rubric: ColumnElement[float]
-    drafted: ColumnElement[int]
-    pass_percent: ColumnElement[float]
-    quiz_req: ColumnElement[int]
-    assign_req: ColumnElement[int]
-
-
-def _quiz_ok(f: Facts) -> ColumnElement[bool]:
-    return and_(f.best.is_not(None), f.best >= f.pass_percent)
-
-
-def _quiz_failed(f: Facts) -> ColumnElement[bool]:
-    """A required quiz graded and not passed (no best score counts as not passed)."""
-    not_ok = or_(f.best.is_(None), f.best < f.pass_percent)
-    return and_(f.quiz_req == 1, f.graded > 0, not_ok)
-
-
-def state_sql(f: Facts) -> ColumnElement[str]:
-    """domain.cohort.cell_state, as a CASE over the facts (counts coalesced to 0)."""
-    passed = and_(
-        or_(f.quiz_req == 0, _quiz_ok(f)),
-        or_(f.assign_req == 0, func.coalesce(f.status, "") == "passed"),
-    )
-    failed = or_(
-        _quiz_failed(f),
-        and_(f.assign_req == 1, func.coalesce(f.status, "") == "failed"),
-    )
-    worked = or_(f.lessons + f.open + f.graded > 0, f.status.is_not(None), f.drafted > 0)
-    return case(
-        (passed, rules.PASSED.code),
-        (func.coalesce(f.status, "") == "submitted", rules.NEEDS_REVIEW.code),
-        (f.grading > 0, rules.SUBMITTED.code),
-        (failed, rules.FAILED.code),
-        (worked, rules.IN_PROGRESS.code),
-        else_=rules.NOT_STARTED.code,
-    )
-
-
-def score_sql(f: Facts, state: ColumnElement[str]) -> ColumnElement[float]:
-    """domain.cohort.cell_score, as a CASE over the facts and the state."""
-    both = (f.best + f.rubric) / 2.0
-    passed_score = case(
-        (
-            and_(f.quiz_req == 1, f.assign_req == 1),
-            (func.coalesce(f.best, 0.0) + func.coalesce(f.rubric, 0.0)) / 2.0,
-        ),
-        (f.quiz_req == 1, f.best),
-        (f.assign_req == 1, f.rubric),
-        (and_(f.best.is_not(None), f.rubric.is_not(None)), both),
-        else_=func.coalesce(f.best, f.rubric),
-    )
-    quiz_failed = _quiz_failed(f)
-    return type_coerce(
-        case(
-            (state == rules.PASSED.code, passed_score),
-            (state == rules.FAILED.code, case((quiz_failed, f.best), else_=f.rubric)),
-            else_=f.best,
-        ),
-        Float,
-    )
-
-
-def rank_sql(state: ColumnElement[str]) -> ColumnElement[int]:
-    """The state's rank (domain.cohort.CellState.rank), for sorting by a module."""
-    return case(*((state == s.code, s.rank) for s in rules.STATES), else_=0)
-
-
-def empty_state(rule: ModuleRule) -> rules.CellState:
-    """The state of a module a learner has no row in (not started, unless it asks nothing)."""
-    return rules.cell_state(rules.CellFacts(), rule)
-
-
 def cells_cte(scope: Scope) -> tuple[CTE, CTE]:
     """(members, cells): a row per learner and shown module they have any work in, with its
     state, score, failed and graded attempts and the time of the latest work. A learner with
-    no row in a module is in :func:`empty_state` there: the cells stay as many as the work
-    (not learners x modules), and callers count the others."""
+    no row in a module is in ``cohort_rules_sql.empty_state`` there: the cells stay as many as
+    the work (not learners x modules), and callers count the others."""
     rule_table = rules_cte(scope.shown)
     members = members_cte(scope)
     facts = facts_cte(scope, rule_table)

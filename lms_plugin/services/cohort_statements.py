@@ -40,7 +40,8 @@ from lms_plugin.db.base import UTCDateTime
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort import BINS, ModuleRule
 from lms_plugin.domain.cohort_query import GridQuery
-from lms_plugin.services.cohort_sql import Scope, cells_cte, rank_sql
+from lms_plugin.services.cohort_rules_sql import rank_sql
+from lms_plugin.services.cohort_sql import Scope, cells_cte
 
 LIST_LIMIT = 20  # learners in the at-risk and never-launched lists (the rest: by a filter)
 FIRST = bindparam("first", type_=Integer)  # the page: rows first+1 .. last

@@ -14,7 +14,7 @@ from sqlalchemy.sql import column
 
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort import CellFacts, ModuleRule
-from lms_plugin.services.cohort_sql import Facts, score_sql, state_sql
+from lms_plugin.services.cohort_rules_sql import Facts, score_sql, state_sql
 from tests.support.endpoints import PG_ADMIN_URL
 from tests.support.processes import scratch_database
 
