@@ -39,6 +39,7 @@ from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.services import cohort_statements as sql
 from lms_plugin.services.cohort_grid import Column, learner_row, shape
 from lms_plugin.services.cohort_sql import COURSE, USERS, Scope, literal_table, no_jit
+from lms_plugin.services.cohort_union import person, row_of
 
 
 def _tags(shown: Sequence[Column], wanted: frozenset[str]) -> tuple[CTE, CTE]:
@@ -225,20 +226,20 @@ def _build(
     e = evidence.c
     on_page = and_(lc.rn > sql.FIRST, lc.rn <= sql.LAST)
     counts = select(
-        *sql.row_of(
+        *row_of(
             "T",
             i1=select(func.count()).select_from(learners).scalar_subquery(),
             i2=func.count(),
         )
     ).select_from(summary)
-    page = select(*sql.row_of("P", **sql.person(lc), i4=lc.rn)).where(on_page)
+    page = select(*row_of("P", **person(lc), i4=lc.rn)).where(on_page)
     mine = (
-        select(*sql.row_of("M", user_id=e.user_id, slug=e.competency, x=e.mastery))
+        select(*row_of("M", user_id=e.user_id, slug=e.competency, x=e.mastery))
         .join(learners, lc.user_id == e.user_id)
         .where(on_page)
     )
     cohort = (
-        select(*sql.row_of("K", slug=e.competency, i2=func.count(e.mastery), x=func.avg(e.mastery)))
+        select(*row_of("K", slug=e.competency, i2=func.count(e.mastery), x=func.avg(e.mastery)))
         .join(learners, lc.user_id == e.user_id)
         .group_by(e.competency)
     )

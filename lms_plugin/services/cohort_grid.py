@@ -28,6 +28,7 @@ from lms_plugin.domain.content.model import Module, Program
 from lms_plugin.services import cohort_statements as sql
 from lms_plugin.services.cohort_rules_sql import empty_state
 from lms_plugin.services.cohort_sql import no_jit
+from lms_plugin.services.cohort_union import SEP_CELL, SEP_FIELD
 from lms_plugin.services.content import CurrentContent
 
 
@@ -104,10 +105,10 @@ class LearnerRow:
 
 
 def unpack(packed: str | None, empty: dict[str, Cell] | None = None) -> dict[str, Cell]:
-    """A learner's cells from cohort_statements.packed_cells, over ``empty`` (the shown
+    """A learner's cells from cohort_union.packed_cells, over ``empty`` (the shown
     modules' empty cells, in their order) when given."""
     found = dict(empty) if empty else {}
-    for part in packed.split(sql.SEP_CELL) if packed else ():
+    for part in packed.split(SEP_CELL) if packed else ():
         slug, cell = _unpacked(part)
         found[slug] = cell
     return found
@@ -116,7 +117,7 @@ def unpack(packed: str | None, empty: dict[str, Cell] | None = None) -> dict[str
 @lru_cache(maxsize=8192)
 def _unpacked(part: str) -> tuple[str, Cell]:
     """One packed cell (a course's cells repeat: "slug|passed|90|0|1" is read once)."""
-    slug, state, score, failed, graded = part.split(sql.SEP_FIELD)
+    slug, state, score, failed, graded = part.split(SEP_FIELD)
     return slug, make_cell(slug, state, float(score) if score else None, int(failed), int(graded))
 
 

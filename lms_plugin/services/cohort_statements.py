@@ -42,6 +42,7 @@ from lms_plugin.domain.cohort import BINS, ModuleRule
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.services.cohort_rules_sql import rank_sql
 from lms_plugin.services.cohort_sql import Scope, cells_cte
+from lms_plugin.services.cohort_union import packed_cells, person, row_of
 
 LIST_LIMIT = 20  # learners in the at-risk and never-launched lists (the rest: by a filter)
 FIRST = bindparam("first", type_=Integer)  # the page: rows first+1 .. last
@@ -218,79 +219,6 @@ def learners_of(shape: Shape) -> tuple[CTE, CTE, CTE]:
         .cte("learners")
     )
     return cells, summary, learners
-
-
-_COLUMNS = {
-    "kind": String,
-    "user_id": Integer,
-    "name": String,
-    "sub": String,
-    "email": String,
-    "slug": String,
-    "state": String,
-    "i1": Integer,
-    "i2": Integer,
-    "i3": Integer,
-    "i4": Integer,
-    "x": Float,
-    "at": UTCDateTime,
-    "cells": String,
-}
-
-
-def row_of(kind: str, **given: Any) -> list[ColumnElement[Any]]:
-    """One branch's columns: every branch of a union has the same columns, cast, so each has
-    one type in every branch (PostgreSQL settles on numeric for a column of sums otherwise)."""
-    given["kind"] = literal(kind, String)
-    return [
-        (_typed(given[name], type_) if name in given else cast(null(), type_)).label(name)
-        for name, type_ in _COLUMNS.items()
-    ]
-
-
-def _typed(value: Any, type_: Any) -> ColumnElement[Any]:
-    # Not a SQL CAST for times: SQLite keeps them as text, and CAST(... AS DATETIME) there
-    # makes a number of them.
-    return type_coerce(value, type_) if type_ is UTCDateTime else cast(value, type_)
-
-
-def person(t: Any) -> dict[str, Any]:
-    return {
-        "user_id": t.user_id,
-        "name": t.name,
-        "sub": t.sub,
-        "email": t.email,
-        "i1": t.passed,
-        "i2": t.failing,
-        "at": t.last,
-    }
-
-
-SEP_CELL, SEP_FIELD = ";", "|"  # slugs and state codes hold neither
-
-
-def packed_cells(cells: CTE, users: Any) -> Any:
-    """Per learner among ``users`` (a select of ids): their cells with work in one string,
-    ``slug|state|score|failed|graded`` joined by ``;`` (a page of 500 learners reads 500 rows,
-    not 2,500; services/cohort_grid.unpack reads them)."""
-    c = cells.c
-    text = (
-        c.slug
-        + SEP_FIELD
-        + c.state
-        + SEP_FIELD
-        + func.coalesce(cast(c.score, String), "")
-        + SEP_FIELD
-        + cast(c.failed, String)
-        + SEP_FIELD
-        + cast(c.graded, String)
-    )
-    return (
-        select(c.user_id, func.aggregate_strings(text, SEP_CELL).label("cells"))
-        .where(c.user_id.in_(users))
-        .group_by(c.user_id)
-        .cte("packed")  # the page's rows and the at-risk rows join it: computed once, not twice
-    )
 
 
 def _bin_sql(score: ColumnElement[float]) -> ColumnElement[int]:
