@@ -27,8 +27,13 @@ pytestmark = pytest.mark.e2e
 def test_a_learner_switches_to_french_and_back(chromium: Browser, tool, platform, tmp_path):
     page, _ = open_launch(chromium, tool, platform, width=375)
     module_url = page.url
+    switch = page.get_by_role("button", name="Language: Français")
+    # A quiet link at the header's end, not the page's primary button (whose rule for a form's
+    # only submit button once won over it).
+    look = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).textDecorationLine]"
+    assert switch.evaluate(look) == ["rgba(0, 0, 0, 0)", "underline"]
 
-    page.get_by_role("button", name="Language: Français").click()
+    switch.click()
 
     page.wait_for_load_state("load")
     assert page.url == module_url  # back on the same page
