@@ -68,10 +68,15 @@ def test_full_module_in_the_browser(chromium, tool, platform):
     with page.expect_navigation():  # loaded: the deferred editor script listens before we type
         page.get_by_role("link", name="Open the assignment").click()
     assert axe_violations(page) == []
+    status = page.locator("#autosave")
+    separator = "s => getComputedStyle(s, '::before').content"
+    expect(status.locator("..")).to_have_text(re.compile(r"^0 words of \d+$"))  # nothing dangles
+    assert status.evaluate(separator) == "none"
     editor = page.get_by_label(re.compile("Your answer"))
     editor.fill("## My role map\n\nI support <b>others</b> to implement. <script>x()</script>")
     expect(page.locator("#wordcount")).to_contain_text("words of")
-    expect(page.locator("#autosave")).to_contain_text("Draft saved", timeout=10_000)
+    expect(status).to_contain_text("Draft saved", timeout=10_000)
+    assert status.evaluate(separator) == '" · "'
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#preview-title")).to_be_visible()
     assert page.locator("#preview script").count() == 0
