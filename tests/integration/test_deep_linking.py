@@ -151,3 +151,29 @@ def test_lms_that_accepts_one_item_gets_one(tool, platform):
     assert one.status_code == 200
     token = unescape(re.search(r'name="JWT" value="([^"]+)"', one.text).group(1))
     assert len(jwt.decode(token, options={"verify_signature": False})[DL + "content_items"]) == 1
+
+
+def test_a_request_from_outside_a_course_names_the_person_with_nothing_dangling(tool, platform):
+    browser = requests.Session()
+    browser.headers.update(HTML)
+    claims = {**dl_claims(platform), CLAIM + "context": None}  # LTI DL: the context is optional
+
+    picker = full_launch(browser, tool.url, platform, login_hint="teacher-1", claims=claims)
+
+    assert picker.status_code == 200 and "/deep-link" in picker.url
+    who = re.search(r'<div class="who"><p>(.*?)</p></div>', picker.text, re.S).group(1)
+    assert unescape(re.sub(r"<[^>]+>", "", who)) == platform.users["teacher-1"].name
+
+
+def test_a_course_without_a_title_is_named_by_its_label(tool, platform):
+    browser = requests.Session()
+    browser.headers.update(HTML)
+    untitled = {CLAIM + "context": {"id": "course-untitled", "label": "ISP-7"}}  # title optional
+
+    picker = full_launch(
+        browser, tool.url, platform, login_hint="teacher-1", claims=dl_claims(platform) | untitled
+    )
+
+    assert picker.status_code == 200
+    assert '<span data-testid="course">ISP-7</span>' in picker.text
+    assert "None" not in re.search(r'<div class="who">.*?</div>', picker.text, re.S).group(0)
