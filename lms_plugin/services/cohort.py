@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.credentials import Award
 from lms_plugin.db.grading import Grade, ScoreOutbox
 from lms_plugin.db.models import LtiUser
+from lms_plugin.domain.gradebook import CERTIFICATE
 
 
 @dataclass(frozen=True)
 class ScoreLine:
     learner: str
-    module_slug: str
-    score_percent: float
+    module_slug: str  # or domain.gradebook.CERTIFICATE: the whole certificate's score
+    score_percent: float | None  # None: the score waits for a person to grade
     complete: bool
     outbox_id: int | None
     sync: str  # pending | sent | failed | none
@@ -28,7 +29,9 @@ class ScoreLine:
 
 
 def score_lines(session: Session, context_id: int) -> list[ScoreLine]:
-    """One line per learner and module with a grade, with its latest outbox row's state."""
+    """Per learner: the whole certificate's score, when a certificate column receives one, then
+    each module with a grade; each with its latest outbox row's state ("none": no column
+    receives it)."""
     latest: dict[tuple[int, str], ScoreOutbox] = {}
     for row in session.scalars(
         select(ScoreOutbox)
@@ -36,28 +39,53 @@ def score_lines(session: Session, context_id: int) -> list[ScoreLine]:
         .order_by(ScoreOutbox.id)
     ):
         latest[(row.user_id, row.module_slug)] = row
-    lines = []
-    for grade, name, sub in session.execute(
-        select(Grade, LtiUser.name, LtiUser.sub)
-        .join(LtiUser, LtiUser.id == Grade.user_id)
-        .where(Grade.context_id == context_id)
-        .order_by(LtiUser.name, Grade.module_slug)
+    grades: dict[int, list[Grade]] = {}
+    for grade in session.scalars(
+        select(Grade).where(Grade.context_id == context_id).order_by(Grade.module_slug)
     ):
-        last = latest.get((grade.user_id, grade.module_slug))
-        lines.append(
-            ScoreLine(
-                learner=name or sub,
-                module_slug=grade.module_slug,
-                score_percent=round(grade.score * 100, 2),
-                complete=grade.complete,
-                outbox_id=last.id if last else None,
-                sync=last.status if last else "none",
-                classification=last.classification if last else None,
-                last_error=last.last_error if last else None,
-                tries=last.tries if last else 0,
-            )
+        grades.setdefault(grade.user_id, []).append(grade)
+    users = set(grades) | {user for user, slug in latest if slug == CERTIFICATE}
+    names = {
+        user: name or sub
+        for user, name, sub in session.execute(
+            select(LtiUser.id, LtiUser.name, LtiUser.sub).where(LtiUser.id.in_(users))
         )
+    }
+    lines = []
+    for user in sorted(users, key=lambda u: (names[u], u)):
+        if (certificate := latest.get((user, CERTIFICATE))) is not None:
+            lines.append(_line(names[user], certificate, _percent(certificate), complete=False))
+        for grade in grades.get(user, ()):
+            last = latest.get((user, grade.module_slug))
+            percent = round(grade.score * 100, 2)
+            lines.append(_line(names[user], last, percent, grade.complete, grade.module_slug))
     return lines
+
+
+def _line(
+    learner: str,
+    last: ScoreOutbox | None,
+    percent: float | None,
+    complete: bool,
+    slug: str = CERTIFICATE,
+) -> ScoreLine:
+    return ScoreLine(
+        learner=learner,
+        module_slug=slug,
+        score_percent=percent,
+        complete=complete,
+        outbox_id=last.id if last else None,
+        sync=last.status if last else "none",
+        classification=last.classification if last else None,
+        last_error=last.last_error if last else None,
+        tries=last.tries if last else 0,
+    )
+
+
+def _percent(row: ScoreOutbox) -> float | None:
+    if row.score_given is None:
+        return None
+    return round(row.score_given / row.score_maximum * 100, 2)
 
 
 def learner_sync(session: Session, context_id: int, user_id: int) -> dict[str, str]:

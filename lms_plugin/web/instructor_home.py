@@ -7,6 +7,7 @@ from flask import redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.db.base import MAX_ID, utcnow
+from lms_plugin.domain.gradebook import CERTIFICATE
 from lms_plugin.services import cohort, instructor_home, passback, review_queue, service_urls
 from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.web import deps, launch_session
@@ -52,6 +53,7 @@ def gradebook() -> str:
         show=show if show in SYNC_FILTERS else "all",
         sync=instructor_home.sync_state(session, course),
         titles=_titles(current_content(session)),
+        certificate=CERTIFICATE,
         notices=service_urls.notices(session, course, "grades"),
         resent=request.args.get("resent", type=int),
     )

@@ -104,3 +104,57 @@ def test_an_odd_choice_is_a_clear_400(tool, lms, value):
     answer = teacher(tool, lms).post(tool.url + SWITCH, data=form, headers=HTML)
     assert answer.status_code == 400
     assert "Choose whether every module gets a gradebook column" in answer.text
+
+
+def rows(html: str) -> list[str]:
+    """The sync table's rows as text, header left out."""
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    return [text(row) for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)] if body else []
+
+
+def test_the_sync_page_lists_the_certificate_score_and_says_why_a_module_grade_is_not_sent(
+    tool, lms
+):
+    certificate = lms.place_link(title="ISP Certificate")  # the course's only graded column
+    learner = launch_link(tool, lms, certificate)
+    submit_quiz(learner, tool)
+    drain(tool)
+    browser = teacher(tool, lms)
+    name = lms.users["learner-1"].name
+
+    page = browser.get(tool.url + "/instructor/gradebook", headers=HTML)
+
+    assert page.status_code == 200
+    assert "1 sent · 0 on the way · 0 being retried · 0 refused" in text(page.text)
+    whole, quiz = rows(page.text)
+    assert re.fullmatch(rf"{name} The whole certificate \d+(\.\d+)?% Sent", whole), whole
+    title = catalogue().module(L1M1)[1].title
+    assert quiz == f"{name} {title} 50% Not sent: no column of the LMS gradebook takes it"
+
+
+def test_a_refused_certificate_score_can_be_found_and_sent_again(tool, lms):
+    certificate = lms.place_link(title="ISP Certificate")
+    submit_quiz(launch_link(tool, lms, certificate), tool)
+    drain(tool)
+    [(outbox_id,)] = tool.rows(
+        "UPDATE score_outbox SET status = 'failed', classification = 'not_gradable',"
+        " last_error = 'line item was deleted' WHERE module_slug = '*certificate' RETURNING id"
+    )
+    browser = teacher(tool, lms)
+
+    problems = browser.get(tool.url + "/instructor/gradebook?show=problems", headers=HTML)
+
+    [line] = [r for r in rows(problems.text) if "The whole certificate" in r]
+    name = lms.users["learner-1"].name
+    refused = "Failed: not_gradable — line item was deleted"
+    assert re.fullmatch(rf"{name} The whole certificate \d+(\.\d+)?% {refused}", line), line
+    assert f'name="outbox_id" value="{outbox_id}"' in problems.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', problems.text).group(1)
+    resent = browser.post(
+        tool.url + "/instructor/scores/resend",
+        data={"csrf": csrf, "outbox_id": str(outbox_id)},
+        headers=HTML,
+        allow_redirects=False,
+    )
+    assert resent.status_code == 303
+    assert tool.rows(f"SELECT status FROM score_outbox WHERE id = {outbox_id}") == [("pending",)]
