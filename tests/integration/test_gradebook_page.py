@@ -129,7 +129,7 @@ def test_the_sync_page_lists_the_certificate_score_and_says_why_a_module_grade_i
     whole, quiz = rows(page.text)
     assert re.fullmatch(rf"{name} The whole certificate \d+(\.\d+)?% Sent", whole), whole
     title = catalogue().module(L1M1)[1].title
-    assert quiz == f"{name} {title} 50% Not sent: no column of the LMS gradebook takes it"
+    assert quiz == f"{name} {title} 50% Not sent: no column takes it"
 
 
 def test_a_refused_certificate_score_can_be_found_and_sent_again(tool, lms):
