@@ -117,6 +117,8 @@ def test_the_instructor_pages_are_french_for_a_french_launch(tool, platform):
         assert_french(english, french)
     _, home = both(tool, platform, "teacher-1", "/instructor/")
     assert "Accueil enseignant" in home and 'data-testid="role">Enseignant<' in home
+    waiting = catalogue().module(L1M1)[1].title  # the module its submission waits in
+    assert f"<li>{html.escape(waiting)}\u00a0: 1</li>" in home  # French puts a space before ':'
 
 
 def test_error_pages_are_french_for_a_french_launch(tool, platform):
