@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from lms_plugin.db.base import utcnow
 from lms_plugin.domain.completion import module_locked
 from lms_plugin.domain.content.model import Module, Program
@@ -73,10 +76,15 @@ def _waits_for(content: CurrentContent, progress: Progress) -> dict[str, str]:
     for program in content.programs:
         for module in program.modules:
             if progress.programs[program.slug].locked:
-                waits[module.slug] = "opens once the earlier level is complete"
+                waits[module.slug] = _("opens once the earlier level is complete")
             elif unmet := module_locked(module, progress.completed_modules):
-                names = ", ".join(f"“{titles.get(slug, slug)}”" for slug in unmet)
-                waits[module.slug] = f"opens once {names} is complete"
+                names = ", ".join(_("“%(title)s”", title=titles.get(s, s)) for s in unmet)
+                waits[module.slug] = ngettext(
+                    "opens once %(names)s is complete",
+                    "opens once %(names)s are complete",
+                    len(unmet),
+                    names=names,
+                )
     return waits
 
 

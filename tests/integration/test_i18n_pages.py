@@ -231,3 +231,14 @@ def test_the_cohort_numbers_are_written_in_the_page_language(tool, platform):
     assert cell.findall(french) == ["100\u00a0%"]
     assert '<th scope="col">90\u2013100%</th>' in english
     assert '<th scope="col">90\u2013100\u00a0%</th>' in french
+
+
+def test_the_overview_says_in_french_what_a_locked_module_waits_for(tool, platform):
+    english, french = both(tool, platform, "learner-1", "/programs")
+    first = catalogue().programs[0].modules[0]
+
+    assert f"Locked: opens once “{first.title}” is complete" in visible(english)
+    shown = visible(french)  # (its no-break spaces read as spaces)
+    assert f"Verrouillé : s\u2019ouvre une fois « {first.title} » terminé" in shown
+    assert "Verrouillé : s\u2019ouvre une fois le niveau précédent terminé" in shown
+    assert "opens once" not in shown
