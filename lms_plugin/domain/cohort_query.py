@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 
 from lms_plugin.domain.cohort import BY_CODE
 from lms_plugin.domain.errors import InvalidInputError
-from lms_plugin.domain.i18n import N_
+from lms_plugin.domain.i18n import N_, _
 
 PAGE_SIZES = (25, 50, 100, 250, 500)
 ACTIVITY = {  # labels in English; the page translates them (``|tr``)
@@ -64,7 +64,7 @@ def parse_query(args: Mapping[str, str], module_levels: Mapping[str, int]) -> Gr
     module = _choice(args, "module", module_levels, "a module of this certificate")
     level = _number(args, "level", 1, 99)
     if level is not None and level not in set(module_levels.values()):
-        raise InvalidInputError(f"There is no Level {level} in this certificate.")
+        raise InvalidInputError(_("There is no Level %(level)s in this certificate.", level=level))
     if module is not None:
         level = module_levels[module]
     sort = args.get("sort") or "name"
@@ -72,10 +72,14 @@ def parse_query(args: Mapping[str, str], module_levels: Mapping[str, int]) -> Gr
         raise InvalidInputError("Sort by the learner, last activity, modules passed or a module.")
     q = (args.get("q") or "").strip()
     if len(q) > MAX_SEARCH:
-        raise InvalidInputError(f"Search for at most {MAX_SEARCH} characters of a name.")
+        raise InvalidInputError(
+            _("Search for at most %(max)s characters of a name.", max=MAX_SEARCH)
+        )
     per = _number(args, "per", 1, max(PAGE_SIZES)) or 50
     if per not in PAGE_SIZES:
-        raise InvalidInputError(f"Show {', '.join(map(str, PAGE_SIZES))} learners a page.")
+        raise InvalidInputError(
+            _("Show %(sizes)s learners a page.", sizes=", ".join(map(str, PAGE_SIZES)))
+        )
     return GridQuery(
         status=status,
         level=level,

@@ -33,6 +33,8 @@ status this tool answers with.
 
 from __future__ import annotations
 
+from lms_plugin.domain.i18n import ngettext
+
 
 class LmsError(Exception):
     """Root of every error the tool raises on purpose."""
@@ -197,8 +199,13 @@ class RateLimitedError(LmsError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"Too many requests came from your network: please wait {retry_after} seconds and "
-            "try again."
+            ngettext(
+                "Too many requests came from your network: please wait %(num)d second and try "
+                "again.",
+                "Too many requests came from your network: please wait %(num)d seconds and try "
+                "again.",
+                retry_after,
+            )
         )
         self.retry_after = retry_after
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import InvalidInputError
+from lms_plugin.domain.i18n import _
 
 RUBRIC_LEVELS = (1, 2, 3, 4)
 _EPSILON = 1e-9
@@ -66,12 +67,14 @@ def rubric_outcome(
     unknown = sorted(str(key) for key in scores if key not in ids)
     if unknown:
         raise InvalidInputError(
-            f"Unknown rubric criteria: {', '.join(unknown)}.", code="invalid_rubric_scores"
+            _("Unknown rubric criteria: %(ids)s.", ids=", ".join(unknown)),
+            code="invalid_rubric_scores",
         )
     missing = [cid for cid in ids if cid not in scores]
     if missing:
         raise InvalidInputError(
-            f"Score every criterion; missing: {', '.join(missing)}.", code="invalid_rubric_scores"
+            _("Score every criterion; missing: %(ids)s.", ids=", ".join(missing)),
+            code="invalid_rubric_scores",
         )
     for cid in ids:
         level = scores[cid]

@@ -150,7 +150,7 @@ def revoke(
             "Say why the credential is revoked (--reason).", code="reason_missing"
         )
     if len(reason) > REASON_MAX:
-        raise InvalidInputError(f"The reason is longer than {REASON_MAX} characters.")
+        raise InvalidInputError(_("The reason is longer than %(max)s characters.", max=REASON_MAX))
     award = find_award(session, credential_id, context_id=context_id, lock=True)
     if award.status == "revoked":
         raise ConflictError(_("This credential is already revoked."), code="already_revoked")

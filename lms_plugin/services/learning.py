@@ -22,7 +22,7 @@ from lms_plugin.domain.errors import (
     TooLargeError,
     UnprocessableError,
 )
-from lms_plugin.domain.i18n import _
+from lms_plugin.domain.i18n import _, number
 from lms_plugin.services.content import CurrentContent, module_version
 from lms_plugin.services.progress import Learner, require_open
 
@@ -156,7 +156,8 @@ def submit_attempt(
     unknown = sorted(set(answers) - set(attempt.item_ids))
     if unknown:
         raise UnprocessableError(
-            f"Unknown item ids for this attempt: {_some(unknown)}.", code="unknown_item"
+            _("Unknown item ids for this attempt: %(ids)s.", ids=_some(unknown)),
+            code="unknown_item",
         )
     module = module_version(session, attempt.module_id)
     items = [module.item(i) for i in attempt.item_ids]
@@ -189,9 +190,12 @@ def _check_text(text: Any) -> str:
         raise UnprocessableError("The text must be a string.")
     if len(text) > MAX_TEXT_CHARS:
         raise TooLargeError(
-            f"The text is {len(text):,} characters; the limit is "
-            f"{MAX_TEXT_CHARS:,}. Nothing was lost: your last saved draft is "
-            "unchanged.",
+            _(
+                "The text is %(size)s characters; the limit is %(limit)s. Nothing was lost: "
+                "your last saved draft is unchanged.",
+                size=number(len(text)),
+                limit=number(MAX_TEXT_CHARS),
+            ),
             code="text_too_large",
         )
     if not _storable(text):
@@ -271,8 +275,11 @@ def submit_assignment(
         raise UnprocessableError("The submission is empty.", code="empty_submission")
     if words > assignment.word_limit:
         raise UnprocessableError(
-            f"The submission has {words:,} words; the limit is "
-            f"{assignment.word_limit:,}. Your draft is saved.",
+            _(
+                "The submission has %(words)s words; the limit is %(limit)s. Your draft is saved.",
+                words=number(words),
+                limit=number(assignment.word_limit),
+            ),
             code="over_word_limit",
         )
     rounds = submissions(session, learner, module_slug)

@@ -14,6 +14,7 @@ from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentSubmission
 from lms_plugin.db.models import LtiUser
 from lms_plugin.domain.errors import UnprocessableError
+from lms_plugin.domain.i18n import _
 
 WAITING = "submitted"
 # Queue filters: a submission status, every reviewed one, or all.
@@ -35,7 +36,7 @@ class Person:
 
     @property
     def label(self) -> str:
-        return self.name or f"Learner {self.sub} (the LMS did not share a name)"
+        return self.name or _("Learner %(sub)s (the LMS did not share a name)", sub=self.sub)
 
 
 @dataclass(frozen=True)

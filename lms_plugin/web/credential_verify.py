@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from lms_plugin.badges.baking import unbake
 from lms_plugin.domain.errors import InvalidInputError, LmsError, TooLargeError, UnprocessableError
@@ -106,7 +107,10 @@ def _from_text(text: str) -> tuple[Presented, str]:
     text = text.strip()
     if len(text) > MAX_JSON_CHARS:
         raise TooLargeError(
-            f"This is larger than any credential ({MAX_JSON_CHARS // 1000} KB at most).",
+            _(
+                "This is larger than any credential (%(kb)s KB at most).",
+                kb=MAX_JSON_CHARS // 1000,
+            ),
             code="credential_too_large",
         )
     if not text.startswith(("{", "[")):

@@ -242,3 +242,23 @@ def test_the_overview_says_in_french_what_a_locked_module_waits_for(tool, platfo
     assert f"Verrouillé : s\u2019ouvre une fois « {first.title} » terminé" in shown
     assert "Verrouillé : s\u2019ouvre une fois le niveau précédent terminé" in shown
     assert "opens once" not in shown
+
+
+def test_refusals_that_carry_numbers_come_in_the_launch_language(tool, platform):
+    """Sentences built around a number or a name, from the services and the domain."""
+    limit = catalogue().module(L1M1)[1].assignment.word_limit
+    path = f"/api/v1/modules/{L1M1}/assignment/submissions"
+    body = {"text": "mot " * (limit + 1)}
+    english = api_launch(tool, platform).post(tool.url + path, json=body).json()
+    french = api_launch(tool, platform, claims=FRENCH).post(tool.url + path, json=body).json()
+
+    assert english["error"] == french["error"] == "over_word_limit"
+    assert english["message"].startswith(f"The submission has {limit + 1:,} words; the limit")
+    assert french["message"] == (
+        f"La soumission compte {limit + 1} mots\u00a0; la limite est de {limit}."
+        " Votre brouillon est enregistré."
+    )
+    teacher = api_launch(tool, platform, user="teacher-1", claims=FRENCH)
+    refused = teacher.get(tool.url + "/instructor/cohort?level=9", headers=HTML)
+    assert refused.status_code == 400
+    assert "Ce certificat n\u2019a pas de niveau 9." in html.unescape(refused.text)
