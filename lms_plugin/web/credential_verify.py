@@ -79,7 +79,7 @@ def _presented() -> tuple[Presented, str]:
         if text.strip():
             return _from_text(text)
         raise InvalidInputError(
-            "Choose a credential file or paste a credential.", code="credential_missing"
+            _("Choose a credential file or paste a credential."), code="credential_missing"
         )
     return _from_bytes(request.get_data())
 
@@ -87,7 +87,7 @@ def _presented() -> tuple[Presented, str]:
 def _from_bytes(data: bytes) -> tuple[Presented, str]:
     if not data.strip():
         raise InvalidInputError(
-            "Send a credential: its JSON, its JWT, or a badge image with it baked in.",
+            _("Send a credential: its JSON, its JWT, or a badge image with it baked in."),
             code="credential_missing",
         )
     if data.startswith(PNG_SIGNATURE):
@@ -98,7 +98,7 @@ def _from_bytes(data: bytes) -> tuple[Presented, str]:
         return _from_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise UnprocessableError(
-            "This is not a credential: neither JSON, a JWT, nor a PNG or SVG badge image.",
+            _("This is not a credential: neither JSON, a JWT, nor a PNG or SVG badge image."),
             code="credential_unreadable",
         ) from None
 
@@ -119,7 +119,7 @@ def _from_text(text: str) -> tuple[Presented, str]:
         document = json.loads(text)
     except (ValueError, RecursionError):
         raise UnprocessableError(
-            "The credential is not valid JSON.", code="jsonld_invalid"
+            _("The credential is not valid JSON."), code="jsonld_invalid"
         ) from None
     if isinstance(document, dict) and "@context" not in document and "credential" in document:
         inner = document["credential"]  # {"credential": ...}: the API's envelope
@@ -127,7 +127,7 @@ def _from_text(text: str) -> tuple[Presented, str]:
             return _from_text(inner)
         document = inner
     if not isinstance(document, dict):
-        raise UnprocessableError("A credential is a JSON object.", code="jsonld_invalid")
+        raise UnprocessableError(_("A credential is a JSON object."), code="jsonld_invalid")
     return document, "json"
 
 
@@ -136,7 +136,7 @@ def _verify(presented: Presented) -> Verification:
         return verification.verify(deps.session(), views.issuer(), presented)
     except RecursionError:  # JSON-LD processing of a document nested beyond any credential
         raise UnprocessableError(
-            "The credential is nested too deeply to be one.", code="jsonld_invalid"
+            _("The credential is nested too deeply to be one."), code="jsonld_invalid"
         ) from None
 
 

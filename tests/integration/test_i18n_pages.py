@@ -262,3 +262,14 @@ def test_refusals_that_carry_numbers_come_in_the_launch_language(tool, platform)
     refused = teacher.get(tool.url + "/instructor/cohort?level=9", headers=HTML)
     assert refused.status_code == 400
     assert "Ce certificat n\u2019a pas de niveau 9." in html.unescape(refused.text)
+
+
+def test_the_verify_page_refuses_in_the_browsers_language(tool):
+    french_browser = {**HTML, "Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"}
+
+    empty = requests.post(
+        tool.url + "/credentials/verify", data={"credential": "  "}, headers=french_browser
+    )
+
+    assert empty.status_code == 400
+    assert "Choisissez un fichier de certificat numérique" in html.unescape(empty.text)
