@@ -20,7 +20,6 @@ class ScoreLine:
     learner: str
     module_slug: str  # or domain.gradebook.CERTIFICATE: the whole certificate's score
     score_percent: float | None  # None: the score waits for a person to grade
-    complete: bool
     outbox_id: int | None
     sync: str  # pending | sent | failed | none
     classification: str | None
@@ -54,26 +53,18 @@ def score_lines(session: Session, context_id: int) -> list[ScoreLine]:
     lines = []
     for user in sorted(users, key=lambda u: (names[u], u)):
         if (certificate := latest.get((user, CERTIFICATE))) is not None:
-            lines.append(_line(names[user], certificate, _percent(certificate), complete=False))
+            lines.append(_line(names[user], CERTIFICATE, _percent(certificate), certificate))
         for grade in grades.get(user, ()):
-            last = latest.get((user, grade.module_slug))
-            percent = round(grade.score * 100, 2)
-            lines.append(_line(names[user], last, percent, grade.complete, grade.module_slug))
+            slug, percent = grade.module_slug, round(grade.score * 100, 2)
+            lines.append(_line(names[user], slug, percent, latest.get((user, slug))))
     return lines
 
 
-def _line(
-    learner: str,
-    last: ScoreOutbox | None,
-    percent: float | None,
-    complete: bool,
-    slug: str = CERTIFICATE,
-) -> ScoreLine:
+def _line(learner: str, slug: str, percent: float | None, last: ScoreOutbox | None) -> ScoreLine:
     return ScoreLine(
         learner=learner,
         module_slug=slug,
         score_percent=percent,
-        complete=complete,
         outbox_id=last.id if last else None,
         sync=last.status if last else "none",
         classification=last.classification if last else None,
