@@ -6,7 +6,9 @@ folder in between reads an empty message and stops on a JSONDecodeError (kombu i
 the message is gone with it. Here a message is written in `writing/` and renamed into the queue
 folder when complete (a rename within one file system is atomic), and a consumer claims a
 message by renaming it into `processed/`, so exactly one consumer reads each whole file. A file
-that still cannot be read as a message is left in `processed/` and logged, not fatal.
+that still cannot be read as a message is left in `processed/` and logged, not fatal. A draft
+left in `writing/` by a process that died mid-write was never sent (its sender got an error or
+never returned); the first channel a process opens removes drafts older than an hour.
 
 The message names, folders and options are kombu's, so `_size`, `_purge` and the queue-depth
 metric read the folder as before. Celery picks this transport with `broker_transport`.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 from functools import cached_property
 from queue import Empty
@@ -29,6 +32,7 @@ from kombu.utils.json import dumps, loads
 log = logging.getLogger(__name__)
 
 WRITING = "writing"
+DRAFT_MAX_AGE = 3600.0  # seconds; writing a message takes milliseconds
 
 
 class Channel(filesystem.Channel):
@@ -36,6 +40,7 @@ class Channel(filesystem.Channel):
     def writing_folder(self) -> str:
         folder = os.path.join(self.data_folder_out, WRITING)
         os.makedirs(folder, exist_ok=True)
+        _sweep_drafts(folder, time.time() - DRAFT_MAX_AGE)
         return folder
 
     @cached_property
@@ -76,6 +81,17 @@ class Channel(filesystem.Channel):
                 os.remove(claimed)
             return message
         raise Empty()
+
+
+def _sweep_drafts(folder: str, older_than: float) -> None:
+    """Remove the drafts a writer that died mid-write left behind."""
+    for entry in os.scandir(folder):
+        try:
+            if entry.stat().st_mtime < older_than:
+                os.remove(entry.path)
+                log.warning("broker draft %s left by a stopped writer: removed", entry.name)
+        except FileNotFoundError:
+            continue  # another process swept it first
 
 
 class Transport(filesystem.Transport):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,20 @@ def test_a_message_file_that_is_not_a_message_is_set_aside_and_the_next_is_read(
     assert result == {"seen": [0], "unreadable": 0}
     assert [p.name for p in (folder / "processed").iterdir()] == [f"0_{'0' * 36}.{QUEUE}.msg"]
     assert "not readable" in caplog.text
+
+
+def test_drafts_a_stopped_writer_left_are_swept_and_fresh_ones_kept(tmp_path, caplog):
+    _produced(tmp_path, 1)  # makes the folders
+    drafts = tmp_path / "broker" / "writing"
+    stale, fresh = drafts / f"1_{'1' * 36}.{QUEUE}.msg", drafts / f"2_{'2' * 36}.{QUEUE}.msg"
+    stale.write_bytes(b'{"half a mess')
+    fresh.write_bytes(b'{"being writ')
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+
+    with caplog.at_level(logging.WARNING, logger="worker.file_broker"):
+        _produce(tmp_path, 1, 1)  # a new process's first channel
+
+    assert sorted(p.name for p in drafts.iterdir()) == [fresh.name]
+    assert "left by a stopped writer" in caplog.text
+    assert _consume(tmp_path, 2, time.monotonic() + 10) == {"seen": [0, 1], "unreadable": 0}
