@@ -133,12 +133,13 @@ def _credential_time(public: PublicCredential, key: str) -> datetime | None:
 
 
 def holder(public: PublicCredential) -> str:
-    """Who the page says earned it: their name only if they chose to show it."""
+    """Who the page says earned it, in the page's language: their name only if they chose to
+    show it."""
     if public.recipient_name:
         return public.recipient_name
     if public.course:
-        return f"A learner of {public.course}"
-    return "The holder of this credential"
+        return _("A learner of %(course)s", course=public.course)
+    return _("The holder of this credential")
 
 
 @dataclass(frozen=True)

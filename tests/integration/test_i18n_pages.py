@@ -194,6 +194,8 @@ def test_the_public_credential_page_follows_the_browser(tool, platform):
     text = visible(french.text)
     assert "Certificat numérique vérifié" in text and "Valide" in text
     assert re.search(r"Signé par .+, non révoqué, valide depuis le \d+ \w+ \d{4}", text)
+    assert "Un apprenant de ISP Certificate course-101 a obtenu" in text  # no name shown
+    assert "A learner of" not in text
     document = requests.get(tool.url + path, headers=LD).json()
     assert document["credentialSubject"]["achievement"]["name"] in text  # as issued
     assert requests.get(tool.url + path, headers={**LD, "Accept-Language": "fr-CA"}).json() == (
