@@ -137,3 +137,34 @@ def test_instructor_pages_at_375px(chromium, tool, platform, tmp_path, where):
     fits(page, 375)
     assert axe_violations(page) == []
     page.screenshot(path=str(tmp_path / f"{where}-375.png"), full_page=True)
+
+
+TABLE = """Part 3: Baseline self-assessment
+
+| Competency | Rating | Example |
+|---|---|---|
+| Co-learning | 3 | Ran a joint review of visit records with two supervisors in March. |
+| Brokering | 2 | Connected one team with the training centre; follow-up was slow. |
+| Growing and sustaining relationships | 3 | Monthly check-ins with each supervisor since January. |
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_submitted_table_keeps_its_header_words_whole(chromium, tool, platform, tmp_path, width):
+    submission = submitted(tool, platform, text=TABLE)
+    page = instructor_launch(chromium, tool, platform, width)
+    page.goto(f"{tool.url}/instructor/reviews/{submission}")
+
+    headers = page.locator(".submitted-text th")
+    expect(headers).to_have_text(["Competency", "Rating", "Example"])
+    lines = headers.evaluate_all(
+        """ths => ths.map(th => {
+            const range = document.createRange();
+            range.selectNodeContents(th);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+        })"""
+    )
+    assert lines == [1, 1, 1], f"a header word broke across lines at {width} px: {lines}"
+    fits(page, width)
+    assert axe_violations(page) == []
+    page.screenshot(path=str(tmp_path / f"table-{width}.png"), full_page=True)

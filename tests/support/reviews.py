@@ -6,11 +6,13 @@ from tests.support.content_keys import L1M1, module
 from tests.support.learners import api_launch
 
 
-def submitted(tool, platform, *, user="learner-1", course="course-101") -> int:
+def submitted(
+    tool, platform, *, user="learner-1", course="course-101", text="My role map, in **Markdown**."
+) -> int:
     learner = api_launch(tool, platform, user=user, course=course)
     response = learner.post(
         tool.url + f"/api/v1/modules/{L1M1}/assignment/submissions",
-        json={"text": "My role map, in **Markdown**."},
+        json={"text": text},
     )
     assert response.status_code == 201
     return int(response.json()["id"])
