@@ -22,7 +22,7 @@ from lms_plugin.db import db
 from lms_plugin.paths import PROJECT_ROOT
 from lms_plugin.services import grades
 from lms_plugin.web.i18n import TRANSLATIONS
-from tests.support.content_keys import L1M1, catalogue
+from tests.support.content_keys import L1M1, catalogue, module
 from tests.support.credential_http import LD, issue
 from tests.support.learners import api_launch, submit_quiz
 from tests.support.reviews import submitted
@@ -275,3 +275,15 @@ def test_the_verify_page_refuses_in_the_browsers_language(tool):
 
     assert empty.status_code == 400
     assert "Choisissez un fichier de certificat numérique" in html.unescape(empty.text)
+
+
+def test_the_lesson_to_resume_is_quoted_the_french_way(tool, platform):
+    """The module page's "Resume" link names the lesson in the page's quotation marks."""
+    french = api_launch(tool, platform, claims=FRENCH)
+    lesson = module(L1M1).lessons[1]
+    get(french, tool, f"/modules/{L1M1}/lessons/{lesson.slug}")
+
+    shown = visible(get(french, tool, f"/modules/{L1M1}"))
+
+    assert f"Reprendre « {lesson.title} »" in shown  # (its no-break spaces read as spaces)
+    assert f"“{lesson.title}”" not in shown
