@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 
 from lms_plugin.domain.cohort import BY_CODE
 from lms_plugin.domain.errors import InvalidInputError
-from lms_plugin.domain.i18n import N_, _
+from lms_plugin.domain.i18n import N_, _, number
 
 PAGE_SIZES = (25, 50, 100, 250, 500)
 ACTIVITY = {  # labels in English; the page translates them (``|tr``)
@@ -60,8 +60,10 @@ class GridQuery:
 def parse_query(args: Mapping[str, str], module_levels: Mapping[str, int]) -> GridQuery:
     """A GridQuery from request arguments; anything not understood is refused in words (400).
     ``module_levels``: each module slug and its program's level. A module implies its level."""
-    status = _choice(args, "status", BY_CODE, "a status")
-    module = _choice(args, "module", module_levels, "a module of this certificate")
+    status = _choice(args, "status", BY_CODE, N_("“%(value)s” is not a status."))
+    module = _choice(
+        args, "module", module_levels, N_("“%(value)s” is not a module of this certificate.")
+    )
     level = _number(args, "level", 1, 99)
     if level is not None and level not in set(module_levels.values()):
         raise InvalidInputError(_("There is no Level %(level)s in this certificate.", level=level))
@@ -69,7 +71,9 @@ def parse_query(args: Mapping[str, str], module_levels: Mapping[str, int]) -> Gr
         level = module_levels[module]
     sort = args.get("sort") or "name"
     if sort not in SORTS and sort not in module_levels:
-        raise InvalidInputError("Sort by the learner, last activity, modules passed or a module.")
+        raise InvalidInputError(
+            _("Sort by the learner, last activity, modules passed or a module.")
+        )
     q = (args.get("q") or "").strip()
     if len(q) > MAX_SEARCH:
         raise InvalidInputError(
@@ -84,7 +88,9 @@ def parse_query(args: Mapping[str, str], module_levels: Mapping[str, int]) -> Gr
         status=status,
         level=level,
         module=module,
-        activity=_choice(args, "activity", ACTIVITY, "a last-activity filter"),
+        activity=_choice(
+            args, "activity", ACTIVITY, N_("“%(value)s” is not a last-activity filter.")
+        ),
         risk=_flag(args, "risk"),
         q=q,
         sort=sort,
@@ -95,11 +101,12 @@ def parse_query(args: Mapping[str, str], module_levels: Mapping[str, int]) -> Gr
 
 
 def _choice(
-    args: Mapping[str, str], name: str, allowed: Mapping[str, object], what: str
+    args: Mapping[str, str], name: str, allowed: Mapping[str, object], refusal: str
 ) -> str | None:
+    """``args[name]`` if it is one of ``allowed``; else ``refusal`` (a marked sentence) says so."""
     value = args.get(name) or None
     if value is not None and value not in allowed:
-        raise InvalidInputError(f"“{value[:60]}” is not {what}.")
+        raise InvalidInputError(_(refusal, value=value[:60]))
     return value
 
 
@@ -108,12 +115,19 @@ def _number(args: Mapping[str, str], name: str, low: int, high: int) -> int | No
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
-        raise InvalidInputError(f"{name} must be a whole number from {low} to {high}.")
+        raise InvalidInputError(
+            _(
+                "%(name)s must be a whole number from %(low)s to %(high)s.",
+                name=name,
+                low=number(low),
+                high=number(high),
+            )
+        )
     return int(raw)
 
 
 def _flag(args: Mapping[str, str], name: str) -> bool:
     raw = args.get(name) or ""
     if raw not in ("", "0", "1", "on"):
-        raise InvalidInputError(f"{name} is 1 or left out.")
+        raise InvalidInputError(_("%(name)s is 1 or left out.", name=name))
     return raw in ("1", "on")

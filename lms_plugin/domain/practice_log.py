@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from lms_plugin.domain.content.model import Assignment, Criterion, RubricLevel
 from lms_plugin.domain.errors import ContentSpecError, InvalidInputError, UnprocessableError
-from lms_plugin.domain.i18n import _
+from lms_plugin.domain.i18n import _, number
 from lms_plugin.domain.rubric_outcome import RubricOutcome, rubric_outcome
 
 MODULE = "module"  # practice_log_entry.kind of the entry every module asks for
@@ -87,16 +87,23 @@ def read_sections(spec_sections: tuple[Section, ...], given: Mapping[str, Any]) 
     unknown = sorted(str(k) for k in given if k not in {s.id for s in spec_sections})
     if unknown:
         raise InvalidInputError(
-            f"Unknown log sections: {', '.join(unknown)}.", code="invalid_log_section"
+            _("Unknown log sections: %(sections)s.", sections=", ".join(unknown)),
+            code="invalid_log_section",
         )
     out: dict[str, str] = {}
     for section in spec_sections:
         value = given.get(section.id, "")
         if not isinstance(value, str) or "\x00" in value:
-            raise InvalidInputError(f"“{section.title}” must be text.", code="invalid_log_section")
+            raise InvalidInputError(
+                _("“%(title)s” must be text.", title=section.title), code="invalid_log_section"
+            )
         if len(value) > MAX_SECTION_CHARS:
             raise UnprocessableError(
-                f"“{section.title}” is over {MAX_SECTION_CHARS:,} characters; shorten it.",
+                _(
+                    "“%(title)s” is over %(max)s characters; shorten it.",
+                    title=section.title,
+                    max=number(MAX_SECTION_CHARS),
+                ),
                 code="log_section_too_long",
             )
         out[section.id] = value.replace("\r\n", "\n")

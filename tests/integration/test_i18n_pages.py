@@ -287,3 +287,30 @@ def test_the_lesson_to_resume_is_quoted_the_french_way(tool, platform):
 
     assert f"Reprendre « {lesson.title} »" in shown  # (its no-break spaces read as spaces)
     assert f"“{lesson.title}”" not in shown
+
+
+def test_the_practice_log_and_cohort_filters_refuse_in_french(tool, platform):
+    """Refusals that name what was refused: a log section over its size, cohort filters."""
+    from tests.support.practice_log import entry_form
+
+    form = entry_form(250)
+    first = next(iter(form))
+    form[first] = "x" * 20_001
+    learner = api_launch(tool, platform, claims=FRENCH)
+    refused = learner.post(
+        tool.url + f"/modules/{L1M1}/practice-log", data=form, headers=HTML, allow_redirects=False
+    )
+    assert refused.status_code == 422
+    assert re.search(r"» dépasse 20\s000 caractères\s; raccourcissez-le\.", visible(refused.text))
+
+    teacher = api_launch(tool, platform, user="teacher-1", claims=FRENCH)
+    for query, sentence in (
+        ("module=nope", "« nope » n\u2019est pas un module de ce certificat."),
+        ("status=nope", "« nope » n\u2019est pas un état."),
+        ("page=0", "page doit être un nombre entier de 1 à"),
+        ("risk=2", "risk vaut 1 ou est omis."),
+        ("sort=nope", "Triez par apprenant, dernière activité, modules réussis ou par un module."),
+    ):
+        page = teacher.get(tool.url + "/instructor/cohort?" + query, headers=HTML)
+        assert page.status_code == 400, query
+        assert sentence in visible(page.text), (query, visible(page.text)[:400])
