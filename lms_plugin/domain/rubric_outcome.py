@@ -80,7 +80,8 @@ def rubric_outcome(
         level = scores[cid]
         if isinstance(level, bool) or not isinstance(level, int) or level not in RUBRIC_LEVELS:
             raise InvalidInputError(
-                f"Criterion {cid} needs a level from 1 to 4.", code="invalid_rubric_scores"
+                _("Criterion %(id)s needs a level from 1 to 4.", id=cid),
+                code="invalid_rubric_scores",
             )
     levels = tuple((cid, scores[cid]) for cid in ids)
     total = sum(level for _, level in levels)

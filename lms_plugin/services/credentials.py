@@ -156,7 +156,7 @@ def revoke(
         raise ConflictError(_("This credential is already revoked."), code="already_revoked")
     if award.status != "issued" or award.status_list_id is None or award.status_index is None:
         raise ConflictError(
-            f"Only an issued credential can be revoked; this one is {award.status}.",
+            _("Only an issued credential can be revoked; this one has not been issued yet."),
             code="not_issued",
         )
     set_revoked(session, award.status_list_id, award.status_index, urls)

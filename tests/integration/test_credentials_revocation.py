@@ -10,6 +10,7 @@ from lms_plugin.domain.errors import ConflictError, InvalidInputError, NotFoundE
 from lms_plugin.services import credentials, status_lists, verification
 from tests.integration.test_credentials_issuing import L1, L2, issued, published
 from tests.support.awards import award_rows, complete_level, drain, issuer
+from tests.support.french import in_french
 from tests.support.node_verifier import node_verify
 
 pytestmark = pytest.mark.integration
@@ -106,6 +107,8 @@ def test_refusals_are_clear_errors(tool, platform):
     [(credential_id, *_)] = award_rows(tool)
     with pytest.raises(ConflictError, match="Only an issued credential"):
         revoke(tool, credential_id)  # still pending
+    with in_french(), pytest.raises(ConflictError, match="Seul un certificat numérique délivré"):
+        revoke(tool, credential_id)  # in the instructor's language
     drain(tool)
     with pytest.raises(NotFoundError):
         revoke(tool, "not-a-uuid")

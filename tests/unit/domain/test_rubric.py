@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from lms_plugin.domain.errors import InvalidInputError
 from lms_plugin.domain.rubric import format_mean, pass_rule, rule_sentence, tally, total_sentence
-from lms_plugin.domain.rubric_outcome import PassRule
+from lms_plugin.domain.rubric_outcome import PassRule, rubric_outcome
+from tests.support.french import in_french
 from tests.unit.domain.test_grading import make_assignment
 
 
@@ -87,3 +89,14 @@ def test_meets_the_rule_only_when_every_criterion_is_scored():
     assert not tally(assignment, {"c1": 4, "c2": 4}).meets_rule
     assert tally(assignment, {"c1": 2, "c2": 2, "c3": 2}).meets_rule
     assert not tally(assignment, {"c1": 1, "c2": 2, "c3": 2}).meets_rule
+
+
+def test_a_level_out_of_range_is_refused_in_the_readers_language():
+    assignment = make_assignment()
+    first = assignment.criteria[0].id
+    scores = {c.id: 3 for c in assignment.criteria} | {first: 5}
+
+    with pytest.raises(InvalidInputError, match=f"Criterion {first} needs a level from 1 to 4"):
+        rubric_outcome(assignment, scores)
+    with in_french(), pytest.raises(InvalidInputError, match=f"Le critère {first} demande un"):
+        rubric_outcome(assignment, scores)
