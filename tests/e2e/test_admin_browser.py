@@ -91,7 +91,13 @@ def test_sign_in_with_a_link_then_every_admin_page(chromium, tool, platform, tmp
         phone.goto(tool.url + path)
         fits(phone, 375)
 
-    page.get_by_role("button", name="Sign out").click()
+    # The bar holds its links and "Sign out" on one line of link height, as the instructor's.
+    bar = page.locator("nav.teach-nav ul").bounding_box()
+    tab = page.get_by_role("link", name="Platforms").bounding_box()
+    assert bar is not None and tab is not None and bar["height"] < tab["height"] + 24, bar
+    sign_out = page.get_by_role("button", name="Sign out")
+    assert sign_out.evaluate("b => getComputedStyle(b).backgroundColor") == "rgba(0, 0, 0, 0)"
+    sign_out.click()
     expect(page.get_by_test_id("sign-in")).to_be_visible()
     page.goto(tool.url + "/admin/")
     expect(page.get_by_test_id("sign-in")).to_be_visible()
