@@ -138,8 +138,8 @@ def holder(public: PublicCredential) -> str:
     if public.recipient_name:
         return public.recipient_name
     if public.course:
-        return _("A learner of %(course)s", course=public.course)
-    return _("The holder of this credential")
+        return str(_("A learner of %(course)s", course=public.course))
+    return str(_("The holder of this credential"))
 
 
 @dataclass(frozen=True)
