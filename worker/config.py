@@ -41,6 +41,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_routes": ROUTES,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
+        # A task running when the broker connection drops finishes its work (a drain sending
+        # scores ends its batch and writes each row's outcome); Celery 6's default would cancel
+        # it, leaving the rows it leased hidden for the lease (passback.LEASE_SECONDS). Its
+        # message cannot be acknowledged on the lost connection and may come again: the drains
+        # are idempotent.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_ignore_result": True,  # results live in our own tables, not a result backend
         "worker_prefetch_multiplier": 1,
         "task_serializer": "json",
