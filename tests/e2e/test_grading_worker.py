@@ -212,13 +212,23 @@ def test_worker_survives_the_broker_going_away_while_a_task_runs(tool, platform,
             for restart in range(1, 4):
                 gate = platform.hold_scores()
                 ids += _submit_with_broker(tool, platform, broker, 2)
-                wait_for(platform.score_arrived.is_set, 60, log.read_text)  # a task in flight
+                wait_for(  # a task in flight
+                    platform.score_arrived.is_set, 60, lambda n=restart: _stage(n, "score", log)
+                )
                 server.terminate()
                 server.wait()
                 server = _redis_server(port, tmp_path)
-                wait_for(lambda n=restart: _broker_losses(log) >= n, 30, log.read_text)
+                wait_for(
+                    lambda n=restart: _broker_losses(log) >= n,
+                    30,
+                    lambda n=restart: _stage(n, "broker loss", log),
+                )
                 gate.set()
-                wait_for(lambda n=2 * restart: sent(tool) == n, 60, lambda: log.read_text()[-3000:])
+                wait_for(
+                    lambda n=2 * restart: sent(tool) == n,
+                    60,
+                    lambda n=restart: _stage(n, f"sent {sent(tool)} of {2 * n}", log),
+                )
                 assert proc.poll() is None, log.read_text()[-3000:]
         assert "Unrecoverable error" not in log.read_text()
     finally:
@@ -226,6 +236,11 @@ def test_worker_survives_the_broker_going_away_while_a_task_runs(tool, platform,
         server.terminate()
         server.wait()
     assert sent(tool) == 6
+
+
+def _stage(restart: int, waiting_for: str, log) -> str:
+    """What a timed-out wait of the broker test waited for, with the worker's log."""
+    return f"restart {restart}: waiting for {waiting_for}\n{log.read_text()[-4000:]}"
 
 
 def _broker_losses(log) -> int:
