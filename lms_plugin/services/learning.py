@@ -152,7 +152,7 @@ def submit_attempt(
     if attempt.status != "open":
         raise ConflictError(_("This attempt was already submitted."), code="already_submitted")
     if not isinstance(answers, dict):
-        raise UnprocessableError("Answers must be an object of item id to answer.")
+        raise UnprocessableError(_("Answers must be an object of item id to answer."))
     unknown = sorted(set(answers) - set(attempt.item_ids))
     if unknown:
         raise UnprocessableError(
@@ -187,7 +187,7 @@ def _some(ids: list[str], shown: int = 5) -> str:
 
 def _check_text(text: Any) -> str:
     if not isinstance(text, str):
-        raise UnprocessableError("The text must be a string.")
+        raise UnprocessableError(_("The text must be a string."))
     if len(text) > MAX_TEXT_CHARS:
         raise TooLargeError(
             _(
@@ -272,7 +272,7 @@ def submit_assignment(
     assignment = module.assignment
     words = word_count(text)
     if not text.strip():
-        raise UnprocessableError("The submission is empty.", code="empty_submission")
+        raise UnprocessableError(_("The submission is empty."), code="empty_submission")
     if words > assignment.word_limit:
         raise UnprocessableError(
             _(

@@ -69,7 +69,7 @@ def program(slug: str) -> Program:
     for found in current_content(deps.session()).programs:
         if found.slug == slug:
             return found
-    raise NotFoundError("There is no such achievement.")
+    raise NotFoundError(_("There is no such achievement."))
 
 
 def json_bytes(body: Mapping[str, Any]) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from lms_plugin.domain.errors import NotFoundError
+from lms_plugin.domain.i18n import N_
 from lms_plugin.services.content import module_version
 from lms_plugin.web import deps
 
@@ -23,10 +24,10 @@ _MAX_ID = 2**31 - 1
 @bp.get("/content/modules/<int:module_id>/figures/<name>.svg")
 def figure(module_id: int, name: str) -> Response:
     if module_id > _MAX_ID:  # past any row id (the database would refuse to compare it)
-        raise NotFoundError("There is no such figure.")
+        raise NotFoundError(N_("There is no such figure."))
     found = module_version(deps.session(), module_id).figure(name)
     if found is None:
-        raise NotFoundError("There is no such figure.")
+        raise NotFoundError(N_("There is no such figure."))
     response = Response(found.svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = _POLICY
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain import i18n as domain_i18n
 from lms_plugin.domain.errors import InvalidInputError, LmsError
+from lms_plugin.domain.i18n import N_
 from lms_plugin.web import js_text, launch_session
 
 SUPPORTED = ("en", "fr")
@@ -148,7 +149,7 @@ def choose() -> BaseResponse:
     """Switch the interface's language for the rest of this launch, and go back."""
     language = supported(request.form.get("language"))
     if language is None:
-        raise InvalidInputError("This language is not available: choose English or French.")
+        raise InvalidInputError(N_("This language is not available: choose English or French."))
     launch_session.choose_language(language)
     back = request.form.get("next", "")
     # Only a path on this site: an absolute or scheme-relative URL would be an open redirect.

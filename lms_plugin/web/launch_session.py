@@ -20,6 +20,7 @@ from flask import Response, after_this_request, g, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms_plugin.domain.errors import ForbiddenError, NotAuthenticatedError
+from lms_plugin.domain.i18n import N_
 from lms_plugin.services.launches import LaunchRecord
 from lms_plugin.services.progress import Learner
 from lms_plugin.web import deps
@@ -88,7 +89,7 @@ def _unsign(token: str) -> str:
     try:
         return str(_serializer().loads(token, max_age=deps.settings().session_ttl_seconds))
     except BadSignature:
-        raise NotAuthenticatedError("The launch token is not valid.") from None
+        raise NotAuthenticatedError(N_("The launch token is not valid.")) from None
 
 
 def current() -> LaunchRecord:
@@ -131,14 +132,16 @@ def learner() -> Learner:
     """The learner in this course; launches without a course context cannot hold work."""
     record = current()
     if record.context_id is None:
-        raise ForbiddenError("This launch has no course, so there is nothing to record work in.")
+        raise ForbiddenError(
+            N_("This launch has no course, so there is nothing to record work in.")
+        )
     return Learner(context_id=record.context_id, user_id=record.user_id)
 
 
 def require_instructor() -> LaunchRecord:
     record = current()
     if record.access not in ("instructor", "admin"):
-        raise ForbiddenError("This page is for instructors of the course.")
+        raise ForbiddenError(N_("This page is for instructors of the course."))
     return record
 
 

@@ -19,6 +19,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import ForbiddenError
+from lms_plugin.domain.i18n import N_
 from lms_plugin.domain.launch import (
     DEEP_LINKING,
     RESOURCE_LINK,
@@ -151,7 +152,7 @@ def _deep_link(validated: ValidatedLaunch) -> dict[str, Any] | None:
     if validated.context.message_type != DEEP_LINKING:
         return None
     if validated.context.access.value == "learner":
-        raise ForbiddenError("Only instructors can add activities from this tool.")
+        raise ForbiddenError(N_("Only instructors can add activities from this tool."))
     return {
         "settings": settings_from(validated.claims),
         "deployment_id": validated.context.deployment_id,

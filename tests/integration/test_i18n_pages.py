@@ -127,6 +127,20 @@ def test_error_pages_are_french_for_a_french_launch(tool, platform):
     assert "Ce que vous pouvez faire" in french and "Référence" in french
 
 
+def test_refusals_without_a_number_come_in_the_launch_language_too(tool, platform):
+    """Plain sentences raised in the code: a learner on an instructor page, an empty
+    submission."""
+    english, french = both(tool, platform, "learner-1", "/instructor/", 403)
+    assert "This page is for instructors of the course." in visible(english)
+    assert "Cette page est réservée aux enseignants du cours." in visible(french)
+
+    learner = api_launch(tool, platform, claims=FRENCH)
+    path = f"/api/v1/modules/{L1M1}/assignment/submissions"
+    empty = learner.post(tool.url + path, json={"text": "   "}).json()
+    assert empty["error"] == "empty_submission"
+    assert empty["message"] == "La soumission est vide."
+
+
 def test_a_french_launch_is_english_outside_its_launch(tool, platform):
     """A public page (no launch names its reader) follows the browser, not what launched before
     (this browser says no language: English)."""
