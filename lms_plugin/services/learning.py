@@ -200,8 +200,10 @@ def _check_text(text: Any) -> str:
         )
     if not _storable(text):
         raise UnprocessableError(
-            "The text contains a character that cannot be saved (a NUL character or half of "
-            "a surrogate pair); remove it and try again.",
+            _(
+                "The text contains a character that cannot be saved (a NUL character or half of "
+                "a surrogate pair); remove it and try again."
+            ),
             code="invalid_character",
         )
     return text

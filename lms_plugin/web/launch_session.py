@@ -63,7 +63,7 @@ def _load() -> dict[str, Any]:
     raw = deps.store().get("sess:" + sid) if sid else None
     if raw is None:
         raise NotAuthenticatedError(
-            "No active launch. Open this activity from your course in the LMS."
+            N_("No active launch. Open this activity from your course in the LMS.")
         )
     g.lms_launch, g.lms_sid, g.lms_auth = json.loads(raw), sid, how
     return g.lms_launch  # type: ignore[no-any-return]

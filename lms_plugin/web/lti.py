@@ -224,8 +224,10 @@ def _require_same_origin() -> None:
     public = urlsplit(deps.settings().public_url)
     if request.headers.get("Origin") != f"{public.scheme}://{public.netloc}":
         raise ForbiddenError(
-            "This launch can only be confirmed by the tool's own page. Open the activity again "
-            "from your course.",
+            N_(
+                "This launch can only be confirmed by the tool's own page. Open the activity "
+                "again from your course."
+            ),
             code="cross_site_request",
         )
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from lms_plugin.db.base import MAX_ID
 from lms_plugin.domain.errors import InvalidInputError
+from lms_plugin.domain.i18n import N_
 from lms_plugin.web import errors, launch_session
 from lms_plugin.web.schemas import Body, ErrorOut, json_schema_of
 
@@ -73,7 +74,7 @@ def read_body(model: type[B]) -> B:
     """The request's JSON body as ``model``; BodyError (400) when it is not one."""
     if not request.is_json:
         raise InvalidInputError(
-            "Send a JSON object (Content-Type: application/json).", code="invalid_json"
+            N_("Send a JSON object (Content-Type: application/json)."), code="invalid_json"
         )
     try:
         return model.model_validate_json(request.get_data())

@@ -129,7 +129,7 @@ def test_error_pages_are_french_for_a_french_launch(tool, platform):
 
 def test_refusals_without_a_number_come_in_the_launch_language_too(tool, platform):
     """Plain sentences raised in the code: a learner on an instructor page, an empty
-    submission."""
+    submission, one with a NUL character."""
     english, french = both(tool, platform, "learner-1", "/instructor/", 403)
     assert "This page is for instructors of the course." in visible(english)
     assert "Cette page est réservée aux enseignants du cours." in visible(french)
@@ -139,6 +139,8 @@ def test_refusals_without_a_number_come_in_the_launch_language_too(tool, platfor
     empty = learner.post(tool.url + path, json={"text": "   "}).json()
     assert empty["error"] == "empty_submission"
     assert empty["message"] == "La soumission est vide."
+    nul = learner.post(tool.url + path, json={"text": "a\x00b"}).json()
+    assert nul["message"].startswith("Le texte contient un caractère qui ne peut pas être")
 
 
 def test_a_french_launch_is_english_outside_its_launch(tool, platform):
