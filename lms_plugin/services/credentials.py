@@ -146,9 +146,7 @@ def revoke(
     why are recorded; levels that need this one are no longer issued."""
     reason = " ".join(reason.split())
     if not reason:
-        raise InvalidInputError(
-            "Say why the credential is revoked (--reason).", code="reason_missing"
-        )
+        raise InvalidInputError(_("Say why the credential is revoked."), code="reason_missing")
     if len(reason) > REASON_MAX:
         raise InvalidInputError(_("The reason is longer than %(max)s characters.", max=REASON_MAX))
     award = find_award(session, credential_id, context_id=context_id, lock=True)
@@ -197,7 +195,10 @@ def reissue(session: Session, credential_id: str) -> Award:
     award = find_award(session, credential_id, lock=True)
     if award.status != "failed":
         raise ConflictError(
-            f"Only a failed credential is issued again; this one is {award.status}."
+            _(
+                "Only a failed credential is issued again; this one is %(state)s.",
+                state=award.status,
+            )
         )
     award.status, award.tries, award.next_attempt_at = "pending", 0, utcnow()
     session.commit()

@@ -91,7 +91,7 @@ def review_queue(
     reviewed ones, the latest review first, each with its outcome and reviewer. A page past
     the last shows the last."""
     if status not in FILTERS:
-        raise UnprocessableError(f"status must be one of {', '.join(FILTERS)}")
+        raise UnprocessableError(_("status must be one of %(values)s.", values=", ".join(FILTERS)))
     counts = _counts(session, context_id, module_slug)
     pages = max(1, ceil(counts[status] / per_page))
     page = min(max(page, 1), pages)

@@ -162,7 +162,7 @@ def check_csrf() -> None:
     given = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
     if not hmac.compare_digest(given, csrf_token()):
         raise ForbiddenError(
-            "This form has expired. Reload the page and try again.", code="csrf_failed"
+            N_("This form has expired. Reload the page and try again."), code="csrf_failed"
         )
 
 

@@ -82,7 +82,7 @@ def _entry_form(slug: str, kind: str) -> BaseResponse | str:
             )
             return redirect(f"{target}{'&' if '?' in target else '?'}saved={anchor}", code=303)
     if kind == FAILURE and slug != spec.failure.module:
-        raise NotFoundError("This module has no learning-from-failure entry.")
+        raise NotFoundError(_("This module has no learning-from-failure entry."))
     line = practice_log.learner_log(session, content, learner, slug)[0]
     entry = line.failure if kind == FAILURE else line.entry
     text = given if given is not None else (dict(entry.sections) if entry else {})
