@@ -40,6 +40,12 @@ class LaunchRecord:
     access: str
     roles: tuple[str, ...]
 
+    @property
+    def staff_of_course(self) -> bool:
+        """Course staff (Instructor, TA, ContentDeveloper or Administrator context roles, see
+        domain.roles) in a launch from a course: the instructor pages are theirs."""
+        return self.access in ("instructor", "admin") and self.context_id is not None
+
 
 def upsert(
     session: Session, model: type[M], keys: dict[str, object], values: dict[str, object]

@@ -87,7 +87,7 @@ def _render(problem: Problem) -> Response:
             message=message,
             what_to_do=advice,
             reference=reference,
-            overview_url=_overview_url(),
+            way_back=_way_back(),
             **extra,
         )
         response = make_response(page, problem.status)
@@ -95,13 +95,16 @@ def _render(problem: Problem) -> Response:
     return response
 
 
-def _overview_url() -> str | None:
-    """A way back into the tool, when this request belongs to a launch."""
+def _way_back() -> tuple[str, str] | None:
+    """A way back into the tool (its link and words) when this request belongs to a launch:
+    the course's staff to their instructor home, learners to the certificate overview."""
     try:
-        launch_session.current()
-        return launch_session.link("player.overview")
+        record = launch_session.current()
     except Exception:  # no session, or its store is the very thing that failed: no link
         return None
+    if record.staff_of_course:
+        return launch_session.link("instructor.home"), _("Back to the instructor home")
+    return launch_session.link("player.overview"), _("Back to the certificate overview")
 
 
 def handle_lms_error(error: LmsError) -> tuple[Response, int]:

@@ -210,12 +210,9 @@ def _review_landing(target: ReviewTarget) -> tuple[str, dict[str, Any]]:
 
 
 def _landing(record: LaunchRecord) -> str:
-    """Where a resource link launch opens: the course's staff (Instructor, TA, ContentDeveloper
-    or Administrator context roles, see domain.roles) their instructor home, learners the
-    player. A launch without a course has no instructor pages."""
-    if record.access in ("instructor", "admin") and record.context_id is not None:
-        return "instructor.home"
-    return "player.home"
+    """Where a resource link launch opens: the course's staff their instructor home, learners
+    the player. A launch without a course has no instructor pages."""
+    return "instructor.home" if record.staff_of_course else "player.home"
 
 
 def _require_same_origin() -> None:

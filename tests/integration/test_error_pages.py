@@ -116,9 +116,23 @@ def test_a_launched_learner_gets_a_way_back_to_the_overview(tool, platform):
     browser = api_launch(tool, platform)
     response = browser.get(tool.url + "/modules/no-such-module", headers=HTML)
     assert_helpful_page(response, 404)
-    back = re.search(r'<a href="([^"]+)">Back to the certificate overview</a>', response.text)
+    back = re.search(
+        r'<a href="([^"]+)" data-testid="way-back">Back to the certificate overview</a>',
+        response.text,
+    )
     assert back is not None and back.group(1).startswith("/programs")
     assert browser.get(tool.url + back.group(1).replace("&amp;", "&"), headers=HTML).ok
+
+
+def test_an_instructor_gets_a_way_back_to_the_instructor_home(tool, platform):
+    browser = api_launch(tool, platform, user="teacher-1")
+    response = browser.get(tool.url + "/instructor/cohort?module=nope", headers=HTML)
+    assert_helpful_page(response, 400)
+    back = re.search(r'<a href="([^"]+)" data-testid="way-back">([^<]+)</a>', response.text)
+    assert back is not None and back.group(2) == "Back to the instructor home"
+    assert back.group(1).startswith("/instructor/")
+    home = browser.get(tool.url + back.group(1).replace("&amp;", "&"), headers=HTML)
+    assert home.ok and "Instructor home" in home.text
 
 
 def test_a_locked_module_says_what_is_missing_and_that_it_opens_by_itself(tool, platform):
