@@ -330,3 +330,19 @@ def test_the_practice_log_and_cohort_filters_refuse_in_french(tool, platform):
         page = teacher.get(tool.url + "/instructor/cohort?" + query, headers=HTML)
         assert page.status_code == 400, query
         assert sentence in visible(page.text), (query, visible(page.text)[:400])
+
+
+def test_the_cohort_grid_tags_its_rows_in_the_page_language(tool, platform):
+    """The grid's row words are built once per language in Python (web/cohort_html.py)."""
+    from tests.support.cohort import read_grid, seed_cohort
+
+    seed_cohort(tool, platform)
+    teacher = api_launch(tool, platform, user="teacher-1", claims=FRENCH)
+
+    page = get(teacher, tool, "/instructor/cohort")
+
+    grid = read_grid(page)
+    assert grid["Cara Failed"].tags == ["en difficulté"]
+    assert "at risk" not in visible(page)
+    credentials = re.findall(r'data-testid="credentials"><span class="meta">([^<]+)<', page)
+    assert credentials and set(credentials) == {"aucun"}

@@ -4,6 +4,7 @@ to (a clean checkout runs from the committed .mo; scripts/i18n regenerates both)
 
 from __future__ import annotations
 
+import ast
 import io
 from pathlib import Path
 
@@ -62,3 +63,28 @@ def test_each_compiled_catalog_is_up_to_date():
         write_mo(compiled, catalog(language))
         committed = (TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo").read_bytes()
         assert committed == compiled.getvalue(), "run scripts/i18n compile"
+
+
+def translations_inside_f_strings() -> list[str]:
+    """Calls of _, N_, ngettext... written inside an f-string: babel's extractor reads the
+    f-string as one token and never sees them, so they never reach the catalogue."""
+    names = set(KEYWORDS)
+    found = []
+    for path in sorted((ROOT / "lms_plugin").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for call in ast.walk(node):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id in names
+                ):
+                    found.append(f"{path.relative_to(ROOT)}:{call.lineno} {ast.unparse(call)}")
+    return found
+
+
+def test_no_sentence_is_marked_inside_an_f_string():
+    sample = ast.parse("f'<b>{_(\"at risk\")}</b>'")
+    assert any(isinstance(n, ast.Call) for n in ast.walk(sample))  # the walk reaches them
+    assert translations_inside_f_strings() == []
