@@ -6,19 +6,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lms_plugin.domain.content.model import Item, Option
+from lms_plugin.domain.i18n import N_, _, decimal
 
-NO_ANSWER = "(no answer)"
+NO_ANSWER = N_("(no answer)")  # in the reader's language when shown
+_EXACT = "0.######"  # a number as written in the content, in the reader's decimal mark
 
 
 def _texts(options: Sequence[Option], ids: Sequence[object]) -> list[str]:
     by_id = {o.id: o.text for o in options}
-    return [by_id.get(str(i), f"unknown option {str(i)[:40]}") for i in ids]
+    return [
+        by_id[str(i)] if str(i) in by_id else _("unknown option %(id)s", id=str(i)[:40])
+        for i in ids
+    ]
 
 
 def answer_text(item: Item, response: object) -> str:
     """What the learner answered, as they saw it."""
     if response is None or response == "" or response == [] or response == {}:
-        return NO_ANSWER
+        return _(NO_ANSWER)
     if item.type == "single_choice":
         return _texts(item.choices, [response])[0]
     if item.type == "multi_select" and isinstance(response, list):
@@ -44,8 +49,8 @@ def key_text(item: Item) -> str:
         return " → ".join(_texts(item.entries, item.answer_ids))
     if item.type == "matching":
         return answer_text(item, dict(item.pairs))
-    if item.type == "numeric":
+    if item.type == "numeric" and item.number is not None:  # the content lint requires one
         unit = f" {item.unit}" if item.unit else ""
-        spread = f" (± {item.tolerance:g})" if item.tolerance else ""
-        return f"{item.number:g}{unit}{spread}"
+        spread = f" (± {decimal(item.tolerance, _EXACT)})" if item.tolerance else ""
+        return f"{decimal(item.number, _EXACT)}{unit}{spread}"
     return item.text_answer or " / ".join(item.accept)

@@ -14,6 +14,7 @@ from lms_plugin.domain.cohort_mastery import band, isp_competencies
 from lms_plugin.domain.cohort_query import GridQuery, parse_query
 from lms_plugin.domain.content.model import Competency, Item, Option
 from lms_plugin.domain.errors import InvalidInputError
+from tests.support.french import in_french
 
 BOTH = ModuleRule(
     "m", pass_percent=80, max_attempts=3, quiz_required=True, assignment_required=True
@@ -289,3 +290,11 @@ def test_age_in_words(ago, text):
 def test_ages_that_read_the_same_share_one_unit(seconds, unit):
     assert c.age_unit(seconds) == unit
     assert c.age_words(seconds) == c.age_words(unit)
+
+
+def test_answers_and_keys_in_the_readers_language():
+    with in_french():
+        assert answer_text(CHOICE, None) == "(aucune réponse)"
+        assert answer_text(CHOICE, "zz") == "option inconnue zz"
+        assert key_text(NUMBER) == "12 h (± 0,5)"
+    assert answer_text(CHOICE, None) == "(no answer)" and key_text(NUMBER) == "12 h (± 0.5)"
