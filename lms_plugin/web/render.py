@@ -8,11 +8,31 @@ from markupsafe import Markup
 
 from lms_plugin.domain.content.markdown import render_markdown
 
+# nh3's defaults, and the one attribute-carrying box the renderer wraps tables in (see
+# domain.content.markdown.TABLE_BOX); any other class or tabindex is dropped.
+_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "div": {"class", "tabindex"}}
+_BOX = {("class", "table-scroll"), ("tabindex", "0")}
+
+
+def _only_the_table_box(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "div":
+        return value if (attribute, value) in _BOX else None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """``html`` with only what nh3 allows, and the table box (``_BOX``)."""
+    return nh3.clean(
+        html,
+        attributes=_ATTRIBUTES,
+        attribute_filter=_only_the_table_box,
+        link_rel="noopener noreferrer nofollow",
+    )
+
 
 def safe_markdown(text: str) -> Markup:
     """Render Markdown (raw HTML disabled) and sanitise the result once more with nh3."""
-    html = nh3.clean(render_markdown(text or ""), link_rel="noopener noreferrer nofollow")
-    return Markup(html)  # noqa: S704 - nh3 output is sanitised HTML
+    return Markup(sanitise(render_markdown(text or "")))  # noqa: S704 - nh3 output is sanitised HTML
 
 
 def safe_markdown_inline(text: str) -> Markup:
@@ -30,7 +50,4 @@ def safe_lesson_markdown(text: str, module_id: int) -> Markup:
     def figure_url(name: str) -> str:
         return url_for("figures.figure", module_id=module_id, name=name)
 
-    html = nh3.clean(
-        render_markdown(text or "", figure_url), link_rel="noopener noreferrer nofollow"
-    )
-    return Markup(html)  # noqa: S704 - nh3 output is sanitised HTML
+    return Markup(sanitise(render_markdown(text or "", figure_url)))  # noqa: S704 - nh3 output is sanitised HTML

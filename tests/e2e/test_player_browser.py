@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1, module, right_answer
+from tests.support.words import broken_words
 
 pytestmark = pytest.mark.e2e
 
@@ -194,3 +195,25 @@ def test_instructor_pages_pass_axe_at_320px(chromium, tool, platform, path):
     assert axe_violations(page) == []
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 320, f"{path} scrolls sideways at 320 px ({width}px)"
+
+
+def test_a_lesson_table_keeps_its_words_whole_on_a_phone(chromium, tool, platform):
+    """At 320 px a wide table scrolls in its own box, which the keyboard can reach, instead of
+    breaking its words ("Meas|ure", "Pro|cto|r") or the page's width."""
+    page, _ = open_launch(chromium, tool, platform, width=320)
+    lesson = next(les for les in module(L1M1).lessons if "|---" in les.markdown)
+    page.get_by_role("link", name=lesson.title).first.click()
+    page.wait_for_load_state()
+
+    boxes = page.locator(".lesson .table-scroll")
+    expect(boxes.first).to_be_visible()
+    for n in range(boxes.count()):
+        box = boxes.nth(n)
+        assert broken_words(box) == [], f"table {n + 1} breaks words"
+        assert box.get_attribute("tabindex") == "0"
+    assert any(
+        boxes.nth(n).evaluate("b => b.scrollWidth > b.clientWidth") for n in range(boxes.count())
+    ), "no table is wider than a phone: the check checks nothing"
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 320, f"the lesson scrolls sideways at 320 px ({width}px)"
+    assert axe_violations(page) == []

@@ -78,8 +78,8 @@ def test_module_snapshot_rejects_unknown_keys():
         ("# Title", "<h1>Title</h1>\n"),
         (
             "| a |\n|---|\n| 1 |",
-            "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n"
-            "<tbody>\n<tr>\n<td>1</td>\n</tr>\n</tbody>\n</table>\n",
+            '<div class="table-scroll" tabindex="0"><table>\n<thead>\n<tr>\n<th>a</th>\n'
+            "</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n</tr>\n</tbody>\n</table>\n</div>\n",
         ),
         ("x <b>y</b>", "<p>x &lt;b&gt;y&lt;/b&gt;</p>\n"),
         ("<div>\nx\n</div>", "<p>&lt;div&gt;\nx\n&lt;/div&gt;</p>\n"),
