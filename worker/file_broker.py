@@ -8,7 +8,7 @@ folder when complete (a rename within one file system is atomic), and a consumer
 message by renaming it into `processed/`, so exactly one consumer reads each whole file. A file
 that still cannot be read as a message is left in `processed/` and logged, not fatal. A draft
 left in `writing/` by a process that died mid-write was never sent (its sender got an error or
-never returned); the first channel a process opens removes drafts older than an hour.
+never returned); a channel, on its first write, removes drafts older than an hour.
 
 The message names, folders and options are kombu's, so `_size`, `_purge` and the queue-depth
 metric read the folder as before. Celery picks this transport with `broker_transport`.

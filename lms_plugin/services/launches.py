@@ -41,10 +41,14 @@ class LaunchRecord:
     roles: tuple[str, ...]
 
     @property
+    def is_staff(self) -> bool:
+        """Instructor, TA, ContentDeveloper or Administrator context roles (see domain.roles)."""
+        return self.access in ("instructor", "admin")
+
+    @property
     def staff_of_course(self) -> bool:
-        """Course staff (Instructor, TA, ContentDeveloper or Administrator context roles, see
-        domain.roles) in a launch from a course: the instructor pages are theirs."""
-        return self.access in ("instructor", "admin") and self.context_id is not None
+        """Staff in a launch from a course: the instructor pages are theirs."""
+        return self.is_staff and self.context_id is not None
 
 
 def upsert(

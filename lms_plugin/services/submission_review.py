@@ -23,8 +23,6 @@ from lms_plugin.domain.launch import LaunchContext
 from lms_plugin.services.content import current_content
 from lms_plugin.services.launches import LaunchRecord
 
-STAFF = ("instructor", "admin")
-
 
 @dataclass(frozen=True)
 class ReviewTarget:
@@ -43,7 +41,7 @@ class ReviewTarget:
 def review_target(session: Session, record: LaunchRecord, launch: LaunchContext) -> ReviewTarget:
     """The page a submission review launch opens, or a refusal (see the module docstring)."""
     module = _module_of(session, record, launch)
-    if record.access not in STAFF:
+    if not record.is_staff:
         if launch.for_user != launch.sub:
             raise ForbiddenError(
                 _(

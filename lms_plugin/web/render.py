@@ -6,12 +6,12 @@ import nh3
 from flask import url_for
 from markupsafe import Markup
 
-from lms_plugin.domain.content.markdown import render_markdown
+from lms_plugin.domain.content.markdown import TABLE_BOX_ATTRIBUTES, render_markdown
 
 # nh3's defaults, and the one attribute-carrying box the renderer wraps tables in (see
 # domain.content.markdown.TABLE_BOX); any other class or tabindex is dropped.
-_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "div": {"class", "tabindex"}}
-_BOX = {("class", "table-scroll"), ("tabindex", "0")}
+_BOX = frozenset(TABLE_BOX_ATTRIBUTES)
+_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "div": {name for name, _ in _BOX}}
 
 
 def _only_the_table_box(tag: str, attribute: str, value: str) -> str | None:

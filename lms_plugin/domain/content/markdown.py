@@ -46,7 +46,8 @@ _RENDER.add_render_rule("image", _image)
 # A table sits in a box of its own that scrolls sideways when the table is wider than the page
 # (a phone, a narrow LMS frame): its words stay whole. The box takes the keyboard focus, so a
 # keyboard can scroll it (WCAG 2.1.1; axe's scrollable-region-focusable).
-TABLE_BOX = '<div class="table-scroll" tabindex="0">'
+TABLE_BOX_ATTRIBUTES = (("class", "table-scroll"), ("tabindex", "0"))  # web.render lets these by
+TABLE_BOX = "<div " + " ".join(f'{name}="{value}"' for name, value in TABLE_BOX_ATTRIBUTES) + ">"
 
 
 def _boxed_table(
