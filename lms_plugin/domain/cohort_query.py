@@ -117,7 +117,7 @@ def _number(args: Mapping[str, str], name: str, low: int, high: int) -> int | No
     if not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
         raise InvalidInputError(
             _(
-                "%(name)s must be a whole number from %(low)s to %(high)s.",
+                "In the address, “%(name)s” must be a whole number from %(low)s to %(high)s.",
                 name=name,
                 low=number(low),
                 high=number(high),
@@ -129,5 +129,5 @@ def _number(args: Mapping[str, str], name: str, low: int, high: int) -> int | No
 def _flag(args: Mapping[str, str], name: str) -> bool:
     raw = args.get(name) or ""
     if raw not in ("", "0", "1", "on"):
-        raise InvalidInputError(_("%(name)s is 1 or left out.", name=name))
+        raise InvalidInputError(_("In the address, “%(name)s” is 1 or left out.", name=name))
     return raw in ("1", "on")

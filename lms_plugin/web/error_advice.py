@@ -20,6 +20,10 @@ RELAUNCH = _l(
     "other learning platform): that starts a new session."
 )
 ASK = _l("If it keeps happening, tell your instructor this error's reference.")
+ASK_ADMIN = _l(
+    "If it keeps happening, send this error's reference to the person who runs the tool at your "
+    "institution."
+)
 
 # status -> (what happened, when the error brings no sentence of its own; what to do next)
 BY_STATUS: dict[int, tuple[LazyString, Advice]] = {
@@ -85,6 +89,26 @@ BY_STATUS: dict[int, tuple[LazyString, Advice]] = {
     503: (_l("The tool is busy or being updated."), (_l("Try again in a minute."),)),
 }
 
+# status -> what course staff do next, where it differs from what learners are told: staff have
+# no instructor to turn to, but the person who runs the tool (who finds the reference in the log).
+FOR_STAFF: dict[int, Advice] = {
+    400: (_l("Go back and try again."), ASK_ADMIN),
+    403: (
+        _l(
+            "If you think it should be, ask your LMS administrator to check your role in the "
+            "course, then open the activity again from the course."
+        ),
+    ),
+    424: (_l("Try again in a few minutes."), ASK_ADMIN),
+    500: (
+        _l(
+            "Try again in a moment. If it happens again, send this error's reference to the "
+            "person who runs the tool at your institution: it lets them find what went wrong."
+        ),
+    ),
+    502: (_l("Try again in a few minutes."), ASK_ADMIN),
+}
+
 # error code -> what to do next, where it differs from its status's advice
 BY_CODE: dict[str, Advice] = {
     "locked": (_l("Finish what is listed above: the module opens by itself once it is done."),),
@@ -116,8 +140,13 @@ def reference_id() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+def _status_key(status: int) -> int:
+    """The status whose sentences stand for ``status`` (an unlisted one: 400 or 500)."""
+    return status if status in BY_STATUS else 500 if status >= 500 else 400
+
+
 def _for_status(status: int) -> tuple[LazyString, Advice]:
-    return BY_STATUS.get(status, BY_STATUS[500 if status >= 500 else 400])
+    return BY_STATUS[_status_key(status)]
 
 
 def what_happened(status: int) -> str:
@@ -125,7 +154,12 @@ def what_happened(status: int) -> str:
     return str(_for_status(status)[0])
 
 
-def what_to_do(status: int, code: str) -> str:
-    """What the person can do next, for this error code or else its status."""
-    advice = BY_CODE.get(code) or _for_status(status)[1]
+def what_to_do(status: int, code: str, *, staff: bool = False) -> str:
+    """What the person can do next, for this error code or else its status; ``staff``: the
+    course's instructors and admins, who are not sent to their instructor."""
+    advice = (
+        BY_CODE.get(code)
+        or (FOR_STAFF.get(_status_key(status)) if staff else None)
+        or _for_status(status)[1]
+    )
     return " ".join(str(sentence) for sentence in advice)

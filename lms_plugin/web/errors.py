@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from lms_plugin.domain.errors import LaunchError, LmsError, LockedError, RateLimitedError
 from lms_plugin.domain.grading import InvalidAnswerError
 from lms_plugin.domain.i18n import number
+from lms_plugin.services.launches import LaunchRecord
 from lms_plugin.web import error_advice, launch_session
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,11 @@ def _wants_json() -> bool:
 def _render(problem: Problem) -> Response:
     reference = error_advice.reference_id()
     g.lms_error_code = problem.code  # web.observe counts launch refusals by it
-    advice = problem.what_to_do or error_advice.what_to_do(problem.status, problem.code)
+    record = _launch()
+    staff = record is not None and record.staff_of_course
+    advice = problem.what_to_do or error_advice.what_to_do(
+        problem.status, problem.code, staff=staff
+    )
     if problem.status >= 500:
         log.exception(
             "error %s: %s %s -> %s", reference, request.method, request.path, problem.code
@@ -87,7 +92,7 @@ def _render(problem: Problem) -> Response:
             message=message,
             what_to_do=advice,
             reference=reference,
-            way_back=_way_back(),
+            way_back=_way_back(record),
             **extra,
         )
         response = make_response(page, problem.status)
@@ -95,12 +100,18 @@ def _render(problem: Problem) -> Response:
     return response
 
 
-def _way_back() -> tuple[str, str] | None:
+def _launch() -> LaunchRecord | None:
+    """The launch this request belongs to, if any: who reads the page."""
+    try:
+        return launch_session.current()
+    except Exception:  # no session, or its store is the very thing that failed
+        return None
+
+
+def _way_back(record: LaunchRecord | None) -> tuple[str, str] | None:
     """A way back into the tool (its link and words) when this request belongs to a launch:
     the course's staff to their instructor home, learners to the certificate overview."""
-    try:
-        record = launch_session.current()
-    except Exception:  # no session, or its store is the very thing that failed: no link
+    if record is None:
         return None
     if record.staff_of_course:
         return launch_session.link("instructor.home"), _("Back to the instructor home")

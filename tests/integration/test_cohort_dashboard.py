@@ -144,6 +144,9 @@ def test_filters_that_make_no_sense_are_a_clear_400(tool, seeded, query):
     _, teacher = seeded
     page = teacher.get(tool.url + "/instructor/cohort?" + query, headers=HTML)
     assert page.status_code == 400 and "<html" in page.text.lower()
+    heading = html.fromstring(page.text).get_element_by_id("err-title").text_content().strip()
+    # A sentence: it starts with a capital or a quotation, not a bare parameter name.
+    assert (heading[0].isupper() or heading[0] == "“") and heading.endswith("."), heading
     assert teacher.get(tool.url + "/instructor/cohort.csv?" + query).status_code == 400
 
 

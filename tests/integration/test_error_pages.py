@@ -135,6 +135,23 @@ def test_an_instructor_gets_a_way_back_to_the_instructor_home(tool, platform):
     assert home.ok and "Instructor home" in home.text
 
 
+def test_staff_are_sent_to_whoever_runs_the_tool_and_learners_to_their_instructor(tool, platform):
+    teacher = api_launch(tool, platform, user="teacher-1")
+    refused = teacher.get(tool.url + "/instructor/cohort?module=nope", headers=HTML)
+    _, advice = assert_helpful_page(refused, 400)
+    assert "runs the tool at your institution" in advice and "instructor" not in advice
+
+    learner = api_launch(tool, platform)
+    response = learner.put(
+        tool.url + f"/api/v1/modules/{L1M1}/assignment/draft",
+        data="x",
+        headers={"Content-Type": "text/plain"},
+    )
+    advice = response.json()["what_to_do"]
+    assert response.status_code == 400 and "tell your instructor" in advice
+    assert "runs the tool" not in advice
+
+
 def test_a_locked_module_says_what_is_missing_and_that_it_opens_by_itself(tool, platform):
     browser = api_launch(tool, platform)
     level_2 = "l2-m1-co-creation-trust-power"

@@ -323,8 +323,8 @@ def test_the_practice_log_and_cohort_filters_refuse_in_french(tool, platform):
     for query, sentence in (
         ("module=nope", "« nope » n\u2019est pas un module de ce certificat."),
         ("status=nope", "« nope » n\u2019est pas un état."),
-        ("page=0", "page doit être un nombre entier de 1 à"),
-        ("risk=2", "risk vaut 1 ou est omis."),
+        ("page=0", "Dans l\u2019adresse, « page » doit être un nombre entier de 1 à"),
+        ("risk=2", "Dans l\u2019adresse, « risk » vaut 1 ou est omis."),
         ("sort=nope", "Triez par apprenant, dernière activité, modules réussis ou par un module."),
     ):
         page = teacher.get(tool.url + "/instructor/cohort?" + query, headers=HTML)
