@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import statistics
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from PIL import Image
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1, module, right_answer
@@ -217,3 +220,38 @@ def test_a_lesson_table_keeps_its_words_whole_on_a_phone(chromium, tool, platfor
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 320, f"the lesson scrolls sideways at 320 px ({width}px)"
     assert axe_violations(page) == []
+
+
+def _edge_shades(box: Locator, strip: int = 4) -> tuple[float, float]:
+    """How dark the box's left and right edges look on screen (0 white, 255 black): the median
+    of a few pixels' columns, which a cell border or a letter does not move."""
+    image = Image.open(io.BytesIO(box.screenshot())).convert("L")
+    width, height = image.size
+
+    def shade(left: int) -> float:
+        pixels = [image.getpixel((x, y)) for x in range(left, left + strip) for y in range(height)]
+        return 255 - statistics.median(pixels)
+
+    return shade(0), shade(width - strip)
+
+
+def test_a_table_wider_than_a_phone_shows_a_shadow_where_there_is_more(chromium, tool, platform):
+    """Nothing else says that a table scrolls: the edge with more table beyond it is shaded."""
+    page, _ = open_launch(chromium, tool, platform, width=320)
+    lesson = next(les for les in module(L1M1).lessons if "|---" in les.markdown)
+    page.get_by_role("link", name=lesson.title).first.click()
+    page.wait_for_load_state()
+    boxes = page.locator(".lesson .table-scroll")
+    expect(boxes.first).to_be_visible()
+    wide = next(
+        boxes.nth(n)
+        for n in range(boxes.count())
+        if boxes.nth(n).evaluate("b => b.scrollWidth > b.clientWidth + 40")
+    )
+    wide.scroll_into_view_if_needed()
+
+    left, right = _edge_shades(wide)
+    assert right > left + 20, f"at the start: left {left}, right {right}"
+    wide.evaluate("b => { b.scrollLeft = b.scrollWidth }")
+    left, right = _edge_shades(wide)
+    assert left > right + 20, f"at the end: left {left}, right {right}"
