@@ -4,11 +4,14 @@ page, screenshots at 1280 and 375 px kept under the pytest temporary directory."
 
 from __future__ import annotations
 
+import io
 import re
+import statistics
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.axe import axe_violations
@@ -73,3 +76,38 @@ def test_grid_to_drill_down_and_competencies(chromium, tool, platform, shots, wi
     assert axe_violations(page) == []
     fits(page, width)
     page.screenshot(path=str(shots / f"competencies-{width}.png"), full_page=True)
+
+
+def _right_edge_shade(box) -> float:
+    """How dark the box's right edge looks (0 white, 255 black), its 24 px columns averaged."""
+    image = Image.open(io.BytesIO(box.screenshot())).convert("L")
+    width, height = image.size
+    pixels = [image.getpixel((x, y)) for x in range(width - 24, width) for y in range(height)]
+    return 255 - statistics.mean(pixels)
+
+
+def test_a_grid_wider_than_the_page_fades_its_right_edge_until_its_end_is_shown(
+    chromium, tool, platform
+):
+    """The box says that the grid goes on (frame.js marks it, cohort.css fades the edge)."""
+    seed_cohort(tool, platform)
+    page = instructor(chromium, tool, platform, 375)
+    page.goto(tool.url + "/instructor/cohort")
+    box = page.locator(".hm-scroll").filter(has=page.get_by_test_id("grid"))
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth + 100"), "the grid fits: no check"
+
+    expect(box).to_have_attribute("data-more", "right")
+    faded = _right_edge_shade(box)
+    box.evaluate("b => b.removeAttribute('data-more')")  # the same edge, not faded
+    assert _right_edge_shade(box) > faded + 3, "the fade does not show"
+
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth }")
+    expect(box).not_to_have_attribute("data-more", "right")
+    box.evaluate("b => { b.scrollLeft = 0 }")
+    expect(box).to_have_attribute("data-more", "right")
+
+    wide = instructor(chromium, tool, platform, 2400)  # the whole grid fits
+    wide.goto(tool.url + "/instructor/cohort")
+    grid_box = wide.locator(".hm-scroll").filter(has=wide.get_by_test_id("grid"))
+    assert grid_box.evaluate("b => b.scrollWidth <= b.clientWidth")
+    expect(grid_box).not_to_have_attribute("data-more", "right")

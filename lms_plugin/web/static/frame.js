@@ -34,6 +34,26 @@
     schedule();
   }
 
+  // --- grids wider than the page ----------------------------------------------------------------
+  // A grid (.hm-scroll: the cohort's, an attempt's answers...) scrolls sideways in its own box
+  // when it is wider than the page. While more of it lies beyond the right edge, the box says
+  // so: data-more="right", which fades that edge (cohort.css). Its cells are opaque, so the
+  // background shadows of a lesson's table (.table-scroll, app.css) would not show there.
+  function markMore(box) {
+    if (box.scrollLeft + box.clientWidth < box.scrollWidth - 1) {
+      box.setAttribute("data-more", "right");
+    } else {
+      box.removeAttribute("data-more");
+    }
+  }
+  document.querySelectorAll(".hm-scroll").forEach(function (box) {
+    markMore(box);
+    box.addEventListener("scroll", function () { markMore(box); }, { passive: true });
+    if ("ResizeObserver" in window) {
+      new ResizeObserver(function () { markMore(box); }).observe(box);
+    }
+  });
+
   // --- local times ----------------------------------------------------------------------------
   // Templates render <time datetime="2026-12-05T09:30:00+00:00" data-local="datetime">5 Dec
   // 2026, 09:30 UTC</time> (web.theming.local_time): the text is a correct UTC fallback, which
