@@ -200,16 +200,21 @@ def test_instructor_pages_pass_axe_at_320px(chromium, tool, platform, path):
     assert width <= 320, f"{path} scrolls sideways at 320 px ({width}px)"
 
 
-def test_a_lesson_table_keeps_its_words_whole_on_a_phone(chromium, tool, platform):
-    """At 320 px a wide table scrolls in its own box, which the keyboard can reach, instead of
-    breaking its words ("Meas|ure", "Pro|cto|r") or the page's width."""
+def _lesson_tables_on_a_phone(chromium, tool, platform) -> tuple[Page, Locator]:
+    """The first M1 lesson with Markdown tables, at 320 px: the page and its tables' boxes."""
     page, _ = open_launch(chromium, tool, platform, width=320)
     lesson = next(les for les in module(L1M1).lessons if "|---" in les.markdown)
     page.get_by_role("link", name=lesson.title).first.click()
     page.wait_for_load_state()
-
     boxes = page.locator(".lesson .table-scroll")
     expect(boxes.first).to_be_visible()
+    return page, boxes
+
+
+def test_a_lesson_table_keeps_its_words_whole_on_a_phone(chromium, tool, platform):
+    """At 320 px a wide table scrolls in its own box, which the keyboard can reach, instead of
+    breaking its words ("Meas|ure", "Pro|cto|r") or the page's width."""
+    page, boxes = _lesson_tables_on_a_phone(chromium, tool, platform)
     for n in range(boxes.count()):
         box = boxes.nth(n)
         assert broken_words(box) == [], f"table {n + 1} breaks words"
@@ -237,12 +242,7 @@ def _edge_shades(box: Locator, strip: int = 4) -> tuple[float, float]:
 
 def test_a_table_wider_than_a_phone_shows_a_shadow_where_there_is_more(chromium, tool, platform):
     """Nothing else says that a table scrolls: the edge with more table beyond it is shaded."""
-    page, _ = open_launch(chromium, tool, platform, width=320)
-    lesson = next(les for les in module(L1M1).lessons if "|---" in les.markdown)
-    page.get_by_role("link", name=lesson.title).first.click()
-    page.wait_for_load_state()
-    boxes = page.locator(".lesson .table-scroll")
-    expect(boxes.first).to_be_visible()
+    _, boxes = _lesson_tables_on_a_phone(chromium, tool, platform)
     wide = next(
         boxes.nth(n)
         for n in range(boxes.count())
