@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, redirect, render_template, request
+from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -119,7 +119,20 @@ def home() -> str:
         "admin/home.html",
         platforms=admin_platforms.platforms(deps.session(), viewer.scope),
         done=request.args.get("done"),
+        tool_urls=_tool_urls(),
     )
+
+
+def _tool_urls() -> dict[str, str]:
+    """The tool's addresses an LMS's registration form asks for, at the public URL."""
+    base = deps.settings().public_url.rstrip("/")
+    endpoints = {
+        "login": "lti.login",
+        "launch": "lti.launch",
+        "jwks": "lti.jwks",
+        "canvas": "lti_config.canvas",
+    }
+    return {name: base + url_for(endpoint) for name, endpoint in endpoints.items()}
 
 
 @bp.post("/deployments/<int:deployment_id>/activate")

@@ -345,3 +345,27 @@ def test_a_refused_launch_is_recorded_for_its_platform(tool, platform):
     assert "typo-client" not in home and "unknown_platform" in unknown_section
     lms_admin = launched(tool, platform, LMS_ADMIN)
     assert 'data-testid="unknown-refusals"' not in lms_admin.get(tool.url + "/admin/").text
+
+
+def test_the_operator_finds_the_addresses_an_lms_asks_for_and_each_one_answers(tool, platform):
+    """Registering another LMS needs the tool's addresses: the admin home lists them, at the
+    public URL, and each is the route it names (the keyset and Canvas's JSON are served)."""
+    page = signed_in(tool).get(tool.url + "/admin/").text
+    urls = {
+        name: re.search(rf'<code data-testid="tool-{name}">([^<]+)</code>', page).group(1)  # type: ignore[union-attr]
+        for name in ("login", "launch", "jwks", "canvas")
+    }
+    assert all(url.startswith(tool.url + "/lti/") for url in urls.values()), urls
+    keys = requests.get(urls["jwks"]).json()["keys"]
+    assert keys and all(key["kty"] == "RSA" for key in keys)
+    canvas = requests.get(urls["canvas"]).json()
+    assert canvas["oidc_initiation_url"] == urls["login"]
+    assert canvas["target_link_uri"] == urls["launch"]
+    assert canvas["public_jwk_url"] == urls["jwks"]
+    login = requests.get(urls["login"], params=platform.login_params(), allow_redirects=False)
+    assert login.status_code == 302 and login.headers["Location"].startswith(platform.url + "/auth")
+    assert requests.get(urls["launch"], headers=HTML).status_code == 405  # a POST route
+
+    # An LMS administrator of one platform does not register others.
+    lms_admin = launched(tool, platform, LMS_ADMIN)
+    assert 'data-testid="register-help"' not in lms_admin.get(tool.url + "/admin/").text
