@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from lms_plugin.domain import practice_log
@@ -201,8 +202,12 @@ def module_grade(
         parts = [p for p in (best_quiz_percent, rubric_percent) if p is not None]
     if not parts:
         return 0.0
-    mean = sum(p or 0.0 for p in parts) / len(parts) / 100.0
-    return round(min(1.0, max(0.0, mean)), 4)
+    # In decimal, from the percents as they are shown (two decimals), rounded half up: the
+    # mean of 58.33 and 0 is 29.165, shown 29.17. In binary floating point it is 29.164999...,
+    # which round() took down to 29.16.
+    mean = sum(Decimal(repr(p or 0.0)) for p in parts) / len(parts) / 100
+    grade = min(Decimal(1), max(Decimal(0), mean))
+    return float(grade.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
 def module_locked(module: Module, completed_modules: set[str]) -> tuple[str, ...]:

@@ -269,12 +269,15 @@ def test_format_percent(value, text):
         (CompletionRule(False, False), True, 90.0, 70.0, 0.8),  # nothing required: what exists
         (CompletionRule(False, False), True, None, 70.0, 0.7),
         (CompletionRule(False, False), True, None, None, 0.0),
-        (CompletionRule(), True, 66.67, 66.66, 0.6666),
+        (CompletionRule(), True, 66.67, 66.66, 0.6667),  # 66.665: half up
+        (CompletionRule(), True, 58.33, None, 0.2917),  # 29.165, not 29.164999... rounded down
+        (CompletionRule(), True, 100.0, 0.01, 0.5001),  # 50.005
+        (CompletionRule(), True, 33.33, 33.33, 0.3333),
     ],
 )
 def test_module_grade(rule, assignment, quiz, rubric, grade):
     module = make_module(completion=rule, assignment=make_assignment() if assignment else None)
-    assert module_grade(module, quiz, rubric) == pytest.approx(grade)
+    assert module_grade(module, quiz, rubric) == grade  # exactly: the number the LMS is sent
 
 
 @pytest.mark.parametrize(
