@@ -205,8 +205,8 @@ def module_grade(
     # In decimal, from the percents as they are shown (two decimals), rounded half up: the
     # mean of 58.33 and 0 is 29.165, shown 29.17. In binary floating point it is 29.164999...,
     # which round() took down to 29.16.
-    mean = sum(Decimal(repr(p or 0.0)) for p in parts) / len(parts) / 100
-    grade = min(Decimal(1), max(Decimal(0), mean))
+    total = sum((Decimal(repr(p or 0.0)) for p in parts), Decimal(0))
+    grade = min(Decimal(1), max(Decimal(0), total / len(parts) / 100))
     return float(grade.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
