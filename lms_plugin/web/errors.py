@@ -48,7 +48,7 @@ def _render(problem: Problem) -> Response:
     reference = error_advice.reference_id()
     g.lms_error_code = problem.code  # web.observe counts launch refusals by it
     record = _launch()
-    staff = record is not None and record.staff_of_course
+    staff = record is not None and record.is_staff  # not sent to "your instructor"
     advice = problem.what_to_do or error_advice.what_to_do(
         problem.status, problem.code, staff=staff
     )
