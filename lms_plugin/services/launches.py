@@ -70,6 +70,16 @@ def upsert(
     return row
 
 
+def opened_activities(session: Session, context_id: int, certificate: str) -> set[str]:
+    """The modules whose links have been opened from this course (``certificate`` for a link
+    that names no module: it opens the whole certificate). The tool knows a link once it is
+    launched: one added to the course and never opened is not among them."""
+    slugs = session.scalars(
+        select(ResourceLink.module_slug).where(ResourceLink.context_id == context_id).distinct()
+    )
+    return {slug or certificate for slug in slugs}
+
+
 def rows_key(registration_id: int, launch: LaunchContext) -> str:
     """The cache key for the rows of exactly these claims (a fingerprint of what is written)."""
     # vars(), not asdict(): this runs on every launch and asdict deep-copies as it goes.

@@ -13,6 +13,7 @@ from lms_plugin.domain.gradebook import CERTIFICATE
 from lms_plugin.lti.deep_linking import DeepLinkChoice, response_jwt
 from lms_plugin.lti.tool_config import active_key
 from lms_plugin.services.content import CurrentContent, current_content
+from lms_plugin.services.launches import opened_activities
 from lms_plugin.web import deps, launch_session
 
 bp = Blueprint("deep_link", __name__, url_prefix="/deep-link")
@@ -37,6 +38,7 @@ def _request() -> dict[str, Any]:
 def picker() -> str:
     deep_link = _request()
     settings = deep_link["settings"]
+    course = launch_session.current().context_id
     return render_template(
         "deep_link/picker.html",
         content=current_content(deps.session()),
@@ -44,6 +46,7 @@ def picker() -> str:
         settings=settings,
         certificate=CERTIFICATE,
         certificate_title=CERTIFICATE_TITLE,
+        opened=opened_activities(deps.session(), course, CERTIFICATE) if course else set(),
     )
 
 

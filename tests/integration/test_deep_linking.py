@@ -9,7 +9,7 @@ import jwt
 import pytest
 import requests
 
-from tests.support.content_keys import L1M1, module
+from tests.support.content_keys import L1M1, catalogue, module
 from tests.support.launch_flow import full_launch
 
 pytestmark = pytest.mark.integration
@@ -177,3 +177,26 @@ def test_a_course_without_a_title_is_named_by_its_label(tool, platform):
     assert picker.status_code == 200
     assert '<span data-testid="course">ISP-7</span>' in picker.text
     assert "None" not in re.search(r'<div class="who">.*?</div>', picker.text, re.S).group(0)
+
+
+def test_the_picker_marks_what_this_course_has_opened_already(tool, platform):
+    """A module whose link was opened from this course, and the whole certificate's link, are
+    marked; another module is not, and another course sees only what it opened."""
+    l1m2 = catalogue().programs[0].modules[1].slug
+    opened = requests.Session()
+    full_launch(opened, tool.url, platform, claims={CLAIM + "custom": {"module": L1M1}})
+    full_launch(opened, tool.url, platform, claims={CLAIM + "resource_link": {"id": "cert"}})
+    other_course = {"context_id": "course-202", CLAIM + "custom": {"module": l1m2}}
+    full_launch(opened, tool.url, platform, claims=other_course)
+
+    _, picker = dl_launch(tool, platform)
+    marked = re.findall(r'<label for="m-([\w-]+)">[^\n]*data-testid="opened-before"', picker.text)
+    assert sorted(marked) == sorted([L1M1, "certificate"]), marked
+    assert 'data-testid="opened-note"' in picker.text
+
+    teacher = requests.Session()
+    teacher.headers.update(HTML)
+    claims = {**dl_claims(platform), "context_id": "course-202"}
+    elsewhere = full_launch(teacher, tool.url, platform, login_hint="teacher-1", claims=claims)
+    assert elsewhere.status_code == 200 and "/deep-link" in elsewhere.url
+    assert re.findall(r'<label for="m-([\w-]+)">[^\n]*opened-before', elsewhere.text) == [l1m2]
