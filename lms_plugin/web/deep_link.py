@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from lms_plugin.db.models import Registration
-from lms_plugin.domain.errors import ConflictError, UnprocessableError
+from lms_plugin.domain.errors import ConflictError
 from lms_plugin.domain.gradebook import CERTIFICATE
 from lms_plugin.lti.deep_linking import DeepLinkChoice, response_jwt
 from lms_plugin.lti.tool_config import active_key
@@ -36,7 +37,14 @@ def _request() -> dict[str, Any]:
 
 @bp.get("")
 def picker() -> str:
-    deep_link = _request()
+    return _picker(_request())
+
+
+def _picker(
+    deep_link: dict[str, Any], refusal: str | None = None, chosen: Sequence[str] = ()
+) -> str:
+    """The list of modules; after a choice the LMS cannot take, again with ``refusal`` said
+    above it and the ``chosen`` ones still ticked."""
     settings = deep_link["settings"]
     course = launch_session.current().context_id
     return render_template(
@@ -47,6 +55,8 @@ def picker() -> str:
         certificate=CERTIFICATE,
         certificate_title=CERTIFICATE_TITLE,
         opened=opened_activities(deps.session(), course, CERTIFICATE) if course else set(),
+        refusal=refusal,
+        chosen=set(chosen),
     )
 
 
@@ -64,17 +74,18 @@ def _accepts_multiple(settings: dict[str, Any]) -> bool:
 
 
 @bp.post("")
-def respond() -> str:
-    """Sign the LtiDeepLinkingResponse and post it back to the LMS from the browser."""
+def respond() -> str | tuple[str, int]:
+    """Sign the LtiDeepLinkingResponse and post it back to the LMS from the browser. A choice
+    the LMS cannot take (none, or several where it adds one at a time) shows the list again,
+    saying why (422): the request is still open."""
     deep_link = _request()
     content = current_content(deps.session())
     slugs = list(dict.fromkeys(request.form.getlist("module")))  # each module once, in order
     if not slugs:
-        raise UnprocessableError(_("Choose at least one module."), code="nothing_chosen")
+        return _picker(deep_link, _("Choose at least one module.")), 422
     if len(slugs) > 1 and not _accepts_multiple(deep_link["settings"]):
-        raise UnprocessableError(
-            _("Choose one module: your LMS adds one activity at a time here."), code="one_only"
-        )
+        refusal = _("Choose one module: your LMS adds one activity at a time here.")
+        return _picker(deep_link, refusal, slugs), 422
     choices = [DeepLinkChoice(slug, _title(content, slug)) for slug in slugs]
     record = launch_session.current()
     registration = deps.session().get(Registration, record.registration_id)

@@ -183,6 +183,9 @@ def test_deep_linking_picker_in_the_browser_posts_back_to_the_lms(chromium, tool
     page.wait_for_url(re.compile(re.escape(tool.url) + r"/deep-link"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Add modules to your course")
     assert axe_violations(page) == []
+    page.get_by_role("button", name="Add to course").click()  # nothing ticked yet
+    expect(page.get_by_role("alert")).to_have_text("Choose at least one module.")
+    assert axe_violations(page) == []
     page.get_by_label(re.compile(module(L1M1).title)).check()
     with page.expect_request(platform.url + "/dl/return") as returned:
         page.get_by_role("button", name="Add to course").click()

@@ -99,12 +99,22 @@ def test_a_request_without_a_return_url_is_refused(tool, platform):
     assert response.status_code == 400 and "claim_malformed" in response.text
 
 
-def test_choosing_nothing_is_a_clear_422(tool, platform):
+def test_choosing_nothing_shows_the_list_again_saying_so(tool, platform):
+    """A 422 that keeps the instructor in the LMS's dialog: the list again, the reason above it,
+    and the request still open for the next choice."""
     browser, picker = dl_launch(tool, platform)
     csrf = re.search(r'name="csrf" value="([^"]+)"', picker.text).group(1)
     handle = re.search(r'name="lh" value="([^"]+)"', picker.text).group(1)
     response = browser.post(tool.url + "/deep-link", data={"csrf": csrf, "lh": handle})
-    assert response.status_code == 422 and "at least one module" in response.text
+    assert response.status_code == 422
+    refusal = re.search(r'data-testid="picker-refusal"><p>([^<]+)</p>', response.text)
+    assert refusal is not None and refusal.group(1) == "Choose at least one module."
+    assert f'value="{L1M1}"' in response.text and " checked" not in response.text
+
+    chosen = browser.post(
+        tool.url + "/deep-link", data={"csrf": csrf, "lh": handle, "module": [L1M1]}
+    )
+    assert chosen.status_code == 200 and 'name="JWT"' in chosen.text
 
 
 @pytest.mark.parametrize(
@@ -148,6 +158,7 @@ def test_lms_that_accepts_one_item_gets_one(tool, platform):
     one = browser.post(tool.url + "/deep-link", data={**form, "module": [L1M1]})
 
     assert two.status_code == 422 and "Choose one module" in two.text
+    assert f'value="{L1M1}" id="m-{L1M1}" checked' in two.text  # the choice is kept
     assert one.status_code == 200
     token = unescape(re.search(r'name="JWT" value="([^"]+)"', one.text).group(1))
     assert len(jwt.decode(token, options={"verify_signature": False})[DL + "content_items"]) == 1
