@@ -106,6 +106,12 @@ def test_an_odd_choice_is_a_clear_400(tool, lms, value):
     assert "Choose whether every module gets a gradebook column" in answer.text
 
 
+def headers(html: str) -> list[str]:
+    """The sync table's column headings."""
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S)
+    return [text(th) for th in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), re.S)]  # type: ignore[union-attr]
+
+
 def rows(html: str) -> list[str]:
     """The sync table's rows as text, header left out."""
     body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
@@ -130,6 +136,12 @@ def test_the_sync_page_lists_the_certificate_score_and_says_why_a_module_grade_i
     assert re.fullmatch(rf"{name} The whole certificate \d+(\.\d+)?% Sent", whole), whole
     title = catalogue().module(L1M1)[1].title
     assert quiz == f"{name} {title} 50% Not sent: no column takes it"
+    assert headers(page.text) == [
+        "Learner",
+        "Module or certificate",
+        "Grade",
+        "In the LMS gradebook",
+    ]
 
 
 def test_a_refused_certificate_score_can_be_found_and_sent_again(tool, lms):
@@ -149,6 +161,7 @@ def test_a_refused_certificate_score_can_be_found_and_sent_again(tool, lms):
     refused = "Failed: not_gradable — line item was deleted"
     assert re.fullmatch(rf"{name} The whole certificate \d+(\.\d+)?% {refused}", line), line
     assert f'name="outbox_id" value="{outbox_id}"' in problems.text
+    assert headers(problems.text)[0] == "Select"  # a column only where a grade can be resent
     csrf = re.search(r'name="csrf" value="([^"]+)"', problems.text).group(1)
     resent = browser.post(
         tool.url + "/instructor/scores/resend",
