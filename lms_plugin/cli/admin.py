@@ -9,6 +9,7 @@ from lms_plugin.cli.common import app_context, cli, deployment_options
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.common import tenants as _tenants
 from lms_plugin.domain.platform_profiles import PRODUCTS as PRODUCT_CHOICES
+from lms_plugin.domain.tool_urls import ToolUrls
 
 
 # --- database -------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def platform_add(
     )
     with app_context() as app:
         reg = add_platform(_session(), _tenants(), spec)
-        base = app.extensions["lms_settings"].public_url.rstrip("/")
+        urls = ToolUrls.at(app.extensions["lms_settings"].public_url)
         added = f"{reg.id}: {reg.name} ({reg.issuer}, client {reg.client_id})"
     for line in filled:
         click.echo(f"  {line}")
@@ -133,11 +134,9 @@ def platform_add(
             "  no deployment id given: the first launch records it as pending; trust it with "
             "lms-plugin deployments activate (or give --deployment-id now)"
         )
-    click.echo(
-        f"  the LMS needs: login {base}/lti/login, launch {base}/lti/launch, keyset {base}/lti/jwks"
-    )
+    click.echo(f"  the LMS needs: login {urls.login}, launch {urls.launch}, keyset {urls.jwks}")
     if product == "canvas":
-        click.echo(f"  Canvas developer key (Enter URL): {base}/lti/config/canvas.json")
+        click.echo(f"  Canvas developer key (Enter URL): {urls.canvas}")
 
 
 @platform.command("update")

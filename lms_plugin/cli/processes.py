@@ -15,6 +15,7 @@ from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.content import sync as _sync
 from lms_plugin.cli.hints import typed_command
 from lms_plugin.cli.together import run_together
+from lms_plugin.domain.tool_urls import ToolUrls
 from lms_plugin.settings import Settings, load_settings
 
 CELERY_APP = "worker.celery_app:celery"
@@ -137,17 +138,18 @@ def celery_worker_args(
 def admin_info(public_url: str, prog: str, *, derived: bool, registered: bool) -> str:
     """What ``run`` prints for the LMS admin: the tool's URLs and the next commands, as ``prog``
     (how the user reaches this CLI) types them."""
-    base = public_url.rstrip("/")
+    urls = ToolUrls.at(public_url)
+    base = urls.base
     # Another shell has no LMS_PUBLIC_URL: name it where the URL a command prints depends on it.
     env = f"LMS_PUBLIC_URL={base} " if derived and base != DEFAULT_PUBLIC_URL else ""
     lines = [
         "",
         "Register the tool in your LMS (LTI 1.3) with:",
-        f"  OpenID Connect login URL (initiate login): {base}/lti/login",
-        f"  Redirect / launch URL (target link URI):  {base}/lti/launch",
-        f"  Deep linking (content selection) URL:      {base}/lti/launch",
-        f"  Public keyset (JWKS) URL:                  {base}/lti/jwks",
-        f"  Canvas developer key, Enter URL:           {base}/lti/config/canvas.json",
+        f"  OpenID Connect login URL (initiate login): {urls.login}",
+        f"  Redirect / launch URL (target link URI):  {urls.launch}",
+        f"  Deep linking (content selection) URL:      {urls.launch}",
+        f"  Public keyset (JWKS) URL:                  {urls.jwks}",
+        f"  Canvas developer key, Enter URL:           {urls.canvas}",
         f"Then: {prog} platform add --product canvas|moodle|brightspace|blackboard|sakai|"
         "schoology --client-id ... --deployment-id ... [--lms-url ...] (docs/setup-*.md)",
         "Or, where the LMS registers tools by URL (LTI Dynamic Registration: Moodle, Brightspace):",

@@ -21,6 +21,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from lms_plugin.domain.tool_urls import ToolUrls
+
 CANVAS_PLATFORM = "canvas.instructure.com"
 SCOPES = (
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
@@ -44,8 +46,8 @@ SELECTION_HEIGHT = 600
 
 def canvas_configuration(tool_url: str, *, title: str, description: str) -> dict[str, Any]:
     """The JSON Canvas imports for a developer key of the tool served at ``tool_url``."""
-    base = tool_url.rstrip("/")
-    launch = base + "/lti/launch"
+    urls = ToolUrls.at(tool_url)
+    base, launch = urls.base, urls.launch
     picker = {
         "message_type": "LtiDeepLinkingRequest",
         "target_link_uri": launch,
@@ -55,9 +57,9 @@ def canvas_configuration(tool_url: str, *, title: str, description: str) -> dict
     return {
         "title": title,
         "description": description,
-        "oidc_initiation_url": base + "/lti/login",
+        "oidc_initiation_url": urls.login,
         "target_link_uri": launch,
-        "public_jwk_url": base + "/lti/jwks",
+        "public_jwk_url": urls.jwks,
         "scopes": list(SCOPES),
         "extensions": [
             {

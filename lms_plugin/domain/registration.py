@@ -22,6 +22,7 @@ from lms_plugin.domain.canvas_config import (
     TOOL_ID,
 )
 from lms_plugin.domain.errors import InvalidInputError, UpstreamError
+from lms_plugin.domain.tool_urls import ToolUrls
 
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -138,8 +139,8 @@ def tool_registration(
 ) -> dict[str, Any]:
     """The client registration request the tool sends (Dynamic Registration §3.5.2); Canvas's
     carries its extension too (see :func:`_canvas_tool_configuration`)."""
-    base = tool_url.rstrip("/")
-    launch = base + "/lti/launch"
+    urls = ToolUrls.at(tool_url)
+    base, launch = urls.base, urls.launch
     tool_configuration: dict[str, Any] = {
         "domain": urlsplit(base).netloc,
         "target_link_uri": launch,
@@ -158,10 +159,10 @@ def tool_registration(
         "application_type": "web",
         "response_types": ["id_token"],
         "grant_types": ["implicit", "client_credentials"],
-        "initiate_login_uri": base + "/lti/login",
+        "initiate_login_uri": urls.login,
         "redirect_uris": [launch],
         "client_name": client_name,
-        "jwks_uri": base + "/lti/jwks",
+        "jwks_uri": urls.jwks,
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(platform.scopes_to_request),
         TOOL_CONFIGURATION: tool_configuration,

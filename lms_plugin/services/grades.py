@@ -164,7 +164,7 @@ def _refresh(session: Session, modules: Mapping[Key, Module]) -> tuple[list[int]
             log=logs.get(key),
             log_min_words=log_words,
         ).complete
-        score = round(completion.module_grade(module, quiz, rubric), 4)
+        score = completion.module_grade(module, quiz, rubric)  # to four decimals already
         grade = grades.get(key)
         now = (score, complete, quiz, rubric, status)
         if grade is not None and _state(grade) == now:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import LAUNCH_ERRORS, ForbiddenError, InvalidInputError
+from lms_plugin.domain.tool_urls import ToolUrls
 from lms_plugin.services import admin_access, admin_keys, admin_platforms
 from lms_plugin.web import admin_auth, deps, launch_session
 from lms_plugin.web.admin_auth import AdminSignInRequired
@@ -119,20 +120,8 @@ def home() -> str:
         "admin/home.html",
         platforms=admin_platforms.platforms(deps.session(), viewer.scope),
         done=request.args.get("done"),
-        tool_urls=_tool_urls(),
+        tool_urls=ToolUrls.at(deps.settings().public_url),  # for another LMS's registration
     )
-
-
-def _tool_urls() -> dict[str, str]:
-    """The tool's addresses an LMS's registration form asks for, at the public URL."""
-    base = deps.settings().public_url.rstrip("/")
-    endpoints = {
-        "login": "lti.login",
-        "launch": "lti.launch",
-        "jwks": "lti.jwks",
-        "canvas": "lti_config.canvas",
-    }
-    return {name: base + url_for(endpoint) for name, endpoint in endpoints.items()}
 
 
 @bp.post("/deployments/<int:deployment_id>/activate")

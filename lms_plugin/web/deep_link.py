@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from lms_plugin.db.models import Registration
 from lms_plugin.domain.errors import ConflictError
 from lms_plugin.domain.gradebook import CERTIFICATE
+from lms_plugin.domain.tool_urls import ToolUrls
 from lms_plugin.lti.deep_linking import DeepLinkChoice, response_jwt
 from lms_plugin.lti.tool_config import active_key
 from lms_plugin.services.content import CurrentContent, current_content
@@ -98,7 +99,7 @@ def respond() -> str | tuple[str, int]:
         str(deep_link["deployment_id"]),
         settings,
         choices,
-        deps.settings().public_url.rstrip("/") + "/lti/launch",
+        ToolUrls.at(deps.settings().public_url).launch,
     )
     summary = launch_session.summary()
     summary.pop("deep_link")

@@ -89,24 +89,22 @@ BY_STATUS: dict[int, tuple[LazyString, Advice]] = {
     503: (_l("The tool is busy or being updated."), (_l("Try again in a minute."),)),
 }
 
-# status -> what course staff do next, where it differs from what learners are told: staff have
-# no instructor to turn to, but the person who runs the tool (who finds the reference in the log).
+# What course staff are told instead, where learners are sent to their instructor: staff have no
+# instructor to turn to, but the person who runs the tool (who finds the reference in the log).
+# ASK becomes ASK_ADMIN wherever it is said; these statuses' advice has its own words for staff.
 FOR_STAFF: dict[int, Advice] = {
-    400: (_l("Go back and try again."), ASK_ADMIN),
     403: (
         _l(
             "If you think it should be, ask your LMS administrator to check your role in the "
             "course, then open the activity again from the course."
         ),
     ),
-    424: (_l("Try again in a few minutes."), ASK_ADMIN),
     500: (
         _l(
             "Try again in a moment. If it happens again, send this error's reference to the "
             "person who runs the tool at your institution: it lets them find what went wrong."
         ),
     ),
-    502: (_l("Try again in a few minutes."), ASK_ADMIN),
 }
 
 # error code -> what to do next, where it differs from its status's advice
@@ -162,4 +160,6 @@ def what_to_do(status: int, code: str, *, staff: bool = False) -> str:
         or (FOR_STAFF.get(_status_key(status)) if staff else None)
         or _for_status(status)[1]
     )
+    if staff:
+        advice = tuple(ASK_ADMIN if sentence is ASK else sentence for sentence in advice)
     return " ".join(str(sentence) for sentence in advice)
