@@ -243,7 +243,7 @@ def _pass_rule(assessed: Any) -> str:
             "criteria needs %(mean)s or above; otherwise the learner is asked to revise.",
             label=label,
             level=assessed.min_criterion_level,
-            mean=f"{assessed.min_mean:.1f}",
+            mean=rubric.format_mean(assessed.min_mean),
         )
     )
 

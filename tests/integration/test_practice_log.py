@@ -15,6 +15,8 @@ from tests.support.learners import api_launch
 from tests.support.practice_log import FAILURE_SECTIONS, entry_form
 from tests.support.reviews import instructor
 
+FRENCH = {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {"locale": "fr-FR"}}
+
 pytestmark = pytest.mark.integration
 HTML = {"Accept": "text/html"}
 L2M5 = "l2-m5-sustaining-spreading-capacity"
@@ -133,6 +135,10 @@ def test_the_learning_from_failure_entry_is_graded_under_its_rubric(tool, platfo
     [(entry_id,)] = tool.rows("SELECT id FROM practice_log_entry WHERE kind = 'failure'")
     review = f"/instructor/practice-log/failures/{entry_id}"
     assert "failed failed" in teacher.get(tool.url + review, headers=HTML).text
+    # The pass rule's mean is written as the reader's language writes numbers.
+    french = api_launch(tool, platform, user="teacher-1", claims=FRENCH)
+    rule = " ".join(french.get(tool.url + review, headers=HTML).text.split())
+    assert "la moyenne des critères 3,0 ou plus" in rule
     partial = _rubric(lambda n: 3)
     partial.pop(next(iter(partial)))
     missing = _post(teacher, tool, review, partial)
