@@ -34,6 +34,19 @@ ABANDONED = (
 )
 
 
+@dataclass(frozen=True)
+class RosterState:
+    """Whether the course's roster is known: without a finished sync, the tool knows only the
+    learners who launched, so "never launched" cannot be counted."""
+
+    offered: bool  # the LMS offered a roster service the tool may call
+    synced_at: datetime | None  # when the latest finished sync read it; None before the first
+
+    @property
+    def known(self) -> bool:
+        return self.synced_at is not None
+
+
 class RosterPort(Protocol):
     def members(self, memberships_url: str) -> Iterable[Member]: ...
 
@@ -79,6 +92,18 @@ def start_roster_sync(session: Session, context_id: int, now: datetime | None = 
         return Started(joined, new=False)
     session.commit()
     return Started(job, new=True)
+
+
+def roster_state(session: Session, context_id: int) -> RosterState:
+    """Whether the course offers its roster, and when the latest sync that finished read it
+    (a sync reads the whole roster as it starts, in seconds)."""
+    context = session.get(LtiContext, context_id)
+    synced_at = session.scalar(
+        select(func.max(JobRun.created_at)).filter_by(
+            context_id=context_id, kind="roster_sync", status="done"
+        )
+    )
+    return RosterState(offered=bool(context and context.nrps_url), synced_at=synced_at)
 
 
 def _running(session: Session, context_id: int) -> JobRun | None:

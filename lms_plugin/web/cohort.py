@@ -65,6 +65,7 @@ def cohort(error: LmsError | None = None) -> BaseResponse | str:
         page_sizes=PAGE_SIZES,
         risk_rule=rules.risk_rule(),
         job=_latest_job(course),
+        roster=roster.roster_state(session, course),
         notices=service_urls.notices(session, course, "roster"),
         awards=awards_of(session, course, [row.user_id for row in grid.rows]),
         badge_names={p.slug: p.badge.name for p in content.programs},

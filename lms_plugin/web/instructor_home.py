@@ -8,7 +8,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.db.base import MAX_ID, utcnow
 from lms_plugin.domain.gradebook import CERTIFICATE
-from lms_plugin.services import cohort, instructor_home, passback, review_queue, service_urls
+from lms_plugin.services import (
+    cohort,
+    instructor_home,
+    passback,
+    review_queue,
+    roster,
+    service_urls,
+)
 from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.deps import ring
@@ -33,6 +40,7 @@ def home() -> str:
         sync=instructor_home.sync_state(session, course),
         notices=service_urls.notices(session, course, "grades"),
         summary=instructor_home.cohort_summary(session, content, course),
+        roster=roster.roster_state(session, course),
         issued=instructor_home.credentials_issued(session, course),
         link_module=_titles(content).get(module_slug) if module_slug else None,
         now=utcnow(),

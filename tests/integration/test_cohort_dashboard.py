@@ -83,6 +83,49 @@ def test_roster_members_who_never_launched_are_listed(tool, platform, seeded):
     assert grid["Finn Roster"].tags == ["never launched"] and grid["Finn Roster"].last == "never"
 
 
+def test_never_launched_is_not_known_before_the_roster_is_synced(tool, platform, seeded):
+    _, teacher = seeded
+
+    def read(path: str) -> tuple[str, str]:
+        doc = html.fromstring(teacher.get(tool.url + path, headers=HTML).text)
+        dts = doc.xpath("//dt[normalize-space()='Never launched']")
+        figure = dts[0].getnext().text_content()
+        note = " ".join(" ".join(p.text_content().split()) for p in doc.xpath(_UNKNOWN))
+        return figure, note
+
+    # Every member so far launched; learners only the LMS knows of are not known yet.
+    for path in ("/instructor/cohort", "/instructor/"):
+        figure, note = read(path)
+        assert figure == "—not known", path
+        assert "roster has not been synced from the LMS yet" in note, path
+    cohort = teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
+    assert "Every learner on the roster" not in cohort
+
+    _sync_roster(tool)
+    doc = html.fromstring(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+    listed = doc.xpath("//ul[@data-testid='never-launched']/li")
+    assert listed  # the test LMS's roster has members who never launched
+    for path in ("/instructor/cohort", "/instructor/"):
+        assert read(path) == (str(len(listed)), ""), path
+    text = " ".join(doc.xpath("//section[@id='roster']")[0].text_content().split())
+    assert "Last roster sync: done (" in text
+
+
+def test_a_course_without_the_roster_service_says_never_launched_cannot_be_known(tool, platform):
+    nrps = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+    api_launch(tool, platform, user="learner-9", course="no-roster", claims={nrps: None})
+    teacher = api_launch(tool, platform, user="teacher-1", course="no-roster", claims={nrps: None})
+    doc = html.fromstring(teacher.get(tool.url + "/instructor/", headers=HTML).text)
+    note = " ".join(doc.xpath(_UNKNOWN)[0].text_content().split())
+    assert note == (
+        "The LMS does not share this course's roster with the tool, so learners who have never"
+        " opened it are not known here."
+    )
+
+
+_UNKNOWN = "//*[@data-testid='roster-unknown']"
+
+
 @pytest.mark.parametrize(
     ("query", "names"),
     [
