@@ -119,6 +119,10 @@ def test_the_word_counter_and_autosave_speak_french(chromium, tool, platform):
     editor.fill("Un deux trois")
     expect(page.locator("#wordcount")).to_have_text(re.compile(r"^3 mots sur \d+$"))
     expect(page.locator("#autosave")).to_contain_text("Brouillon enregistré", timeout=10_000)
+    editor.fill("mot " * 1200)  # numbers as French writes them: 1 200 (a narrow space)
+    expect(page.locator("#wordcount")).to_have_text(
+        re.compile("^1\u202f200 mots sur \\d+ — au-delà de la limite$")
+    )
     editor.fill("")
     expect(page.locator("#wordcount")).to_have_text(re.compile(r"^0 mot sur \d+$"))  # French: 0
     assert errors == []

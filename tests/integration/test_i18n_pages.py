@@ -22,6 +22,7 @@ from lms_plugin.db import db
 from lms_plugin.paths import PROJECT_ROOT
 from lms_plugin.services import grades
 from lms_plugin.web.i18n import TRANSLATIONS
+from tests.support.awards import launched, write_passed_work
 from tests.support.content_keys import L1M1, catalogue, module
 from tests.support.credential_http import LD, issue
 from tests.support.learners import api_launch, submit_quiz
@@ -346,3 +347,18 @@ def test_the_cohort_grid_tags_its_rows_in_the_page_language(tool, platform):
     assert "at risk" not in visible(page)
     credentials = re.findall(r'data-testid="credentials"><span class="meta">([^<]+)<', page)
     assert credentials and set(credentials) == {"aucun"}
+
+
+def test_an_assignment_s_word_limit_is_written_as_the_language_writes_numbers(tool, platform):
+    first, second, third = catalogue().programs[0].modules[:3]
+    assert third.assignment is not None and third.assignment.word_limit >= 1000
+    context_id, user_id = launched(tool, platform, "learner-1", "course-101")
+    with tool.app.app_context():
+        write_passed_work(db.session(), context_id, user_id, [first, second], log=False)
+        db.session.commit()
+    path = f"/modules/{third.slug}/assignment"
+    english, french = both(tool, platform, "learner-1", path)
+    limit = third.assignment.word_limit
+    assert f"limit {limit:,} words)" in english and f"0 words of {limit:,}<" in english
+    grouped = f"{limit:,}".replace(",", "\u202f")
+    assert f"{grouped} mots au plus)" in html.unescape(french)

@@ -107,7 +107,9 @@
       text = text[new Intl.PluralRules(lang).select(values.num)] || text.other;
     }
     return text.replace(/%\((\w+)\)[sd]/g, function (whole, name) {
-      return values && name in values ? String(values[name]) : whole;
+      if (!values || !(name in values)) { return whole; }
+      var value = values[name];  // numbers as the page's language writes them ("1,100", "1 100")
+      return typeof value === "number" ? new Intl.NumberFormat(lang).format(value) : String(value);
     });
   };
   // Numbers as the page's language writes them ("62.5%", "62,5 %"; options of Intl.NumberFormat).
