@@ -365,6 +365,10 @@ def test_the_operator_finds_the_addresses_an_lms_asks_for_and_each_one_answers(t
     login = requests.get(urls["login"], params=platform.login_params(), allow_redirects=False)
     assert login.status_code == 302 and login.headers["Location"].startswith(platform.url + "/auth")
     assert requests.get(urls["launch"], headers=HTML).status_code == 405  # a POST route
+    # The command to run next names the LMS's address, without which Canvas's grade service
+    # (on the school's own host) would be refused the token.
+    command = re.search(r'<code data-testid="add-command">([^<]+)</code>', page).group(1)  # type: ignore[union-attr]
+    assert "--lms-url https://… --client-id … --deployment-id …" in command
 
     # An LMS administrator of one platform does not register others.
     lms_admin = launched(tool, platform, LMS_ADMIN)
