@@ -100,6 +100,12 @@ def test_never_launched_is_not_known_before_the_roster_is_synced(tool, platform,
         assert "roster has not been synced from the LMS yet" in note, path
     cohort = teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
     assert "Every learner on the roster" not in cohort
+    never = teacher.get(tool.url + "/instructor/cohort?activity=never", headers=HTML).text
+    empty = " ".join(
+        html.fromstring(never).xpath("//p[@data-testid='no-match']")[0].text_content().split()
+    )
+    assert "No learner matches these filters." in empty
+    assert "roster has not been synced from the LMS yet" in empty
 
     _sync_roster(tool)
     doc = html.fromstring(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
