@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.credentials import Award
 from lms_plugin.db.grading import Grade, ScoreOutbox
-from lms_plugin.db.models import LtiUser
+from lms_plugin.db.models import LtiUser, Membership
 from lms_plugin.domain.gradebook import CERTIFICATE
+from lms_plugin.domain.roles import AccessLevel
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,9 @@ class ScoreLine:
 
 
 def score_lines(session: Session, context_id: int) -> list[ScoreLine]:
-    """Per learner: the whole certificate's score, when a certificate column receives one, then
-    each module with a grade; each with its latest outbox row's state ("none": no column
-    receives it)."""
+    """Per learner (course staff left out): the whole certificate's score, when a certificate
+    column receives one, then each module with a grade; each with its latest outbox row's
+    state ("none": no column receives it)."""
     latest: dict[tuple[int, str], ScoreOutbox] = {}
     for row in session.scalars(
         select(ScoreOutbox)
@@ -38,12 +39,19 @@ def score_lines(session: Session, context_id: int) -> list[ScoreLine]:
         .order_by(ScoreOutbox.id)
     ):
         latest[(row.user_id, row.module_slug)] = row
+    learners = set(
+        session.scalars(
+            select(Membership.user_id).filter_by(
+                context_id=context_id, access=AccessLevel.LEARNER.value
+            )
+        )
+    )  # staff's own tries ("View as learner") are theirs, not the gradebook's
     grades: dict[int, list[Grade]] = {}
     for grade in session.scalars(
         select(Grade).where(Grade.context_id == context_id).order_by(Grade.module_slug)
     ):
         grades.setdefault(grade.user_id, []).append(grade)
-    users = set(grades) | {user for user, slug in latest if slug == CERTIFICATE}
+    users = (set(grades) | {user for user, slug in latest if slug == CERTIFICATE}) & learners
     names = {
         user: name or sub
         for user, name, sub in session.execute(

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Grade, ScoreOutbox
-from lms_plugin.db.models import LtiContext, ResourceLink
+from lms_plugin.db.models import LtiContext, Membership, ResourceLink
 from lms_plugin.domain.content.model import Program
 from lms_plugin.domain.gradebook import (
     CERTIFICATE,
@@ -36,6 +36,7 @@ from lms_plugin.domain.gradebook import (
     certificate_payload,
     module_parts,
 )
+from lms_plugin.domain.roles import AccessLevel
 from lms_plugin.services.content import current_content
 
 Key = tuple[int, int, str]  # (context_id, user_id, module slug or CERTIFICATE)
@@ -148,9 +149,16 @@ def enqueue(
     now: datetime | None = None,
 ) -> list[ScoreOutbox]:
     """A new outbox row per score and target; a pending row for the same target is superseded
-    by it. Timestamps strictly increase per learner and module (AGS 2.0 §3.4.1), in whole
-    seconds as Moodle compares: a line item only ever receives one module's scores."""
-    wanted = [(key, payload, t) for key, (payload, ts) in scores.items() for t in ts]
+    by it; only learners' scores are queued (_learners). Timestamps strictly increase per
+    learner and module (AGS 2.0 §3.4.1), in whole seconds as Moodle compares: a line item
+    only ever receives one module's scores."""
+    learners = _learners(session, {key[:2] for key in scores})
+    wanted = [
+        (key, payload, t)
+        for key, (payload, ts) in scores.items()
+        if key[:2] in learners
+        for t in ts
+    ]
     if not wanted:
         return []
     now = now or utcnow()
@@ -196,6 +204,21 @@ def enqueue(
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def _learners(session: Session, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (course, user) pairs whose member is a learner there. Course staff's own work (an
+    instructor trying a quiz through "View as learner") is graded for them to see, but the
+    LMS's gradebook is the learners': Canvas refuses a teacher's score, Moodle would keep it."""
+    if not pairs:
+        return set()
+    rows = session.execute(
+        select(Membership.context_id, Membership.user_id).where(
+            tuple_(Membership.context_id, Membership.user_id).in_(pairs),
+            Membership.access == AccessLevel.LEARNER.value,
+        )
+    )
+    return {(cid, uid) for cid, uid in rows}
 
 
 def next_timestamp(now: datetime, last: datetime | None) -> datetime:

@@ -144,6 +144,26 @@ def test_the_sync_page_lists_the_certificate_score_and_says_why_a_module_grade_i
     ]
 
 
+def test_an_instructor_s_own_quiz_is_graded_for_them_but_never_sent_to_the_lms(tool, lms):
+    """Through "View as learner" staff can try a quiz and see its result; the LMS gradebook
+    (the test LMS keeps every score it is sent) and the sync page hold only the learners'."""
+    module_link = lms.place_link(title="Module 1", custom={"module": L1M1})
+    learner = launch_link(tool, lms, module_link)
+    staff = launch_link(tool, lms, module_link, user="teacher-1")
+    submit_quiz(learner, tool)
+    tried = submit_quiz(staff, tool)
+    drain(tool)
+
+    assert staff.get(tool.url + f"/api/v1/attempts/{tried}").json()["status"] == "graded"
+    overview = text(staff.get(tool.url + "/programs", headers=HTML).text)
+    assert "What you try here is graded for you to see, and is not sent to the LMS" in overview
+    assert {score["user"] for score in lms.scores} == {"learner-1"}
+    page = staff.get(tool.url + "/instructor/gradebook", headers=HTML).text
+    assert "1 sent · 0 on the way" in text(page)
+    lines = rows(page)
+    assert lines and all(line.startswith(lms.users["learner-1"].name + " ") for line in lines)
+
+
 def test_a_refused_certificate_score_can_be_found_and_sent_again(tool, lms):
     certificate = lms.place_link(title="ISP Certificate")
     submit_quiz(launch_link(tool, lms, certificate), tool)
