@@ -10,6 +10,9 @@ import io
 import pytest
 from lxml import html
 
+from lms_plugin.db import db
+from lms_plugin.services import grades
+from tests.support.awards import write_passed_work
 from tests.support.cohort import HTML, NAMES, launch, read_grid, seed_cohort
 from tests.support.content_keys import L1M1, catalogue, module
 from tests.support.learners import api_launch
@@ -235,6 +238,27 @@ def test_drill_down_shows_the_learners_work(tool, seeded):
     )
     ana = teacher.get(tool.url + grid["Ana Passed"].cells["1.1"][2], headers=HTML).text
     assert "Review by" in ana and "passed (100%)" in ana
+
+
+def test_drill_down_says_when_no_gradebook_column_takes_the_module_s_grade(tool, seeded):
+    """Module 1.2 has no link of its own in the course (per-module columns are off): its grade
+    is the tool's, and only the certificate's column would count it."""
+    _, teacher = seeded
+    second = catalogue().programs[0].modules[1]
+    [(context_id, user_id)] = tool.rows(
+        "SELECT m.context_id, m.user_id FROM membership m JOIN lti_user u ON u.id = m.user_id"
+        " WHERE u.name = 'Ana Passed'"
+    )
+    with tool.app.app_context():
+        folded = write_passed_work(db.session(), context_id, user_id, [second], log=False)
+        grades.refresh_grades(db.session(), folded)
+        db.session.commit()
+    grid = read_grid(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+    page = teacher.get(tool.url + grid["Ana Passed"].cells["1.2"][2], headers=HTML).text
+    sync = html.fromstring(page).xpath("string(//*[@data-testid='sync'])")
+    assert sync == "not sent: no column takes this module's grade"
+    first = teacher.get(tool.url + grid["Ana Passed"].cells["1.1"][2], headers=HTML).text
+    assert html.fromstring(first).xpath("string(//*[@data-testid='sync'])") != sync
 
 
 def test_drill_down_of_a_learner_of_another_course_is_not_found(tool, platform, seeded):
