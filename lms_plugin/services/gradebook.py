@@ -207,18 +207,19 @@ def enqueue(
 
 
 def _learners(session: Session, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The (course, user) pairs whose member is a learner there. Course staff's own work (an
+    """The (course, user) pairs whose member is not course staff there. Staff's own work (an
     instructor trying a quiz through "View as learner") is graded for them to see, but the
-    LMS's gradebook is the learners': Canvas refuses a teacher's score, Moodle would keep it."""
+    LMS's gradebook is the learners': Canvas refuses a teacher's score, Moodle would keep it.
+    One query over the courses' staff, a few rows however many learners are scored."""
     if not pairs:
         return set()
-    rows = session.execute(
+    staff = session.execute(
         select(Membership.context_id, Membership.user_id).where(
-            tuple_(Membership.context_id, Membership.user_id).in_(pairs),
-            Membership.access == AccessLevel.LEARNER.value,
+            Membership.context_id.in_({cid for cid, _ in pairs}),
+            Membership.access != AccessLevel.LEARNER.value,
         )
     )
-    return {(cid, uid) for cid, uid in rows}
+    return pairs - {(cid, uid) for cid, uid in staff}
 
 
 def next_timestamp(now: datetime, last: datetime | None) -> datetime:
