@@ -39,19 +39,20 @@ def score_lines(session: Session, context_id: int) -> list[ScoreLine]:
         .order_by(ScoreOutbox.id)
     ):
         latest[(row.user_id, row.module_slug)] = row
-    learners = set(
+    staff = set(  # their own tries ("View as learner") are theirs, not the gradebook's
         session.scalars(
-            select(Membership.user_id).filter_by(
-                context_id=context_id, access=AccessLevel.LEARNER.value
+            select(Membership.user_id).where(
+                Membership.context_id == context_id,
+                Membership.access != AccessLevel.LEARNER.value,
             )
         )
-    )  # staff's own tries ("View as learner") are theirs, not the gradebook's
+    )
     grades: dict[int, list[Grade]] = {}
     for grade in session.scalars(
         select(Grade).where(Grade.context_id == context_id).order_by(Grade.module_slug)
     ):
         grades.setdefault(grade.user_id, []).append(grade)
-    users = (set(grades) | {user for user, slug in latest if slug == CERTIFICATE}) & learners
+    users = (set(grades) | {user for user, slug in latest if slug == CERTIFICATE}) - staff
     names = {
         user: name or sub
         for user, name, sub in session.execute(
