@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.credentials import Award
 from lms_plugin.db.grading import Grade, ScoreOutbox
-from lms_plugin.db.models import LtiUser, Membership
+from lms_plugin.db.models import LtiUser
 from lms_plugin.domain.gradebook import CERTIFICATE
-from lms_plugin.domain.roles import AccessLevel
+from lms_plugin.services.gradebook import course_staff
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,7 @@ def score_lines(session: Session, context_id: int) -> list[ScoreLine]:
         .order_by(ScoreOutbox.id)
     ):
         latest[(row.user_id, row.module_slug)] = row
-    staff = set(  # their own tries ("View as learner") are theirs, not the gradebook's
-        session.scalars(
-            select(Membership.user_id).where(
-                Membership.context_id == context_id,
-                Membership.access != AccessLevel.LEARNER.value,
-            )
-        )
-    )
+    staff = {user for _, user in course_staff(session, [context_id])}
     grades: dict[int, list[Grade]] = {}
     for grade in session.scalars(
         select(Grade).where(Grade.context_id == context_id).order_by(Grade.module_slug)

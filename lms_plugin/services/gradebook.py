@@ -149,14 +149,14 @@ def enqueue(
     now: datetime | None = None,
 ) -> list[ScoreOutbox]:
     """A new outbox row per score and target; a pending row for the same target is superseded
-    by it; only learners' scores are queued (_learners). Timestamps strictly increase per
+    by it; course staff's are not queued (course_staff). Timestamps strictly increase per
     learner and module (AGS 2.0 §3.4.1), in whole seconds as Moodle compares: a line item
     only ever receives one module's scores."""
-    learners = _learners(session, {key[:2] for key in scores})
+    staff = course_staff(session, {key[0] for key in scores})
     wanted = [
         (key, payload, t)
         for key, (payload, ts) in scores.items()
-        if key[:2] in learners
+        if key[:2] not in staff
         for t in ts
     ]
     if not wanted:
@@ -206,20 +206,20 @@ def enqueue(
     return rows
 
 
-def _learners(session: Session, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The (course, user) pairs whose member is not course staff there. Staff's own work (an
-    instructor trying a quiz through "View as learner") is graded for them to see, but the
-    LMS's gradebook is the learners': Canvas refuses a teacher's score, Moodle would keep it.
-    One query over the courses' staff, a few rows however many learners are scored."""
-    if not pairs:
+def course_staff(session: Session, context_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """The (course, user) pairs of these courses' staff (any access but learner). Their own
+    work (an instructor trying a quiz through "View as learner") is graded for them to see,
+    but the LMS's gradebook is the learners': Canvas refuses a teacher's score, Moodle would
+    keep it. A few rows, however many learners the courses have."""
+    ids = set(context_ids)
+    if not ids:
         return set()
-    staff = session.execute(
+    rows = session.execute(
         select(Membership.context_id, Membership.user_id).where(
-            Membership.context_id.in_({cid for cid, _ in pairs}),
-            Membership.access != AccessLevel.LEARNER.value,
+            Membership.context_id.in_(ids), Membership.access != AccessLevel.LEARNER.value
         )
     )
-    return pairs - {(cid, uid) for cid, uid in staff}
+    return {(cid, uid) for cid, uid in rows}
 
 
 def next_timestamp(now: datetime, last: datetime | None) -> datetime:

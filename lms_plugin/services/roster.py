@@ -36,15 +36,21 @@ ABANDONED = (
 
 @dataclass(frozen=True)
 class RosterState:
-    """Whether the course's roster is known: without a finished sync, the tool knows only the
-    learners who launched, so "never launched" cannot be counted."""
+    """The course's roster sync, and whether the roster is known: without a finished sync the
+    tool knows only the learners who launched, so "never launched" cannot be counted."""
 
     offered: bool  # the LMS offered a roster service the tool may call
     synced_at: datetime | None  # when the latest finished sync read it; None before the first
+    latest: JobRun | None  # the latest sync, whatever its state (the page shows its progress)
 
     @property
     def known(self) -> bool:
         return self.synced_at is not None
+
+    def counts_never_launched(self, never_launched: int) -> bool:
+        """Whether a count of never-launched learners is a fact: the roster is known, or some
+        are known already (a sync that stopped part way brought them in)."""
+        return self.known or never_launched > 0
 
 
 class RosterPort(Protocol):
@@ -95,15 +101,20 @@ def start_roster_sync(session: Session, context_id: int, now: datetime | None = 
 
 
 def roster_state(session: Session, context_id: int) -> RosterState:
-    """Whether the course offers its roster, and when the latest sync that finished read it
-    (a sync reads the whole roster as it starts, in seconds)."""
+    """Whether the course offers its roster, its latest sync, and when the latest sync that
+    finished read the roster (a sync reads it whole as it starts, in seconds)."""
     context = session.get(LtiContext, context_id)
-    synced_at = session.scalar(
-        select(func.max(JobRun.created_at)).filter_by(
-            context_id=context_id, kind="roster_sync", status="done"
+    syncs = select(JobRun).filter_by(context_id=context_id, kind="roster_sync")
+    latest = session.scalars(syncs.order_by(JobRun.id.desc()).limit(1)).first()
+    if latest is not None and latest.status == "done":
+        synced_at: datetime | None = latest.created_at
+    else:
+        synced_at = session.scalar(
+            select(func.max(JobRun.created_at)).filter_by(
+                context_id=context_id, kind="roster_sync", status="done"
+            )
         )
-    )
-    return RosterState(offered=bool(context and context.nrps_url), synced_at=synced_at)
+    return RosterState(bool(context and context.nrps_url), synced_at, latest)
 
 
 def _running(session: Session, context_id: int) -> JobRun | None:

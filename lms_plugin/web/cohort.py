@@ -6,11 +6,9 @@ roster sync and the revocation of credentials earned in it. Routes on the instru
 from __future__ import annotations
 
 from flask import Response, jsonify, redirect, render_template, request
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.db.base import utcnow
-from lms_plugin.db.grading import JobRun
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort_mastery import band
 from lms_plugin.domain.cohort_query import ACTIVITY, PAGE_SIZES, GridQuery, parse_query
@@ -64,7 +62,6 @@ def cohort(error: LmsError | None = None) -> BaseResponse | str:
         activity=ACTIVITY,
         page_sizes=PAGE_SIZES,
         risk_rule=rules.risk_rule(),
-        job=_latest_job(course),
         roster=roster.roster_state(session, course),
         notices=service_urls.notices(session, course, "roster"),
         awards=awards_of(session, course, [row.user_id for row in grid.rows]),
@@ -73,19 +70,6 @@ def cohort(error: LmsError | None = None) -> BaseResponse | str:
         error=error,
     )
     return page if error is None else BaseResponse(page, status=error.status, mimetype="text/html")
-
-
-def _latest_job(course: int) -> JobRun | None:
-    return (
-        deps.session()
-        .scalars(
-            select(JobRun)
-            .filter_by(context_id=course, kind="roster_sync")
-            .order_by(JobRun.id.desc())
-            .limit(1)
-        )
-        .first()
-    )
 
 
 @bp.get("/cohort.csv")

@@ -25,13 +25,12 @@ from lms_plugin.web.i18n import TRANSLATIONS
 from tests.support.awards import launched, write_passed_work
 from tests.support.content_keys import L1M1, catalogue, module
 from tests.support.credential_http import LD, issue
-from tests.support.learners import api_launch, submit_quiz
+from tests.support.learners import FRENCH, api_launch, submit_quiz
 from tests.support.reviews import submitted
 
 pytestmark = pytest.mark.integration
 
 HTML = {"Accept": "text/html"}
-FRENCH = {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {"locale": "fr-FR"}}
 
 
 def visible(page: str) -> str:

@@ -11,11 +11,9 @@ from lms_plugin.services import grades
 from lms_plugin.services.practice_log_facts import learner_log_facts, log_facts
 from tests.support.awards import complete_level, launched, write_passed_work
 from tests.support.content_keys import L1M1, catalogue, module
-from tests.support.learners import api_launch
+from tests.support.learners import FRENCH, api_launch
 from tests.support.practice_log import FAILURE_SECTIONS, entry_form
 from tests.support.reviews import instructor
-
-FRENCH = {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {"locale": "fr-FR"}}
 
 pytestmark = pytest.mark.integration
 HTML = {"Accept": "text/html"}

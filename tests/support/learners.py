@@ -19,6 +19,10 @@ SCOPES = [
 ]
 
 
+# A launch in French: the LMS asks for fr-FR (LTI launch_presentation locale).
+FRENCH = {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {"locale": "fr-FR"}}
+
+
 def api_launch(
     tool: Any,
     platform: LmsPlatform,

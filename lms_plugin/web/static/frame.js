@@ -109,7 +109,7 @@
     return text.replace(/%\((\w+)\)[sd]/g, function (whole, name) {
       if (!values || !(name in values)) { return whole; }
       var value = values[name];  // numbers as the page's language writes them ("1,100", "1 100")
-      return typeof value === "number" ? new Intl.NumberFormat(lang).format(value) : String(value);
+      return typeof value === "number" ? window.lmsNumber(value) : String(value);
     });
   };
   // Numbers as the page's language writes them ("62.5%", "62,5 %"; options of Intl.NumberFormat).
