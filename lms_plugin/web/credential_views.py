@@ -28,7 +28,8 @@ from lms_plugin.services.credential_check import LiveCheck
 from lms_plugin.services.credentials import PublicCredential
 from lms_plugin.services.issuer_keys import Issuer, issuer_from_settings
 from lms_plugin.web import deps
-from lms_plugin.web.i18n import current_language, translated, utc_text
+from lms_plugin.web.i18n import current_language, translated
+from lms_plugin.web.theming import local_time
 
 JSON_LD = "application/ld+json"
 JSON = "application/json"
@@ -114,17 +115,24 @@ def download_name(public: PublicCredential, extension: str) -> str:
     return f"{public.program_slug}-{public.uuid[:8]}.{extension}"
 
 
-def day(moment: datetime) -> str:
-    """A date as people read it, in the page's language: 5 December 2026, 5 décembre 2026 (UTC)."""
-    return utc_text(moment, "date")
+def day(moment: datetime) -> Markup:
+    """A date as the reader reads it: a ``<time>`` that frame.js writes in their time zone and
+    the page's language (December 5, 2026; 5 décembre 2026), as the page's other dates are."""
+    return local_time(moment, "date")
 
 
-def xsd_day(value: Any) -> str:
+def xsd_day(value: Any) -> Markup:
     """A credential's xsd:dateTime as a date people read (the text itself if it is none)."""
     try:
         return day(parse_xsd_datetime(value, "date"))
     except CredentialError:
-        return str(value)
+        return Markup.escape(str(value))
+
+
+def sentence(translated_text: str, **values: object) -> Markup:
+    """A sentence from the catalogue (``_("...")``) with ``values`` put in, each escaped unless
+    it is markup (a ``day``)."""
+    return Markup(translated_text) % values  # noqa: S704 (our catalogue's text, values escaped)
 
 
 def _credential_time(public: PublicCredential, key: str) -> datetime | None:
@@ -144,58 +152,64 @@ def holder(public: PublicCredential) -> str:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The live check in words: a headline and a sentence."""
+    """The live check in words: a headline and a sentence (its dates are ``<time>`` elements)."""
 
     valid: bool
     headline: str
-    sentence: str
+    sentence: Markup
 
 
 def verdict(public: PublicCredential, check: LiveCheck) -> Verdict:
     """The plain-language result of the live check of `public`, in the page's language."""
-    issuer_name = public.issuer.get("name") or _("its issuer")
+    issuer = public.issuer.get("name") or _("its issuer")
     valid_from = _credential_time(public, "validFrom")
     valid_until = _credential_time(public, "validUntil")
     if check.valid:
-        return Verdict(True, _("Valid"), _valid_sentence(issuer_name, valid_from, valid_until))
+        return Verdict(True, _("Valid"), _valid_sentence(issuer, valid_from, valid_until))
     if check.code == "revoked":
-        when = public.revoked_at
-        reason = public.revoked_reason
+        when, reason = public.revoked_at, public.revoked_reason
         if when and reason:
-            text = _(
-                "Revoked by %(issuer)s on %(when)s: %(reason)s",
+            text = sentence(
+                _("Revoked by %(issuer)s on %(when)s: %(reason)s"),
                 when=day(when),
                 reason=reason,
-                issuer=issuer_name,
+                issuer=issuer,
             )
         elif when:
-            text = _("Revoked by %(issuer)s on %(when)s.", issuer=issuer_name, when=day(when))
+            text = sentence(_("Revoked by %(issuer)s on %(when)s."), issuer=issuer, when=day(when))
         elif reason:
-            text = _("Revoked by %(issuer)s: %(reason)s", issuer=issuer_name, reason=reason)
+            text = sentence(_("Revoked by %(issuer)s: %(reason)s"), issuer=issuer, reason=reason)
         else:
-            text = _("Revoked by %(issuer)s.", issuer=issuer_name)
+            text = sentence(_("Revoked by %(issuer)s."), issuer=issuer)
         return Verdict(False, _("Revoked"), text)
     if check.code == "expired" and valid_until:
-        text = _("This credential expired on %(when)s.", when=day(valid_until))
+        text = sentence(_("This credential expired on %(when)s."), when=day(valid_until))
         return Verdict(False, _("Expired"), text)
     if check.code == "not_yet_valid" and valid_from:
-        text = _("This credential is valid from %(when)s.", when=day(valid_from))
+        text = sentence(_("This credential is valid from %(when)s."), when=day(valid_from))
         return Verdict(False, _("Not valid yet"), text)
-    return Verdict(False, _("Not valid"), translated(check.reason))
+    return Verdict(False, _("Not valid"), Markup.escape(translated(check.reason)))
 
 
-def _valid_sentence(issuer: str, since: datetime | None, until: datetime | None) -> str:
-    values = {"issuer": issuer, "since": day(since) if since else "", "until": ""}
-    values["until"] = day(until) if until else ""
+def _valid_sentence(issuer: str, since: datetime | None, until: datetime | None) -> Markup:
     if since and until:
-        text = _("Signed by %(issuer)s, not revoked, valid since %(since)s until %(until)s.")
-    elif since:
-        text = _("Signed by %(issuer)s, not revoked, valid since %(since)s.")
-    elif until:
-        text = _("Signed by %(issuer)s, not revoked until %(until)s.")
-    else:
-        text = _("Signed by %(issuer)s, not revoked.")
-    return str(text) % values
+        return sentence(
+            _("Signed by %(issuer)s, not revoked, valid since %(since)s until %(until)s."),
+            issuer=issuer,
+            since=day(since),
+            until=day(until),
+        )
+    if since:
+        return sentence(
+            _("Signed by %(issuer)s, not revoked, valid since %(since)s."),
+            issuer=issuer,
+            since=day(since),
+        )
+    if until:
+        return sentence(
+            _("Signed by %(issuer)s, not revoked until %(until)s."), issuer=issuer, until=day(until)
+        )
+    return sentence(_("Signed by %(issuer)s, not revoked."), issuer=issuer)
 
 
 def competencies(achievement: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -15,11 +15,13 @@ static/frame.js writes it in the reader's zone and the page's language).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_datetime
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time, get_datetime_format
 from flask import Blueprint, Flask, g, has_request_context, redirect, request
 from flask_babel import Babel, get_locale, get_translations
 from werkzeug.exceptions import HTTPException
@@ -137,11 +139,36 @@ def _catalogue(message: str, language: str) -> str:
 
 
 def utc_text(moment: datetime, style: str) -> str:
-    """A UTC moment as the page's language writes it (the text shown before frame.js runs)."""
-    locale = get_locale() or "en"
+    """A UTC moment as the reader's language writes it: the text of ``local_time``'s ``<time>``
+    before frame.js runs, and the dates of sentences that are plain text (JSON, titles). The
+    styles are frame.js's (``date``: long; ``datetime``: medium date, short time; ``time``:
+    short), in :func:`reader_locale`, so a page's dates read alike before and after the script."""
+    locale = reader_locale()
     moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    pattern = {"date": "d MMMM y", "time": "HH:mm 'UTC'"}.get(style, "d MMM y, HH:mm 'UTC'")
-    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
+    if style == "date":
+        return format_date(moment, "long", locale=locale)
+    time = format_time(moment, "short", tzinfo=UTC, locale=locale) + " UTC"
+    if style == "time":
+        return time
+    day = format_date(moment, "medium", locale=locale)
+    return str(get_datetime_format("medium", locale=locale)).format(time, day)  # "{1}, {0}"
+
+
+def reader_locale() -> Locale:
+    """The page's language in the reader's region when the browser names that language with one
+    (as frame.js picks it: en-GB reads "5 December 2026" on an English page, en-US "December 5,
+    2026"); else the language alone."""
+    language = current_language()
+    if not has_request_context():
+        return Locale.parse(language)
+    if "lms_reader_locale" not in g:
+        g.lms_reader_locale = Locale.parse(language)
+        for tag, _quality in request.accept_languages:
+            if supported(tag) == language:
+                with suppress(ValueError, UnknownLocaleError):  # unknown to Babel: the language
+                    g.lms_reader_locale = Locale.parse(tag, sep="-" if "-" in tag else "_")
+                break
+    return g.lms_reader_locale  # type: ignore[no-any-return]
 
 
 @bp.post("/language")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.badges.pdf import certificate_pdf, printable
@@ -19,7 +20,6 @@ from lms_plugin.services.awards import MAX_TRIES
 from lms_plugin.services.content import current_content
 from lms_plugin.web import credential_views as views
 from lms_plugin.web import deps, launch_session
-from lms_plugin.web.i18n import utc_text
 
 bp = Blueprint("my_credentials", __name__, url_prefix="/my-credentials")
 bp.before_request(launch_session.check_csrf)
@@ -30,7 +30,7 @@ class BadgeState:
     """One level's badge as the learner sees it."""
 
     status: str  # none | pending | issued | failed | withheld | revoked
-    text: str  # the sentence shown
+    text: str  # the sentence shown (markup where it holds a date: a <time>)
     working: bool  # still being issued: the page polls until it changes
     award: Award | None = None
 
@@ -67,12 +67,14 @@ def _state(award: Award) -> BadgeState:
     if status == "revoked":
         why = award.revoked_reason
         if award.revoked_at:
-            text = _("Revoked on %(day)s: %(why)s", day=utc_text(award.revoked_at, "date"), why=why)
+            text = views.sentence(
+                _("Revoked on %(day)s: %(why)s"), day=views.day(award.revoked_at), why=why
+            )
         else:
             text = _("Revoked: %(why)s", why=why)
         return BadgeState(status, text, False, award)
-    when = utc_text(award.issued_at, "date") if award.issued_at else ""
-    return BadgeState(status, _("Issued on %(day)s.", day=when), False, award)
+    when = views.day(award.issued_at) if award.issued_at else ""
+    return BadgeState(status, views.sentence(_("Issued on %(day)s."), day=when), False, award)
 
 
 @bp.get("/")
@@ -104,10 +106,15 @@ def state() -> Response:
     states = badge_states(launch_session.learner().user_id)
     return jsonify(
         levels=[
-            {"level": slug, "status": s.status, "working": s.working, "text": s.text}
+            {"level": slug, "status": s.status, "working": s.working, "text": _plain(s.text)}
             for slug, s in states.items()
         ]
     )
+
+
+def _plain(text: str) -> str:
+    """A badge state's sentence without its markup (the dates as their UTC text)."""
+    return text.striptags() if isinstance(text, Markup) else text
 
 
 @bp.post("/<credential_id>/name")

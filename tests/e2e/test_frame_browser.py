@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from babel.dates import format_date
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from tests.support.content_keys import L1M1
-from tests.support.credential_http import issue
+from tests.support.credential_http import credential_of, issue
 
 pytestmark = pytest.mark.e2e
 CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
@@ -109,17 +111,24 @@ def test_times_are_shown_in_the_readers_time_zone(
     url = f"{tool.url}/credentials/{credential_id}"
     served = requests.get(url, timeout=10).text  # what a browser without scripts shows
     assert re.search(
-        r'<time datetime="2026-12-05T20:30:00\+00:00" data-local="date">5 December 2026<', served
+        r'<time datetime="2026-12-05T20:30:00\+00:00" data-local="date">December 5, 2026<', served
     )
+    valid_from = datetime.fromisoformat(credential_of(tool, credential_id)["validFrom"])
+    assert re.search(r'valid since <time datetime="[^"]+" data-local="date">', served)
 
     page = chromium.new_context(timezone_id=zone, locale=locale).new_page()
     page.goto(url)
-    earned = page.locator("time[data-local=date]")
+    earned = page.locator(".earned time[data-local=date]")
     page.wait_for_function(
         "() => document.querySelector('time[data-local=date]').dataset.localised"
     )
     assert earned.inner_text() == day
     assert offset in (earned.get_attribute("title") or "")
+    # The check's "valid since" is the same kind of date, written the same way in the same zone.
+    since = page.get_by_test_id("check").locator("time[data-local=date]")
+    expect(since).to_have_text(
+        format_date(valid_from.astimezone(ZoneInfo(zone)), "long", locale=locale.replace("-", "_"))
+    )
     checked = page.locator("time[data-local=time]").inner_text()
     assert re.fullmatch(r"\d{1,2}:\d{2}(\s?[AP]M)?", checked), checked  # not "HH:MM UTC"
 

@@ -208,7 +208,8 @@ def test_the_form_page_checks_an_upload_and_shows_the_verdict(tool, platform):
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
     assert "✓</span> Valid" in page.text and "ISP Level 1" in page.text
     issued = datetime.fromisoformat(credential_of(tool, credential_id)["validFrom"])
-    assert f"<dt>Valid from</dt><dd>{issued:%-d %B %Y}</dd>" in page.text
+    moment = f'datetime="{issued.isoformat()}" data-local="date">{issued:%B %-d, %Y}</time>'
+    assert f"<dt>Valid from</dt><dd><time {moment}</dd>" in page.text
     assert f'href="{tool.url}/credentials/{credential_id}"' in page.text
     bad = verify(tool, data={"credential": "not a credential"}, headers=HTML)
     assert bad.status_code == 422 and "Not valid" in bad.text
