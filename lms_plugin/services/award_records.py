@@ -21,14 +21,18 @@ from lms_plugin.db.base import utcnow
 from lms_plugin.db.credentials import Award
 from lms_plugin.services.content import current_content
 from lms_plugin.services.progress import Learner, learner_progress
+from lms_plugin.services.staff import course_staff
 
 _LEARNER_LOCK = 0x4157  # namespace of the per-learner advisory locks ("AW")
 
 
 def record_completions(session: Session, learners: Iterable[tuple[int, int]]) -> list[int]:
     """Insert a pending award for every level these (context_id, user_id) learners have now
-    completed and hold none of; returns the new award ids. Caller commits."""
-    wanted = sorted(set(learners), key=lambda learner: (learner[1], learner[0]))
+    completed and hold none of; returns the new award ids. The course's staff, trying the
+    learner's side, earn none there (services.staff). Caller commits."""
+    given = set(learners)
+    given -= course_staff(session, {context_id for context_id, _ in given})
+    wanted = sorted(given, key=lambda learner: (learner[1], learner[0]))
     if not wanted:
         return []
     _serialize_learners(session, sorted({user_id for _, user_id in wanted}))

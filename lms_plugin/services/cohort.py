@@ -13,7 +13,7 @@ from lms_plugin.db.credentials import Award
 from lms_plugin.db.grading import Grade, ScoreOutbox
 from lms_plugin.db.models import LtiUser
 from lms_plugin.domain.gradebook import CERTIFICATE
-from lms_plugin.services.gradebook import course_staff
+from lms_plugin.services.staff import course_staff
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Grade, ScoreOutbox
-from lms_plugin.db.models import LtiContext, Membership, ResourceLink
+from lms_plugin.db.models import LtiContext, ResourceLink
 from lms_plugin.domain.content.model import Program
 from lms_plugin.domain.gradebook import (
     CERTIFICATE,
@@ -36,8 +36,8 @@ from lms_plugin.domain.gradebook import (
     certificate_payload,
     module_parts,
 )
-from lms_plugin.domain.roles import AccessLevel
 from lms_plugin.services.content import current_content
+from lms_plugin.services.staff import course_staff
 
 Key = tuple[int, int, str]  # (context_id, user_id, module slug or CERTIFICATE)
 
@@ -204,22 +204,6 @@ def enqueue(
     session.add_all(rows)
     session.flush()
     return rows
-
-
-def course_staff(session: Session, context_ids: Iterable[int]) -> set[tuple[int, int]]:
-    """The (course, user) pairs of these courses' staff (any access but learner). Their own
-    work (an instructor trying a quiz through "View as learner") is graded for them to see,
-    but the LMS's gradebook is the learners': Canvas refuses a teacher's score, Moodle would
-    keep it. A few rows, however many learners the courses have."""
-    ids = set(context_ids)
-    if not ids:
-        return set()
-    rows = session.execute(
-        select(Membership.context_id, Membership.user_id).where(
-            Membership.context_id.in_(ids), Membership.access != AccessLevel.LEARNER.value
-        )
-    )
-    return {(cid, uid) for cid, uid in rows}
 
 
 def next_timestamp(now: datetime, last: datetime | None) -> datetime:

@@ -38,14 +38,18 @@ class BadgeState:
 def badge_states(user_id: int) -> dict[str, BadgeState]:
     """Each level's badge state for the learner (by program slug); also the overview's."""
     awards = {a.program_slug: a for a in credentials.learner_awards(deps.session(), user_id)}
+    none = BadgeState("none", str(_STAFF if launch_session.current().is_staff else _NONE), False)
     states = {}
     for program in current_content(deps.session()).programs:
         award = awards.get(program.slug)
-        states[program.slug] = _state(award) if award else BadgeState("none", str(_NONE), False)
+        states[program.slug] = _state(award) if award else none
     return states
 
 
 _NONE = lazy_gettext("Not earned yet: complete every module of this level, capstone included.")
+_STAFF = lazy_gettext(  # services.staff: the course's staff try the learner's side for nothing
+    "Earned by the course's learners: as its staff, you earn no credential here."
+)
 
 
 def _state(award: Award) -> BadgeState:

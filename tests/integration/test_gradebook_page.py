@@ -156,7 +156,7 @@ def test_an_instructor_s_own_quiz_is_graded_for_them_but_never_sent_to_the_lms(t
 
     assert staff.get(tool.url + f"/api/v1/attempts/{tried}").json()["status"] == "graded"
     overview = text(staff.get(tool.url + "/programs", headers=HTML).text)
-    assert "What you try here is graded for you to see, and is not sent to the LMS" in overview
+    assert "it is not sent to the LMS gradebook and earns no credential" in overview
     assert {score["user"] for score in lms.scores} == {"learner-1"}
     page = staff.get(tool.url + "/instructor/gradebook", headers=HTML).text
     assert "1 sent · 0 on the way" in text(page)

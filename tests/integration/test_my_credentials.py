@@ -68,6 +68,23 @@ def test_a_cookie_form_without_its_csrf_token_changes_nothing(tool, platform):
     assert response.status_code == 403 and tool.rows("SELECT show_name FROM award") == [(False,)]
 
 
+def test_an_instructor_who_completes_a_level_as_a_learner_earns_no_credential(tool, platform):
+    # "View as learner": the course's staff try the learner's side; a level they complete there
+    # records no award (services.staff), while the learner beside them earns theirs.
+    complete_level(tool, platform, user="teacher-1")
+    complete_level(tool, platform, user="learner-1")
+    drain(tool)
+
+    holders = tool.rows("SELECT u.sub, a.status FROM award a JOIN lti_user u ON u.id = a.user_id")
+    assert holders == [("learner-1", "issued")]
+    page = instructor(tool, platform).get(tool.url + "/my-credentials/", headers=HTML).text
+    assert "Earned by the course&#39;s learners: as its staff, you earn no credential here." in page
+    assert "Not earned yet" not in page
+    assert (
+        "Not earned yet" in learner(tool, platform).get(tool.url + "/programs", headers=HTML).text
+    )
+
+
 def test_issuing_shows_then_the_credential_appears(tool, platform):
     complete_level(tool, platform)
     me = learner(tool, platform)

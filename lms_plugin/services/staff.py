@@ -1,0 +1,33 @@
+"""Who is a course's staff: the members whose access there is not learner (instructors, TAs,
+administrators, as their launch's roles said; domain.roles).
+
+Staff may try the learner's side ("View as learner"): their work is graded for them to see, but
+what a course gives its learners is not theirs. Their scores are not sent to the LMS gradebook
+(Canvas refuses a teacher's score, Moodle would keep it; services.gradebook), they are not listed
+among the learners whose grades are sent (services.cohort), and a level they complete earns them
+no credential (services.award_records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms_plugin.db.models import Membership
+from lms_plugin.domain.roles import AccessLevel
+
+
+def course_staff(session: Session, context_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """The (course, user) pairs of these courses' staff: a few rows, however many learners the
+    courses have."""
+    ids = set(context_ids)
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(Membership.context_id, Membership.user_id).where(
+            Membership.context_id.in_(ids), Membership.access != AccessLevel.LEARNER.value
+        )
+    )
+    return {(cid, uid) for cid, uid in rows}
