@@ -101,6 +101,11 @@ def test_never_launched_is_not_known_before_the_roster_is_synced(tool, platform,
         figure, note = read(path)
         assert figure == "—not known", path
         assert "roster has not been synced from the LMS yet" in note, path
+    doc = html.fromstring(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+    [why] = doc.xpath("//dt[normalize-space()='Never launched']/following-sibling::dd//a/@href")
+    assert why == "#roster" and doc.xpath(
+        "//section[@id='roster']//*[@data-testid='roster-unknown']"
+    )
     cohort = teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
     assert "Every learner on the roster" not in cohort
     never = teacher.get(tool.url + "/instructor/cohort?activity=never", headers=HTML).text
