@@ -104,6 +104,11 @@ def test_the_learner_pages_are_french_for_a_french_launch(tool, platform):
     # "points" agrees with the maximum, as on each question's line ("0 sur 1 point"): a score of 1
     # read "1 points sur 10"
     assert "10 sur 10 points." in result
+    # Counts French would make agree with the number ("1 leçons lues") are written as a label
+    # and its figure.
+    assert "Modules terminés\u00a0: 0 sur 6" in html.unescape(overview)
+    _, module = both(tool, platform, "learner-1", f"/modules/{L1M1}")
+    assert re.search(r"Leçons lues\u00a0: \d sur 3", html.unescape(module))
 
 
 def test_the_instructor_pages_are_french_for_a_french_launch(tool, platform):
