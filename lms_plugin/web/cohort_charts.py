@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort_mastery import band
-from lms_plugin.domain.i18n import percent
+from lms_plugin.domain.i18n import number, percent
 from lms_plugin.services.cohort_competency import CompetencyView
 from lms_plugin.services.cohort_grid import Grid
 from lms_plugin.web.svg_charts import Bar, Segment, histogram, percent_bars, stacked_bars
@@ -45,11 +45,14 @@ def module_charts(grid: Grid) -> ModuleCharts:
         bars,
         learners,
         _("Where learners stand in each module"),
-        _(
-            "For each of %(modules)s modules, the %(learners)s learners shown split by state: "
+        ngettext(
+            "For each of %(modules)s modules, where the %(n)s learner shown stands: "
             "%(states)s. The table after the chart gives the numbers.",
+            "For each of %(modules)s modules, the %(n)s learners shown split by state: "
+            "%(states)s. The table after the chart gives the numbers.",
+            learners,
+            n=number(learners),
             modules=len(bars),
-            learners=learners,
             states=", ".join(labels.values()),
         ),
     )

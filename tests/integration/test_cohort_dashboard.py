@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from lxml import html
@@ -160,6 +161,15 @@ def test_filters(tool, seeded, query, names):
     page = teacher.get(tool.url + "/instructor/cohort?" + query, headers=HTML)
     assert page.status_code == 200
     assert set(read_grid(page.text)) & set(NAMES.values()) == names
+
+
+def test_the_charts_count_the_learners_the_filters_keep_in_words(tool, seeded):
+    _, teacher = seeded
+    one = teacher.get(tool.url + "/instructor/cohort?q=ana", headers=HTML).text
+    assert "Over the 1 learner the filters keep." in one  # it read "Over the 1 learners"
+    assert "where the 1 learner shown stands" in one  # the chart's description
+    every = teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
+    assert re.search(r"Over the \d+ learners the filters keep\.", every)
 
 
 def test_a_module_or_level_filter_shows_only_its_columns(tool, seeded):
