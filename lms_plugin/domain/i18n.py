@@ -12,10 +12,12 @@ and so does what the tool sends to the LMS (gradebook comments use
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal, format_percent, parse_pattern
 
 _gettext: Callable[[str], str] = lambda message: message  # noqa: E731
@@ -80,3 +82,21 @@ def number(value: float) -> str:
     """A number with up to two decimals as the reader writes it ("2.5", "2,5")."""
     exact = Decimal(str(round(value, 2))).normalize()
     return format_decimal(exact, locale=_locale(), decimal_quantization=False)
+
+
+def utc_moment(
+    moment: datetime, style: str = "datetime", locale: Locale | str | None = None
+) -> str:
+    """A moment in UTC as the reader writes it, in the styles static/frame.js writes a ``<time>``
+    in (``date``: long; ``datetime``: medium date, short time; ``time``: short), the times
+    marked UTC: "Dec 5, 2026, 8:30 PM UTC", "5 déc. 2026, 20:30 UTC". ``locale``: the reader's
+    (web/i18n.py gives the page's language in the reader's region), else the page's language."""
+    where = locale or _locale()
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if style == "date":
+        return format_date(moment, "long", locale=where)
+    time = format_time(moment, "short", tzinfo=UTC, locale=where) + " UTC"
+    if style == "time":
+        return time
+    day = format_date(moment, "medium", locale=where)
+    return str(get_datetime_format("medium", locale=where)).format(time, day)  # "{1}, {0}"

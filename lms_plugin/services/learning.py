@@ -22,7 +22,7 @@ from lms_plugin.domain.errors import (
     TooLargeError,
     UnprocessableError,
 )
-from lms_plugin.domain.i18n import _, number
+from lms_plugin.domain.i18n import _, number, utc_moment
 from lms_plugin.services.content import CurrentContent, module_version
 from lms_plugin.services.progress import Learner, require_open
 
@@ -89,7 +89,7 @@ def start_attempt(
     ready_at = next_attempt_at(module, done)
     if ready_at is not None and ready_at > now:
         raise ConflictError(
-            _("Your next attempt opens at %(when)s UTC.", when=ready_at.strftime("%Y-%m-%d %H:%M")),
+            _("Your next attempt opens on %(when)s.", when=utc_moment(ready_at)),
             code="cooldown",
         )
     seed = secrets.randbits(31)

@@ -16,12 +16,11 @@ static/frame.js writes it in the reader's zone and the page's language).
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time, get_datetime_format
 from flask import Blueprint, Flask, g, has_request_context, redirect, request
 from flask_babel import Babel, get_locale, get_translations
 from werkzeug.exceptions import HTTPException
@@ -139,19 +138,10 @@ def _catalogue(message: str, language: str) -> str:
 
 
 def utc_text(moment: datetime, style: str) -> str:
-    """A UTC moment as the reader's language writes it: the text of ``local_time``'s ``<time>``
-    before frame.js runs, and the dates of sentences that are plain text (JSON, titles). The
-    styles are frame.js's (``date``: long; ``datetime``: medium date, short time; ``time``:
-    short), in :func:`reader_locale`, so a page's dates read alike before and after the script."""
-    locale = reader_locale()
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if style == "date":
-        return format_date(moment, "long", locale=locale)
-    time = format_time(moment, "short", tzinfo=UTC, locale=locale) + " UTC"
-    if style == "time":
-        return time
-    day = format_date(moment, "medium", locale=locale)
-    return str(get_datetime_format("medium", locale=locale)).format(time, day)  # "{1}, {0}"
+    """A UTC moment as the reader's language writes it (``domain.i18n.utc_moment`` in
+    :func:`reader_locale`): the text of ``local_time``'s ``<time>`` before frame.js runs, so a
+    page's dates read alike before and after the script."""
+    return domain_i18n.utc_moment(moment, style, reader_locale())
 
 
 def reader_locale() -> Locale:

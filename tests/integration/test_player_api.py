@@ -179,6 +179,12 @@ def test_fourth_attempt_is_refused_and_cooldown_applies_after_the_second(tool, p
         if number == 2:
             cooling = browser.post(tool.url + f"/api/v1/modules/{L1M1}/attempts")
             assert cooling.status_code == 409 and cooling.json()["error"] == "cooldown"
+            # when, as people read it (it read "at 2026-12-07 17:30 UTC")
+            assert re.fullmatch(
+                r"Your next attempt opens on [A-Z][a-z]{2} \d{1,2}, \d{4}, "
+                r"\d{1,2}:\d{2}\u202f[AP]M UTC\.",
+                cooling.json()["message"],
+            )
             tool.rows(
                 "UPDATE quiz_attempt SET submitted_at = submitted_at - interval '3 days' "
                 "RETURNING id"
