@@ -20,6 +20,22 @@ from tests.support.credential_http import get, issue
 pytestmark = pytest.mark.e2e
 
 
+# The words of an element's text that the layout broke across two lines.
+BROKEN_WORDS = """el => {
+    const text = el.firstChild, broken = [];
+    let at = 0;
+    for (const word of text.textContent.split(" ")) {
+        const range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + word.length);
+        const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (lines.size > 1) { broken.push(word); }
+        at += word.length + 1;
+    }
+    return broken;
+}"""
+
+
 def my_credentials(chromium: Browser, tool, platform, width: int = 1024) -> Page:
     """The learner's My credentials, reached from the certificate overview as a learner would."""
     page, _ = open_launch(chromium, tool, platform, width=width)
@@ -66,6 +82,7 @@ def test_learner_shows_their_name_and_an_employer_sees_a_valid_credential(
     expect(employer.get_by_role("heading", level=1)).to_contain_text("ISP Level 1")
     width = employer.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375, f"the public page scrolls sideways at 375 px ({width}px)"
+    assert employer.locator(".site-name").evaluate(BROKEN_WORDS) == []  # "Certificat|e"
     assert employer.evaluate("() => document.querySelector('img.badge-art').naturalWidth") > 0
     assert axe_violations(employer) == []
     shot = tmp_path / "public-375.png"
