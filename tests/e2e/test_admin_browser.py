@@ -90,6 +90,9 @@ def test_sign_in_with_a_link_then_every_admin_page(chromium, tool, platform, tmp
     for path in ("/admin/", "/admin/keys", f"/admin/platforms/{reg_id}"):
         phone.goto(tool.url + path)
         fits(phone, 375)
+        if path == "/admin/keys":  # a key's id wraps, so its state shows beside it
+            state = phone.locator("[data-testid=key] .pill").first.bounding_box()
+            assert state is not None and state["x"] < 375, state
 
     # The bar holds its links and "Sign out" on one line of link height, as the instructor's.
     bar = page.locator("nav.teach-nav ul").bounding_box()
