@@ -10,8 +10,11 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from lms_plugin.db import db
+from lms_plugin.services import grades
 from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1, module
+from tests.support.learners import api_launch, submit_quiz
 from tests.support.reviews import submitted
 
 pytestmark = pytest.mark.e2e
@@ -125,6 +128,10 @@ def test_launch_home_review_save_and_next_then_the_queue(chromium, tool, platfor
 @pytest.mark.parametrize("where", ["home", "review", "queue", "gradebook"])
 def test_instructor_pages_at_375px(chromium, tool, platform, tmp_path, where):
     submission = submitted(tool, platform)
+    if where == "gradebook":  # a graded quiz: a grade for the table to list
+        submit_quiz(api_launch(tool, platform, user="q1"), tool)
+        with tool.app.app_context():
+            grades.grade_submitted(db.session())
     page = instructor_launch(chromium, tool, platform, 375)
     path = {
         "home": "/instructor/",
@@ -135,6 +142,14 @@ def test_instructor_pages_at_375px(chromium, tool, platform, tmp_path, where):
     page.goto(tool.url + path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     fits(page, 375)
+    if where == "gradebook":  # each grade's status shows under its learner, labelled
+        status = page.get_by_test_id("sync").first
+        expect(status).to_be_visible()
+        box = status.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 375, box
+        assert status.evaluate("td => getComputedStyle(td, '::before').content").startswith(
+            '"In the LMS gradebook'
+        )
     if where == "queue":  # each row opens from what a phone shows of it, not off to the right
         row = page.get_by_role("link", name=re.compile(r"^Review .+, round 1$"))
         box = row.bounding_box()
