@@ -65,6 +65,11 @@ def test_grid_to_drill_down_and_competencies(chromium, tool, platform, shots, wi
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cara Failed")
     expect(page.get_by_test_id("state")).to_contain_text("Failed")
     expect(page.get_by_test_id("attempts").locator("details")).to_have_count(2)
+    # Each answer's points show beside its question at any width (on a phone, labelled under it).
+    points = page.get_by_test_id("attempts").locator("details[open] tbody td:last-child")
+    expect(points.first).to_be_visible()
+    box = points.first.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width, box
     assert axe_violations(page) == []
     fits(page, width)
     page.screenshot(path=str(shots / f"drill-down-{width}.png"), full_page=True)
