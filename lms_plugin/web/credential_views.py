@@ -169,47 +169,35 @@ def verdict(public: PublicCredential, check: LiveCheck) -> Verdict:
     if check.code == "revoked":
         when, reason = public.revoked_at, public.revoked_reason
         if when and reason:
-            text = sentence(
-                _("Revoked by %(issuer)s on %(when)s: %(reason)s"),
-                when=day(when),
-                reason=reason,
-                issuer=issuer,
-            )
+            text = _("Revoked by %(issuer)s on %(when)s: %(reason)s")
         elif when:
-            text = sentence(_("Revoked by %(issuer)s on %(when)s."), issuer=issuer, when=day(when))
+            text = _("Revoked by %(issuer)s on %(when)s.")
         elif reason:
-            text = sentence(_("Revoked by %(issuer)s: %(reason)s"), issuer=issuer, reason=reason)
+            text = _("Revoked by %(issuer)s: %(reason)s")
         else:
-            text = sentence(_("Revoked by %(issuer)s."), issuer=issuer)
-        return Verdict(False, _("Revoked"), text)
+            text = _("Revoked by %(issuer)s.")
+        values = {"issuer": issuer, "when": day(when) if when else "", "reason": reason}
+        return Verdict(False, _("Revoked"), sentence(text, **values))
     if check.code == "expired" and valid_until:
-        text = sentence(_("This credential expired on %(when)s."), when=day(valid_until))
-        return Verdict(False, _("Expired"), text)
+        text = _("This credential expired on %(when)s.")
+        return Verdict(False, _("Expired"), sentence(text, when=day(valid_until)))
     if check.code == "not_yet_valid" and valid_from:
-        text = sentence(_("This credential is valid from %(when)s."), when=day(valid_from))
-        return Verdict(False, _("Not valid yet"), text)
+        text = _("This credential is valid from %(when)s.")
+        return Verdict(False, _("Not valid yet"), sentence(text, when=day(valid_from)))
     return Verdict(False, _("Not valid"), Markup.escape(translated(check.reason)))
 
 
 def _valid_sentence(issuer: str, since: datetime | None, until: datetime | None) -> Markup:
     if since and until:
-        return sentence(
-            _("Signed by %(issuer)s, not revoked, valid since %(since)s until %(until)s."),
-            issuer=issuer,
-            since=day(since),
-            until=day(until),
-        )
-    if since:
-        return sentence(
-            _("Signed by %(issuer)s, not revoked, valid since %(since)s."),
-            issuer=issuer,
-            since=day(since),
-        )
-    if until:
-        return sentence(
-            _("Signed by %(issuer)s, not revoked until %(until)s."), issuer=issuer, until=day(until)
-        )
-    return sentence(_("Signed by %(issuer)s, not revoked."), issuer=issuer)
+        text = _("Signed by %(issuer)s, not revoked, valid since %(since)s until %(until)s.")
+    elif since:
+        text = _("Signed by %(issuer)s, not revoked, valid since %(since)s.")
+    elif until:
+        text = _("Signed by %(issuer)s, not revoked until %(until)s.")
+    else:
+        text = _("Signed by %(issuer)s, not revoked.")
+    dates = {"since": day(since) if since else "", "until": day(until) if until else ""}
+    return sentence(text, issuer=issuer, **dates)
 
 
 def competencies(achievement: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
