@@ -1,5 +1,8 @@
 """The review queue of one course: its submissions by filter and page, what waits (how many,
-since when, per module), and which waiting submission to open next."""
+since when, per module), and which waiting submission to open next.
+
+Staff who tried an assignment through "View as learner" are in the queue too, so that they can
+try the review as well; their entries say so (services.staff: their grades go nowhere)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from lms_plugin.db.learning import AssignmentSubmission
 from lms_plugin.db.models import LtiUser
 from lms_plugin.domain.errors import UnprocessableError
 from lms_plugin.domain.i18n import _
+from lms_plugin.services.staff import course_staff
 
 WAITING = "submitted"
 # Queue filters: a submission status, every reviewed one, or all.
@@ -45,6 +49,7 @@ class QueueEntry:
     learner_name: str
     review: Review | None = None
     reviewer_name: str | None = None
+    staff: bool = False  # a staff member's own try, through "View as learner"
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class Waiting:
     oldest_at: datetime | None
     oldest_id: int | None
     by_module: dict[str, int]
+    staff: int = 0  # of ``count``, staff members' own tries
 
 
 def _where(context_id: int, status: str, module_slug: str | None) -> list[ColumnElement[bool]]:
@@ -112,8 +118,15 @@ def review_queue(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
+    staff = course_staff(session, [context_id])
     entries = [
-        QueueEntry(sub, Person(name, None, sub_id).label, review, reviewer_name)
+        QueueEntry(
+            sub,
+            Person(name, None, sub_id).label,
+            review,
+            reviewer_name,
+            staff=(context_id, sub.user_id) in staff,
+        )
         for sub, name, sub_id, review, reviewer_name in session.execute(query)
     ]
     return Queue(entries, counts, page, pages)
@@ -140,6 +153,10 @@ def waiting(session: Session, context_id: int) -> Waiting:
         .group_by(AssignmentSubmission.module_slug)
     )
     by_module = {slug: n for slug, n in rows}
+    staff_ids = [uid for _cid, uid in course_staff(session, [context_id])]
+    staff = session.scalar(
+        select(func.count()).where(*where, AssignmentSubmission.user_id.in_(staff_ids))
+    )
     oldest = session.execute(
         select(AssignmentSubmission.id, AssignmentSubmission.submitted_at)
         .where(*where)
@@ -151,6 +168,7 @@ def waiting(session: Session, context_id: int) -> Waiting:
         oldest_at=oldest[1] if oldest else None,
         oldest_id=oldest[0] if oldest else None,
         by_module=by_module,
+        staff=staff or 0,
     )
 
 

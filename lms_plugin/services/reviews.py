@@ -20,6 +20,7 @@ from lms_plugin.domain.rubric_outcome import RubricOutcome, rubric_outcome
 from lms_plugin.services.content import module_version
 from lms_plugin.services.grades import refresh_grades
 from lms_plugin.services.review_queue import WAITING, Person, count_waiting, next_waiting
+from lms_plugin.services.staff import course_staff
 
 DECISIONS = ("pass", "revise", "fail")
 
@@ -42,6 +43,7 @@ class ReviewPage:
     earlier: list[Round]
     waiting: int
     next_id: int | None  # the waiting submission after this one in queue order
+    staff: bool = False  # the learner is on the course's staff: their own try
 
 
 def get_submission(session: Session, context_id: int, submission_id: int) -> AssignmentSubmission:
@@ -65,6 +67,7 @@ def review_page(session: Session, context_id: int, submission_id: int) -> Review
         earlier=rounds[:-1],
         waiting=count_waiting(session, context_id),
         next_id=next_waiting(session, context_id, submission),
+        staff=(context_id, user.id) in course_staff(session, [context_id]),
     )
 
 

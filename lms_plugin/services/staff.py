@@ -5,7 +5,9 @@ Staff may try the learner's side ("View as learner"): their work is graded for t
 what a course gives its learners is not theirs. Their scores are not sent to the LMS gradebook
 (Canvas refuses a teacher's score, Moodle would keep it; services.gradebook), they are not listed
 among the learners whose grades are sent (services.cohort), and a level they complete earns them
-no credential (services.award_records).
+no credential (services.award_records). Their submitted assignments wait in the review queue
+beside the learners', marked as theirs, so that they can try the review too
+(services.review_queue).
 """
 
 from __future__ import annotations

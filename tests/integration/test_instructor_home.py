@@ -3,6 +3,7 @@ on the player; learners never reach (nor see links to) instructor pages; the hom
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -199,3 +200,38 @@ def _section(page: str, testid: str) -> str:
     match = re.search(rf'data-testid="{testid}">(.*?)</section>', page, re.S)
     assert match, testid
     return match.group(1)
+
+
+def test_staff_tries_wait_for_review_marked_as_theirs(tool, platform):
+    # Staff who tried an assignment through "View as learner" may try the review too, but
+    # the home, the queue and the review page say whose work it is: its grade goes nowhere.
+    own = submitted(tool, platform, user="teacher-1")
+    theirs = submitted(tool, platform, user="learner-1")
+    teacher = instructor(tool, platform)
+
+    reviews = _section(teacher.get(tool.url + "/instructor/", headers=HTML).text, "home-reviews")
+    assert "2</span> submissions waiting for review" in reviews
+    assert "1 of them is a course staff member's own try" in html.unescape(reviews)
+
+    queue = teacher.get(tool.url + "/instructor/reviews", headers=HTML).text
+    rows = re.findall(r"<tr[^>]*>\s*<td class=\"learner-name\">(.*?)</td>", queue, re.S)
+    marked = [
+        f"/instructor/reviews/{own}" in row for row in rows if 'data-testid="staff-try"' in row
+    ]
+    assert marked == [True] and len(rows) == 2
+
+    notice = "is on this course's staff and submitted this through “View as learner”"
+    own_page = html.unescape(
+        teacher.get(tool.url + f"/instructor/reviews/{own}", headers=HTML).text
+    )
+    assert notice in own_page and "no grade goes to the LMS gradebook" in own_page
+    page = teacher.get(tool.url + f"/instructor/reviews/{theirs}", headers=HTML).text
+    assert notice not in html.unescape(page)
+
+
+def test_the_home_says_when_every_waiting_submission_is_a_staff_try(tool, platform):
+    submitted(tool, platform, user="teacher-1")
+    teacher = instructor(tool, platform)
+    reviews = _section(teacher.get(tool.url + "/instructor/", headers=HTML).text, "home-reviews")
+    assert "1</span> submission waiting for review" in reviews
+    assert "It is a course staff member's own try" in html.unescape(reviews)
