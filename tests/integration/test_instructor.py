@@ -95,6 +95,32 @@ def test_revise_shows_feedback_to_the_learner_who_can_resubmit(tool, platform):
     assert again.status_code == 201 and again.json()["round"] == 2
 
 
+@pytest.mark.parametrize(
+    "decision, editable", [(None, False), ("pass", False), ("fail", False), ("revise", True)]
+)
+def test_the_editor_shows_only_while_a_round_can_be_submitted(tool, platform, decision, editable):
+    # Waiting, passed or not passed, a round cannot be sent again (the server says 409): the
+    # page shows it as it was sent, read-only, not an editor whose "Submit" would be refused.
+    submission = submitted(tool, platform, text="My **role map**, as sent.")
+    if decision:
+        instructor(tool, platform).post(
+            tool.url + f"/instructor/reviews/{submission}",
+            data=rubric_form(2 if decision == "revise" else 3, decision),
+            headers=HTML,
+        )
+    page = api_launch(tool, platform).get(tool.url + f"/modules/{L1M1}/assignment", headers=HTML)
+
+    assert page.status_code == 200
+    assert ('name="action" value="submit"' in page.text) is editable
+    assert ("<textarea" in page.text) is editable
+    sent = re.search(r'data-testid="submitted-round">(.*?)</section>', page.text, re.S)
+    assert (sent is None) is editable
+    if sent:
+        assert "Your submission (round 1)" in sent[1] and "<strong>role map</strong>" in sent[1]
+        waiting = "It can no longer be changed" in sent[1]
+        assert waiting is (decision is None)
+
+
 def test_reviewing_twice_is_a_conflict(tool, platform):
     submission = submitted(tool, platform)
     teacher = instructor(tool, platform)
