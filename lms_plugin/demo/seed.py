@@ -23,7 +23,7 @@ from lms_plugin.demo.sample_work import submission_text
 from lms_plugin.domain.content.model import Item, Module
 from lms_plugin.domain.launch import RESOURCE_LINK, check_message
 from lms_plugin.lti.tenants import DeploymentInfo, TenantDirectory
-from lms_plugin.services import awards, grades, learning, practice_log, reviews
+from lms_plugin.services import assignments, awards, grades, learning, practice_log, reviews
 from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.services.issuer_keys import Issuer
 from lms_plugin.services.launches import LaunchRecord, record_launch
@@ -107,7 +107,7 @@ class Seeder:
     def submit(self, learner: Learner, module: Module) -> AssignmentSubmission:
         assert module.assignment is not None
         text = submission_text(module.assignment)
-        return learning.submit_assignment(self.session, self.content, learner, module.slug, text)
+        return assignments.submit_assignment(self.session, self.content, learner, module.slug, text)
 
     def review(self, submission: AssignmentSubmission) -> None:
         """The instructor passes the round on the rubric; the review is folded into the grade."""

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from lms_plugin import __version__
 from lms_plugin.db.learning import QuizAttempt
-from lms_plugin.services import learning
+from lms_plugin.services import assignments, learning
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.services.progress import learner_progress
 from lms_plugin.web import deps, launch_session
@@ -158,7 +158,7 @@ def _attempt(attempt: QuizAttempt) -> Response:
     errors=(404, 422),
 )
 def save_draft(body: TextIn, slug: str) -> Response:
-    draft = learning.save_draft(
+    draft = assignments.save_draft(
         deps.session(),
         current_content(deps.session()),
         launch_session.learner(),
@@ -178,11 +178,11 @@ def save_draft(body: TextIn, slug: str) -> Response:
 def get_assignment(slug: str) -> Response:
     learner = launch_session.learner()
     current_content(deps.session()).find(slug)
-    draft = learning.get_draft(deps.session(), learner, slug)
+    draft = assignments.get_draft(deps.session(), learner, slug)
     return jsonify(
         draft=draft_json(draft) if draft else None,
         submissions=[
-            submission_json(s) for s in learning.submissions(deps.session(), learner, slug)
+            submission_json(s) for s in assignments.submissions(deps.session(), learner, slug)
         ],
     )
 
@@ -197,7 +197,7 @@ def get_assignment(slug: str) -> Response:
     errors=(404, 409, 422),
 )
 def submit_assignment(body: TextIn, slug: str) -> tuple[Response, int]:
-    submission = learning.submit_assignment(
+    submission = assignments.submit_assignment(
         deps.session(),
         current_content(deps.session()),
         launch_session.learner(),

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain.errors import LmsError, NotFoundError
-from lms_plugin.services import learning
+from lms_plugin.services import assignments, learning
 from lms_plugin.services.content import current_content
 from lms_plugin.services.progress import require_open
 from lms_plugin.web import deps, launch_session
@@ -140,22 +140,22 @@ def assignment(slug: str) -> BaseResponse | str:
         action = request.form.get("action", "save")
         try:
             if action == "submit":
-                learning.submit_assignment(deps.session(), content, learner, slug, text)
+                assignments.submit_assignment(deps.session(), content, learner, slug, text)
                 ring(dispatch.grade_submitted)  # the gradebook is told "needs grading"
                 notice = {"kind": "ok", "text": _("Submitted. Your instructor will review it.")}
             else:
-                learning.save_draft(deps.session(), content, learner, slug, text)
+                assignments.save_draft(deps.session(), content, learner, slug, text)
                 notice = {"kind": "ok", "text": _("Draft saved.")}
                 preview = text if action == "preview" else None
         except LmsError as exc:  # show the reason beside the editor; the text stays in it
             notice = {"kind": "error", "text": exc.message, "status": exc.status}
             preview = None
-    draft = learning.get_draft(deps.session(), learner, slug)
+    draft = assignments.get_draft(deps.session(), learner, slug)
     text = (
         request.form.get("text", "") if request.method == "POST" else (draft.text if draft else "")
     )
     status = (notice or {}).get("status", 200) if notice and notice["kind"] == "error" else 200
-    submissions = learning.submissions(deps.session(), learner, slug)
+    submissions = assignments.submissions(deps.session(), learner, slug)
     page = render_template(
         "player/assignment.html",
         program=program,

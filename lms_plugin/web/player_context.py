@@ -17,7 +17,7 @@ from lms_plugin.domain.module_grade import GradeLine, grade_line
 from lms_plugin.domain.next_step import next_step
 from lms_plugin.domain.quiz_feedback import attempt_feedback
 from lms_plugin.domain.quiz_state import QuizState, attempts_left, opens_at, reveal_answers
-from lms_plugin.services import cohort, learning, reviews
+from lms_plugin.services import assignments, cohort, learning, reviews
 from lms_plugin.services.content import CurrentContent, current_content, module_version
 from lms_plugin.services.progress import (
     Learner,
@@ -99,7 +99,7 @@ def module_context(slug: str) -> dict[str, Any]:
     except LockedError as exc:  # the page still shows the module, with what is missing
         locked = exc.missing
         progress = learner_progress(session, content, learner)
-    submissions = learning.submissions(session, learner, slug)
+    submissions = assignments.submissions(session, learner, slug)
     quiz = progress.quizzes.get(slug) or QuizState()
     last = progress.last_lesson.get(slug)
     return {

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
-from lms_plugin.services.learning import MAX_TEXT_CHARS
+from lms_plugin.services.assignments import MAX_TEXT_CHARS
 
 # --- request bodies ----------------------------------------------------------------------
 

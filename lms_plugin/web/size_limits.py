@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms_plugin.badges.baking import MAX_IMAGE_BYTES
 from lms_plugin.lti.login import LOGIN_PARAMS
-from lms_plugin.services.learning import MAX_TEXT_CHARS
+from lms_plugin.services.assignments import MAX_TEXT_CHARS
 from lms_plugin.settings import Settings
 
 KB = 1024

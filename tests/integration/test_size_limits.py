@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from lms_plugin.services.learning import MAX_TEXT_CHARS
+from lms_plugin.services.assignments import MAX_TEXT_CHARS
 from tests.support.content_keys import L1M1
 from tests.support.learners import api_launch
 
