@@ -36,7 +36,7 @@ from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentSubmission, QuizAttempt
 from lms_plugin.domain.cohort_mastery import RUBRIC_TOP, ScoredCompetency
 from lms_plugin.domain.cohort_query import GridQuery
-from lms_plugin.services import cohort_statements as sql
+from lms_plugin.services import cohort_shape as sql
 from lms_plugin.services.cohort_grid import Column, learner_row, shape
 from lms_plugin.services.cohort_sql import COURSE, USERS, Scope, literal_table, no_jit
 from lms_plugin.services.cohort_union import person, row_of

@@ -27,6 +27,7 @@ from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.domain.content.model import Module, Program
 from lms_plugin.services import cohort_statements as sql
 from lms_plugin.services.cohort_rules_sql import empty_state
+from lms_plugin.services.cohort_shape import Shape, Shown, params
 from lms_plugin.services.cohort_sql import no_jit
 from lms_plugin.services.cohort_union import SEP_CELL, SEP_FIELD
 from lms_plugin.services.content import CurrentContent
@@ -61,7 +62,7 @@ class Column:
     code: str
     rule: ModuleRule
     empty: Cell
-    shown: sql.Shown
+    shown: Shown
 
 
 def columns(content: CurrentContent, query: GridQuery) -> list[Column]:
@@ -76,13 +77,13 @@ def columns(content: CurrentContent, query: GridQuery) -> list[Column]:
                 state = empty_state(rule)
                 empty = make_cell(module.slug, state.code, None, 0, 0)
                 version = content.module_ids.get(module.slug, 0)
-                shown = sql.Shown(rule, state.code, state.rank, version)
+                shown = Shown(rule, state.code, state.rank, version)
                 found.append(Column(module, program, f"{program.level}.{n}", rule, empty, shown))
     return found
 
 
-def shape(shown: Sequence[Column], query: GridQuery) -> sql.Shape:
-    return sql.Shape.of(tuple(col.shown for col in shown), query)
+def shape(shown: Sequence[Column], query: GridQuery) -> Shape:
+    return Shape.of(tuple(col.shown for col in shown), query)
 
 
 @dataclass
@@ -187,7 +188,7 @@ def grid(
     stats: dict[str, dict[str, Any]] = {}
     lists = {"P": out.rows, "R": out.at_risk, "N": out.never_launched}
     empty = {col.module.slug: col.empty for col in shown}
-    for row in session.execute(statement, sql.params(context_id, query, now)):
+    for row in session.execute(statement, params(context_id, query, now)):
         kind = row.kind
         if kind == "S":
             _add_stat(stats, row)
@@ -239,7 +240,7 @@ def fill_cells(
     by_id = {learner.user_id: learner for learner in learners}
     if by_id:
         statement = sql.cells_statement(tuple(col.shown for col in shown))
-        values = sql.params(context_id, GridQuery(), utcnow(), sorted(by_id))
+        values = params(context_id, GridQuery(), utcnow(), sorted(by_id))
         for row in session.execute(statement, values):
             by_id[row.user_id].cells[row.slug] = make_cell(
                 row.slug, row.state, row.score, row.failed, row.graded
@@ -263,7 +264,7 @@ def grid_rows(
     no_jit(session)
     statement = sql.rows_statement(shape(shown, query)).execution_options(yield_per=500)
     current: LearnerRow | None = None
-    for row in session.execute(statement, sql.params(context_id, query, now or utcnow())):
+    for row in session.execute(statement, params(context_id, query, now or utcnow())):
         if current is None or current.user_id != row.user_id:
             if current is not None:
                 current.fill(shown)
