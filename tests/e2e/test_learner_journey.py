@@ -63,10 +63,10 @@ def test_quiz_result_arrives_by_itself_then_the_next_step_leads_on(chromium, too
     assert grade_now(tool) == 1
 
     score = page.get_by_role("heading", name=re.compile("Your score"))
-    expect(score).to_have_text("Your score: 90.0%", timeout=20_000)
+    expect(score).to_have_text("Your score: 90%", timeout=20_000)
     assert page.evaluate("() => window.stillTheSamePage") is True  # no reload
     assert page.url == attempt_url
-    expect(page.locator("[data-live-note]")).to_have_text("Your score: 90.0%")
+    expect(page.locator("[data-live-note]")).to_have_text("Your score: 90%")
     expect(page.get_by_test_id("result")).to_have_count(module(L1M1).quiz.draw)
     blank = page.locator('[data-testid="result"][data-verdict="unanswered"]')
     expect(blank).to_have_count(1)

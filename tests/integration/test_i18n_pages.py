@@ -100,7 +100,7 @@ def test_the_learner_pages_are_french_for_a_french_launch(tool, platform):
     _, overview = both(tool, platform, "learner-1", "/programs")
     assert "Votre prochaine étape" in overview and 'data-testid="role">Apprenant<' in overview
     _, result = both(tool, platform, "learner-1", f"/attempts/{attempt}")
-    assert re.search(r"Votre score\s*:\s*100,0\s%", html.unescape(result)), "French numbers"
+    assert re.search(r"Votre score\s*:\s*100\s%", html.unescape(result)), "French numbers"
     # "points" agrees with the maximum, as on each question's line ("0 sur 1 point"): a score of 1
     # read "1 points sur 10"
     assert "10 sur 10 points." in result
