@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from lms_plugin.domain.completion import format_percent
 from lms_plugin.domain.content.model import Module
-from lms_plugin.domain.i18n import N_, _, ngettext, percent
+from lms_plugin.domain.i18n import N_, _, ngettext, percent, whole_percent
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def cell_text(state: CellState, score: float | None) -> str:
     """The few characters a cell shows after its glyph (words in English: the page translates
     them, web/cohort_html.py)."""
     if score is not None and state in (PASSED, FAILED, IN_PROGRESS):
-        return format_percent(round(score))
+        return format_percent(whole_percent(score))
     return {
         NEEDS_REVIEW: N_("review"),
         SUBMITTED: N_("grading"),

@@ -11,9 +11,10 @@ and so does what the tool sends to the LMS (gradebook comments use
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -63,8 +64,16 @@ def decimal(value: float, pattern: str) -> str:
 
 def percent(value: float, digits: int | None = None) -> str:
     """A percent (0..100) as the reader writes it: "62.5%" in English, "62,5 %" in French; up to
-    two decimals, or exactly ``digits`` ("90.0%")."""
+    two decimals (rounded), or exactly ``digits`` ("90.0%"), cut rather than rounded: with
+    ``digits=0``, 79.6 is "79%", so that a figure never reads as more than it is, as a pass mark
+    reached or as every learner (199 of 200 is "99%", not "100%")."""
     return _percent(float(value), digits, _locale())
+
+
+def whole_percent(value: float) -> int:
+    """A percent cut to a whole number, never up (79.6 -> 79); a float just under a whole number
+    by arithmetic alone (79.99999999999999) is that number."""
+    return math.floor(round(value, 6))
 
 
 @lru_cache(maxsize=4096)  # a cohort page shows thousands of percents, mostly whole numbers
@@ -75,7 +84,9 @@ def _percent(value: float, digits: int | None, language: str) -> str:
     locale = Locale.parse(language)
     pattern = parse_pattern(locale.percent_formats[None].pattern)
     pattern.frac_prec = (digits, digits)
-    return str(pattern.apply(Decimal(str(value)) / 100, locale))
+    step = Decimal(10) ** -digits
+    cut = Decimal(str(round(value, 6))).quantize(step, rounding=ROUND_FLOOR)
+    return str(pattern.apply(cut / 100, locale))
 
 
 def number(value: float) -> str:

@@ -12,6 +12,7 @@ import pytest
 from lxml import html
 
 from lms_plugin.db import db
+from lms_plugin.domain.i18n import whole_percent
 from lms_plugin.services import grades
 from tests.support.awards import write_passed_work
 from tests.support.cohort import HTML, NAMES, launch, read_grid, seed_cohort
@@ -229,7 +230,7 @@ def test_statistics_per_module(tool, seeded):
     first = [td.text_content() for td in table.xpath(".//tbody/tr[1]/*")]
     counts = dict(zip(headers, first, strict=True))
     learners = tool.rows("SELECT count(*) FROM membership WHERE access = 'learner'")[0][0]
-    assert counts["Passed"] == f"{100 / learners:.0f}%" and counts["Needs review"] == "1"
+    assert counts["Passed"] == f"{whole_percent(100 / learners)}%" and counts["Needs review"] == "1"
     assert counts["Failed"] == "1" and counts["Submitted, grading"] == "1"
     assert int(counts["Not started"]) == learners - 6
 
@@ -253,6 +254,26 @@ def test_drill_down_shows_the_learners_work(tool, seeded):
     )
     ana = teacher.get(tool.url + grid["Ana Passed"].cells["1.1"][2], headers=HTML).text
     assert "Review by" in ana and "passed (100%)" in ana
+
+
+def test_a_score_just_under_the_pass_mark_never_reads_as_the_pass_mark(tool, seeded):
+    # 79.6% against a pass mark of 80%: the grid's whole percent is cut (79%), never rounded up
+    # to the mark the learner did not reach; the drill-down shows the score as the learner sees it.
+    _, teacher = seeded
+    tool.rows(
+        "UPDATE quiz_attempt SET percent = 79.6 WHERE user_id ="
+        " (SELECT id FROM lti_user WHERE name = 'Cara Failed') RETURNING id"
+    )
+    grid = read_grid(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+    state, text, href = grid["Cara Failed"].cells["1.1"]
+    assert state == "failed" and "79%" in text and "80%" not in text
+    doc = html.fromstring(teacher.get(tool.url + href, headers=HTML).text)
+    assert "79.6%" in doc.xpath("string(//*[@data-testid='state'])")
+    summaries = [
+        d.xpath("string(./summary)")
+        for d in doc.xpath("//section[@data-testid='attempts']//details")
+    ]
+    assert summaries and all("79.6% — not passed" in s for s in summaries), summaries
 
 
 def test_drill_down_says_when_no_gradebook_column_takes_the_module_s_grade(tool, seeded):

@@ -101,7 +101,9 @@ def test_cell_state_and_score(facts, rule, state, score):
 @pytest.mark.parametrize(
     ("state", "score", "text"),
     [
-        (c.PASSED, 87.6, "88%"),
+        (c.PASSED, 87.6, "87%"),  # cut, never rounded up
+        (c.FAILED, 79.6, "79%"),  # not the pass mark it did not reach
+        (c.PASSED, 79.99999999999999, "80%"),  # float arithmetic alone
         (c.FAILED, 0.0, "0%"),
         (c.IN_PROGRESS, None, "started"),
         (c.IN_PROGRESS, 90, "90%"),
