@@ -34,7 +34,8 @@ def _when(moment: datetime | None) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
+    """A score as stored (two decimals): a spreadsheet gets the figure, not one rounded to it."""
+    return "" if value is None else f"{value:.2f}"
 
 
 def grid_csv(

@@ -274,6 +274,11 @@ def test_a_score_just_under_the_pass_mark_never_reads_as_the_pass_mark(tool, see
         for d in doc.xpath("//section[@data-testid='attempts']//details")
     ]
     assert summaries and all("79.6% — not passed" in s for s in summaries), summaries
+    rows = list(csv.reader(io.StringIO(teacher.get(tool.url + "/instructor/cohort.csv").text)))
+    cara = dict(zip(rows[0], next(r for r in rows if r[0] == "Cara Failed"), strict=True))
+    assert [v for k, v in cara.items() if k.startswith("1.1 ") and k.endswith("score %")] == [
+        "79.60"
+    ]
 
 
 def test_drill_down_says_when_no_gradebook_column_takes_the_module_s_grade(tool, seeded):
@@ -357,7 +362,7 @@ def test_grid_csv_has_the_filters_a_header_and_a_dated_name(tool, seeded):
     )
     assert [r[0] for r in rows[1:]] == ["Cara Failed"]
     line = dict(zip(header, rows[1], strict=True))
-    assert line["At risk"] == "yes" and line[header[7]] == "Failed" and line[header[8]] == "0.0"
+    assert line["At risk"] == "yes" and line[header[7]] == "Failed" and line[header[8]] == "0.00"
 
 
 def test_csv_names_are_never_formulas(tool, platform, seeded):
@@ -403,7 +408,7 @@ def test_competency_view_and_its_csv(tool, seeded):
     assert lines[0][:3] == ["Learner", "LMS user id", "Email"] and len(lines[0]) == 3 + 15
     by_name = {r[0]: r[3:] for r in lines[1:]}
     assert by_name["Cara Failed"] == [
-        "0.0" if cid in expected["Cara Failed"][0] else "" for cid in isp
+        "0.00" if cid in expected["Cara Failed"][0] else "" for cid in isp
     ]
     assert set(by_name["Eve Started"]) == {""}
 
