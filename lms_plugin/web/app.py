@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from flask_migrate import Migrate
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -29,7 +29,22 @@ migrate = Migrate()
 
 
 def create_app(settings: Settings | None = None) -> Flask:
+    """One Flask app from ``settings`` (by default, the ``LMS_*`` environment's)."""
     settings = settings or load_settings()
+    app = _flask_app(settings)
+    logging_setup.configure(settings)  # LMS_LOG_FORMAT, LMS_LOG_LEVEL; request ids
+    _trust_proxy(app, settings)
+    _init_database(app, settings)
+    _init_services(app, settings)
+    _register_blueprints(app)
+    _init_web_modules(app, settings)
+    app.after_request(_security_headers)
+    _register_template_helpers(app)
+    return app
+
+
+def _flask_app(settings: Settings) -> Flask:
+    """A Flask app on the instance folder: its config, URL ids, settings, sealer and session."""
     Path(settings.instance_dir).mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(Path(settings.instance_dir).resolve()))
     app.config.update(
@@ -41,11 +56,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["lms_settings"] = settings
     app.extensions["lms_sealer"] = Sealer(settings.all_secret_keys)  # sealed columns
     app.session_interface = NoCookieSession()  # the launch session is server-side
-    logging_setup.configure(settings)  # LMS_LOG_FORMAT, LMS_LOG_LEVEL; request ids
+    return app
+
+
+def _trust_proxy(app: Flask, settings: Settings) -> None:
+    """Behind ``LMS_TRUST_PROXY`` proxies, read the client's address and host from their headers."""
     if settings.trust_proxy:
         n = settings.trust_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
 
+
+def _init_database(app: Flask, settings: Settings) -> None:
+    """Flask-SQLAlchemy and its engine's connection hooks, then Flask-Migrate."""
     db.init_app(app)
     with app.app_context():
         if settings.database_url.startswith("sqlite"):
@@ -53,6 +75,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         else:
             ping_when_idle(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+
+
+def _init_services(app: Flask, settings: Settings) -> None:
+    """The key-value store, then the tenants, outbound HTTP client and platform keys on it."""
     with app.app_context():
         app.extensions["lms_store"] = make_store(
             settings.cache_url, settings.cache_prefix, db.engine
@@ -68,26 +94,21 @@ def create_app(settings: Settings | None = None) -> Flask:
         refetch_cooldown=settings.jwks_refetch_cooldown_seconds,
     )
 
+
+def _register_blueprints(app: Flask) -> None:
+    """The web modules' blueprints, in this order (their routes and hooks follow it)."""
     from lms_plugin.web import (
-        admin,
         api,
         credentials,
         deep_link,
-        errors,
         figures,
-        i18n,
         instructor,
-        launch_session,
         lti,
         lti_config,
         my_credentials,
         player,
-        rate_limits,
         registration,
-        render,
-        size_limits,
         system,
-        theming,
     )
 
     for module in (
@@ -104,6 +125,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         credentials,
     ):
         app.register_blueprint(module.bp)
+
+
+def _init_web_modules(app: Flask, settings: Settings) -> None:
+    """Error handlers, then the modules that bring their own hooks, blueprints and extensions."""
+    from lms_plugin.web import admin, errors, i18n, rate_limits, size_limits, system, theming
+
     errors.register(app)
     admin.init_app(app)  # /admin pages; keeps the last refused launches per platform
     system.init_app(app)  # request ids, launch metrics, /readyz checks, /metrics gauges
@@ -111,7 +138,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     rate_limits.init_rate_limits(app, settings)  # per address, on the anonymous LTI edge
     i18n.init_app(app)  # English or French: the launch's locale, the header's switch
     theming.init_app(app)  # the deployment's theme, the favicon, local times
-    app.after_request(_security_headers)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Template globals (the version, the launch session's links and tokens), Markdown filters."""
+    from lms_plugin.web import launch_session, render
+
     app.jinja_env.globals.update(
         app_version=__version__,
         link=launch_session.link,
@@ -122,7 +154,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.filters["markdown"] = render.safe_markdown
     app.jinja_env.filters["markdown_inline"] = render.safe_markdown_inline
     app.jinja_env.filters["lesson_markdown"] = render.safe_lesson_markdown
-    return app
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -135,6 +166,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _engine_options(url: str) -> dict[str, object]:
+    """Engine options for the database URL: the JSON codec, and SQLite's lock timeout."""
     if url.startswith("sqlite"):
         # Several processes share one SQLite file: wait for locks instead of failing at once.
         return {"connect_args": {"timeout": 30}, "json_serializer": json_codec.dumps_text}
@@ -142,6 +174,7 @@ def _engine_options(url: str) -> dict[str, object]:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Each new SQLite connection: write-ahead logging and enforced foreign keys."""
     # WAL lets the web processes read while the worker writes (the embedded default).
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -149,7 +182,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _security_headers(response):  # type: ignore[no-untyped-def]
+def _security_headers(response: Response) -> Response:
+    """The content security policy and two hardening headers, unless a view set its own."""
     # Pages are framed by whichever LMS launched them, so frame-ancestors stays open;
     # everything else loads from this host only.
     response.headers.setdefault(
