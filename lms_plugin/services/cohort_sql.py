@@ -17,7 +17,10 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Select,
+    SQLColumnExpression,
     String,
+    Subquery,
     and_,
     bindparam,
     case,
@@ -120,146 +123,167 @@ def _none(type_: Any) -> ColumnElement[Any]:
 # and compare), back to words once grouped.
 _ROUND_STATUS = ("submitted", "revise", "passed", "failed")
 
+# The facts, in the work union's column order (after the learner and the module's position,
+# before the time of the work). A branch adds some; the others are 0, or NULL for a score.
+_FACTS = ("lessons", "open", "grading", "graded", "failed", "best", "status", "rubric", "drafted")
+_SCORES = frozenset({"best", "rubric"})
+
+_WorkModel = type[LessonView | QuizAttempt | AssignmentSubmission | AssignmentDraft]
+
 
 def facts_cte(scope: Scope, rule_table: CTE) -> CTE:
     """Per learner and shown module (by its ``position``): the counts domain.cohort.CellFacts
     holds, and the latest time of any of that work (``at``). One scan of each work table,
     grouped on integers."""
+    work = union_all(
+        _lesson_facts(scope, rule_table),
+        _quiz_facts(scope, rule_table),
+        _latest_round_facts(scope, rule_table),
+        _draft_facts(scope, rule_table),
+    ).subquery("work")
+    return _per_cell(work).cte("facts")
+
+
+def _mine(scope: Scope, model: _WorkModel) -> ColumnElement[bool]:
+    """The scope's rows of a work table: the course's (only the USERS', when ``some``)."""
+    where = model.context_id == COURSE
+    if scope.some:
+        where = and_(where, model.user_id.in_(USERS))
+    return where
+
+
+def _work_row(
+    user_id: SQLColumnExpression[int],
+    pos: SQLColumnExpression[int],
+    at: SQLColumnExpression[Any],
+    **facts: SQLColumnExpression[Any],
+) -> list[SQLColumnExpression[Any]]:
+    """A branch's columns in the union's order: the ``facts`` it adds, 0 or NULL the rest."""
+    rest = [
+        facts[name] if name in facts else _none(Float) if name in _SCORES else _zero()
+        for name in _FACTS
+    ]
+    return [user_id, pos, *rest, at]
+
+
+def _lesson_facts(scope: Scope, rule_table: CTE) -> Select[Any]:
+    """Lessons viewed; the first branch, so its labels name the union's columns."""
     rules_c = rule_table.c
-
-    def mine(
-        model: type[LessonView | QuizAttempt | AssignmentSubmission | AssignmentDraft],
-    ) -> ColumnElement[bool]:
-        where = model.context_id == COURSE
-        if scope.some:
-            where = and_(where, model.user_id.in_(USERS))
-        return where
-
-    lessons = (
-        select(
-            LessonView.user_id,
-            rules_c.position.label("pos"),
-            func.count().label("lessons"),
-            _zero().label("open"),
-            _zero().label("grading"),
-            _zero().label("graded"),
-            _zero().label("failed"),
-            _none(Float).label("best"),
-            _zero().label("status"),
-            _none(Float).label("rubric"),
-            _zero().label("drafted"),
-            func.max(LessonView.viewed_at).label("at"),
-        )
+    row = _work_row(
+        LessonView.user_id,
+        rules_c.position,
+        func.max(LessonView.viewed_at),
+        lessons=func.count(),
+    )
+    names = ("pos", *_FACTS, "at")
+    return (
+        select(row[0], *(col.label(name) for col, name in zip(row[1:], names, strict=True)))
         .join(rule_table, rules_c.slug == LessonView.module_slug)
-        .where(mine(LessonView))
+        .where(_mine(scope, LessonView))
         .group_by(LessonView.user_id, rules_c.position)
     )
 
+
+def _quiz_facts(scope: Scope, rule_table: CTE) -> Select[Any]:
+    """Quiz attempts open, being graded, graded and failed, and the best graded percent."""
+    rules_c = rule_table.c
     graded = QuizAttempt.status == "graded"
     percent = func.coalesce(QuizAttempt.percent, 0.0)
-    quizzes = (
-        select(
-            QuizAttempt.user_id,
-            rules_c.position,
-            _zero(),
-            func.count().filter(QuizAttempt.status == "open"),
-            func.count().filter(QuizAttempt.status == "submitted"),
-            func.count().filter(graded),
-            func.count().filter(and_(graded, percent < rules_c.pass_percent)),
-            func.max(case((graded, percent))),
-            _zero(),
-            _none(Float),
-            _zero(),
-            func.max(func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at)),
-        )
+    row = _work_row(
+        QuizAttempt.user_id,
+        rules_c.position,
+        func.max(func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at)),
+        open=func.count().filter(QuizAttempt.status == "open"),
+        grading=func.count().filter(QuizAttempt.status == "submitted"),
+        graded=func.count().filter(graded),
+        failed=func.count().filter(and_(graded, percent < rules_c.pass_percent)),
+        best=func.max(case((graded, percent))),
+    )
+    return (
+        select(*row)
         .join(rule_table, rules_c.slug == QuizAttempt.module_slug)
-        .where(mine(QuizAttempt))
+        .where(_mine(scope, QuizAttempt))
         .group_by(QuizAttempt.user_id, rules_c.position)
     )
 
-    rounds = (
+
+def _rounds(scope: Scope, rule_table: CTE) -> Subquery:
+    """Assignment rounds in shown modules, numbered newest first per learner and module."""
+    rules_c = rule_table.c
+    newest = func.row_number().over(
+        partition_by=(AssignmentSubmission.user_id, AssignmentSubmission.module_slug),
+        order_by=AssignmentSubmission.round.desc(),
+    )
+    return (
         select(
             AssignmentSubmission.id,
             AssignmentSubmission.user_id,
             rules_c.position,
             AssignmentSubmission.status,
             AssignmentSubmission.submitted_at,
-            func.row_number()
-            .over(
-                partition_by=(AssignmentSubmission.user_id, AssignmentSubmission.module_slug),
-                order_by=AssignmentSubmission.round.desc(),
-            )
-            .label("newest"),
+            newest.label("newest"),
         )
         .join(rule_table, rules_c.slug == AssignmentSubmission.module_slug)
-        .where(mine(AssignmentSubmission))
+        .where(_mine(scope, AssignmentSubmission))
         .subquery("rounds")
     )
+
+
+def _latest_round_facts(scope: Scope, rule_table: CTE) -> Select[Any]:
+    """The latest assignment round's status (as a :data:`_ROUND_STATUS` number) and rubric."""
+    rounds = _rounds(scope, rule_table).c
     status_code = case(
-        *((rounds.c.status == name, n) for n, name in enumerate(_ROUND_STATUS, 1)), else_=0
+        *((rounds.status == name, n) for n, name in enumerate(_ROUND_STATUS, 1)), else_=0
     )
-    latest = (
-        select(
-            rounds.c.user_id,
-            rounds.c.position,
-            _zero(),
-            _zero(),
-            _zero(),
-            _zero(),
-            _zero(),
-            _none(Float),
-            status_code,
-            Review.percent,
-            _zero(),
-            rounds.c.submitted_at,
-        )
-        .outerjoin(Review, Review.submission_id == rounds.c.id)
-        .where(rounds.c.newest == 1)
+    row = _work_row(
+        rounds.user_id,
+        rounds.position,
+        rounds.submitted_at,
+        status=status_code,
+        rubric=Review.percent,
     )
-
-    drafts = (
-        select(
-            AssignmentDraft.user_id,
-            rules_c.position,
-            _zero(),
-            _zero(),
-            _zero(),
-            _zero(),
-            _zero(),
-            _none(Float),
-            _zero(),
-            _none(Float),
-            literal(1, Integer),
-            AssignmentDraft.saved_at,
-        )
-        .join(rule_table, rules_c.slug == AssignmentDraft.module_slug)
-        .where(mine(AssignmentDraft), func.length(AssignmentDraft.text) > 0)
-    )
-
-    every = union_all(lessons, quizzes, latest, drafts).subquery("work")
-    w = every.c
-    code = func.max(w.status)
     return (
-        select(
-            w.user_id,
-            w.pos,
-            # Each (learner, module) has at most one row per table's branch, and each count
-            # comes from one branch: max() is the sum, on integers (sum() of PostgreSQL's
-            # bigint counts accumulates in numeric, slowly).
-            func.max(w.lessons).label("lessons"),
-            func.max(w.open).label("open"),
-            func.max(w.grading).label("grading"),
-            func.max(w.graded).label("graded"),
-            func.max(w.failed).label("failed"),
-            func.max(w.best).label("best"),
-            case(*((code == n, name) for n, name in enumerate(_ROUND_STATUS, 1))).label("status"),
-            func.max(w.rubric).label("rubric"),
-            func.max(w.drafted).label("drafted"),
-            type_coerce(func.max(w.at), UTCDateTime).label("at"),
-        )
-        .group_by(w.user_id, w.pos)
-        .cte("facts")
+        select(*row).outerjoin(Review, Review.submission_id == rounds.id).where(rounds.newest == 1)
     )
+
+
+def _draft_facts(scope: Scope, rule_table: CTE) -> Select[Any]:
+    """A non-empty assignment draft (``drafted``: 1)."""
+    rules_c = rule_table.c
+    row = _work_row(
+        AssignmentDraft.user_id,
+        rules_c.position,
+        AssignmentDraft.saved_at,
+        drafted=literal(1, Integer),
+    )
+    return (
+        select(*row)
+        .join(rule_table, rules_c.slug == AssignmentDraft.module_slug)
+        .where(_mine(scope, AssignmentDraft), func.length(AssignmentDraft.text) > 0)
+    )
+
+
+def _per_cell(work: Subquery) -> Select[Any]:
+    """The work branches' rows merged per learner and module, the round status in words."""
+    w = work.c
+    code = func.max(w.status)
+    return select(
+        w.user_id,
+        w.pos,
+        # Each (learner, module) has at most one row per table's branch, and each count
+        # comes from one branch: max() is the sum, on integers (sum() of PostgreSQL's
+        # bigint counts accumulates in numeric, slowly).
+        func.max(w.lessons).label("lessons"),
+        func.max(w.open).label("open"),
+        func.max(w.grading).label("grading"),
+        func.max(w.graded).label("graded"),
+        func.max(w.failed).label("failed"),
+        func.max(w.best).label("best"),
+        case(*((code == n, name) for n, name in enumerate(_ROUND_STATUS, 1))).label("status"),
+        func.max(w.rubric).label("rubric"),
+        func.max(w.drafted).label("drafted"),
+        type_coerce(func.max(w.at), UTCDateTime).label("at"),
+    ).group_by(w.user_id, w.pos)
 
 
 def cells_cte(scope: Scope) -> tuple[CTE, CTE]:
