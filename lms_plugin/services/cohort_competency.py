@@ -19,7 +19,9 @@ from sqlalchemy import (
     CompoundSelect,
     Float,
     Select,
+    SQLColumnExpression,
     String,
+    Subquery,
     and_,
     cast,
     func,
@@ -44,7 +46,7 @@ from lms_plugin.services.cohort_union import person, row_of
 
 def _tags(shown: Sequence[Column], wanted: frozenset[str]) -> tuple[CTE, CTE]:
     """(items, criteria): which quiz item and which rubric criterion of each shown module is
-    tagged with which wanted competency, as VALUES tables."""
+    tagged with which wanted competency, as literal tables (cohort_sql.literal_table)."""
     items = [
         (col.module.slug, item.id, competency)
         for col in shown
@@ -90,31 +92,44 @@ def _field(dialect: str, element: ColumnElement[Any], name: str) -> ColumnElemen
     return func.json_extract(element, f"$.{name}")
 
 
-def evidence_cte(
-    scope: Scope, shown: Sequence[Column], wanted: frozenset[str], dialect: str
-) -> CTE:
-    """Per learner and competency: points awarded and possible over the evidence."""
-    item_tags, criterion_tags = _tags(shown, wanted)
-    where = [QuizAttempt.context_id == COURSE, QuizAttempt.status == "graded"]
-    if scope.some:
-        where.append(QuizAttempt.user_id.in_(USERS))
-    attempts = (
+def _only_some(scope: Scope, user_id: SQLColumnExpression[int]) -> list[ColumnElement[bool]]:
+    """The condition keeping only the :data:`USERS`' rows, when the scope is some learners."""
+    return [user_id.in_(USERS)] if scope.some else []
+
+
+def _newest(
+    user_id: SQLColumnExpression[int],
+    module_slug: SQLColumnExpression[str],
+    order: SQLColumnExpression[int],
+) -> ColumnElement[int]:
+    """The ``newest`` column: a learner's rows in a module numbered from the latest (1)."""
+    window = func.row_number().over(partition_by=(user_id, module_slug), order_by=order.desc())
+    return window.label("newest")
+
+
+def _attempts(scope: Scope) -> Subquery:
+    """The course's graded quiz attempts with their results, numbered ``newest``."""
+    return (
         select(
             QuizAttempt.user_id,
             QuizAttempt.module_slug,
             QuizAttempt.results,
-            func.row_number()
-            .over(
-                partition_by=(QuizAttempt.user_id, QuizAttempt.module_slug),
-                order_by=QuizAttempt.number.desc(),
-            )
-            .label("newest"),
+            _newest(QuizAttempt.user_id, QuizAttempt.module_slug, QuizAttempt.number),
         )
-        .where(*where)
+        .where(
+            QuizAttempt.context_id == COURSE,
+            QuizAttempt.status == "graded",
+            *_only_some(scope, QuizAttempt.user_id),
+        )
         .subquery("attempts")
     )
+
+
+def _quiz_evidence(scope: Scope, item_tags: CTE, dialect: str) -> Select[Any]:
+    """Quiz evidence: per latest attempt's tagged item, its competency, points awarded, possible."""
+    attempts = _attempts(scope)
     element, _, value = _json_rows(dialect, attempts.c.results, object_=False)
-    quiz = (
+    return (
         select(
             attempts.c.user_id,
             item_tags.c.competency,
@@ -132,27 +147,35 @@ def evidence_cte(
         )
         .where(attempts.c.newest == 1)
     )
-    reviewed = [AssignmentSubmission.context_id == COURSE]
-    if scope.some:
-        reviewed.append(AssignmentSubmission.user_id.in_(USERS))
-    reviews = (
+
+
+def _reviews(scope: Scope) -> Subquery:
+    """The course's reviews with their scores, numbered ``newest`` by submission round."""
+    return (
         select(
             AssignmentSubmission.user_id,
             AssignmentSubmission.module_slug,
             Review.scores,
-            func.row_number()
-            .over(
-                partition_by=(AssignmentSubmission.user_id, AssignmentSubmission.module_slug),
-                order_by=AssignmentSubmission.round.desc(),
-            )
-            .label("newest"),
+            _newest(
+                AssignmentSubmission.user_id,
+                AssignmentSubmission.module_slug,
+                AssignmentSubmission.round,
+            ),
         )
         .join(Review, Review.submission_id == AssignmentSubmission.id)
-        .where(*reviewed)
+        .where(
+            AssignmentSubmission.context_id == COURSE,
+            *_only_some(scope, AssignmentSubmission.user_id),
+        )
         .subquery("reviews")
     )
+
+
+def _rubric_evidence(scope: Scope, criterion_tags: CTE, dialect: str) -> Select[Any]:
+    """Rubric evidence: per latest review's tagged criterion, its competency, level / top, 1."""
+    reviews = _reviews(scope)
     scores, key, level = _json_rows(dialect, reviews.c.scores, object_=True)
-    rubric = (
+    return (
         select(
             reviews.c.user_id,
             criterion_tags.c.competency,
@@ -170,18 +193,30 @@ def evidence_cte(
         )
         .where(reviews.c.newest == 1)
     )
-    both = union_all(quiz, rubric).subquery("evidence_rows")
+
+
+def _mastery(evidence: Subquery) -> CTE:
+    """The ``evidence`` CTE: per learner and competency, the % of the possible points awarded."""
+    e = evidence.c
+    mastery = 100.0 * func.sum(e.awarded) / func.nullif(func.sum(e.possible), 0)
     return (
-        select(
-            both.c.user_id,
-            both.c.competency,
-            (100.0 * func.sum(both.c.awarded) / func.nullif(func.sum(both.c.possible), 0)).label(
-                "mastery"
-            ),
-        )
-        .group_by(both.c.user_id, both.c.competency)
+        select(e.user_id, e.competency, mastery.label("mastery"))
+        .group_by(e.user_id, e.competency)
         .cte("evidence")
     )
+
+
+def evidence_cte(
+    scope: Scope, shown: Sequence[Column], wanted: frozenset[str], dialect: str
+) -> CTE:
+    """Per learner and competency: the mastery percent, points awarded over points possible in
+    the quiz items and rubric criteria tagged with it."""
+    item_tags, criterion_tags = _tags(shown, wanted)
+    rows = union_all(
+        _quiz_evidence(scope, item_tags, dialect),
+        _rubric_evidence(scope, criterion_tags, dialect),
+    )
+    return _mastery(rows.subquery("evidence_rows"))
 
 
 @dataclass

@@ -16,7 +16,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, func, select, union_all
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    union_all,
+)
 
 from lms_plugin.domain.cohort import BINS
 from lms_plugin.services.cohort_shape import (
@@ -39,16 +50,15 @@ def _bin_sql(score: ColumnElement[float]) -> ColumnElement[int]:
     return case(*((score < 10.0 * (b + 1), b) for b in range(BINS - 1)), else_=BINS - 1)
 
 
-@lru_cache(maxsize=64)
-def grid_statement(shape: Shape) -> CompoundSelect[Any]:
-    """The page's one statement over every learner: counts (T), the page's learners (P) and
-    the at-risk (R) with their cells with work, the never-launched (N), and the statistics of
-    the filtered learners' cells with work (S)."""
-    modules = len(shape.shown)
-    cells, summary, learners = learners_of(shape)
-    s, c, lc = summary.c, cells.c, learners.c
-    risk = at_risk(s, modules)
-    counts = select(
+def _on_page(learners: CTE) -> ColumnElement[bool]:
+    """The condition that keeps the learners of the page asked for."""
+    return and_(learners.c.rn > FIRST, learners.c.rn <= LAST)
+
+
+def _counts(summary: CTE, learners: CTE, risk: ColumnElement[bool]) -> Select[Any]:
+    """The T row: learners kept by the filters, in the course, at risk, never launched."""
+    s = summary.c
+    return select(
         *row_of(
             "T",
             i1=select(func.count()).select_from(learners).scalar_subquery(),
@@ -57,24 +67,36 @@ def grid_statement(shape: Shape) -> CompoundSelect[Any]:
             i4=func.coalesce(func.sum(case((s.last.is_(None), 1), else_=0)), 0),
         )
     ).select_from(summary)
-    on_page = and_(lc.rn > FIRST, lc.rn <= LAST)
-    name = name_key(s)
-    risky = (
-        select(summary, func.row_number().over(order_by=(s.last, name, s.user_id)).label("rn"))
-        .where(risk)
-        .subquery("risky")
-    )
-    never = (
-        select(summary, func.row_number().over(order_by=(name, s.user_id)).label("rn"))
-        .where(s.last.is_(None))
-        .subquery("never")
-    )
+
+
+def _risky(summary: CTE, risk: ColumnElement[bool]) -> Subquery:
+    """The at-risk learners, numbered (``rn``) from the longest idle, then by name."""
+    s = summary.c
+    rn = func.row_number().over(order_by=(s.last, name_key(s), s.user_id)).label("rn")
+    return select(summary, rn).where(risk).subquery("risky")
+
+
+def _never(summary: CTE) -> Subquery:
+    """The never-launched learners, numbered (``rn``) by name."""
+    s = summary.c
+    rn = func.row_number().over(order_by=(name_key(s), s.user_id)).label("rn")
+    return select(summary, rn).where(s.last.is_(None)).subquery("never")
+
+
+def _listed_cells(cells: CTE, learners: CTE, risky: Subquery) -> CTE:
+    """The packed cells with work of the learners listed: the page's and the first at-risk."""
     listed = union_all(
-        select(lc.user_id).where(on_page),
+        select(learners.c.user_id).where(_on_page(learners)),
         select(risky.c.user_id).where(risky.c.rn <= LIST_LIMIT),
     ).subquery("listed")
-    packed = packed_cells(cells, select(listed.c.user_id))
-    page = (
+    packed: CTE = packed_cells(cells, select(listed.c.user_id))
+    return packed
+
+
+def _page_rows(learners: CTE, packed: CTE, modules: int) -> Select[Any]:
+    """The P rows: the page's learners, whether at risk, their position and packed cells."""
+    lc = learners.c
+    return (
         select(
             *row_of(
                 "P",
@@ -85,13 +107,27 @@ def grid_statement(shape: Shape) -> CompoundSelect[Any]:
             )
         )
         .outerjoin(packed, packed.c.user_id == lc.user_id)
-        .where(on_page)
+        .where(_on_page(learners))
     )
-    risky_rows = (
+
+
+def _risky_rows(risky: Subquery, packed: CTE) -> Select[Any]:
+    """The R rows: the first at-risk learners, their position and packed cells."""
+    return (
         select(*row_of("R", **person(risky.c), i4=risky.c.rn, cells=packed.c.cells))
         .outerjoin(packed, packed.c.user_id == risky.c.user_id)
         .where(risky.c.rn <= LIST_LIMIT)
     )
+
+
+def _never_rows(never: Subquery) -> Select[Any]:
+    """The N rows: the first never-launched learners and their position."""
+    return select(*row_of("N", **person(never.c), i4=never.c.rn)).where(never.c.rn <= LIST_LIMIT)
+
+
+def _stats(shape: Shape, cells: CTE, learners: CTE) -> Select[Any]:
+    """The S rows: per module, state and score bin, the filtered learners' cells and score sum."""
+    c = cells.c
     score_bin = _bin_sql(c.score)
     stats = (
         select(
@@ -103,13 +139,26 @@ def grid_statement(shape: Shape) -> CompoundSelect[Any]:
         .group_by(c.slug, c.state, score_bin)
     )
     if shape.filtered:  # else every learner is kept, and the cells are all learners' already
-        stats = stats.join(learners, lc.user_id == c.user_id)
+        stats = stats.join(learners, learners.c.user_id == c.user_id)
+    return stats
+
+
+@lru_cache(maxsize=64)
+def grid_statement(shape: Shape) -> CompoundSelect[Any]:
+    """The page's one statement over every learner: counts (T), the page's learners (P) and
+    the at-risk (R) with their cells with work, the never-launched (N), and the statistics of
+    the filtered learners' cells with work (S)."""
+    modules = len(shape.shown)
+    cells, summary, learners = learners_of(shape)
+    risk = at_risk(summary.c, modules)  # one expression: the T row and the risky share its binds
+    risky = _risky(summary, risk)
+    packed = _listed_cells(cells, learners, risky)
     return union_all(
-        counts,
-        page,
-        risky_rows,
-        select(*row_of("N", **person(never.c), i4=never.c.rn)).where(never.c.rn <= LIST_LIMIT),
-        stats,
+        _counts(summary, learners, risk),
+        _page_rows(learners, packed, modules),
+        _risky_rows(risky, packed),
+        _never_rows(_never(summary)),
+        _stats(shape, cells, learners),
     )
 
 
