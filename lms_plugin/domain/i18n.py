@@ -11,7 +11,6 @@ and so does what the tool sends to the LMS (gradebook comments use
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -71,9 +70,14 @@ def percent(value: float, digits: int | None = None) -> str:
 
 
 def whole_percent(value: float) -> int:
-    """A percent cut to a whole number, never up (79.6 -> 79); a float just under a whole number
-    by arithmetic alone (79.99999999999999) is that number."""
-    return math.floor(round(value, 6))
+    """A percent cut to a whole number, never up (79.6 -> 79)."""
+    return int(_cut(value, 0))
+
+
+def _cut(value: float, digits: int) -> Decimal:
+    """``value`` cut to ``digits`` decimals, never up; a float just under a figure by arithmetic
+    alone (79.99999999999999) is that figure."""
+    return Decimal(str(round(value, 6))).quantize(Decimal(10) ** -digits, rounding=ROUND_FLOOR)
 
 
 @lru_cache(maxsize=4096)  # a cohort page shows thousands of percents, mostly whole numbers
@@ -84,9 +88,7 @@ def _percent(value: float, digits: int | None, language: str) -> str:
     locale = Locale.parse(language)
     pattern = parse_pattern(locale.percent_formats[None].pattern)
     pattern.frac_prec = (digits, digits)
-    step = Decimal(10) ** -digits
-    cut = Decimal(str(round(value, 6))).quantize(step, rounding=ROUND_FLOOR)
-    return str(pattern.apply(cut / 100, locale))
+    return str(pattern.apply(_cut(value, digits) / 100, locale))
 
 
 def number(value: float) -> str:

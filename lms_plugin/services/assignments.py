@@ -4,6 +4,7 @@ learner's context and user ids."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -102,6 +103,12 @@ def submissions(session: Session, learner: Learner, module_slug: str) -> list[As
     )
 
 
+def can_send(rounds: Sequence[AssignmentSubmission]) -> bool:
+    """Whether a round can be sent now: before the first, or when a revision is asked (a round
+    waiting for review, passed or closed as not passed is final)."""
+    return not rounds or rounds[-1].status == "revise"
+
+
 def submit_assignment(
     session: Session, content: CurrentContent, learner: Learner, module_slug: str, text: Any
 ) -> AssignmentSubmission:
@@ -125,7 +132,7 @@ def submit_assignment(
             code="over_word_limit",
         )
     rounds = submissions(session, learner, module_slug)
-    if rounds and rounds[-1].status != "revise":
+    if not can_send(rounds):
         raise ConflictError(
             _("This assignment is already submitted and waiting for review or reviewed."),
             code="already_submitted",

@@ -18,7 +18,7 @@ from lms_plugin.db.learning import AssignmentSubmission
 from lms_plugin.db.models import LtiUser
 from lms_plugin.domain.errors import UnprocessableError
 from lms_plugin.domain.i18n import _
-from lms_plugin.services.staff import course_staff
+from lms_plugin.services.staff import is_staff
 
 WAITING = "submitted"
 # Queue filters: a submission status, every reviewed one, or all.
@@ -104,7 +104,14 @@ def review_queue(
     learner, reviewer = aliased(LtiUser), aliased(LtiUser)
     is_waiting = AssignmentSubmission.status == WAITING
     query = (
-        select(AssignmentSubmission, learner.name, learner.sub, Review, reviewer.name)
+        select(
+            AssignmentSubmission,
+            learner.name,
+            learner.sub,
+            Review,
+            reviewer.name,
+            is_staff(context_id, AssignmentSubmission.user_id),
+        )
         .join(learner, learner.id == AssignmentSubmission.user_id)
         .outerjoin(Review, Review.submission_id == AssignmentSubmission.id)
         .outerjoin(reviewer, reviewer.id == Review.reviewer_id)
@@ -118,16 +125,9 @@ def review_queue(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    staff = course_staff(session, [context_id])
     entries = [
-        QueueEntry(
-            sub,
-            Person(name, None, sub_id).label,
-            review,
-            reviewer_name,
-            staff=(context_id, sub.user_id) in staff,
-        )
-        for sub, name, sub_id, review, reviewer_name in session.execute(query)
+        QueueEntry(sub, Person(name, None, sub_id).label, review, reviewer_name, staff)
+        for sub, name, sub_id, review, reviewer_name, staff in session.execute(query)
     ]
     return Queue(entries, counts, page, pages)
 
@@ -147,16 +147,13 @@ def _counts(session: Session, context_id: int, module_slug: str | None) -> dict[
 def waiting(session: Session, context_id: int) -> Waiting:
     """How many submissions wait for review in this course, since when, and per module."""
     where = _where(context_id, WAITING, None)
+    staff_try = case((is_staff(context_id, AssignmentSubmission.user_id), 1), else_=0)
     rows = session.execute(
-        select(AssignmentSubmission.module_slug, func.count())
+        select(AssignmentSubmission.module_slug, func.count(), func.sum(staff_try))
         .where(*where)
         .group_by(AssignmentSubmission.module_slug)
-    )
-    by_module = {slug: n for slug, n in rows}
-    staff_ids = [uid for _cid, uid in course_staff(session, [context_id])]
-    staff = session.scalar(
-        select(func.count()).where(*where, AssignmentSubmission.user_id.in_(staff_ids))
-    )
+    ).all()
+    by_module = {slug: n for slug, n, _staff in rows}
     oldest = session.execute(
         select(AssignmentSubmission.id, AssignmentSubmission.submitted_at)
         .where(*where)
@@ -168,7 +165,7 @@ def waiting(session: Session, context_id: int) -> Waiting:
         oldest_at=oldest[1] if oldest else None,
         oldest_id=oldest[0] if oldest else None,
         by_module=by_module,
-        staff=staff or 0,
+        staff=sum(staff for _slug, _n, staff in rows),
     )
 
 

@@ -14,11 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lms_plugin.db.models import Membership
 from lms_plugin.domain.roles import AccessLevel
+
+
+def _staff_of(context_ids: Iterable[int]) -> list[ColumnElement[bool]]:
+    """Memberships of these courses that are not learners'."""
+    return [
+        Membership.context_id.in_(set(context_ids)),
+        Membership.access != AccessLevel.LEARNER.value,
+    ]
 
 
 def course_staff(session: Session, context_ids: Iterable[int]) -> set[tuple[int, int]]:
@@ -27,9 +35,11 @@ def course_staff(session: Session, context_ids: Iterable[int]) -> set[tuple[int,
     ids = set(context_ids)
     if not ids:
         return set()
-    rows = session.execute(
-        select(Membership.context_id, Membership.user_id).where(
-            Membership.context_id.in_(ids), Membership.access != AccessLevel.LEARNER.value
-        )
-    )
+    rows = session.execute(select(Membership.context_id, Membership.user_id).where(*_staff_of(ids)))
     return {(cid, uid) for cid, uid in rows}
+
+
+def is_staff(context_id: int, user_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """A condition for a query of one course's work: its user is on the course's staff (in the
+    query itself, no round trip of its own)."""
+    return user_id.in_(select(Membership.user_id).where(*_staff_of([context_id])))

@@ -166,6 +166,7 @@ def assignment(slug: str) -> BaseResponse | str:
         notice=notice,
         preview=preview,
         submissions=submissions,
+        editable=assignments.can_send(submissions),
         **grade_state(learner, slug, submissions),
     )
     return page if status == 200 else BaseResponse(page, status=status, mimetype="text/html")
