@@ -1,6 +1,12 @@
 """Feedback on a graded quiz attempt, item by item: the learner's answer in words, the verdict,
-the correct answer (only when the module's settings allow it: domain/quiz_state.py
-reveal_answers) and the item's explanation (its ``feedback``, shown after every attempt)."""
+the correct answer and the item's explanation (its ``feedback``), and what the item checks (the
+module objectives it names).
+
+An explanation says why the key is right, so it gives the key away: it is shown with the key
+(when the module's settings allow it: domain/quiz_state.py reveal_answers), and before that only
+where the learner's answer was right. A question not answered right, with its key still hidden,
+says what it checks instead, so the learner knows what to read again without being handed the
+answer for the next attempt, which may draw the same question."""
 
 from __future__ import annotations
 
@@ -22,10 +28,14 @@ class ItemFeedback:
     verdict: str  # correct | partly | incorrect | unanswered
     points_awarded: float
     points_possible: float
+    checks: tuple[str, ...] = ()  # the objectives the item checks, in words
 
     @property
-    def explanation(self) -> str:
-        """Why the key is right (Markdown): the item's ``feedback``."""
+    def explanation(self) -> str | None:
+        """Why the key is right (Markdown): the item's ``feedback``, when the key is shown or
+        the learner's answer was right (None: it would give the key away)."""
+        if self.correct_answer is None and self.verdict != "correct":
+            return None
         return self.item.feedback
 
 
@@ -35,8 +45,11 @@ def attempt_feedback(
     results: Sequence[Mapping[str, Any]],
     *,
     reveal: bool,
+    objectives: Mapping[str, str] | None = None,
 ) -> list[ItemFeedback]:
-    """Each item of the attempt with its result (``results`` as grading stored them)."""
+    """Each item of the attempt with its result (``results`` as grading stored them);
+    ``objectives`` are the module's objective texts by id."""
+    objectives = objectives or {}
     by_id = {r.get("item_id"): r for r in results}
     feedback = []
     for number, item in enumerate(items, start=1):
@@ -52,6 +65,7 @@ def attempt_feedback(
                 verdict=_verdict(bool(result.get("correct")), awarded, given),
                 points_awarded=awarded,
                 points_possible=float(result.get("points_possible") or item.points),
+                checks=tuple(objectives[o] for o in item.objectives if o in objectives),
             )
         )
     return feedback

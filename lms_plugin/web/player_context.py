@@ -150,7 +150,13 @@ def attempt_context(attempt_id: int) -> dict[str, Any]:
         rules=rules,
         quiz=quiz,
         reveal=reveal,
-        feedback=attempt_feedback(items, attempt.answers, attempt.results or [], reveal=reveal),
+        feedback=attempt_feedback(
+            items,
+            attempt.answers,
+            attempt.results or [],
+            reveal=reveal,
+            objectives={o.id: o.text for o in version.objectives},
+        ),
         attempts_left=attempts_left(rules, quiz),
         opens_at=opens_at(rules, quiz, utcnow()),
     )

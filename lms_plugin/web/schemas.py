@@ -258,7 +258,11 @@ class ItemFeedbackOut(Out):
     correct_answer: list[str] | None = Field(
         description="the key in words; null when the module's settings do not show it yet"
     )
-    explanation: str = Field(description="why the key is right (Markdown)")
+    explanation: str | None = Field(
+        description="why the key is right (Markdown); null while it would give away a key "
+        "that is not shown yet (the answer was not right)"
+    )
+    checks: list[str] = Field(description="the module objectives the item checks, in words")
     points_awarded: float
     points_possible: float
 

@@ -142,6 +142,7 @@ def feedback_json(feedback: ItemFeedback) -> dict[str, Any]:
         if feedback.correct_answer is None
         else list(feedback.correct_answer),
         "explanation": feedback.explanation,
+        "checks": list(feedback.checks),
         "points_awarded": feedback.points_awarded,
         "points_possible": feedback.points_possible,
     }

@@ -145,12 +145,14 @@ def test_feedback_shows_the_learners_answers_and_the_key_only_once_it_cannot_hel
     assert body["correct_answers_shown"] is False and body["attempts_left"] == 2
     assert all(f["correct_answer"] is None for f in body["feedback"])
     assert {f["verdict"] for f in body["feedback"]} == {"unanswered"}
-    assert all(f["explanation"] for f in body["feedback"])
+    # an explanation says why the key is right: hidden with the key; what it checks instead
+    assert all(f["explanation"] is None and f["checks"] for f in body["feedback"])
     attempt_page = page(browser, tool, f"/attempts/{failed}")
     assert "not passed this time" in attempt_page and "2 attempts left of 3" in attempt_page
     assert "Try again" in attempt_page and "Correct answer" not in attempt_page
-    assert "The correct answers are shown once you pass the quiz" in attempt_page
-    assert "Explanation:" in attempt_page and "Your answer: no answer given." in attempt_page
+    assert "The correct answers and their explanations are shown once you pass" in attempt_page
+    assert "Explanation:" not in attempt_page and "Your answer: no answer given." in attempt_page
+    assert attempt_page.count("What this question checks:") == module(L1M1).quiz.draw
 
     passed = submit_quiz(browser, tool)
     grade_everything(tool)
@@ -171,6 +173,8 @@ def test_feedback_shows_the_learners_answers_and_the_key_only_once_it_cannot_hel
     assert _graded_attempt(browser, tool, failed)["correct_answers_shown"] is True
     earlier = page(browser, tool, f"/attempts/{failed}")
     assert earlier.count("Correct answer:") == mod.quiz.draw
+    assert earlier.count("Explanation:") == mod.quiz.draw
+    assert "What this question checks:" not in earlier
 
 
 def test_the_key_stays_hidden_in_the_page_while_attempts_remain(tool, platform):
@@ -186,6 +190,20 @@ def test_the_key_stays_hidden_in_the_page_while_attempts_remain(tool, platform):
     verdicts = [f["verdict"] for f in body["feedback"]]
     assert verdicts[0] == "correct" and set(verdicts[1:]) == {"unanswered"}
     assert body["feedback"][0]["your_answer"] and body["feedback"][0]["correct_answer"] is None
+    # the explanation of a right answer teaches; those of the others would hand out their keys
+    mod = module(L1M1)
+    shown = [f["explanation"] for f in body["feedback"]]
+    assert shown[0] == mod.item(first_id).feedback and set(shown[1:]) == {None}
+    objectives = {o.id: o.text for o in mod.objectives}
+    for f in body["feedback"]:
+        assert f["checks"] == [objectives[o] for o in mod.item(f["item_id"]).objectives]
+    attempt_page = browser.get(tool.url + f"/attempts/{attempt['id']}", headers=HTML).text
+    assert attempt_page.count('data-testid="explanation"') == 1
+    assert attempt_page.count('data-testid="checks"') == len(verdicts) - 1
+    for f in body["feedback"]:  # a plain run of each explanation's text, as rendered
+        text = max(re.split(r"[*_`\[\]()\n]", mod.item(f["item_id"]).feedback), key=len)
+        rendered = html.escape(text.strip()[:40], quote=False) in attempt_page
+        assert rendered is (f["verdict"] == "correct")
 
 
 def test_state_endpoints_are_the_learners_own(tool, platform):

@@ -72,5 +72,23 @@ def test_attempt_feedback_verdicts_and_the_key_only_when_revealed(reveal):
     assert feedback[0].explanation == "why single_choice"
     if reveal:
         assert feedback[2].correct_answer == ("text b",)
+        assert [f.explanation for f in feedback[1:]] == [
+            "why multi_select",
+            "why single_choice",
+            "why numeric",
+        ]
     else:
         assert all(f.correct_answer is None for f in feedback)
+        # an explanation says why the key is right: only a right answer's, while keys are hidden
+        assert [f.explanation for f in feedback[1:]] == [None, None, None]
+
+
+def test_feedback_says_what_each_item_checks_in_the_module_objectives_words():
+    items = [
+        make_item("single_choice", id="q1", objectives=("o2", "o1")),
+        make_item("numeric", id="q2", objectives=("o3",)),
+    ]
+    objectives = {"o1": "Define the role.", "o2": "Name the domains."}
+    feedback = attempt_feedback(items, {}, [], reveal=False, objectives=objectives)
+    assert [f.checks for f in feedback] == [("Name the domains.", "Define the role."), ()]
+    assert attempt_feedback(items, {}, [], reveal=False)[0].checks == ()
