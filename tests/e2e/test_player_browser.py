@@ -12,6 +12,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from lms_plugin.db import db
+from lms_plugin.services import grades
 from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1, module, right_answer
 from tests.support.words import broken_words
@@ -258,3 +260,25 @@ def test_a_table_wider_than_a_phone_shows_a_shadow_where_there_is_more(chromium,
     wide.evaluate("b => { b.scrollLeft = b.scrollWidth }")
     left, right = _edge_shades(wide)
     assert left > right + 20, f"at the end: left {left}, right {right}"
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_try_again_and_its_hint_never_wrap_around_each_other(chromium, tool, platform, width):
+    """Under a graded attempt, "Try again" and the line beside it: side by side where they fit,
+    the line whole under the button on a phone, never a sentence wrapped around the button."""
+    page, _ = open_launch(chromium, tool, platform, width=width)
+    page.get_by_role("button", name="Start attempt 1").click()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_test_id("grading")).to_be_visible()
+    with tool.app.app_context():
+        assert grades.grade_submitted(db.session()).attempts == 1
+    page.reload()
+    button = page.get_by_role("button", name="Try again")
+    hint = page.get_by_text("New questions are drawn from the pool.")
+    expect(hint).to_be_visible()
+    assert hint.evaluate("e => e.getClientRects().length") == 1, "the hint wraps as a line"
+    button_box, hint_box = button.bounding_box(), hint.bounding_box()
+    assert button_box is not None and hint_box is not None
+    beside = hint_box["x"] >= button_box["x"] + button_box["width"]
+    below = hint_box["y"] >= button_box["y"] + button_box["height"]
+    assert beside if width == 1280 else below, (width, button_box, hint_box)
