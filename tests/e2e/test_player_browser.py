@@ -282,3 +282,5 @@ def test_try_again_and_its_hint_never_wrap_around_each_other(chromium, tool, pla
     beside = hint_box["x"] >= button_box["x"] + button_box["width"]
     below = hint_box["y"] >= button_box["y"] + button_box["height"]
     assert beside if width == 1280 else below, (width, button_box, hint_box)
+    expect(page.get_by_test_id("checks").first).to_be_visible()  # keys hidden: what each checks
+    assert axe_violations(page) == []
