@@ -187,14 +187,7 @@ def _send(
     """Send one leased row and write its outcome: sent, failed (a refusal people must look
     at), or pending with a backoff (its LMS asked us to wait: noted in ``looked``)."""
     now = utcnow()
-    ags = looked.clients.get(row.registration_id)
-    if ags is None:
-        registration = session.get_one(Registration, row.registration_id)
-        ags = ags_for(registration)
-        looked.clients[row.registration_id] = ags
-        looked.products[row.registration_id] = registration.product
-        session.commit()
-    product = looked.products.get(row.registration_id, "other")
+    ags, product = _client(session, row, ags_for, looked)
     outcome: dict[str, object] = {
         "outbox_id": row.id,
         "tries": row.tries + 1,
@@ -204,38 +197,68 @@ def _send(
         "classification": None,
         "last_error": None,
     }
-    posting = False
     try:
-        if row.lineitem_url is None:  # a module's column, found or made by resourceId
-            url = looked.lineitems.get(row.context_id, row.module_slug)
-            if url is None:
-                url = find_or_make(session, ags, row.context_id, row.module_slug)
-                session.commit()  # a link that now knows its line item
-            looked.lineitems.remember(row.context_id, row.module_slug, url)
-            outcome["lineitem_url"] = url
-        posting = True
-        ags.post_score(str(outcome["lineitem_url"]), _score(row, product))
+        outcome["lineitem_url"] = _lineitem_url(session, ags, row, looked)
     except NotGradableError as exc:
         return _outcome(session, outcome, "failed", exc.classification, str(exc))
     except AgsError as exc:
-        if posting and lms_has_newer(product, exc.lms_status, str(exc)):
+        return _refused(session, row, looked, outcome, exc)
+    try:
+        ags.post_score(str(outcome["lineitem_url"]), _score(row, product))
+    except AgsError as exc:
+        if lms_has_newer(product, exc.lms_status, str(exc)):
             # Moodle (409) and Canvas (400) refuse a score not later than the one they hold.
             # Ours strictly increase, so it holds this one (sent by a drain that died before
             # writing the outcome) or a newer one a person entered: nothing is left to send.
             outcome["sent_at"] = now
             said = LMS_HAS_NEWER if exc.lms_status == 409 else CANVAS_HAS_NEWER
             return _outcome(session, outcome, "sent", "lms_has_newer", said)
-        if not exc.retryable:
-            looked.lineitems.forget(
-                row.context_id, row.module_slug
-            )  # the next score looks it up again
-            return _outcome(session, outcome, "failed", exc.classification, str(exc))
-        due = now + timedelta(seconds=backoff(row.tries + 1, exc.retry_after))
-        looked.waiting[row.registration_id] = due
-        outcome["next_attempt_at"] = due
-        return _outcome(session, outcome, "pending", exc.classification, str(exc))
+        return _refused(session, row, looked, outcome, exc)
     outcome["sent_at"] = now
     return _outcome(session, outcome, "sent", None, None)
+
+
+def _client(
+    session: Session,
+    row: Row[Any],
+    ags_for: Callable[[Registration], AgsPort],
+    looked: _Looked,
+) -> tuple[AgsPort, str]:
+    """The row's registration's AGS client and LMS product, made once per drain."""
+    ags = looked.clients.get(row.registration_id)
+    if ags is None:
+        registration = session.get_one(Registration, row.registration_id)
+        ags = ags_for(registration)
+        looked.clients[row.registration_id] = ags
+        looked.products[row.registration_id] = registration.product
+        session.commit()
+    return ags, looked.products.get(row.registration_id, "other")
+
+
+def _lineitem_url(session: Session, ags: AgsPort, row: Row[Any], looked: _Looked) -> str:
+    """The line item the score goes to: the row's own, or its module's column in the course,
+    found or made by resourceId (and remembered)."""
+    if row.lineitem_url is not None:
+        return str(row.lineitem_url)
+    url = looked.lineitems.get(row.context_id, row.module_slug)
+    if url is None:
+        url = find_or_make(session, ags, row.context_id, row.module_slug)
+        session.commit()  # a link that now knows its line item
+    looked.lineitems.remember(row.context_id, row.module_slug, url)
+    return url
+
+
+def _refused(
+    session: Session, row: Row[Any], looked: _Looked, outcome: dict[str, object], exc: AgsError
+) -> str:
+    """The LMS refused: failed for good (people look at it), or pending until a backoff."""
+    if not exc.retryable:
+        looked.lineitems.forget(row.context_id, row.module_slug)  # looked up again next time
+        return _outcome(session, outcome, "failed", exc.classification, str(exc))
+    due = utcnow() + timedelta(seconds=backoff(row.tries + 1, exc.retry_after))
+    looked.waiting[row.registration_id] = due
+    outcome["next_attempt_at"] = due
+    return _outcome(session, outcome, "pending", exc.classification, str(exc))
 
 
 LMS_HAS_NEWER = (
