@@ -170,19 +170,7 @@ def enqueue(
         .values(status="superseded")
         .execution_options(synchronize_session=False)
     )
-    last: dict[Key, datetime] = {
-        (cid, uid, slug): stamp
-        for cid, uid, slug, stamp in session.execute(
-            select(
-                ScoreOutbox.context_id,
-                ScoreOutbox.user_id,
-                ScoreOutbox.module_slug,
-                func.max(ScoreOutbox.timestamp),
-            )
-            .where(among(ScoreOutbox, {key for key, _, _ in wanted}))
-            .group_by(ScoreOutbox.context_id, ScoreOutbox.user_id, ScoreOutbox.module_slug)
-        )
-    }
+    last = _last_timestamps(session, {key for key, _, _ in wanted})
     rows = [
         ScoreOutbox(
             context_id=key[0],
@@ -204,6 +192,21 @@ def enqueue(
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def _last_timestamps(session: Session, keys: set[Key]) -> dict[Key, datetime]:
+    """The latest score timestamp queued so far for each learner and module."""
+    latest = session.execute(
+        select(
+            ScoreOutbox.context_id,
+            ScoreOutbox.user_id,
+            ScoreOutbox.module_slug,
+            func.max(ScoreOutbox.timestamp),
+        )
+        .where(among(ScoreOutbox, keys))
+        .group_by(ScoreOutbox.context_id, ScoreOutbox.user_id, ScoreOutbox.module_slug)
+    )
+    return {(cid, uid, slug): stamp for cid, uid, slug, stamp in latest}
 
 
 def next_timestamp(now: datetime, last: datetime | None) -> datetime:
