@@ -13,11 +13,33 @@ from lms_plugin.domain.content.model import Item, Option, QuizRules
 def draw_items(items: Sequence[Item], rules: QuizRules, seed: int) -> list[str]:
     """``rules.draw`` item ids from the pool in shuffled order; same pool and seed, same list.
 
-    A draw larger than the pool (the linter forbids it) yields the whole pool, shuffled.
+    Two items that must not meet (``not_with``, named on either side) are never drawn together
+    while the pool has enough other items; a draw is never short for it. A draw larger than
+    the pool (the linter forbids it) yields the whole pool, shuffled.
     """
-    ids = [item.id for item in items]
-    count = max(0, min(rules.draw, len(ids)))
-    return random.Random(seed).sample(ids, count)  # noqa: S311
+    count = max(0, min(rules.draw, len(items)))
+    pool = random.Random(seed).sample(list(items), len(items))  # noqa: S311
+    apart = _apart(items)
+    drawn: list[str] = []
+    barred: set[str] = set()
+    for item in pool:
+        if len(drawn) == count:
+            break
+        if item.id not in barred:
+            drawn.append(item.id)
+            barred |= apart.get(item.id, set())
+    left = [item.id for item in pool if item.id not in drawn]
+    return drawn + left[: count - len(drawn)]
+
+
+def _apart(items: Sequence[Item]) -> dict[str, set[str]]:
+    """Each item's ``not_with`` both ways: naming another item keeps both apart."""
+    apart: dict[str, set[str]] = {}
+    for item in items:
+        for other in item.not_with:
+            apart.setdefault(item.id, set()).add(other)
+            apart.setdefault(other, set()).add(item.id)
+    return apart
 
 
 def _display_options(item: Item) -> tuple[Option, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import quality
+from . import cueing, quality
 from .lint_items import (
     lint_assignment,
     lint_figures,
@@ -163,8 +163,11 @@ class _Lint(Reporter):
             self.findings(quality.module_minutes(module))
         self.findings(quality.references(module))
         objectives = {o.id for o in module.objectives}
+        pool = {item.id for item in module.items}
         for item in module.items:
             lint_item(self, item, objectives, self.competencies)
+            self.known(item, item.not_with, pool - {item.id}, "other item of this pool", "not_with")
+        self.findings(cueing.given_away(module))
         if module.assignment is not None:
             lint_assignment(self, module.assignment, self.competencies)
         self.check(

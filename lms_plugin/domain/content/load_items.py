@@ -57,7 +57,7 @@ class ItemReader(FileReader):
         args: dict[str, Any] = dict(
             id=f.text("id"), type=kind, prompt=f.text("prompt"), feedback=f.text("feedback"),
             competencies=f.strs("competencies"), objectives=f.strs("objectives"),
-            points=f.number("points", 1.0),
+            points=f.number("points", 1.0), not_with=f.strs("not_with", required=False),
         )  # fmt: skip
         for key in ("choices", "entries", "pairs_left", "pairs_right"):
             if key in _TYPE_FIELDS[kind]:

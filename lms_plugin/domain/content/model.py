@@ -64,6 +64,9 @@ class Item:
     unit: str | None = None
     text_answer: str | None = None
     accept: tuple[str, ...] = ()
+    # items of the same pool never drawn into one attempt with this one (either may name the
+    # other): one would give the other's answer away
+    not_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ def _item(data: Data) -> Item:
     fields["objectives"] = _strs(data["objectives"])
     fields["answer_ids"] = _strs(data["answer_ids"])
     fields["accept"] = _strs(data["accept"])
+    fields["not_with"] = _strs(data.get("not_with", ()))  # absent from versions synced before
     fields["pairs"] = tuple((str(left), str(right)) for left, right in data["pairs"])
     fields["points"], fields["tolerance"] = float(data["points"]), float(data["tolerance"])
     fields["number"] = None if data["number"] is None else float(data["number"])

@@ -285,10 +285,13 @@ def test_new_fields_survive_the_snapshot_and_old_snapshots_get_defaults(tmp_path
     for criterion in data["assignment"]["criteria"]:
         del criterion["scoring_notes"], criterion["exemplars"]
     del data["quiz"]["minutes"], data["references"]
+    for item in data["items"]:  # nor the items' not_with
+        del item["not_with"]
     old = module_from_dict(data)
     assert old.assignment is not None and old.assignment.min_mean is None
     assert old.assignment.criteria[0].exemplars == () and old.references == ()
     assert old.quiz.minutes == 0
+    assert all(item.not_with == () for item in old.items)
 
 
 def test_catalogue_is_none_when_a_schema_problem_exists(tmp_path):

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from lms_plugin.domain.content import quality
+from lms_plugin.domain.content import cueing, quality
 from lms_plugin.domain.content.lint import lint_tree
 from lms_plugin.domain.content.model import Option
+from lms_plugin.domain.quiz_draw import draw_items
+from tests.support.content_keys import catalogue
 from tests.support.items import make_item
 from tests.unit.domain import test_content_fixture as fixture
 from tests.unit.domain.test_content_fixture import write_tree
@@ -221,6 +223,70 @@ CASES = [
             " levels (needs >= 6 and >= 1)"
         ],
     ),
+    # -- item 13: a type-in answer that another item of the pool shows ----------------------
+    (
+        "short-answer-shown-by-another-item",
+        [
+            (
+                QUIZ,
+                '{id: c, text: "C"}\n    answer: b',
+                '{id: c, text: "Opportunities"}\n    answer: b',
+            )
+        ],
+        [
+            f"{C}{QUIZ}:52: its answer 'opportunities' shows in l1m1-q01 of the same pool: name"
+            " l1m1-q01 in 'not_with' (or reword one of them) so that no attempt draws both"
+        ],
+    ),
+    (
+        "number-shown-by-another-item",
+        [(QUIZ, '"Order them."', '"Order them: 75 steps."'), (QUIZ, '"Order them: 75', '"75')],
+        [
+            f"{C}{QUIZ}:43: its answer '75' shows in l1m1-q03 of the same pool: name"
+            " l1m1-q03 in 'not_with' (or reword one of them) so that no attempt draws both"
+        ],
+    ),
+    (
+        "a-number-inside-another-is-not-shown",
+        [(QUIZ, '"Order them."', '"Order them: 7.5, 175, 75.5 or 750."')],
+        [],
+    ),
+    (
+        "shown-but-kept-apart-by-either-side",
+        [
+            (
+                QUIZ,
+                '{id: c, text: "C"}\n    answer: b',
+                '{id: c, text: "Opportunities"}\n    answer: b',
+            ),
+            (QUIZ, '"Order them."', '"Order them: 75 steps."'),
+            (
+                QUIZ,
+                '    objectives: [o1]\n    prompt: "Pick one."',
+                '    objectives: [o1]\n    not_with: [l1m1-q06]\n    prompt: "Pick one."',
+            ),
+            (
+                QUIZ,
+                '    objectives: [o2]\n    prompt: "18 of 24',
+                '    objectives: [o2]\n    not_with: [l1m1-q03]\n    prompt: "18 of 24',
+            ),
+        ],
+        [],
+    ),
+    (
+        "not-with-an-item-outside-the-pool",
+        [
+            (
+                QUIZ,
+                '    objectives: [o2]\n    prompt: "One word?"',
+                '    objectives: [o2]\n    not_with: [l1m1-q06, l1m1-q99]\n    prompt: "One word?"',
+            )
+        ],
+        [
+            f"{C}{QUIZ}:51: unknown other item of this pool 'l1m1-q06'",
+            f"{C}{QUIZ}:51: unknown other item of this pool 'l1m1-q99'",
+        ],
+    ),
     (
         "competency-with-5-quiz-items",
         [
@@ -303,3 +369,23 @@ def test_key_is_longest_counts_characters_with_spaces_collapsed():
     assert not quality.key_is_longest(item("four", "five", "six"))  # a tie is not longest
     assert not quality.key_is_longest(item("a  b", "abc"))  # "a b" is 3 characters
     assert not quality.key_is_longest(make_item("multi_select"))
+
+
+def test_no_attempt_at_the_certificates_quizzes_shows_a_typed_answer_in_another_question():
+    """Rule 13 on the real pools, through the draw itself: a type-in item is never drawn with
+    an item whose prompt or options show its answer (``not_with`` keeps them apart)."""
+    met = []
+    for program in catalogue().programs:
+        for mod in program.modules:
+            for seed in range(200):
+                drawn = [mod.item(i) for i in draw_items(mod.items, mod.quiz, seed)]
+                met += [
+                    (item.id, other.id)
+                    for item in drawn
+                    if item is not None and item.type in cueing.TYPE_IN
+                    for other in drawn
+                    if other is not None
+                    and other is not item
+                    and any(cueing.shows(cueing.shown_text(other), a) for a in cueing.answers(item))
+                ]
+    assert not met, sorted(set(met))

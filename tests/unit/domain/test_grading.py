@@ -337,6 +337,25 @@ def test_draw_items_clipped_to_pool(draw, size):
     assert len(draw_items(make_quiz(20), QuizRules(draw=draw), seed=7)) == size
 
 
+def test_items_named_not_with_each_other_are_never_drawn_together():
+    pool = make_quiz(10)  # q1 names q2 and q3; q4 is named by q5: either side keeps both apart
+    pool[0] = make_item("short_text", id="q1", not_with=("q2", "q3"))
+    pool[4] = make_item("single_choice", id="q5", not_with=("q4",))
+    apart = [{"q1", "q2"}, {"q1", "q3"}, {"q4", "q5"}]
+    draws = [draw_items(pool, QuizRules(draw=5), seed=s) for s in range(300)]
+    assert all(len(d) == 5 and len(set(d)) == 5 for d in draws)
+    assert not [d for d in draws if any(pair <= set(d) for pair in apart)]
+    assert {"q1", "q2", "q3", "q4", "q5"} <= {i for d in draws for i in d}  # each is drawn
+    assert draws[0] == draw_items(pool, QuizRules(draw=5), seed=0)
+
+
+def test_a_draw_is_never_short_because_items_are_kept_apart():
+    pool = [make_item("short_text", id="q1", not_with=("q2", "q3", "q4")), *make_quiz(4)[1:]]
+    for seed in range(50):  # q1 first leaves one other item: the draw still has three
+        drawn = draw_items(pool, QuizRules(draw=3), seed=seed)
+        assert len(drawn) == 3 and len(set(drawn)) == 3
+
+
 @pytest.mark.parametrize(
     "item_type, ids",
     [
