@@ -1,4 +1,4 @@
-"""Assessment-quality rule 13 (docs/content-format.md, "Assessment quality"): a type-in item
+"""The assessment-quality rule "Answer shown" (docs/content-format.md): a type-in item
 whose answer another item of its pool shows (in its prompt or options) is answered by reading
 that item when one attempt draws both. Such pairs are named in ``not_with``, so the draw keeps
 them apart (domain/quiz_draw.py), or reworded."""
