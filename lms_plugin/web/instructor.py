@@ -33,6 +33,7 @@ from lms_plugin.web import cohort as _cohort  # noqa: E402, F401
 from lms_plugin.web import gradebook_columns as _columns  # noqa: E402, F401
 from lms_plugin.web import instructor_home as _home  # noqa: E402, F401
 from lms_plugin.web import practice_log as _log  # noqa: E402, F401 (player routes too)
+from lms_plugin.web import question_stats as _questions  # noqa: E402, F401
 from lms_plugin.web import references as _refs  # noqa: E402, F401 (a player route)
 from lms_plugin.web import review as _review  # noqa: E402, F401
 from lms_plugin.web import self_assessment as _self  # noqa: E402, F401 (player routes too)

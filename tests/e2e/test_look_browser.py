@@ -104,6 +104,7 @@ def test_instructor_pages(chromium: Browser, tool, platform, themed, shots, widt
     for name, path in [
         ("instructor-home", "/instructor/"),
         ("cohort", "/instructor/cohort"),
+        ("questions", "/instructor/cohort/questions"),
         ("review", f"/instructor/reviews/{submission}"),
     ]:
         page.goto(tool.url + path)
