@@ -31,7 +31,7 @@ def _query(content: CurrentContent) -> GridQuery:
     return parse_query(request.args, levels)
 
 
-def _course_title() -> str | None:
+def course_title() -> str | None:
     context = launch_session.summary().get("context") or {}
     return context.get("title") or context.get("label")
 
@@ -77,7 +77,7 @@ def cohort_csv() -> Response:
     """The grid as CSV, with the page's filters and sort (every page), streamed."""
     course = context_id()
     content = current_content(deps.session())
-    return grid_csv(deps.session(), content, course, _query(content), _course_title())
+    return grid_csv(deps.session(), content, course, _query(content), course_title())
 
 
 @bp.get("/cohort/competencies")
@@ -109,7 +109,7 @@ def competencies_csv() -> Response:
     """The competency view as CSV (every filtered learner), streamed."""
     course = context_id()
     content = current_content(deps.session())
-    return mastery_csv(deps.session(), content, course, _query(content), _course_title())
+    return mastery_csv(deps.session(), content, course, _query(content), course_title())
 
 
 @bp.get("/cohort/learners/<int:user_id>/modules/<slug>")

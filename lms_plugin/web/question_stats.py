@@ -4,37 +4,94 @@ page on the instructor blueprint: instructors only, scoped by the launch's cours
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 
-from flask import render_template, request
+from flask import Response, render_template, request
 
+from lms_plugin.db.base import utcnow
 from lms_plugin.domain import item_analysis
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.services import cohort_grid
 from lms_plugin.services.content import current_content
-from lms_plugin.services.question_stats import question_report
+from lms_plugin.services.question_stats import QuestionReport, question_report
 from lms_plugin.web import deps
+from lms_plugin.web.cohort import course_title
+from lms_plugin.web.csv_export import csv_response, filename
 from lms_plugin.web.instructor import bp, context_id
+
+# The advice in the CSV, in English as the other exports are (web/cohort_exports.py).
+ADVICE = {
+    "negative": "check the key: learners who do well on the rest miss it more often",
+    "easy": "almost everyone answers it right",
+    "hard": "most learners miss it: check the key, the wording and the teaching",
+    "weak": "tells learners apart only a little",
+}
 
 
 @bp.get("/cohort/questions")
 def question_stats() -> str:
     """Each question of a module's pool: how often drawn, how well answered, how well it tells
     learners apart, the wrong answer chosen most, and what the figures suggest."""
-    course = context_id()
-    session = deps.session()
-    content = current_content(session)
-    columns = cohort_grid.columns(content, GridQuery())
-    slug = request.args.get("module") or columns[0].module.slug
-    content.find(slug)  # a module of this certificate, or a clear 404
-    column = next(c for c in columns if c.module.slug == slug)
+    column, columns, report = _report()
     return render_template(
         "instructor/questions.html",
-        report=question_report(session, course, column.module),
+        report=report,
         column=column,
         columns=columns,
         rules=item_analysis,
         gist=gist,
     )
+
+
+@bp.get("/cohort/questions.csv")
+def question_stats_csv() -> Response:
+    """The same, one line per question (English headers, figures as computed)."""
+    column, _, report = _report()
+    header = [
+        "Question id",
+        "Type",
+        "Question",
+        "Drawn",
+        "Answered right",
+        "Mean score %",
+        "Discrimination",
+        "Most chosen wrong answer",
+        "Times chosen",
+        "What to look at",
+    ]
+
+    def rows() -> Iterator[Sequence[object]]:
+        for item, stats in report.questions:
+            texts = {option.id: option.text for option in item.choices}
+            wrong, times = stats.wrong_answers[0] if stats.wrong_answers else ("", "")
+            yield [
+                item.id,
+                item.type,
+                gist(item.prompt, 10_000),
+                stats.drawn,
+                stats.right,
+                "" if stats.mean_score is None else f"{100 * stats.mean_score:.2f}",
+                "" if stats.discrimination is None else f"{stats.discrimination:.3f}",
+                texts.get(wrong, wrong),
+                times,
+                ADVICE.get(stats.advice or "", ""),
+            ]
+
+    name = filename(course_title(), f"questions-{column.code}", utcnow().date())
+    return csv_response(header, rows(), name)
+
+
+def _report() -> tuple[cohort_grid.Column, list[cohort_grid.Column], QuestionReport]:
+    """The module asked for (the first by default; a clear 404 for one not in the
+    certificate), every module's column, and the module's report in the launch's course."""
+    course = context_id()
+    session = deps.session()
+    content = current_content(session)
+    columns = cohort_grid.columns(content, GridQuery())
+    slug = request.args.get("module") or columns[0].module.slug
+    content.find(slug)
+    column = next(c for c in columns if c.module.slug == slug)
+    return column, columns, question_report(session, course, column.module)
 
 
 def gist(markdown: str, limit: int = 160) -> str:

@@ -4,6 +4,8 @@ out; instructors only."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import Counter
 
@@ -67,6 +69,17 @@ def test_each_question_counts_the_attempts_that_drew_it_and_got_it_right(tool, p
     assert "Graded attempts: 6, by 3 learners of this course." in text
     assert "Course staff's own tries are left out." in text
 
+    exported = instructor(tool, platform).get(
+        tool.url + f"/instructor/cohort/questions.csv?module={L1M1}"
+    )
+    assert exported.status_code == 200
+    assert "questions-1.1-" in exported.headers["Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert lines[0][:5] == ["Question id", "Type", "Question", "Drawn", "Answered right"]
+    assert {line[0]: line[3:5] for line in lines[1:]} == {
+        i: [str(drawn[i]), str(right[i])] for i in table
+    }
+
 
 def test_a_wrong_option_chosen_is_named(tool, platform):
     learner = api_launch(tool, platform, user="q-wrong")
@@ -87,7 +100,8 @@ def test_a_wrong_option_chosen_is_named(tool, platform):
 
 def test_the_page_is_the_instructors_of_the_course_only(tool, platform):
     learner = api_launch(tool, platform, user="q-nosy")
-    assert learner.get(tool.url + "/instructor/cohort/questions", headers=HTML).status_code == 403
+    for path in ("/instructor/cohort/questions", "/instructor/cohort/questions.csv"):
+        assert learner.get(tool.url + path, headers=HTML).status_code == 403, path
     teacher = instructor(tool, platform)
     unknown = teacher.get(tool.url + "/instructor/cohort/questions?module=nope", headers=HTML)
     assert unknown.status_code == 404 and "There is no module" in unknown.text
