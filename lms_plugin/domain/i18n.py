@@ -91,8 +91,13 @@ def _percent(value: float, digits: int | None, language: str) -> str:
     return str(pattern.apply(_cut(value, digits) / 100, locale))
 
 
-def number(value: float) -> str:
-    """A number with up to two decimals as the reader writes it ("2.5", "2,5")."""
+def number(value: float, digits: int | None = None) -> str:
+    """A number as the reader writes it: up to two decimals ("2.5", "2,5"), or exactly
+    ``digits`` of them, rounded ("0.50", for a column of figures that line up)."""
+    if digits is not None:
+        exact = Decimal(str(value)).quantize(Decimal(10) ** -digits)
+        pattern = "0." + "0" * digits if digits else "0"
+        return format_decimal(exact, format=pattern, locale=_locale())
     exact = Decimal(str(round(value, 2))).normalize()
     return format_decimal(exact, locale=_locale(), decimal_quantization=False)
 

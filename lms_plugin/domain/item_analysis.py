@@ -12,16 +12,31 @@ who do not, and the wrong answer chosen most often. Plain functions over what gr
 
 from __future__ import annotations
 
-import math
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lms_plugin.domain.i18n import N_
+
 MIN_ATTEMPTS = 10  # fewer attempts drawing a question: no discrimination, no advice
 EASY = 0.95  # mean score at or above: it tells learners apart little
 HARD = 0.30  # mean score at or below
 LOW_DISCRIMINATION = 0.20
+
+# What each ``ItemStats.advice`` says (translated on the page, English in the CSV).
+ADVICE = {
+    "negative": N_(
+        "Learners who do well on the rest of the quiz miss it more often than the others: "
+        "check its key and its wording."
+    ),
+    "easy": N_("Almost everyone answers it right: it tells learners apart little."),
+    "hard": N_(
+        "Most learners miss it: check its key and its wording, and whether a lesson teaches it."
+    ),
+    "weak": N_("It tells learners apart only a little: check its wording."),
+}
 
 
 @dataclass(frozen=True)
@@ -100,15 +115,11 @@ def _scored(result: Mapping[str, Any]) -> tuple[str, float, float]:
 
 
 def correlation(pairs: Sequence[tuple[float, float]]) -> float | None:
-    """Pearson's r of the pairs; None where either side does not vary."""
-    n = len(pairs)
-    if n < 2:
+    """Pearson's r of the pairs; None where there are fewer than two or either side does not
+    vary."""
+    if len(pairs) < 2:
         return None
-    mean_x = sum(x for x, _ in pairs) / n
-    mean_y = sum(y for _, y in pairs) / n
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in pairs)
-    sxx = sum((x - mean_x) ** 2 for x, _ in pairs)
-    syy = sum((y - mean_y) ** 2 for _, y in pairs)
-    if sxx <= 1e-12 or syy <= 1e-12:
+    try:
+        return statistics.correlation([x for x, _ in pairs], [y for _, y in pairs])
+    except statistics.StatisticsError:  # a constant side
         return None
-    return sxy / math.sqrt(sxx * syy)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.learning import QuizAttempt
@@ -42,17 +42,18 @@ def question_report(session: Session, context_id: int, module: Module) -> Questi
         QuizAttempt.status == "graded",
         ~is_staff(context_id, QuizAttempt.user_id),
     )
-    rows = session.execute(select(QuizAttempt.results, QuizAttempt.answers).where(*mine)).all()
-    learners = session.scalar(select(func.count(func.distinct(QuizAttempt.user_id))).where(*mine))
+    rows = session.execute(
+        select(QuizAttempt.results, QuizAttempt.answers, QuizAttempt.user_id).where(*mine)
+    ).all()
     keys = {i.id: i.answer_id for i in module.items if i.type == "single_choice" and i.answer_id}
     stats = item_stats(
-        (GradedAttempt(results or [], answers or {}) for results, answers in rows),
+        (GradedAttempt(results or [], answers or {}) for results, answers, _ in rows),
         [item.id for item in module.items],
         keys,
     )
     return QuestionReport(
         module=module,
         attempts=len(rows),
-        learners=learners or 0,
+        learners=len({user_id for _, _, user_id in rows}),
         questions=list(zip(module.items, stats, strict=True)),
     )

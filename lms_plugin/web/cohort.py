@@ -31,11 +31,6 @@ def _query(content: CurrentContent) -> GridQuery:
     return parse_query(request.args, levels)
 
 
-def course_title() -> str | None:
-    context = launch_session.summary().get("context") or {}
-    return context.get("title") or context.get("label")
-
-
 @bp.get("/cohort")
 def cohort(error: LmsError | None = None) -> BaseResponse | str:
     """Who needs help, where, on which competency: the learners-by-modules grid (filtered,
@@ -77,7 +72,7 @@ def cohort_csv() -> Response:
     """The grid as CSV, with the page's filters and sort (every page), streamed."""
     course = context_id()
     content = current_content(deps.session())
-    return grid_csv(deps.session(), content, course, _query(content), course_title())
+    return grid_csv(deps.session(), content, course, _query(content), launch_session.course_title())
 
 
 @bp.get("/cohort/competencies")
@@ -109,7 +104,8 @@ def competencies_csv() -> Response:
     """The competency view as CSV (every filtered learner), streamed."""
     course = context_id()
     content = current_content(deps.session())
-    return mastery_csv(deps.session(), content, course, _query(content), course_title())
+    title = launch_session.course_title()
+    return mastery_csv(deps.session(), content, course, _query(content), title)
 
 
 @bp.get("/cohort/learners/<int:user_id>/modules/<slug>")

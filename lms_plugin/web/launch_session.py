@@ -56,6 +56,12 @@ def start(record: LaunchRecord, summary: dict[str, Any], locale: str | None = No
     return token
 
 
+def course_title() -> str | None:
+    """The launch's course, as the LMS names it (its title, else its label), if any."""
+    context = summary().get("context") or {}
+    return context.get("title") or context.get("label")
+
+
 def _load() -> dict[str, Any]:
     if "lms_launch" in g:
         return g.lms_launch  # type: ignore[no-any-return]

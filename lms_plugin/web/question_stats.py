@@ -14,18 +14,9 @@ from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.services import cohort_grid
 from lms_plugin.services.content import current_content
 from lms_plugin.services.question_stats import QuestionReport, question_report
-from lms_plugin.web import deps
-from lms_plugin.web.cohort import course_title
+from lms_plugin.web import deps, launch_session
 from lms_plugin.web.csv_export import csv_response, filename
 from lms_plugin.web.instructor import bp, context_id
-
-# The advice in the CSV, in English as the other exports are (web/cohort_exports.py).
-ADVICE = {
-    "negative": "check the key: learners who do well on the rest miss it more often",
-    "easy": "almost everyone answers it right",
-    "hard": "most learners miss it: check the key, the wording and the teaching",
-    "weak": "tells learners apart only a little",
-}
 
 
 @bp.get("/cohort/questions")
@@ -74,10 +65,10 @@ def question_stats_csv() -> Response:
                 "" if stats.discrimination is None else f"{stats.discrimination:.3f}",
                 texts.get(wrong, wrong),
                 times,
-                ADVICE.get(stats.advice or "", ""),
+                item_analysis.ADVICE.get(stats.advice or "", ""),
             ]
 
-    name = filename(course_title(), f"questions-{column.code}", utcnow().date())
+    name = filename(launch_session.course_title(), f"questions-{column.code}", utcnow().date())
     return csv_response(header, rows(), name)
 
 

@@ -9,8 +9,7 @@ import re
 from collections.abc import Iterator
 
 from .model import Item, Module
-
-Finding = tuple[object, str | None, str]
+from .quality import Finding
 
 TYPE_IN = ("numeric", "short_text")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from lms_plugin.domain.i18n import percent, whole_percent
+from lms_plugin.domain.i18n import number, percent, whole_percent
 from lms_plugin.web import i18n
 
 
@@ -37,3 +37,14 @@ def test_a_cut_percent_in_french():
 @pytest.mark.parametrize(("value", "whole"), [(79.6, 79), (0.4, 0), (79.99999999999999, 80)])
 def test_whole_percent(value, whole):
     assert whole_percent(value) == whole
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "french"), [(0.5, "0.50", "0,50"), (-0.534, "-0.53", "-0,53")]
+)
+def test_a_number_with_fixed_digits_lines_up_in_a_column(value, english, french):
+    assert number(value, 2) == english and number(value) == english.rstrip("0")
+    app = Flask(__name__)
+    i18n.init_app(app)
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert number(value, 2) == french
