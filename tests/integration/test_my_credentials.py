@@ -4,6 +4,7 @@ own certificate, and revoking only what was earned in the instructor's own cours
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import datetime
 
@@ -98,6 +99,7 @@ def test_issuing_shows_then_the_credential_appears(tool, platform):
     assert state[1]["status"] == "none" and state[1]["working"] is False
     overview = me.get(tool.url + "/programs", headers=HTML).text
     assert "Issuing your credential…" in overview and 'data-working="1"' in overview
+    assert "see-badge" not in overview  # nothing to see while it is being issued
 
     drain(tool)
 
@@ -109,6 +111,12 @@ def test_issuing_shows_then_the_credential_appears(tool, platform):
     page = me.get(tool.url + "/my-credentials/", headers=HTML).text
     [(credential_id,)] = tool.rows("SELECT uuid FROM award")
     assert f"/credentials/{credential_id}/badge.png" in page and "linkedin.com" in page
+    assert 'id="c-isp-level-1"' in page
+    overview = me.get(tool.url + "/programs", headers=HTML).text
+    [see] = re.findall(
+        r'<a href="([^"]*)" data-testid="see-badge">See and share your badge', overview
+    )
+    assert see.startswith("/my-credentials/") and see.endswith("#c-isp-level-1")
 
 
 def test_failures_say_we_are_retrying_then_that_admins_see_it(tool, platform):
