@@ -96,3 +96,9 @@ def _sweep_drafts(folder: str, older_than: float) -> None:
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self) -> dict[str, Any]:
+        # Messages are files: no host. kombu's virtual transports default to "localhost" and
+        # warn at every connection that a URL without one falls back to it.
+        return {"port": None}

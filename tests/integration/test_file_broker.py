@@ -86,6 +86,16 @@ def test_the_embedded_broker_is_mended_kombus_file_transport(tmp_path):
         assert isinstance(conn.transport, file_broker.Transport)
 
 
+def test_the_embedded_broker_names_no_host_and_warns_of_none(tmp_path, caplog):
+    # kombu warns "No hostname was supplied. Reverting to default 'localhost'" for a URL
+    # without a host, in every worker's and the demo's output; the files have no host.
+    with caplog.at_level(logging.WARNING), _connection(tmp_path) as conn:
+        info = conn.info()
+
+    assert info["hostname"] is None
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("kombu")] == []
+
+
 def test_a_reader_never_takes_a_message_its_writer_has_not_finished(tmp_path):
     sent = 3000
     writer = _spawn(_produce, tmp_path, 0, sent)
