@@ -50,7 +50,7 @@ def demo(port: int, lms_port: int | None) -> None:
     if lms_port == port:
         raise click.UsageError("--port and --lms-port must differ")
     for wanted in (port, lms_port):
-        _require_free(wanted)
+        require_free(wanted)
     instance = Path(os.environ.get("LMS_INSTANCE_DIR") or "instance").resolve()
     lock = _lock(instance)  # noqa: F841 - held until the demo ends
     folder = _fresh_folder(instance / "demo")
@@ -77,8 +77,12 @@ def practice_lms_command(port: int, config_path: Path) -> list[str]:
     ]
 
 
-def _require_free(port: int) -> None:
+def require_free(port: int) -> None:
+    """Refuse a port something listens on. A port the demo just stopped using is free: its
+    closed connections wait in TIME_WAIT, which the servers' own SO_REUSEADDR binds over (a
+    probe without it would say "in use" for a minute after every stop)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
