@@ -160,7 +160,8 @@ def _welcome(lms_url: str, tool_url: str, seeded: list[course.Person]) -> None:
     click.echo(
         f"\nThe practice course is ready. Seeded learners: {who}.\n\n"
         f"  Open the practice LMS:  {lms_url}/\n"
-        "  and pick who to be: the instructor, a new learner, or one of the learners above.\n\n"
+        "  and pick who to be: the instructor, a new learner, one of the learners above, or the\n"
+        "  LMS administrator (the tool's admin pages for this LMS).\n\n"
         f"The tool answers at {tool_url} (LTI login {tool_url}/lti/login, launch "
         f"{tool_url}/lti/launch, keys {tool_url}/lti/jwks).\n"
         f"Everything listens on {HOST} only. Ctrl-C stops it all; "

@@ -102,7 +102,7 @@ def _pages(app: Flask, config: PracticeConfig, book: Gradebook, activities: Acti
         return render_template(
             "gradebook.html",
             items=book.find(course.COURSE_ID),
-            learners=[p for p in course.PEOPLE if not p.is_instructor],
+            learners=[p for p in course.PEOPLE if p.is_learner],
             scores=book.scores,
             placed={a.lineitem for a in activities.all()},
             course=course,

@@ -103,7 +103,7 @@ def _common(
         CLAIM + "version": "1.3.0",
         CLAIM + "deployment_id": course.DEPLOYMENT_ID,
         CLAIM + "target_link_uri": config.launch_url,
-        CLAIM + "roles": [person.role],
+        CLAIM + "roles": list(person.roles),
         CLAIM + "context": {
             "id": course.COURSE_ID,
             "label": course.COURSE_LABEL,

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 LEARNER = LIS + "membership#Learner"
 INSTRUCTOR = LIS + "membership#Instructor"
+# A Moodle site administrator who is not enrolled in the course: system and institution roles,
+# no context role (LTI 1.3 Core Appendix A.2.1, A.2.2).
+SITE_ADMIN = (LIS + "system/person#Administrator", LIS + "institution/person#Administrator")
 
 COURSE_ID = "isp-practice"
 COURSE_LABEL = "ISP-PRACTICE"
@@ -25,7 +28,7 @@ class Person:
     sub: str
     given_name: str
     family_name: str
-    role: str  # an LTI context role URI (LTI 1.3 Core §5.3.7)
+    roles: tuple[str, ...]  # LTI role URIs (LTI 1.3 Core §5.3.7)
     stage: str  # what the seeding gives them before anyone launches (demo.seed.STAGES)
     summary: str  # what the practice LMS's course page says about them
 
@@ -39,7 +42,20 @@ class Person:
 
     @property
     def is_instructor(self) -> bool:
-        return self.role == INSTRUCTOR
+        return INSTRUCTOR in self.roles
+
+    @property
+    def is_learner(self) -> bool:
+        return LEARNER in self.roles
+
+    @property
+    def enrolled(self) -> bool:
+        """A member of the course (in its roster); the site administrator is not."""
+        return self.is_instructor or self.is_learner
+
+    @property
+    def role_label(self) -> str:
+        return "Instructor" if self.is_instructor else "Learner" if self.is_learner else "LMS admin"
 
     @property
     def launchable(self) -> bool:
@@ -49,32 +65,37 @@ class Person:
 
 PEOPLE = (
     Person(
-        "ines", "Ines", "Alvarez", INSTRUCTOR, "instructor",
+        "ines", "Ines", "Alvarez", (INSTRUCTOR,), "instructor",
         "Instructor: reviews submissions and follows the cohort.",
     ),
     Person(
-        "sam", "Sam", "Rivera", LEARNER, "new",
+        "sam", "Sam", "Rivera", (LEARNER,), "new",
         "New learner: start the certificate yourself.",
     ),
     Person(
-        "noor", "Noor", "Haddad", LEARNER, "not_started",
+        "noor", "Noor", "Haddad", (LEARNER,), "not_started",
         "Opened the certificate once and has not started.",
     ),
     Person(
-        "mia", "Mia", "Chen", LEARNER, "mid_level_1",
+        "mia", "Mia", "Chen", (LEARNER,), "mid_level_1",
         "Halfway through Level 1: modules 1 and 2 passed, the module 3 quiz failed twice.",
     ),
     Person(
-        "wes", "Wes", "Okafor", LEARNER, "waiting_review",
+        "wes", "Wes", "Okafor", (LEARNER,), "waiting_review",
         "Module 1 quiz passed; the assignment is waiting for review.",
     ),
     Person(
-        "lea", "Lea", "Moreau", LEARNER, "level_1_complete",
+        "lea", "Lea", "Moreau", (LEARNER,), "level_1_complete",
         "Level 1 complete, with its credential.",
     ),
     Person(
-        "nico", "Nico", "Rossi", LEARNER, "never_launched",
+        "nico", "Nico", "Rossi", (LEARNER,), "never_launched",
         "Enrolled but has never opened the tool: the cohort page shows him after a roster sync.",
+    ),
+    Person(
+        "ada", "Ada", "Mensah", SITE_ADMIN, "lms_admin",
+        "The LMS's administrator, not enrolled in the course: opens the tool's Administration "
+        "pages for this LMS (its registration, the tool's keys, diagnostics).",
     ),
 )  # fmt: skip
 

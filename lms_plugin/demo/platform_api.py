@@ -81,7 +81,7 @@ def add_services(app: Flask, config: PracticeConfig, book: Gradebook, tokens: To
         item = _item(book, context_id, number)
         if request.mimetype != SCORE_TYPE:
             raise OAuthError(415, "unsupported_media_type", "Content-Type must be " + SCORE_TYPE)
-        members = {p.sub for p in course.PEOPLE}
+        members = {p.sub for p in course.PEOPLE if p.enrolled}
         try:
             book.record(item, _json_object(), members)
         except ScoreRefused as refused:
@@ -100,7 +100,7 @@ def add_services(app: Flask, config: PracticeConfig, book: Gradebook, tokens: To
                 "label": course.COURSE_LABEL,
                 "title": course.COURSE_TITLE,
             },
-            "members": [_member(p) for p in course.PEOPLE],
+            "members": [_member(p) for p in course.PEOPLE if p.enrolled],
         }
         return _typed(body, MEMBERSHIP_TYPE)
 
@@ -113,7 +113,7 @@ def _member(person: course.Person) -> dict[str, Any]:
         "given_name": person.given_name,
         "family_name": person.family_name,
         "email": person.email,
-        "roles": [person.role],
+        "roles": list(person.roles),
     }
 
 

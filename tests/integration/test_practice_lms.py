@@ -54,6 +54,18 @@ def test_the_instructor_launch_opens_instructor_pages(tool, practice, browser):
     assert browser.get(tool.url + "/instructor/cohort", params={"lh": handle}).status_code == 200
 
 
+def test_the_lms_administrator_opens_this_platforms_administration(tool, practice, browser):
+    config, _ = practice
+    opened = launch_as(browser, config, "ada")  # site admin roles, no role in the course
+    assert opened.status_code == 200, opened.text
+    handle = {"lh": opened.url.split("lh=")[1]}
+    assert browser.get(tool.url + "/api/v1/me", params=handle).json()["access"] == "admin"
+    assert "Administration" in opened.text  # the instructor home's way to the admin pages
+    admin = browser.get(tool.url + "/admin/", params=handle)
+    assert admin.status_code == 200 and course.PLATFORM_NAME in admin.text
+    assert course.DEPLOYMENT_ID in admin.text
+
+
 def test_the_id_token_verifies_with_the_published_keys(tool, practice, browser):
     config, _ = practice
     browser.get(config.lms_url + "/as/mia")
@@ -145,7 +157,8 @@ def test_the_tools_clients_get_the_roster_and_send_scores(tool, practice):
     with tool.app.app_context():
         ags, nrps = _clients(tool, config)
         members = {m.user_id: m for m in nrps.members(config.memberships_url())}
-        assert set(members) == {p.sub for p in course.PEOPLE}
+        assert set(members) == {p.sub for p in course.PEOPLE if p.enrolled}
+        assert "ada" not in members  # the site administrator is not enrolled
         assert members["nico"].name == "Nico Rossi" and members["ines"].roles == (
             course.INSTRUCTOR,
         )
