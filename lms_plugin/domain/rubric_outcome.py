@@ -5,7 +5,7 @@ total, the percent and the mean. ``domain.rubric`` says it in words while it is 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lms_plugin.domain.content.model import Assignment
@@ -73,14 +73,17 @@ def rubric_outcome(
     missing = [cid for cid in ids if cid not in scores]
     if missing:
         raise InvalidInputError(
-            _("Score every criterion; missing: %(ids)s.", ids=", ".join(missing)),
+            _(
+                "Score every criterion; not scored: %(names)s.",
+                names=criterion_names(assignment, missing),
+            ),
             code="invalid_rubric_scores",
         )
     for cid in ids:
         level = scores[cid]
         if isinstance(level, bool) or not isinstance(level, int) or level not in RUBRIC_LEVELS:
             raise InvalidInputError(
-                _("Criterion %(id)s needs a level from 1 to 4.", id=cid),
+                _("%(name)s needs a level from 1 to 4.", name=criterion_names(assignment, [cid])),
                 code="invalid_rubric_scores",
             )
     levels = tuple((cid, scores[cid]) for cid in ids)
@@ -98,3 +101,9 @@ def rubric_outcome(
         mean=round(total / len(levels), 2) if levels else 0.0,
         mean_reached=mean_reached,
     )
+
+
+def criterion_names(assignment: Assignment, ids: Sequence[str]) -> str:
+    """The criteria ``ids`` name, as their reviewers read them: each title in quotes."""
+    titles = {criterion.id: criterion.title for criterion in assignment.criteria}
+    return ", ".join(_("“%(title)s”", title=titles.get(cid, cid)) for cid in ids)

@@ -16,7 +16,7 @@ from lms_plugin.db.models import LtiUser
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import ConflictError, NotFoundError, UnprocessableError
 from lms_plugin.domain.i18n import _, number
-from lms_plugin.domain.rubric_outcome import RubricOutcome, rubric_outcome
+from lms_plugin.domain.rubric_outcome import RubricOutcome, criterion_names, rubric_outcome
 from lms_plugin.services.content import module_version
 from lms_plugin.services.grades import refresh_grades
 from lms_plugin.services.review_queue import WAITING, Person, count_waiting, next_waiting
@@ -111,7 +111,9 @@ def record_review(
     assert module.assignment is not None
     outcome = rubric_outcome(module.assignment, scores)
     if decision == "pass" and not outcome.passed:
-        raise UnprocessableError(_why_not_passed(outcome), code="below_required_level")
+        raise UnprocessableError(
+            _why_not_passed(module.assignment, outcome), code="below_required_level"
+        )
     if decision == "revise" and resubmissions_left(submission, module.assignment) <= 0:
         raise ConflictError(
             _("No resubmissions are left; pass it or close it as not passed."),
@@ -134,11 +136,11 @@ def record_review(
     return review
 
 
-def _why_not_passed(outcome: RubricOutcome) -> str:
+def _why_not_passed(assignment: Assignment, outcome: RubricOutcome) -> str:
     """Why a rubric outcome cannot pass: criteria below the level, a mean below the rule's."""
     reasons = []
     if outcome.below_min:
-        below = ", ".join(outcome.below_min)
+        below = criterion_names(assignment, outcome.below_min)
         reasons.append(_("these criteria are below the required level: %(names)s", names=below))
     if not outcome.mean_reached:
         mean = number(outcome.mean)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -65,6 +66,11 @@ def test_cannot_pass_below_the_required_level_and_the_form_keeps_its_values(tool
     )
     assert response.status_code == 422
     assert "below the required level" in response.text and "Keep this text" in response.text
+    # named as the reviewer reads them on the page, not by their ids in the content
+    assert "level: “Role clarity: what I do and do not do”, “Anchor project scoped" in (
+        html.unescape(response.text)
+    )
+    assert "c1, c2" not in response.text
     assert tool.rows("SELECT status FROM assignment_submission") == [("submitted",)]
 
 

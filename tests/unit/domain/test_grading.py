@@ -455,14 +455,14 @@ def test_rubric_capstone_minimum(scores, passed):
 @pytest.mark.parametrize(
     "scores, message",
     [
-        ({"c1": 3, "c2": 3}, "missing: c3"),
-        ({}, "missing: c1, c2, c3"),
+        ({"c1": 3, "c2": 3}, "not scored: “C3”"),  # named by their titles
+        ({}, "not scored: “C1”, “C2”, “C3”"),
         ({"c1": 3, "c2": 3, "c3": 3, "c9": 3}, "Unknown rubric criteria: c9"),
-        ({"c1": 3, "c2": 3, "c3": 0}, "c3 needs a level from 1 to 4"),
-        ({"c1": 3, "c2": 3, "c3": 5}, "c3 needs a level"),
-        ({"c1": 3, "c2": 3, "c3": "3"}, "c3 needs a level"),
-        ({"c1": 3, "c2": 3, "c3": 2.5}, "c3 needs a level"),
-        ({"c1": 3, "c2": 3, "c3": True}, "c3 needs a level"),
+        ({"c1": 3, "c2": 3, "c3": 0}, "^“C3” needs a level from 1 to 4"),
+        ({"c1": 3, "c2": 3, "c3": 5}, "“C3” needs a level"),
+        ({"c1": 3, "c2": 3, "c3": "3"}, "“C3” needs a level"),
+        ({"c1": 3, "c2": 3, "c3": 2.5}, "“C3” needs a level"),
+        ({"c1": 3, "c2": 3, "c3": True}, "“C3” needs a level"),
     ],
 )
 def test_rubric_outcome_invalid(scores, message):

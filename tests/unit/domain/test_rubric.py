@@ -93,10 +93,15 @@ def test_meets_the_rule_only_when_every_criterion_is_scored():
 
 def test_a_level_out_of_range_is_refused_in_the_readers_language():
     assignment = make_assignment()
-    first = assignment.criteria[0].id
-    scores = {c.id: 3 for c in assignment.criteria} | {first: 5}
+    first = assignment.criteria[0]
+    scores = {c.id: 3 for c in assignment.criteria} | {first.id: 5}
 
-    with pytest.raises(InvalidInputError, match=f"Criterion {first} needs a level from 1 to 4"):
+    with pytest.raises(InvalidInputError, match=f"^“{first.title}” needs a level from 1 to 4"):
         rubric_outcome(assignment, scores)
-    with in_french(), pytest.raises(InvalidInputError, match=f"Le critère {first} demande un"):
+    with (
+        in_french(),
+        pytest.raises(
+            InvalidInputError, match=f"^Le critère «\u00a0{first.title}\u00a0» demande un"
+        ),
+    ):
         rubric_outcome(assignment, scores)
