@@ -119,3 +119,8 @@ class Award(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    @property
+    def public(self) -> bool:
+        """It has a public page: issued, or revoked (the page then says so, and why)."""
+        return self.status in ("issued", "revoked")

@@ -54,8 +54,13 @@ class Person:
         return self.is_instructor or self.is_learner
 
     @property
+    def kind(self) -> str:
+        """instructor, learner or admin: what the course page labels them."""
+        return "instructor" if self.is_instructor else "learner" if self.is_learner else "admin"
+
+    @property
     def role_label(self) -> str:
-        return "Instructor" if self.is_instructor else "Learner" if self.is_learner else "LMS admin"
+        return {"instructor": "Instructor", "learner": "Learner", "admin": "LMS admin"}[self.kind]
 
     @property
     def launchable(self) -> bool:

@@ -11,7 +11,7 @@ and so does what the tool sends to the LMS (gradebook comments use
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
@@ -44,6 +44,12 @@ def _(message: str, **values: object) -> str:
 def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
     """The singular or plural sentence for ``n`` (``%(num)d`` is ``n``), translated."""
     return _ngettext(singular, plural, n) % {"num": n, **values}
+
+
+def quoted(names: Iterable[str]) -> str:
+    """Names in a sentence, each in the quotes of the reader's language (“…”, « … »),
+    separated by commas."""
+    return ", ".join(_("“%(title)s”", title=name) for name in names)
 
 
 def N_(message: str) -> str:

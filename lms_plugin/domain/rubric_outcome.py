@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import InvalidInputError
-from lms_plugin.domain.i18n import _
+from lms_plugin.domain.i18n import _, quoted
 
 RUBRIC_LEVELS = (1, 2, 3, 4)
 _EPSILON = 1e-9
@@ -106,4 +106,4 @@ def rubric_outcome(
 def criterion_names(assignment: Assignment, ids: Sequence[str]) -> str:
     """The criteria ``ids`` name, as their reviewers read them: each title in quotes."""
     titles = {criterion.id: criterion.title for criterion in assignment.criteria}
-    return ", ".join(_("“%(title)s”", title=titles.get(cid, cid)) for cid in ids)
+    return quoted(titles.get(cid, cid) for cid in ids)

@@ -247,7 +247,7 @@ def get_public(session: Session, credential_id: str) -> PublicCredential:
     if found is None:
         raise NotFoundError(_("There is no credential with this id."))
     award, user_name, course = found
-    if award.status not in {"issued", "revoked"} or award.credential is None:
+    if not award.public or award.credential is None:
         raise NotFoundError(_("There is no credential with this id."))
     name = user_name if award.show_name else None
     assert award.issued_at is not None and award.credential_jwt is not None

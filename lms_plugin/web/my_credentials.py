@@ -34,6 +34,11 @@ class BadgeState:
     working: bool  # still being issued: the page polls until it changes
     award: Award | None = None
 
+    @property
+    def public(self) -> bool:
+        """The badge has a public page (and its downloads)."""
+        return self.award is not None and self.award.public
+
 
 def badge_states(user_id: int) -> dict[str, BadgeState]:
     """Each level's badge state for the learner (by program slug); also the overview's."""
@@ -87,9 +92,9 @@ def page() -> str:
     learner = launch_session.learner()
     states = badge_states(learner.user_id)
     public = {
-        slug: credentials.get_public(deps.session(), state.award.uuid)
+        slug: credentials.get_public(deps.session(), award.uuid)
         for slug, state in states.items()
-        if state.award is not None and state.status in ("issued", "revoked")
+        if (award := state.award) is not None and award.public
     }
     name = launch_session.summary()["user"].get("name") or ""
     return render_template(

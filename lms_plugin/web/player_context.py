@@ -13,6 +13,7 @@ from lms_plugin.db.base import utcnow
 from lms_plugin.domain.completion import module_locked
 from lms_plugin.domain.content.model import Module, Program
 from lms_plugin.domain.errors import LmsError, LockedError
+from lms_plugin.domain.i18n import quoted
 from lms_plugin.domain.module_grade import GradeLine, grade_line
 from lms_plugin.domain.next_step import next_step
 from lms_plugin.domain.quiz_feedback import attempt_feedback
@@ -78,12 +79,11 @@ def _waits_for(content: CurrentContent, progress: Progress) -> dict[str, str]:
             if progress.programs[program.slug].locked:
                 waits[module.slug] = _("opens once the earlier level is complete")
             elif unmet := module_locked(module, progress.completed_modules):
-                names = ", ".join(_("“%(title)s”", title=titles.get(s, s)) for s in unmet)
                 waits[module.slug] = ngettext(
                     "opens once %(names)s is complete",
                     "opens once %(names)s are complete",
                     len(unmet),
-                    names=names,
+                    names=quoted(titles.get(s, s) for s in unmet),
                 )
     return waits
 

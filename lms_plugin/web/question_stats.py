@@ -3,7 +3,6 @@ page on the instructor blueprint: instructors only, scoped by the launch's cours
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 
 from flask import Response, render_template, request
@@ -11,6 +10,7 @@ from flask import Response, render_template, request
 from lms_plugin.db.base import utcnow
 from lms_plugin.domain import item_analysis
 from lms_plugin.domain.cohort_query import GridQuery
+from lms_plugin.domain.content.markdown import first_paragraph_text
 from lms_plugin.services import cohort_grid
 from lms_plugin.services.content import current_content
 from lms_plugin.services.question_stats import QuestionReport, question_report
@@ -87,6 +87,5 @@ def _report() -> tuple[cohort_grid.Column, list[cohort_grid.Column], QuestionRep
 
 def gist(markdown: str, limit: int = 160) -> str:
     """A question's prompt in one short line: its first paragraph, Markdown marks dropped."""
-    first = markdown.strip().split("\n\n")[0]
-    text = " ".join(re.sub(r"[*_`#>|]", "", first).split())
+    text = first_paragraph_text(markdown)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

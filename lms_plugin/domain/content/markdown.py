@@ -72,6 +72,19 @@ def render_markdown(text: str, figure_url: FigureUrl | None = None) -> str:
     return str(_RENDER.render(text, {"figure_url": figure_url}))
 
 
+def first_paragraph_text(text: str) -> str:
+    """The first block's words as a reader reads them, the Markdown marks dropped (emphasis,
+    code, links) and a blank to fill (``______``) kept: a one-line summary of a prompt."""
+    for block in _RENDER.parse(text):
+        if block.type == "inline":
+            words = (
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in block.children or ()
+            )
+            return " ".join("".join(words).split())
+    return ""
+
+
 def _line_of(lines: list[str], block: Token, needle: str) -> int:
     """The 0-based line of ``needle`` inside ``block`` (its first line if not found)."""
     start, end = block.map or (0, len(lines))
