@@ -125,6 +125,13 @@ BY_CODE: dict[str, Advice] = {
     "deployment_disabled": (
         _l("Ask your LMS administrator to activate the tool for this course."),
     ),
+    "admin_only": (
+        _l(
+            "They open when an administrator of the LMS (a Moodle site administrator, a Canvas "
+            "account admin) opens the tool. If something in how the tool is set up needs "
+            "changing, ask your LMS administrator."
+        ),
+    ),
     "unknown_platform": (_l("Ask your LMS administrator to register the tool."),),
     "platform_inactive": (_l("Ask your LMS administrator to switch the tool back on."),),
 }

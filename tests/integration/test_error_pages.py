@@ -152,6 +152,15 @@ def test_staff_are_sent_to_whoever_runs_the_tool_and_learners_to_their_instructo
     assert "runs the tool" not in advice
 
 
+def test_the_admin_pages_say_who_opens_them_not_to_ask_about_a_course_role(tool, platform):
+    for user, who in (("learner-1", "learner"), ("teacher-1", "instructor")):
+        browser = api_launch(tool, platform, user=user)
+        heading, advice = assert_helpful_page(browser.get(tool.url + "/admin/", headers=HTML), 403)
+        assert "The administration pages are for your LMS" in heading, who
+        assert "site administrator" in advice and "account admin" in advice, who
+        assert "role in the course" not in advice, who
+
+
 def test_a_locked_module_says_what_is_missing_and_that_it_opens_by_itself(tool, platform):
     browser = api_launch(tool, platform)
     level_2 = "l2-m1-co-creation-trust-power"
