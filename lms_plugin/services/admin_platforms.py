@@ -38,7 +38,8 @@ def platform(session: Session, scope: int | None, registration_id: int) -> Regis
     return row
 
 
-def _deployment(session: Session, scope: int | None, deployment_pk: int) -> Deployment:
+def deployment(session: Session, scope: int | None, deployment_pk: int) -> Deployment:
+    """One deployment of a registration in view; 404 for any other."""
     row = session.get(Deployment, deployment_pk)
     if row is None or (scope is not None and row.registration_id != scope):
         raise NotFoundError("No such deployment.")
@@ -49,7 +50,7 @@ def activate(
     session: Session, tenants: TenantDirectory, scope: int | None, deployment_pk: int
 ) -> Deployment:
     """Trust a pending (or disabled) deployment: its launches are accepted from now on."""
-    row = _deployment(session, scope, deployment_pk)
+    row = deployment(session, scope, deployment_pk)
     reg = row.registration
     return activate_deployment(session, tenants, reg.issuer, reg.client_id, row.deployment_id)
 
@@ -58,4 +59,4 @@ def disable(
     session: Session, tenants: TenantDirectory, scope: int | None, deployment_pk: int
 ) -> Deployment:
     """Refuse the deployment's launches from now on (its courses' data stays)."""
-    return set_disabled(session, tenants, _deployment(session, scope, deployment_pk))
+    return set_disabled(session, tenants, deployment(session, scope, deployment_pk))

@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, g, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from lms_plugin.domain import platform_profiles
 from lms_plugin.domain.errors import LAUNCH_ERRORS, ForbiddenError, InvalidInputError
 from lms_plugin.domain.tool_urls import ToolUrls
 from lms_plugin.services import admin_access, admin_keys, admin_platforms
@@ -50,7 +51,15 @@ def _globals() -> dict[str, Any]:
         "admin": g.get("lms_admin"),
         "admin_csrf": admin_auth.csrf_token,
         "refusal_reason": _refusal_reason,
+        "product_title": _product_title,
     }
+
+
+def _product_title(product: str) -> str:
+    """The LMS product a registration was made for, as people name it ("other": any platform)."""
+    if product == platform_profiles.OTHER:
+        return str(_("Any LTI 1.3 platform"))
+    return platform_profiles.profile(product).title
 
 
 def _refusal_reason(code: str) -> str:
@@ -132,10 +141,21 @@ def activate(deployment_id: int) -> BaseResponse:
     return redirect(admin_link("admin.home", done="activated"), code=303)
 
 
+@bp.get("/deployments/<int:deployment_id>/disable")
+def disable_confirm(deployment_id: int) -> str:
+    """What disabling does, and the button that does it. An LMS administrator who launched
+    from this very deployment is told that it shuts them out too, once their session ends."""
+    viewer = admin_auth.viewer()
+    row = admin_platforms.deployment(deps.session(), viewer.scope, deployment_id)
+    return render_template("admin/disable.html", deployment=row, own=viewer.deployment == row.id)
+
+
 @bp.post("/deployments/<int:deployment_id>/disable")
 def disable(deployment_id: int) -> BaseResponse:
-    """Refuse a deployment's launches from now on."""
+    """Refuse a deployment's launches from now on (``lms-plugin deployments disable``)."""
     viewer = admin_auth.viewer()
+    if request.form.get("confirm") != "yes":
+        raise InvalidInputError(_("Confirm disabling the deployment to go on."))
     admin_platforms.disable(deps.session(), deps.tenants(), viewer.scope, deployment_id)
     return redirect(admin_link("admin.home", done="disabled"), code=303)
 

@@ -44,6 +44,7 @@ class AdminSignInRequired(NotAuthenticatedError):
 class AdminViewer:
     scope: int | None  # the launch's registration id; None: every platform (a CLI link)
     via: str  # "link" | "launch"
+    deployment: int | None = None  # the launch's deployment (its row id), if via a launch
 
     @property
     def sees_everything(self) -> bool:
@@ -71,7 +72,7 @@ def viewer() -> AdminViewer:
         raise ForbiddenError(
             _("The administration pages are for your LMS's administrators."), code="admin_only"
         )
-    g.lms_admin = AdminViewer(record.registration_id, "launch")
+    g.lms_admin = AdminViewer(record.registration_id, "launch", record.deployment_id)
     return g.lms_admin  # type: ignore[no-any-return]
 
 

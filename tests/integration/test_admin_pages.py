@@ -181,6 +181,7 @@ def test_an_lms_admin_sees_only_its_own_platform(tool, platform):
     assert page.status_code == 200
     assert platform.client_id in page.text and "Other LMS" not in page.text
     assert "this platform only" in page.text
+    assert '<dd data-testid="product">Moodle</dd>' in page.text
     assert admin.get(f"{tool.url}/admin/platforms/{other}").status_code == 404
     activate = admin.post(
         f"{tool.url}/admin/deployments/{other_deployment}/activate",
@@ -193,6 +194,7 @@ def test_an_lms_admin_sees_only_its_own_platform(tool, platform):
     # A signed-in operator sees both.
     everything = signed_in(tool).get(tool.url + "/admin/").text
     assert platform.client_id in everything and "Other LMS" in everything
+    assert '<dd data-testid="product">Any LTI 1.3 platform</dd>' in everything  # not "other"
 
 
 def test_activate_and_disable_a_deployment_with_csrf_only(tool, platform):
@@ -214,15 +216,53 @@ def test_activate_and_disable_a_deployment_with_csrf_only(tool, platform):
 
     # Disabling the launch's own deployment refuses its launches from then on.
     [(first,)] = tool.rows("SELECT id FROM deployment WHERE deployment_id = 'deployment-1'")
+    form = {"csrf": csrf, "confirm": "yes"}
     assert admin.post(f"{tool.url}/admin/deployments/{first}/disable", data={}).status_code == 403
     launched(tool, platform, LEARNER)  # still fine
-    disabled = admin.post(f"{tool.url}/admin/deployments/{first}/disable", data={"csrf": csrf})
+    disabled = admin.post(f"{tool.url}/admin/deployments/{first}/disable", data=form)
     assert disabled.status_code == 200 and "is disabled" in disabled.text
     browser = requests.Session()
     refused = full_launch(browser, tool.url, platform, claims={CLAIM + "roles": LEARNER})
     assert refused.status_code == 403 and "deployment_disabled" in refused.text
     admin.post(f"{tool.url}/admin/deployments/{first}/activate", data={"csrf": csrf})
     launched(tool, platform, LEARNER)  # back
+
+
+def test_disabling_asks_first_and_warns_an_lms_admin_it_shuts_them_out_too(tool, platform):
+    admin = launched(tool, platform, LMS_ADMIN)
+    home = admin.get(tool.url + "/admin/").text
+    confirm_url = re.search(r'<a class="button secondary" href="([^"]+)"', home)
+    assert confirm_url is not None and "/disable" in confirm_url.group(1)
+    assert 'action="/admin/deployments/' not in home.split("disable")[0]  # no one-click form
+    page = admin.get(tool.url + confirm_url.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200 and "deployment-1" in page.text
+    assert 'data-testid="own-deployment"' in page.text and "lms-plugin admin link" in page.text
+    [(first,)] = tool.rows("SELECT id FROM deployment WHERE deployment_id = 'deployment-1'")
+    url = f"{tool.url}/admin/deployments/{first}"
+
+    unconfirmed = admin.post(url + "/disable", data={"csrf": csrf_of(page.text)})
+    assert unconfirmed.status_code == 400 and "Confirm disabling" in unconfirmed.text
+    assert tool.rows(f"SELECT status FROM deployment WHERE id = {first}") == [("active",)]
+    form = {"csrf": csrf_of(page.text), "confirm": "yes"}
+    assert admin.post(url + "/disable", data=form).status_code == 200
+    assert tool.rows(f"SELECT status FROM deployment WHERE id = {first}") == [("disabled",)]
+    claims = {CLAIM + "roles": LMS_ADMIN}
+    refused = full_launch(requests.Session(), tool.url, platform, claims=claims)
+    assert refused.status_code == 403 and "deployment_disabled" in refused.text
+
+    # As the page said: this session can still put it back.
+    assert admin.post(url + "/activate", data={"csrf": form["csrf"]}).status_code == 200
+    assert tool.rows(f"SELECT status FROM deployment WHERE id = {first}") == [("active",)]
+
+    # Another deployment of the same LMS: no warning about the admin's own launches.
+    reg_id = tool.rows("SELECT id FROM registration")[0][0]
+    [(other,)] = tool.rows(
+        f"INSERT INTO deployment (registration_id, deployment_id, status, created_at)"
+        f" VALUES ({reg_id}, 'deployment-3', 'active', now()) RETURNING id"
+    )
+    page = admin.get(f"{tool.url}/admin/deployments/{other}/disable")
+    assert page.status_code == 200 and "deployment-3" in page.text
+    assert 'data-testid="own-deployment"' not in page.text
 
 
 def test_an_lms_admin_activates_its_own_pending_deployment(tool, platform):
