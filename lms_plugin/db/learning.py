@@ -51,6 +51,23 @@ class QuizAttempt(LearnerScoped, Base):
     results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 
+class QuizExtraAttempt(LearnerScoped, Base):
+    """One attempt at a module's quiz beyond its ``max_attempts``, allowed by an instructor.
+
+    ``number`` is the grant's place (1, 2, …): the form names the one it adds, so a form sent
+    twice allows one attempt, not two."""
+
+    __tablename__ = "quiz_extra_attempt"
+    __table_args__ = (UniqueConstraint("context_id", "user_id", "module_slug", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int]
+    granted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_user.id", ondelete="SET NULL"), nullable=True
+    )
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AssignmentDraft(LearnerScoped, Base):
     """The autosaved draft: one per learner and module, never lost by a failed submit."""
 

@@ -74,7 +74,7 @@ class CellFacts:
     drafted: bool = False  # an assignment draft with text
 
 
-def _quiz_passed(facts: CellFacts, rule: ModuleRule) -> bool:
+def quiz_passed(facts: CellFacts, rule: ModuleRule) -> bool:
     return facts.best_percent is not None and facts.best_percent >= rule.pass_percent
 
 
@@ -82,7 +82,7 @@ def cell_state(facts: CellFacts, rule: ModuleRule) -> CellState:
     """The first that holds: passed (the completion rule is met), needs review (the latest
     round waits for an instructor), submitted (a quiz attempt is being graded), failed (a
     required part was graded below its mark), in progress (any work), not started."""
-    quiz_ok = _quiz_passed(facts, rule)
+    quiz_ok = quiz_passed(facts, rule)
     if (not rule.quiz_required or quiz_ok) and (
         not rule.assignment_required or facts.submission == "passed"
     ):
@@ -116,7 +116,7 @@ def cell_score(state: CellState, facts: CellFacts, rule: ModuleRule) -> float | 
         return best if best is not None else rubric
     if state is FAILED:
         quiz_failed = rule.quiz_required and facts.graded_attempts > 0
-        return best if quiz_failed and not _quiz_passed(facts, rule) else rubric
+        return best if quiz_failed and not quiz_passed(facts, rule) else rubric
     return best
 
 

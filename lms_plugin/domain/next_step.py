@@ -180,7 +180,7 @@ def _quiz(
             _(
                 "you have used all %(max)s attempts at the quiz of %(module)s without reaching "
                 "%(mark)s: ask your instructor what comes next",
-                max=rules.max_attempts,
+                max=quiz.allowed(rules),
                 module=name,
                 mark=percent(rules.pass_percent),
             )
@@ -200,7 +200,7 @@ def _quiz(
         "try the quiz of %(module)s again (attempt %(n)s of %(max)s)",
         module=name,
         n=quiz.used + 1,
-        max=rules.max_attempts,
+        max=quiz.allowed(rules),
     )
     return _Action("quiz", verb, module.slug)
 

@@ -20,9 +20,14 @@ class QuizState:
     last_submitted: datetime | None = None
     submitted: int = 0  # attempts submitted (graded or not)
     best: float | None = None  # best graded percent
+    extra: int = 0  # attempts an instructor allowed beyond the module's max_attempts
 
     def passed(self, rules: QuizRules) -> bool:
         return self.best is not None and self.best >= rules.pass_percent
+
+    def allowed(self, rules: QuizRules) -> int:
+        """Attempts this learner may make in all: the module's, and any an instructor added."""
+        return rules.max_attempts + self.extra
 
 
 def quiz_state(attempts: Iterable[tuple[int, str, float | None, datetime | None]]) -> QuizState:
@@ -47,7 +52,7 @@ def quiz_state(attempts: Iterable[tuple[int, str, float | None, datetime | None]
 
 def attempts_left(rules: QuizRules, state: QuizState) -> int:
     """Attempts the learner may still start (an open one counts as started)."""
-    return max(0, rules.max_attempts - state.used)
+    return max(0, state.allowed(rules) - state.used)
 
 
 def next_attempt_at(rules: QuizRules, submitted: int, last: datetime | None) -> datetime | None:

@@ -21,7 +21,9 @@ from lms_plugin.domain.cohort import CellFacts, CellState, ModuleRule
 from lms_plugin.domain.content.model import Assignment, Item, Lesson, Module, Program
 from lms_plugin.domain.errors import NotFoundError
 from lms_plugin.domain.i18n import _
+from lms_plugin.services import extra_attempts
 from lms_plugin.services.content import CurrentContent, module_version
+from lms_plugin.services.progress import Learner
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,19 @@ class LearnerModule:
     draft: AssignmentDraft | None
     grade: Grade | None
     sync: ScoreOutbox | None
+    extra: list[extra_attempts.Grant]  # attempts instructors added beyond the module's
+
+    @property
+    def allowed(self) -> int:
+        return self.rule.max_attempts + len(self.extra)
 
     @property
     def attempts_left(self) -> int:
-        return max(0, self.rule.max_attempts - len(self.attempts))
+        return max(0, self.allowed - len(self.attempts))
+
+    @property
+    def quiz_passed(self) -> bool:
+        return rules.quiz_passed(self.facts, self.rule)
 
 
 def learner_module(
@@ -128,6 +139,7 @@ def learner_module(
         draft=draft if draft is not None and draft.text else None,
         grade=grade,
         sync=sync,
+        extra=extra_attempts.grants(session, Learner(context_id, user_id), slug),
     )
 
 

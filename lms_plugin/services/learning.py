@@ -19,6 +19,7 @@ from lms_plugin.domain import grading, quiz_draw, quiz_state
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import ConflictError, NotFoundError, UnprocessableError
 from lms_plugin.domain.i18n import _, utc_moment
+from lms_plugin.domain.quiz_state import QuizState
 from lms_plugin.services.content import CurrentContent, module_version
 from lms_plugin.services.progress import Learner, require_open
 
@@ -66,18 +67,15 @@ def start_attempt(
     """Open an attempt (or return the one already open), within the attempt limit and cooldown."""
     now = now or utcnow()
     _program, module = content.find(module_slug)
-    require_open(session, content, learner, module)
+    progress = require_open(session, content, learner, module)
     done = attempts(session, learner, module_slug)
     open_attempt = next((a for a in done if a.status == "open"), None)
     if open_attempt is not None:
         return open_attempt
-    rules = module.quiz
-    if len(done) >= rules.max_attempts:
+    allowed = (progress.quizzes.get(module_slug) or QuizState()).allowed(module.quiz)
+    if len(done) >= allowed:
         raise ConflictError(
-            _(
-                "You have used all %(n)s attempts at this quiz; your best score counts.",
-                n=rules.max_attempts,
-            ),
+            _("You have used all %(n)s attempts at this quiz; your best score counts.", n=allowed),
             code="attempts_exhausted",
         )
     ready_at = next_attempt_at(module, done)
@@ -92,7 +90,7 @@ def start_attempt(
         module_id=content.module_ids[module_slug],
         number=len(done) + 1,
         seed=seed,
-        item_ids=quiz_draw.draw_items(module.items, rules, seed),
+        item_ids=quiz_draw.draw_items(module.items, module.quiz, seed),
         answers={},
         status="open",
         started_at=now,

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.grading import Grade
-from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
+from lms_plugin.db.learning import (
+    AssignmentDraft,
+    AssignmentSubmission,
+    LessonView,
+    QuizAttempt,
+    QuizExtraAttempt,
+)
 from lms_plugin.domain.completion import (
     ModuleStatus,
     ProgramStatus,
@@ -72,15 +78,17 @@ class _Work:
     attempts: defaultdict[str, list[Attempt]] = field(default_factory=lambda: defaultdict(list))
     latest: dict[str, str] = field(default_factory=dict)  # latest submission status
     last_view: dict[str, tuple[datetime, str]] = field(default_factory=dict)  # when, lesson
+    extra: dict[str, int] = field(default_factory=dict)  # quiz attempts an instructor added
 
 
 def learner_progress(
     session: Session, content: CurrentContent, learner: Learner, *, lessons: bool = True
 ) -> Progress:
-    """Five queries (lessons, attempts, submissions, practice log, its exemptions), then the
-    pure completion rules. Lessons viewed are shown, never part of completion: with
-    ``lessons=False`` they are not read, for a caller that only asks what is complete or
-    locked (recording awards, refusing locked work), one query fewer on every grade change."""
+    """Six queries (lessons, attempts, submissions, extra attempts, practice log, its
+    exemptions), then the pure completion rules. Lessons viewed are shown, never part of
+    completion: with ``lessons=False`` they are not read, for a caller that only asks what is
+    complete or locked (recording awards, refusing locked work), one query fewer on every grade
+    change."""
     where: dict[str, object] = {"context_id": learner.context_id, "user_id": learner.user_id}
     work = _work(session, where, lessons=lessons)
     slugs = [m.slug for p in content.programs for m in p.modules]
@@ -115,6 +123,12 @@ def _work(
         .order_by(AssignmentSubmission.round)
     ):
         work[user_id].latest[module_slug] = status
+    for user_id, module_slug, extra in session.execute(
+        select(QuizExtraAttempt.user_id, QuizExtraAttempt.module_slug, func.count())
+        .filter_by(**where)
+        .group_by(QuizExtraAttempt.user_id, QuizExtraAttempt.module_slug)
+    ):
+        work[user_id].extra[module_slug] = extra
     return work
 
 
@@ -138,6 +152,8 @@ def _progress(content: CurrentContent, work: _Work, log: dict[str, LogFacts]) ->
     modules: dict[str, ModuleStatus] = {}
     programs: dict[str, ProgramStatus] = {}
     quizzes = {slug: quiz_state(rows) for slug, rows in work.attempts.items()}
+    for slug, extra in work.extra.items():
+        quizzes[slug] = replace(quizzes.get(slug) or QuizState(), extra=extra)
     for program in content.programs:
         for module in program.modules:
             quiz = quizzes.get(module.slug) or QuizState()

@@ -1,11 +1,13 @@
 """The cohort dashboard of an instructor's course (the grid, its statistics, the at-risk and
 never-launched learners, the competency view, the CSV exports, the drill-down of a cell), its
-roster sync and the revocation of credentials earned in it. Routes on the instructor blueprint
+roster sync, the revocation of credentials earned in it and the quiz attempts an instructor
+adds for a learner. Routes on the instructor blueprint
 (instructors only, CSRF checked); every query is scoped by the launch's course."""
 
 from __future__ import annotations
 
 from flask import Response, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.db.base import utcnow
@@ -14,11 +16,12 @@ from lms_plugin.domain.cohort_mastery import band
 from lms_plugin.domain.cohort_query import ACTIVITY, PAGE_SIZES, GridQuery, parse_query
 from lms_plugin.domain.credential_urls import CredentialUrls
 from lms_plugin.domain.errors import ConflictError, InvalidInputError, LmsError
-from lms_plugin.services import cohort_grid, credentials, roster, service_urls
+from lms_plugin.services import cohort_grid, credentials, extra_attempts, roster, service_urls
 from lms_plugin.services.cohort import awards_of
 from lms_plugin.services.cohort_competency import competency_view
 from lms_plugin.services.cohort_learner import learner_module
 from lms_plugin.services.content import CurrentContent, current_content
+from lms_plugin.services.progress import Learner
 from lms_plugin.web import cohort_charts, cohort_html, cohort_links, deps, launch_session
 from lms_plugin.web.cohort_exports import competency_list, grid_csv, mastery_csv
 from lms_plugin.web.deps import enqueue
@@ -128,7 +131,30 @@ def learner_module_page(user_id: int, slug: str) -> str:
         links=cohort_links.Links(query),
         code=next(c.code for c in shown if c.module.slug == slug),
         now=utcnow(),
+        added=request.args.get("added"),
     )
+
+
+@bp.post("/cohort/learners/<int:user_id>/modules/<slug>/extra-attempt")
+def allow_extra_attempt(user_id: int, slug: str) -> BaseResponse:
+    """Allow the learner one more attempt at the module's quiz (a form sent twice, one)."""
+    course = context_id()
+    session = deps.session()
+    learner_module(session, current_content(session), course, user_id, slug)  # in this course
+    number = request.form.get("number", "")
+    if not number.isdigit():
+        raise InvalidInputError(_("Send the form of the learner's page."))
+    extra_attempts.allow_one_more(
+        session,
+        Learner(course, user_id),
+        slug,
+        number=int(number),
+        by_user_id=launch_session.current().user_id,
+    )
+    page = launch_session.link(
+        "instructor.learner_module_page", user_id=user_id, slug=slug, added=number
+    )
+    return redirect(page + "#quiz-title", code=303)
 
 
 @bp.post("/credentials/<credential_id>/revoke")

@@ -162,6 +162,12 @@ CASES = [
         "review.",
     ),
     (
+        "every attempt used, then one more allowed",
+        learner(viewed={"m1": ALL},
+                quizzes={"m1": QuizState(used=3, submitted=3, best=50.0, extra=1)}),
+        "quiz", "m1", "Try the quiz of Level 1, Module 1 again (attempt 4 of 4).",
+    ),
+    (
         "Module 1 done: Module 2 opens",
         learner(base=[M1_DONE]),
         "lesson", "m2", "Start lesson 1 of Level 1, Module 2: “one”.",

@@ -44,6 +44,13 @@ def test_attempts_left(used, left):
     assert attempts_left(RULES, QuizState(used=used)) == left
 
 
+@pytest.mark.parametrize("used, extra, left", [(3, 1, 1), (3, 2, 2), (4, 1, 0), (1, 1, 3)])
+def test_attempts_an_instructor_added_count_on_top_of_the_modules(used, extra, left):
+    state = QuizState(used=used, extra=extra)
+    assert state.allowed(RULES) == 3 + extra
+    assert attempts_left(RULES, state) == left
+
+
 @pytest.mark.parametrize(
     "submitted, hours_ago, opens",
     [
