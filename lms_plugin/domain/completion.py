@@ -60,6 +60,7 @@ class ModuleStatus:
     missing: tuple[str, ...]
     quiz_grading: bool = False
     assignment_state: AssignmentState = "none"
+    log: practice_log.LogFacts | None = None  # the practice log, where completion asks for it
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ def module_status(
         missing=tuple(missing),
         quiz_grading=quiz_grading,
         assignment_state=assignment if module.assignment is not None else "none",
+        log=log,
     )
 
 

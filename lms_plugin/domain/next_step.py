@@ -2,9 +2,11 @@
 
 Modules are walked in the certificate's order, skipping complete and locked ones. In the first
 open module the learner reads the lessons (from the one after the lesson opened last), then
-takes the quiz, then writes the assignment. What waits for someone else (a quiz being graded,
-an assignment waiting for review, a cooldown) is said, and the search goes on for something to
-do meanwhile ("Your assignment of Module 1 is waiting for review — meanwhile, start Module 3").
+takes the quiz, then writes the assignment, then the practice log entry (and, in the Level 2
+module that asks for it, the learning-from-failure entry). What waits for someone else (a quiz
+being graded, an assignment waiting for review, a cooldown) is said, and the search goes on for
+something to do meanwhile ("Your assignment of Module 1 is waiting for review — meanwhile,
+start Module 3").
 Something only a person can unblock (no attempt left, an assignment not passed) says to ask the
 instructor.
 """
@@ -19,10 +21,19 @@ from typing import Literal, Protocol
 from lms_plugin.domain.completion import ModuleStatus, ProgramStatus, module_locked
 from lms_plugin.domain.content.model import Lesson, Module, Program
 from lms_plugin.domain.i18n import _, percent
+from lms_plugin.domain.practice_log import LogFacts
 from lms_plugin.domain.quiz_state import QuizState, attempts_left, opens_at
 
 StepKind = Literal[
-    "lesson", "quiz", "quiz_continue", "assignment", "wait", "ask_instructor", "done"
+    "lesson",
+    "quiz",
+    "quiz_continue",
+    "assignment",
+    "log",
+    "log_failure",
+    "wait",
+    "ask_instructor",
+    "done",
 ]
 
 
@@ -160,7 +171,36 @@ def _in_module(
             return _Action(
                 "assignment", _write(capstone, slug in drafts, name, assignment.title), slug
             )
+    log = _log(status.log, name, slug, found)
+    if log is not None:
+        return log
     return _read(module, name, lesson) if lesson is not None else None
+
+
+def _log(log: LogFacts | None, name: str, slug: str, found: _Found) -> _Action | None:
+    """The practice log's part of the module (domain/practice_log.py), once the quiz and the
+    assignment ask nothing more of the learner for now: the entry, then the Level 2
+    learning-from-failure entry where the module asks for it."""
+    if log is None:
+        return None
+    if log.entry in ("none", "draft"):
+        verb = (
+            _("finish your practice log entry for %(module)s", module=name)
+            if log.entry == "draft"
+            else _("write your practice log entry for %(module)s", module=name)
+        )
+        return _Action("log", verb, slug)
+    if log.failure == "submitted":
+        found.waiting.append(
+            _("your learning-from-failure entry of %(module)s is waiting for review", module=name)
+        )
+    elif log.failure == "revise":
+        verb = _("revise and resubmit your learning-from-failure entry of %(module)s", module=name)
+        return _Action("log_failure", verb, slug)
+    elif log.failure in ("none", "draft"):
+        verb = _("write your learning-from-failure entry of %(module)s", module=name)
+        return _Action("log_failure", verb, slug)
+    return None
 
 
 def _quiz(

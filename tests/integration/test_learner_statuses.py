@@ -15,6 +15,7 @@ from lms_plugin.domain.quiz_feedback import key_lines
 from lms_plugin.services import grades
 from tests.support.content_keys import L1M1, answers_for, module
 from tests.support.learners import api_launch, submit_quiz
+from tests.support.practice_log import entry_form
 
 pytestmark = pytest.mark.integration
 
@@ -125,6 +126,18 @@ def test_the_next_step_follows_the_learner_and_the_module_says_where_they_left_o
     )
     grade_everything(tool)
     write_assignment(browser, tool)
+    text = page(browser, tool, "/programs")
+    assert (
+        "Your assignment of Level 1, Module 1 is waiting for review — meanwhile, write your "
+        "practice log entry for Level 1, Module 1." in text  # not "nothing else is open"
+    )
+    written = browser.post(
+        tool.url + f"/modules/{L1M1}/practice-log",
+        data=entry_form(250),
+        headers=HTML,
+        allow_redirects=False,
+    )
+    assert written.status_code == 303
     text = page(browser, tool, "/programs")
     assert "Your assignment of Level 1, Module 1 is waiting for review." in text
     assert "Nothing else is open until then." in text  # Module 2 needs Module 1

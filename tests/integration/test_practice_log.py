@@ -5,6 +5,8 @@ anyone else's log, and bad input is a clear 4xx."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lms_plugin.services import grades
@@ -65,6 +67,21 @@ def test_the_entry_gates_completion_249_words_is_a_draft_250_completes(tool, pla
     assert _complete(tool, user_id, L1M1) is True
     page = learner.get(tool.url + f"/modules/{L1M1}", headers=HTML).text
     assert "Your entry for this module is complete." in page and "<strong>Complete</strong>" in page
+
+
+def test_the_overview_sends_the_learner_to_the_missing_entry_not_to_their_instructor(
+    tool, platform
+):
+    context_id, user_id = launched(tool, platform, "learner-1", "course-101")
+    _pass_without_log(tool, context_id, user_id, [L1M1])
+    learner = api_launch(tool, platform)
+    page = learner.get(tool.url + "/programs", headers=HTML).text
+    step = re.search(r'data-testid="next-step" data-kind="(\w+)"', page)
+    assert step is not None and step.group(1) == "log"
+    assert "Write your practice log entry for Level 1, Module 1." in page
+    assert "ask your instructor" not in page
+    assert f'href="/modules/{L1M1}/practice-log"' in page
+    assert learner.get(tool.url + f"/modules/{L1M1}/practice-log", headers=HTML).ok
 
 
 def test_an_entry_missing_a_section_is_not_complete_and_a_complete_one_stays_so(tool, platform):

@@ -11,6 +11,7 @@ import pytest
 from lms_plugin.domain.completion import ModuleStatus, module_status, program_status
 from lms_plugin.domain.content.model import Badge, CompletionRule, Module, Program, QuizRules
 from lms_plugin.domain.next_step import next_step
+from lms_plugin.domain.practice_log import LogFacts
 from lms_plugin.domain.quiz_state import QuizState
 from tests.unit.domain.test_completion import make_assignment, make_lessons, make_module
 
@@ -49,6 +50,7 @@ class Learner:
     last: dict[str, str] = field(default_factory=dict)
     quizzes: dict[str, QuizState] = field(default_factory=dict)
     assignments: dict[str, str] = field(default_factory=dict)
+    logs: dict[str, LogFacts] = field(default_factory=dict)  # none given: not taken into account
 
     def standing(self, programs: list[Program]) -> Any:
         modules: dict[str, ModuleStatus] = {}
@@ -61,6 +63,7 @@ class Learner:
                     lessons_viewed=self.viewed.get(module.slug, set()),
                     quiz_grading=quiz.grading is not None,
                     assignment=self.assignments.get(module.slug, "none"),  # type: ignore[arg-type]
+                    log=self.logs.get(module.slug), log_min_words=150,
                 )  # fmt: skip
             done = {slug for slug, s in statuses.items() if s.complete}
             statuses[program.slug] = program_status(program, modules, done)
@@ -82,7 +85,9 @@ M1_DONE = {"viewed": {"m1": ALL}, "quizzes": {"m1": PASSED}, "assignments": {"m1
 
 
 def learner(**work: Any) -> Learner:
-    merged: dict[str, dict[str, Any]] = {"viewed": {}, "last": {}, "quizzes": {}, "assignments": {}}
+    merged: dict[str, dict[str, Any]] = {
+        "viewed": {}, "last": {}, "quizzes": {}, "assignments": {}, "logs": {}
+    }  # fmt: skip
     for base in work.pop("base", ()):
         for key, values in base.items():
             merged[key].update(values)
@@ -198,6 +203,53 @@ CASES = [
         "lesson", "m2",
         "Your assignment of Level 1, Module 2 is waiting for review — meanwhile, start lesson 1 of "
         "Level 1, Module 2: “one”.",
+    ),
+    (
+        "quiz and assignment passed, no practice log entry: write it",
+        learner(base=[M1_DONE], logs={"m1": LogFacts(entry="none")}),
+        "log", "m1", "Write your practice log entry for Level 1, Module 1.",
+    ),
+    (
+        "a practice log draft: finish it",
+        learner(base=[M1_DONE], logs={"m1": LogFacts(entry="draft", words=40)}),
+        "log", "m1", "Finish your practice log entry for Level 1, Module 1.",
+    ),
+    (
+        "assignment waiting: the log entry meanwhile, not 'nothing else is open'",
+        learner(viewed={"m1": ALL}, quizzes={"m1": PASSED}, assignments={"m1": "waiting"},
+                logs={"m1": LogFacts(entry="none")}),
+        "log", "m1",
+        "Your assignment of Level 1, Module 1 is waiting for review — meanwhile, write your "
+        "practice log entry for Level 1, Module 1.",
+    ),
+    (
+        "log entry complete: Module 2 opens",
+        learner(base=[M1_DONE], logs={"m1": LogFacts(entry="complete", words=200)}),
+        "lesson", "m2", "Start lesson 1 of Level 1, Module 2: “one”.",
+    ),
+    (
+        "the learning-from-failure entry asked for",
+        learner(base=[M1_DONE], logs={"m1": LogFacts(entry="complete", failure="none")}),
+        "log_failure", "m1", "Write your learning-from-failure entry of Level 1, Module 1.",
+    ),
+    (
+        "the learning-from-failure entry sent back",
+        learner(base=[M1_DONE], logs={"m1": LogFacts(entry="complete", failure="revise")}),
+        "log_failure", "m1",
+        "Revise and resubmit your learning-from-failure entry of Level 1, Module 1.",
+    ),
+    (
+        "the learning-from-failure entry waiting for review, Module 3 open",
+        learner(base=[M1_DONE], logs={"m1": LogFacts(entry="complete", failure="submitted")},
+                viewed={"m3": {"a", "b"}}),
+        "quiz", "m3",
+        "Your learning-from-failure entry of Level 1, Module 1 is waiting for review — "
+        "meanwhile, take the quiz of Level 1, Module 3.",
+    ),
+    (
+        "exempt from the log (complete before it existed)",
+        learner(base=[M1_DONE], logs={"m1": LogFacts(entry="exempt", failure="exempt")}),
+        "lesson", "m2", "Start lesson 1 of Level 1, Module 2: “one”.",
     ),
     (
         "Level 1 complete: Level 2 opens",
