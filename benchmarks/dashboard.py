@@ -6,8 +6,9 @@
 Production shape on one machine: a scratch PostgreSQL database, Redis, gunicorn (2 workers),
 the suite's test LMS. Two courses are seeded with COPY (learners at every stage: never
 launched, started, quizzes passed and failed, assignments passed, waiting for review and sent
-back, drafts), then measured in alternating rounds, each a run of page requests over HTTP
-(an instructor's launch token) and a run of the floor on a plain psycopg connection:
+back, drafts, practice log entries), then measured in alternating rounds, each a run of page
+requests over HTTP (an instructor's launch token) and a run of the floor on a plain psycopg
+connection:
 
 * the small course (500) with every learner on one page (``?per=500``: 500 x 11 cells), and
   its first page (50 learners) with the per-module statistics, each against the floor: one
@@ -47,6 +48,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lms_plugin.services.practice_log_facts import log_spec
 from lms_plugin.settings import load_settings
 from tests.support.content_keys import catalogue
 from tests.support.endpoints import PG_ADMIN_URL, REDIS_URL
@@ -67,30 +69,39 @@ HTML = {"Accept": "text/html"}
 NOW = datetime.now(UTC)
 
 # The floor: every work row of the course read once and grouped per learner and module (the
-# latest assignment round with its review), joined to the course's learners. Run, as the
+# latest assignment round with its review, the practice log's entries and exemptions), joined
+# to the course's learners. Run, as the
 # page's statement is, with PostgreSQL's JIT off (services/cohort_sql.no_jit).
 FACTS = """
 WITH work AS (
   SELECT user_id, module_slug, count(*) AS lessons, 0 AS tries, 0 AS failed,
-         NULL::float AS best, NULL::text AS status, NULL::float AS rubric, max(viewed_at) AS at
+         NULL::float AS best, NULL::text AS status, NULL::float AS rubric, 0 AS logged,
+         max(viewed_at) AS at
     FROM lesson_view WHERE context_id = %(c)s GROUP BY user_id, module_slug
   UNION ALL
   SELECT user_id, module_slug, 0, count(*), count(*) FILTER (WHERE percent < 80),
-         max(percent), NULL, NULL, max(started_at)
+         max(percent), NULL, NULL, 0, max(started_at)
     FROM quiz_attempt WHERE context_id = %(c)s GROUP BY user_id, module_slug
   UNION ALL
   SELECT * FROM (
     SELECT DISTINCT ON (s.user_id, s.module_slug) s.user_id, s.module_slug, 0, 0, 0,
-           NULL::float, s.status, r.percent, s.submitted_at
+           NULL::float, s.status, r.percent, 0, s.submitted_at
       FROM assignment_submission s LEFT JOIN review r ON r.submission_id = s.id
      WHERE s.context_id = %(c)s ORDER BY s.user_id, s.module_slug, s.round DESC) latest
   UNION ALL
-  SELECT user_id, module_slug, 0, 0, 0, NULL, NULL, NULL, saved_at
+  SELECT user_id, module_slug, 0, 0, 0, NULL, NULL, NULL, 0, saved_at
     FROM assignment_draft WHERE context_id = %(c)s
+  UNION ALL
+  SELECT user_id, module_slug, 0, 0, 0, NULL, NULL, NULL,
+         max(CASE WHEN status IN ('complete', 'passed') THEN 2 ELSE 1 END), max(updated_at)
+    FROM practice_log_entry WHERE context_id = %(c)s GROUP BY user_id, module_slug
+  UNION ALL
+  SELECT user_id, module_slug, 0, 0, 0, NULL, NULL, NULL, 2, NULL
+    FROM practice_log_exemption WHERE context_id = %(c)s
 ), facts AS (
   SELECT m.user_id, w.module_slug, sum(lessons) AS lessons, sum(tries) AS tries,
          sum(failed) AS failed, max(best) AS best, max(status) AS status,
-         max(rubric) AS rubric, max(at) AS at
+         max(rubric) AS rubric, max(logged) AS logged, max(at) AS at
     FROM membership m JOIN work w ON w.user_id = m.user_id
    WHERE m.context_id = %(c)s AND m.access = 'learner'
    GROUP BY m.user_id, w.module_slug
@@ -229,6 +240,10 @@ TABLES = {
         "rule_min_level", "created_at", "folded_at",
     ),
     "assignment_draft": ("context_id", "user_id", "module_slug", "text", "saved_at"),
+    "practice_log_entry": (
+        "context_id", "user_id", "module_slug", "kind", "sections", "word_count", "status",
+        "round", "completed_at", "updated_at",
+    ),
 }  # fmt: skip
 
 
@@ -243,6 +258,7 @@ class Seeder:
         self.module_ids = dict(conn.execute(query).fetchall())
         self.reviewer = self.one("SELECT id FROM lti_user WHERE sub = 'teacher-1'")
         self.round_id = self.one("SELECT coalesce(max(id), 0) FROM assignment_submission")
+        self.failure_module = log_spec().failure.module
 
     def one(self, sql: str) -> int:
         return int(self.conn.execute(sql).fetchone()[0])
@@ -272,6 +288,7 @@ class Seeder:
         for lesson in lessons:
             self.add("lesson_view", **scope, module_slug=module.slug, lesson_slug=lesson.slug,
                      viewed_at=when)  # fmt: skip
+        self.log(user, module.slug, done=done, when=when)
         tries = rng.randint(1, 3) if done else rng.choice((0, 0, 1))
         for number in range(1, tries + 1):
             last_of_done = done and number == tries
@@ -304,6 +321,21 @@ class Seeder:
                      scores=scores, feedback="", decision="pass" if level == 3 else "revise",
                      percent=25.0 * level, passed=level == 3, rule_min_level=2, created_at=when,
                      folded_at=when)  # fmt: skip
+
+    def log(self, user: int, slug: str, *, done: bool, when: datetime) -> None:
+        """The practice log entry: complete in a module done (with the learning-from-failure
+        entry passed where the module asks for it), a draft in a third of the others."""
+        scope = {"context_id": self.context_id, "user_id": user, "module_slug": slug}
+        if not done and self.rng.random() > 0.33:
+            return
+        status, words = ("complete", 260) if done else ("draft", 80)
+        self.add("practice_log_entry", **scope, kind="module", sections="{}", word_count=words,
+                 status=status, round=0, completed_at=when if done else None,
+                 updated_at=when)  # fmt: skip
+        if done and slug == self.failure_module:
+            self.add("practice_log_entry", **scope, kind="failure", sections="{}",
+                     word_count=400, status="passed", round=1, completed_at=when,
+                     updated_at=when)  # fmt: skip
 
     def copy(self) -> None:
         for table, rows in self.rows.items():

@@ -46,9 +46,12 @@ class ModuleRule:
     max_attempts: int
     quiz_required: bool
     assignment_required: bool
+    failure_required: bool = False  # the Level 2 learning-from-failure entry (practice log)
 
     @classmethod
-    def of(cls, module: Module) -> ModuleRule:
+    def of(cls, module: Module, failure_module: str = "") -> ModuleRule:
+        """``failure_module``: the module whose practice log asks for the learning-from-failure
+        entry (courses/practice-log.yaml)."""
         return cls(
             slug=module.slug,
             pass_percent=module.quiz.pass_percent,
@@ -56,6 +59,7 @@ class ModuleRule:
             quiz_required=module.completion.quiz_passed,
             assignment_required=module.completion.assignment_passed
             and module.assignment is not None,
+            failure_required=module.slug == failure_module,
         )
 
 
@@ -72,19 +76,31 @@ class CellFacts:
     submission: str | None = None  # the latest round's status: submitted|revise|passed|failed
     rubric_percent: float | None = None  # the review of the latest round
     drafted: bool = False  # an assignment draft with text
+    # The practice log (domain/practice_log.py), which every module's completion asks for:
+    log_written: bool = False  # the module's entry has text (a draft, or complete)
+    log_complete: bool = False  # the entry is complete, or the learner is exempt
+    failure_passed: bool = False  # the learning-from-failure entry passed (or exempt)
 
 
 def quiz_passed(facts: CellFacts, rule: ModuleRule) -> bool:
     return facts.best_percent is not None and facts.best_percent >= rule.pass_percent
 
 
+def log_done(facts: CellFacts, rule: ModuleRule) -> bool:
+    """The module's practice log asks nothing more (domain.completion counts it too)."""
+    return facts.log_complete and (not rule.failure_required or facts.failure_passed)
+
+
 def cell_state(facts: CellFacts, rule: ModuleRule) -> CellState:
-    """The first that holds: passed (the completion rule is met), needs review (the latest
-    round waits for an instructor), submitted (a quiz attempt is being graded), failed (a
-    required part was graded below its mark), in progress (any work), not started."""
+    """The first that holds: passed (the module is complete: its completion rule is met and its
+    practice log done), needs review (the latest round waits for an instructor), submitted (a
+    quiz attempt is being graded), failed (a required part was graded below its mark), in
+    progress (any work, a log entry included), not started."""
     quiz_ok = quiz_passed(facts, rule)
-    if (not rule.quiz_required or quiz_ok) and (
-        not rule.assignment_required or facts.submission == "passed"
+    if (
+        (not rule.quiz_required or quiz_ok)
+        and (not rule.assignment_required or facts.submission == "passed")
+        and log_done(facts, rule)
     ):
         return PASSED
     if facts.submission == "submitted":
@@ -95,7 +111,7 @@ def cell_state(facts: CellFacts, rule: ModuleRule) -> CellState:
     if quiz_failed or (rule.assignment_required and facts.submission == "failed"):
         return FAILED
     worked = facts.lessons_viewed or facts.open_attempts or facts.graded_attempts
-    if worked or facts.submission is not None or facts.drafted:
+    if worked or facts.submission is not None or facts.drafted or facts.log_written:
         return IN_PROGRESS
     return NOT_STARTED
 

@@ -31,6 +31,7 @@ from lms_plugin.services.cohort_shape import Shape, Shown, params
 from lms_plugin.services.cohort_sql import no_jit
 from lms_plugin.services.cohort_union import SEP_CELL, SEP_FIELD
 from lms_plugin.services.content import CurrentContent
+from lms_plugin.services.practice_log_facts import log_spec
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def columns(content: CurrentContent, query: GridQuery) -> list[Column]:
             continue
         for n, module in enumerate(program.modules, start=1):
             if query.module is None or module.slug == query.module:
-                rule = ModuleRule.of(module)
+                rule = ModuleRule.of(module, log_spec().failure.module)
                 state = empty_state(rule)
                 empty = make_cell(module.slug, state.code, None, 0, 0)
                 version = content.module_ids.get(module.slug, 0)

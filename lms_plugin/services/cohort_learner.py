@@ -21,8 +21,10 @@ from lms_plugin.domain.cohort import CellFacts, CellState, ModuleRule
 from lms_plugin.domain.content.model import Assignment, Item, Lesson, Module, Program
 from lms_plugin.domain.errors import NotFoundError
 from lms_plugin.domain.i18n import _
+from lms_plugin.domain.practice_log import LogFacts
 from lms_plugin.services import extra_attempts
 from lms_plugin.services.content import CurrentContent, module_version
+from lms_plugin.services.practice_log_facts import learner_log_facts, log_spec
 from lms_plugin.services.progress import Learner
 
 
@@ -118,8 +120,9 @@ def learner_module(
         .order_by(ScoreOutbox.id.desc())
         .limit(1)
     ).first()
-    rule = ModuleRule.of(module)
-    facts = _facts(viewed, attempts, rounds, draft, rule)
+    rule = ModuleRule.of(module, log_spec().failure.module)
+    log = learner_log_facts(session, context_id, user_id, [slug]).get(slug)
+    facts = _facts(viewed, attempts, rounds, draft, rule, log)
     state = rules.cell_state(facts, rule)
     return LearnerModule(
         user_id=user_id,
@@ -196,8 +199,11 @@ def _facts(
     rounds: list[RoundView],
     draft: AssignmentDraft | None,
     rule: ModuleRule,
+    log: LogFacts | None,
 ) -> CellFacts:
     """The cell's facts from the rows read (the grid counts the same in SQL)."""
+    entry = log.entry if log else "none"
+    failure = log.failure if log else None
     graded = [a.attempt for a in attempts if a.attempt.status == "graded"]
     latest = rounds[-1] if rounds else None
     return CellFacts(
@@ -210,4 +216,7 @@ def _facts(
         submission=latest.submission.status if latest else None,
         rubric_percent=latest.review.percent if latest and latest.review else None,
         drafted=draft is not None and bool(draft.text),
+        log_written=entry in ("draft", "complete"),
+        log_complete=entry in ("complete", "exempt"),
+        failure_passed=failure in ("passed", "exempt"),
     )

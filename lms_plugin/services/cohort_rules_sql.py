@@ -14,6 +14,14 @@ from sqlalchemy import ColumnElement, Float, and_, case, func, or_, type_coerce
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort import ModuleRule
 
+LOG_DRAFT, LOG_COMPLETE = 1, 2  # Facts.logged
+
+
+def log_facts(facts: rules.CellFacts) -> tuple[int, int]:
+    """(logged, failure_ok) as the SQL facts hold a CellFacts' practice log."""
+    logged = LOG_COMPLETE if facts.log_complete else LOG_DRAFT if facts.log_written else 0
+    return logged, int(facts.failure_passed)
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -28,9 +36,12 @@ class Facts:
     status: ColumnElement[str]
     rubric: ColumnElement[float]
     drafted: ColumnElement[int]
+    logged: ColumnElement[int]  # the practice log entry: 0 none, 1 draft, 2 complete or exempt
+    failure_ok: ColumnElement[int]  # 1: the learning-from-failure entry passed, or exempt
     pass_percent: ColumnElement[float]
     quiz_req: ColumnElement[int]
     assign_req: ColumnElement[int]
+    failure_req: ColumnElement[int]
 
 
 def _quiz_ok(f: Facts) -> ColumnElement[bool]:
@@ -48,12 +59,16 @@ def state_sql(f: Facts) -> ColumnElement[str]:
     passed = and_(
         or_(f.quiz_req == 0, _quiz_ok(f)),
         or_(f.assign_req == 0, func.coalesce(f.status, "") == "passed"),
+        f.logged >= LOG_COMPLETE,
+        or_(f.failure_req == 0, f.failure_ok > 0),
     )
     failed = or_(
         _quiz_failed(f),
         and_(f.assign_req == 1, func.coalesce(f.status, "") == "failed"),
     )
-    worked = or_(f.lessons + f.open + f.graded > 0, f.status.is_not(None), f.drafted > 0)
+    worked = or_(
+        f.lessons + f.open + f.graded > 0, f.status.is_not(None), f.drafted > 0, f.logged > 0
+    )
     return case(
         (passed, rules.PASSED.code),
         (func.coalesce(f.status, "") == "submitted", rules.NEEDS_REVIEW.code),

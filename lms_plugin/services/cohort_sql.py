@@ -38,9 +38,16 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.base import UTCDateTime
 from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
-from lms_plugin.db.models import LtiUser, Membership
+from lms_plugin.db.models import LtiUser, Membership, PracticeLogEntry, PracticeLogExemption
+from lms_plugin.domain import practice_log
 from lms_plugin.domain.cohort import ModuleRule
-from lms_plugin.services.cohort_rules_sql import Facts, score_sql, state_sql
+from lms_plugin.services.cohort_rules_sql import (
+    LOG_COMPLETE,
+    LOG_DRAFT,
+    Facts,
+    score_sql,
+    state_sql,
+)
 
 # The course (its context row id) and, for a limited scope, the learners' ids are parameters:
 # one statement object serves every course, so SQLAlchemy compiles it once per process.
@@ -85,9 +92,17 @@ def rules_cte(shown: tuple[ModuleRule, ...]) -> CTE:
             ("pass_percent", Float),
             ("quiz_req", Integer),
             ("assign_req", Integer),
+            ("failure_req", Integer),
         ),
         [
-            (r.slug, i, r.pass_percent, int(r.quiz_required), int(r.assignment_required))
+            (
+                r.slug,
+                i,
+                r.pass_percent,
+                int(r.quiz_required),
+                int(r.assignment_required),
+                int(r.failure_required),
+            )
             for i, r in enumerate(shown)
         ],
     )
@@ -125,10 +140,29 @@ _ROUND_STATUS = ("submitted", "revise", "passed", "failed")
 
 # The facts, in the work union's column order (after the learner and the module's position,
 # before the time of the work). A branch adds some; the others are 0, or NULL for a score.
-_FACTS = ("lessons", "open", "grading", "graded", "failed", "best", "status", "rubric", "drafted")
+_FACTS = (
+    "lessons",
+    "open",
+    "grading",
+    "graded",
+    "failed",
+    "best",
+    "status",
+    "rubric",
+    "drafted",
+    "logged",
+    "failure",
+)
 _SCORES = frozenset({"best", "rubric"})
 
-_WorkModel = type[LessonView | QuizAttempt | AssignmentSubmission | AssignmentDraft]
+_WorkModel = type[
+    LessonView
+    | QuizAttempt
+    | AssignmentSubmission
+    | AssignmentDraft
+    | PracticeLogEntry
+    | PracticeLogExemption
+]
 
 
 def facts_cte(scope: Scope, rule_table: CTE) -> CTE:
@@ -140,6 +174,8 @@ def facts_cte(scope: Scope, rule_table: CTE) -> CTE:
         _quiz_facts(scope, rule_table),
         _latest_round_facts(scope, rule_table),
         _draft_facts(scope, rule_table),
+        _log_facts(scope, rule_table),
+        _exempt_facts(scope, rule_table),
     ).subquery("work")
     return _per_cell(work).cte("facts")
 
@@ -263,6 +299,54 @@ def _draft_facts(scope: Scope, rule_table: CTE) -> Select[Any]:
     )
 
 
+def _log_facts(scope: Scope, rule_table: CTE) -> Select[Any]:
+    """The practice log: the module's entry (draft or complete) and the learning-from-failure
+    entry passed."""
+    rules_c = rule_table.c
+    entry = PracticeLogEntry
+    module_entry = entry.kind == practice_log.MODULE
+    row = _work_row(
+        entry.user_id,
+        rules_c.position,
+        func.max(entry.updated_at),
+        logged=func.max(
+            case(
+                (and_(module_entry, entry.status == "complete"), LOG_COMPLETE),
+                (module_entry, LOG_DRAFT),
+                else_=0,
+            )
+        ),
+        failure=func.max(
+            case((and_(entry.kind == practice_log.FAILURE, entry.status == "passed"), 1), else_=0)
+        ),
+    )
+    return (
+        select(*row)
+        .join(rule_table, rules_c.slug == entry.module_slug)
+        .where(_mine(scope, entry))
+        .group_by(entry.user_id, rules_c.position)
+    )
+
+
+def _exempt_facts(scope: Scope, rule_table: CTE) -> Select[Any]:
+    """Modules complete before the practice log existed: their log asks nothing (no time of
+    work: the exemption is not the learner's doing)."""
+    rules_c = rule_table.c
+    exempt = PracticeLogExemption
+    row = _work_row(
+        exempt.user_id,
+        rules_c.position,
+        _none(UTCDateTime),
+        logged=literal(LOG_COMPLETE, Integer),
+        failure=literal(1, Integer),
+    )
+    return (
+        select(*row)
+        .join(rule_table, rules_c.slug == exempt.module_slug)
+        .where(_mine(scope, exempt))
+    )
+
+
 def _per_cell(work: Subquery) -> Select[Any]:
     """The work branches' rows merged per learner and module, the round status in words."""
     w = work.c
@@ -282,6 +366,8 @@ def _per_cell(work: Subquery) -> Select[Any]:
         case(*((code == n, name) for n, name in enumerate(_ROUND_STATUS, 1))).label("status"),
         func.max(w.rubric).label("rubric"),
         func.max(w.drafted).label("drafted"),
+        func.max(w.logged).label("logged"),
+        func.max(w.failure).label("failure"),
         type_coerce(func.max(w.at), UTCDateTime).label("at"),
     ).group_by(w.user_id, w.pos)
 
@@ -305,9 +391,12 @@ def cells_cte(scope: Scope) -> tuple[CTE, CTE]:
         status=fc.status,
         rubric=fc.rubric,
         drafted=fc.drafted,
+        logged=fc.logged,
+        failure_ok=fc.failure,
         pass_percent=rc.pass_percent,
         quiz_req=rc.quiz_req,
         assign_req=rc.assign_req,
+        failure_req=rc.failure_req,
     )
     state = state_sql(f)
     cells = (

@@ -1,7 +1,8 @@
-"""The grid's counts for modules a learner has no row in, on PostgreSQL: such a module is in its
-empty state, which is "passed" for a module whose completion rule asks nothing (the content
-format allows both flags false) and "not started" otherwise, in the cells, the modules passed,
-the status filter, the sort and the statistics alike."""
+"""The grid's counts for a module whose completion rule asks nothing (the content format allows
+both flags false) on PostgreSQL: its practice log entry is still asked, as the learner's own
+progress says, so a learner with no row in it has not started it, and the entry (or an
+exemption from it) alone passes it, in the cells, the modules passed, the status filter, the
+sort and the statistics alike."""
 
 from __future__ import annotations
 
@@ -37,13 +38,30 @@ def content_asking_nothing_of(slug: str) -> CurrentContent:
     return CurrentContent(programs, content.module_ids)
 
 
-def test_a_module_asking_nothing_is_passed_without_any_row(tool, platform):
+def test_a_module_asking_nothing_but_the_log_is_passed_by_the_entry_alone(tool, platform):
     reader = launch(tool, platform, "c-started")  # reads a lesson of 1.1 only
     read_lesson(reader, tool)
     launch(tool, platform, "c-idle")  # launched, no work at all
     [(course,)] = tool.rows("SELECT id FROM lti_context")
     with tool.app.app_context():
         content = content_asking_nothing_of(L1M2)
+        grid = cohort_grid.grid(db.session(), content, course, GridQuery(level=1))
+        cells = {r.name: {s: c.state.code for s, c in r.cells.items()} for r in grid.rows}
+        assert cells["Eve Started"][L1M2] == cells["Gus Idle"][L1M2] == "not_started"
+        assert {r.name: r.passed for r in grid.rows} == {"Eve Started": 0, "Gus Idle": 0}
+
+    # Eve writes the entry; Gus had completed the module before the log existed.
+    tool.rows(
+        "INSERT INTO practice_log_entry (context_id, user_id, module_slug, kind, sections,"
+        " word_count, status, round, updated_at) SELECT"
+        f" {course}, id, '{L1M2}', 'module', '{{}}', 300, 'complete', 0, now()"
+        " FROM lti_user WHERE sub = 'c-started' RETURNING id"
+    )
+    tool.rows(
+        "INSERT INTO practice_log_exemption (context_id, user_id, module_slug, created_at)"
+        f" SELECT {course}, id, '{L1M2}', now() FROM lti_user WHERE sub = 'c-idle' RETURNING id"
+    )
+    with tool.app.app_context():
         grid = cohort_grid.grid(db.session(), content, course, GridQuery(level=1))
         cells = {r.name: {s: c.state.code for s, c in r.cells.items()} for r in grid.rows}
         assert cells["Eve Started"][L1M1] == "in_progress"
@@ -53,7 +71,8 @@ def test_a_module_asking_nothing_is_passed_without_any_row(tool, platform):
             assert cells[name]["l1-m3-problem-thing-context"] == "not_started", name
         assert {r.name: r.passed for r in grid.rows} == {"Eve Started": 1, "Gus Idle": 1}
         stats = {s.slug: s.counts for s in grid.stats}
-        assert stats[L1M2] == {"passed": 2} and stats[L1M1] == {"in_progress": 1, "not_started": 1}
+        assert {state: n for state, n in stats[L1M2].items() if n} == {"passed": 2}
+        assert stats[L1M1] == {"in_progress": 1, "not_started": 1}
 
         passed = cohort_grid.grid(db.session(), content, course, GridQuery(status="passed"))
         assert {r.name for r in passed.rows} == {"Eve Started", "Gus Idle"}

@@ -14,7 +14,7 @@ from sqlalchemy.sql import column
 
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort import CellFacts, ModuleRule
-from lms_plugin.services.cohort_rules_sql import Facts, score_sql, state_sql
+from lms_plugin.services.cohort_rules_sql import Facts, log_facts, score_sql, state_sql
 from tests.support.endpoints import PG_ADMIN_URL
 from tests.support.processes import scratch_database
 
@@ -38,6 +38,9 @@ facts = st.builds(
     submission=st.sampled_from([None, "submitted", "revise", "passed", "failed"]),
     rubric_percent=percent,
     drafted=st.booleans(),
+    log_written=st.booleans(),
+    log_complete=st.booleans(),
+    failure_passed=st.booleans(),
 )
 module_rules = st.builds(
     ModuleRule,
@@ -46,6 +49,7 @@ module_rules = st.builds(
     max_attempts=st.just(3),
     quiz_required=st.booleans(),
     assignment_required=st.booleans(),
+    failure_required=st.booleans(),
 )
 COLUMNS = (
     ("lessons", Integer),
@@ -57,9 +61,12 @@ COLUMNS = (
     ("status", String),
     ("rubric", Float),
     ("drafted", Integer),
+    ("logged", Integer),
+    ("failure_ok", Integer),
     ("pass_percent", Float),
     ("quiz_req", Integer),
     ("assign_req", Integer),
+    ("failure_req", Integer),
 )
 
 
@@ -80,7 +87,8 @@ def in_sql(engine, cases: list[tuple[CellFacts, ModuleRule]]) -> list[tuple[str,
         (
             f.lessons_viewed, f.open_attempts, f.grading_attempts, f.graded_attempts,
             f.failed_attempts, f.best_percent, f.submission, f.rubric_percent, int(f.drafted),
-            r.pass_percent, int(r.quiz_required), int(r.assignment_required), n,
+            *log_facts(f), r.pass_percent, int(r.quiz_required), int(r.assignment_required),
+            int(r.failure_required), n,
         )
         for n, (f, r) in enumerate(cases)
     ]  # fmt: skip

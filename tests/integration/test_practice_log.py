@@ -12,6 +12,7 @@ import pytest
 from lms_plugin.services import grades
 from lms_plugin.services.practice_log_facts import learner_log_facts, log_facts
 from tests.support.awards import complete_level, launched, write_passed_work
+from tests.support.cohort import read_grid
 from tests.support.content_keys import L1M1, catalogue, module
 from tests.support.learners import FRENCH, api_launch
 from tests.support.practice_log import FAILURE_SECTIONS, entry_form
@@ -82,6 +83,28 @@ def test_the_overview_sends_the_learner_to_the_missing_entry_not_to_their_instru
     assert "ask your instructor" not in page
     assert f'href="/modules/{L1M1}/practice-log"' in page
     assert learner.get(tool.url + f"/modules/{L1M1}/practice-log", headers=HTML).ok
+
+
+def test_the_cohort_grid_passes_the_module_only_with_its_entry_as_completion_does(tool, platform):
+    context_id, user_id = launched(tool, platform, "learner-1", "course-101")
+    _pass_without_log(tool, context_id, user_id, [L1M1])
+    teacher = api_launch(tool, platform, user="teacher-1")
+    drill = f"{tool.url}/instructor/cohort/learners/{user_id}/modules/{L1M1}"
+
+    def states() -> tuple[str, str]:
+        """The module's state in the grid (SQL) and on the learner's drill-down (Python)."""
+        grid = read_grid(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
+        page = teacher.get(drill, headers=HTML).text
+        shown = re.search(r'data-testid="state"><span aria-hidden="true">.</span> (\w[\w ]*)', page)
+        assert shown is not None
+        [row] = grid.values()
+        return row.cells["1.1"][0], shown.group(1).strip()
+
+    assert _complete(tool, user_id, L1M1) is False
+    assert states() == ("in_progress", "In progress")  # was passed: no entry yet
+    learner = api_launch(tool, platform)
+    assert _post(learner, tool, f"/modules/{L1M1}/practice-log", entry_form(250)).status_code == 303
+    assert states() == ("passed", "Passed")
 
 
 def test_an_entry_missing_a_section_is_not_complete_and_a_complete_one_stays_so(tool, platform):

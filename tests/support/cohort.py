@@ -11,9 +11,11 @@ import requests
 from lxml import html
 
 from lms_plugin.domain.content.model import Item
+from lms_plugin.services.practice_log_facts import log_spec
 from tests.support.content_keys import L1M1, answers_for, module
 from tests.support.gradebook import drain, review, submit_assignment
 from tests.support.learners import api_launch
+from tests.support.practice_log import entry_form
 
 HTML = {"Accept": "text/html"}
 NAMES = {
@@ -70,18 +72,30 @@ def read_lesson(browser: requests.Session, tool: Any, mod: str = L1M1) -> None:
     assert browser.get(tool.url + f"/modules/{mod}/lessons/{lesson}", headers=HTML).ok
 
 
+def write_log_entry(browser: requests.Session, tool: Any, mod: str = L1M1) -> None:
+    """The module's practice log entry, complete (every module's completion asks for it)."""
+    written = browser.post(
+        tool.url + f"/modules/{mod}/practice-log",
+        data=entry_form(log_spec().min_words),
+        headers=HTML,
+        allow_redirects=False,
+    )
+    assert written.status_code == 303, written.text
+
+
 @dataclass
 class Seeded:
     submissions: dict[str, int]
 
 
 def seed_cohort(tool: Any, platform: Any) -> Seeded:
-    """Six learners of course-101 at the stages NAMES says, in module 1.1: passed (quiz and
-    assignment), waiting for review, failed twice, an attempt being graded, a lesson read,
-    and idle for 20 days."""
+    """Six learners of course-101 at the stages NAMES says, in module 1.1: passed (quiz,
+    assignment and practice log entry), waiting for review, failed twice, an attempt being
+    graded, a lesson read, and idle for 20 days."""
     browsers = {user: launch(tool, platform, user) for user in NAMES}
     attempt(browsers["c-passed"], tool, right=True)
     passed_round = submit_assignment(browsers["c-passed"], tool)
+    write_log_entry(browsers["c-passed"], tool)
     attempt(browsers["c-review"], tool, right=True)
     waiting = submit_assignment(browsers["c-review"], tool)
     attempt(browsers["c-failed"], tool, right=False)

@@ -21,6 +21,9 @@ BOTH = ModuleRule(
 )
 QUIZ = ModuleRule("m", 80, 3, quiz_required=True, assignment_required=False)
 NONE = ModuleRule("m", 80, 3, quiz_required=False, assignment_required=False)
+FAILURE = ModuleRule("m", 80, 3, quiz_required=True, assignment_required=True,
+                     failure_required=True)  # fmt: skip
+LOGGED = {"log_written": True, "log_complete": True}  # the practice log entry complete
 
 
 @pytest.mark.parametrize(
@@ -70,23 +73,70 @@ NONE = ModuleRule("m", 80, 3, quiz_required=False, assignment_required=False)
         ),
         # passed: the module grade, the mean of the required parts
         (
-            CellFacts(graded_attempts=1, best_percent=90, submission="passed", rubric_percent=70),
+            CellFacts(
+                graded_attempts=1, best_percent=90, submission="passed", rubric_percent=70, **LOGGED
+            ),
             BOTH,
             c.PASSED,
             80,
         ),
-        (CellFacts(graded_attempts=1, best_percent=80), QUIZ, c.PASSED, 80),
+        (CellFacts(graded_attempts=1, best_percent=80, **LOGGED), QUIZ, c.PASSED, 80),
+        # quiz and assignment passed, the practice log entry not complete: not complete yet
+        (
+            CellFacts(graded_attempts=1, best_percent=90, submission="passed", rubric_percent=70),
+            BOTH,
+            c.IN_PROGRESS,
+            90,
+        ),
+        (
+            CellFacts(
+                graded_attempts=1,
+                best_percent=90,
+                submission="passed",
+                rubric_percent=70,
+                log_written=True,
+            ),
+            BOTH,
+            c.IN_PROGRESS,
+            90,
+        ),
+        (CellFacts(log_written=True), BOTH, c.IN_PROGRESS, None),  # a log draft is work
+        # the learning-from-failure entry, where the module asks for it
+        (
+            CellFacts(
+                graded_attempts=1, best_percent=90, submission="passed", rubric_percent=70, **LOGGED
+            ),
+            FAILURE,
+            c.IN_PROGRESS,
+            90,
+        ),
+        (
+            CellFacts(
+                graded_attempts=1,
+                best_percent=90,
+                submission="passed",
+                rubric_percent=70,
+                failure_passed=True,
+                **LOGGED,
+            ),
+            FAILURE,
+            c.PASSED,
+            80,
+        ),
         (
             CellFacts(graded_attempts=1, best_percent=79.99, failed_attempts=1),
             QUIZ,
             c.FAILED,
             79.99,
         ),
-        # nothing required: complete from the start, as domain.completion says
-        (CellFacts(), NONE, c.PASSED, None),
-        (CellFacts(graded_attempts=1, best_percent=0), NONE, c.PASSED, 0),
+        # nothing required but the practice log, as domain.completion says
+        (CellFacts(), NONE, c.NOT_STARTED, None),
+        (CellFacts(**LOGGED), NONE, c.PASSED, None),
+        (CellFacts(graded_attempts=1, best_percent=0, **LOGGED), NONE, c.PASSED, 0),
         (
-            CellFacts(best_percent=60, rubric_percent=80, graded_attempts=1, submission="passed"),
+            CellFacts(
+                best_percent=60, rubric_percent=80, graded_attempts=1, submission="passed", **LOGGED
+            ),
             NONE,
             c.PASSED,
             70,
