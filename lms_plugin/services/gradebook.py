@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.grading import Grade, ScoreOutbox
 from lms_plugin.db.models import LtiContext, ResourceLink
-from lms_plugin.domain.content.model import Program
+from lms_plugin.domain.content.model import Module, Program
 from lms_plugin.domain.gradebook import (
     CERTIFICATE,
     SCORE_MAXIMUM,
@@ -37,6 +37,7 @@ from lms_plugin.domain.gradebook import (
     module_parts,
 )
 from lms_plugin.services.content import current_content
+from lms_plugin.services.practice_log_facts import learners_log_facts, log_parts
 from lms_plugin.services.staff import course_staff
 
 Key = tuple[int, int, str]  # (context_id, user_id, module slug or CERTIFICATE)
@@ -107,25 +108,37 @@ def course_columns(session: Session, context_ids: Iterable[int]) -> dict[int, Co
 def certificate_payloads(
     session: Session, learners: Iterable[tuple[int, int]], programs: Iterable[Program]
 ) -> dict[Key, ScorePayload]:
-    """Each learner's whole-certificate score, from their module grades (one query)."""
+    """Each learner's whole-certificate score, from their module grades and their practice log
+    (one query, and two per course), each module with the parts its own column counts."""
+    programs = list(programs)
     modules = {m.slug: m for p in programs for m in p.modules}
-    parts: dict[tuple[int, int], dict[str, tuple[Part, ...]]] = {}
     pairs = list(set(learners))
-    for grade in session.scalars(
-        select(Grade).where(tuple_(Grade.context_id, Grade.user_id).in_(pairs))
-    ):
-        module = modules.get(grade.module_slug)
-        if module is not None:
-            parts.setdefault((grade.context_id, grade.user_id), {})[module.slug] = module_parts(
-                module,
-                best_quiz=grade.quiz_percent,
-                submission_status=grade.assignment_status,
-                rubric_percent=grade.rubric_percent,
-            )
-    return {
-        (cid, uid, CERTIFICATE): certificate_payload(programs, parts.get((cid, uid), {}))
-        for cid, uid in pairs
+    grades = {
+        (g.context_id, g.user_id, g.module_slug): g
+        for g in session.scalars(
+            select(Grade).where(tuple_(Grade.context_id, Grade.user_id).in_(pairs))
+        )
     }
+    logs = learners_log_facts(session, pairs, modules)
+    payloads: dict[Key, ScorePayload] = {}
+    for cid, uid in pairs:
+        parts = {
+            slug: grade_parts(module, grades.get((cid, uid, slug)))
+            + log_parts(logs[cid, uid, slug])
+            for slug, module in modules.items()
+        }
+        payloads[(cid, uid, CERTIFICATE)] = certificate_payload(programs, parts)
+    return payloads
+
+
+def grade_parts(module: Module, grade: Grade | None) -> tuple[Part, ...]:
+    """The module's quiz and assignment parts as its grade row holds them (none: not started)."""
+    return module_parts(
+        module,
+        best_quiz=grade.quiz_percent if grade else None,
+        submission_status=grade.assignment_status if grade else None,
+        rubric_percent=grade.rubric_percent if grade else None,
+    )
 
 
 def queue_changes(session: Session, changed: Mapping[Key, ScorePayload]) -> list[ScoreOutbox]:

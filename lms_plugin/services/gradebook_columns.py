@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.grading import Grade, ScoreOutbox
 from lms_plugin.db.models import LtiContext, ResourceLink
-from lms_plugin.domain.gradebook import CERTIFICATE, ScorePayload, module_parts, module_payload
+from lms_plugin.domain.gradebook import CERTIFICATE, ScorePayload, module_payload
 from lms_plugin.services.content import current_content
 from lms_plugin.services.gradebook import (
     Key,
@@ -20,7 +20,9 @@ from lms_plugin.services.gradebook import (
     certificate_payloads,
     course_columns,
     enqueue,
+    grade_parts,
 )
+from lms_plugin.services.practice_log_facts import learners_log_facts, log_parts
 
 
 @dataclass(frozen=True)
@@ -173,20 +175,17 @@ def _queue_current(
     programs = current_content(session).programs
     modules = {m.slug: m for p in programs for m in p.modules}
     scores: dict[Key, tuple[ScorePayload, list[Target]]] = {}
+    learners = {(context_id, g.user_id) for g in grades}
+    logs = learners_log_facts(session, learners, targets)  # as the grading drain's payloads
     for grade in grades:
         module = modules.get(grade.module_slug)
         if module is None or grade.module_slug not in targets:
             continue
-        parts = module_parts(
-            module,
-            best_quiz=grade.quiz_percent,
-            submission_status=grade.assignment_status,
-            rubric_percent=grade.rubric_percent,
-        )
+        key = (context_id, grade.user_id, grade.module_slug)
+        parts = grade_parts(module, grade) + log_parts(logs.get(key))
         payload = module_payload(parts, grade.score)
         scores[(context_id, grade.user_id, grade.module_slug)] = (payload, targets[module.slug])
     if CERTIFICATE in targets:
-        learners = {(context_id, g.user_id) for g in grades}
         for key, payload in certificate_payloads(session, learners, programs).items():
             scores[key] = (payload, targets[CERTIFICATE])
     return enqueue(session, scores)

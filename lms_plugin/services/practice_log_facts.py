@@ -5,6 +5,7 @@ or two set queries for the learner pages (services.progress) and the grading dra
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -78,6 +79,33 @@ def log_facts(session: Session, keys: Iterable[Key]) -> dict[Key, LogFacts]:
     entries = session.execute(select(*_ENTRY_STATE).where(tuple_(*_ENTRY_KEY).in_(wanted)))
     exempt = session.execute(select(*_EXEMPT_KEY).where(tuple_(*_EXEMPT_KEY).in_(wanted)))
     return _facts(wanted, entries, exempt)
+
+
+def learners_log_facts(
+    session: Session, learners: Iterable[tuple[int, int]], module_slugs: Iterable[str]
+) -> dict[Key, LogFacts]:
+    """LogFacts of each module for each (context, user): two queries per course on those
+    learners' rows (a course's gradebook columns filled at once ask for every learner)."""
+    by_course: defaultdict[int, set[int]] = defaultdict(set)
+    for context_id, user_id in learners:
+        by_course[context_id].add(user_id)
+    slugs = set(module_slugs)
+    found: dict[Key, LogFacts] = {}
+    for context_id, users in by_course.items():
+        wanted = [(context_id, user_id, slug) for user_id in users for slug in slugs]
+        entries = session.execute(
+            select(*_ENTRY_STATE).where(
+                PracticeLogEntry.context_id == context_id, PracticeLogEntry.user_id.in_(users)
+            )
+        )
+        exempt = session.execute(
+            select(*_EXEMPT_KEY).where(
+                PracticeLogExemption.context_id == context_id,
+                PracticeLogExemption.user_id.in_(users),
+            )
+        )
+        found.update(_facts(wanted, entries, exempt))
+    return found
 
 
 def learner_log_facts(

@@ -15,6 +15,7 @@ from html import unescape
 import pytest
 import requests
 
+from lms_plugin.services.practice_log_facts import log_spec
 from tests.support.content_keys import L1M1, module
 from tests.support.gradebook import drain, launch_link, review, submit_assignment
 from tests.support.launch_flow import full_launch
@@ -46,10 +47,13 @@ def test_a_whole_certificate_activity_gets_the_progress_and_no_other_column_appe
     drain(tool)
 
     assert lms.cell(activity.lineitem) == {
-        "score": 4.55,
+        "score": 2.94,
         "needs_grading": False,
-        "comment": "4.55% of the certificate (1 of 22 required parts passed). "
-        "Level 1: 1 of 12 required parts passed; Level 2: 0 of 10 required parts passed.",
+        # every module's quiz, assignment and practice log entry, and Level 2's
+        # learning-from-failure entry: 34 parts (22 before, with Level 1 "complete" in the LMS
+        # though its badge waited for the entries)
+        "comment": "2.94% of the certificate (1 of 34 required parts passed). "
+        "Level 1: 1 of 18 required parts passed; Level 2: 0 of 16 required parts passed.",
         "activity": "InProgress",
     }
     assert columns(lms) == [activity.lineitem]  # no per-module column nobody asked for
@@ -64,10 +68,21 @@ def test_a_whole_certificate_activity_gets_the_progress_and_no_other_column_appe
     review(tool, submission, 3, "pass")
     drain(tool)
     graded = lms.cell(activity.lineitem)
-    assert (graded["score"], graded["needs_grading"]) == (9.09, False)
-    assert graded["comment"].startswith("9.09% of the certificate (2 of 22")
+    assert (graded["score"], graded["needs_grading"]) == (5.88, False)
+    assert graded["comment"].startswith("5.88% of the certificate (2 of 34")
     [body] = [s["body"] for s in lms.scores][-1:]
     assert body["gradingProgress"] == "FullyGraded"
+
+    written = learner.post(
+        tool.url + f"/modules/{L1M1}/practice-log",
+        data=entry_form(log_spec().min_words),
+        headers={"Accept": "text/html"},
+        allow_redirects=False,
+    )
+    assert written.status_code == 303
+    drain(tool)
+    logged = lms.cell(activity.lineitem)
+    assert logged["comment"].startswith("8.82% of the certificate (3 of 34"), logged
 
 
 def deep_link(tool, lms, *slugs: str) -> list[str]:
@@ -186,7 +201,7 @@ def test_the_whole_certificate_added_by_deep_linking_gets_the_progress(tool, lms
     submit_quiz(learner, tool)
     drain(tool)
 
-    assert lms.cell(placement.lineitem)["score"] == 4.55
+    assert lms.cell(placement.lineitem)["score"] == 2.94  # 1 of 34 required parts
     assert columns(lms) == [placement.lineitem]
 
 
@@ -201,7 +216,7 @@ def test_both_placements_in_one_course_each_get_their_own_score(tool, lms):
     drain(tool)
 
     assert lms.cell(per_module.lineitem)["score"] == 50.0
-    assert lms.cell(certificate.lineitem)["score"] == 4.55
+    assert lms.cell(certificate.lineitem)["score"] == 2.94  # 1 of 34 required parts
     assert sorted(columns(lms)) == sorted([per_module.lineitem, certificate.lineitem])
 
 
@@ -217,7 +232,7 @@ def test_a_certificate_activity_added_later_is_filled_at_its_first_launch(tool, 
     drain(tool)
 
     for user in ("early-1", "early-2"):
-        assert lms.cell(certificate.lineitem, user)["score"] == 4.55
+        assert lms.cell(certificate.lineitem, user)["score"] == 2.94  # 1 of 34 required parts
     assert lms.cell(certificate.lineitem, "teacher-1") is None  # no grades, no score
     launch_link(tool, lms, certificate, user="teacher-1")
     drain(tool)
@@ -235,7 +250,12 @@ def test_a_module_link_without_a_line_item_added_later_gets_a_column_filled(tool
 
     [made] = [e["item"] for e in lms.lineitems.values() if e["item"].get("resourceId") == L1M1]
     assert made["resourceLinkId"] == module_link.link_id
-    assert lms.cell(made["id"])["score"] == 50.0
+    filled = lms.cell(made["id"])
+    assert filled["score"] == 50.0
+    # the same parts as the grading drain sends for the module, the practice log included
+    assert filled["comment"] == (
+        "Quiz 100% passed; assignment not submitted yet; practice log entry not submitted yet"
+    )
 
 
 def test_a_course_s_certificate_column_counts_that_course_s_work_only(tool, lms):
@@ -245,7 +265,7 @@ def test_a_course_s_certificate_column_counts_that_course_s_work_only(tool, lms)
     submit_quiz(launch_link(tool, lms, course_a), tool)
     drain(tool)
 
-    assert lms.cell(course_a.lineitem)["score"] == 4.55
+    assert lms.cell(course_a.lineitem)["score"] == 2.94  # 1 of 34 required parts
     assert lms.cell(course_b.lineitem) is None
 
 
