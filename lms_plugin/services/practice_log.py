@@ -11,9 +11,10 @@ course (context) and, for learners, by the learner: nobody reads another course'
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
@@ -222,6 +223,25 @@ def failure_queue(session: Session, context_id: int) -> list[Waiting]:
         .order_by(PracticeLogEntry.completed_at, PracticeLogEntry.id)
     )
     return [Waiting(entry, name or sub) for entry, name, sub in rows]
+
+
+@dataclass(frozen=True)
+class FailuresWaiting:
+    count: int
+    oldest_at: datetime | None  # when the oldest was submitted
+
+
+def failures_waiting(session: Session, context_id: int) -> FailuresWaiting:
+    """How many learning-from-failure entries wait for review in this course (the instructor
+    home says so beside the assignments waiting)."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(PracticeLogEntry.completed_at)).where(
+            PracticeLogEntry.context_id == context_id,
+            PracticeLogEntry.kind == FAILURE,
+            PracticeLogEntry.status == "submitted",
+        )
+    ).one()
+    return FailuresWaiting(int(count), oldest)
 
 
 def failure_entry(session: Session, context_id: int, entry_id: int) -> PracticeLogEntry:

@@ -17,7 +17,7 @@ from lms_plugin.domain.content.model import Assignment
 from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.domain.i18n import N_
 from lms_plugin.domain.rubric_outcome import PassRule
-from lms_plugin.services import review_queue, reviews
+from lms_plugin.services import practice_log, review_queue, reviews
 from lms_plugin.services.content import current_content, module_version
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.deps import enqueue
@@ -53,6 +53,7 @@ def reviews_queue() -> str:
         titles=titles,
         filters=FILTER_LABELS,
         saved=_saved(course),
+        failures=practice_log.failures_waiting(session, course),
     )
 
 

@@ -201,6 +201,22 @@ def test_the_learning_from_failure_entry_is_graded_under_its_rubric(tool, platfo
     assert _post(teacher, tool, review, _rubric(lambda n: 4)).status_code == 409
 
 
+def test_the_instructor_home_says_a_learning_from_failure_entry_waits(tool, platform):
+    learner, _user_id = _level_2_learner(tool, platform)
+    teacher = instructor(tool, platform)
+    home = teacher.get(tool.url + "/instructor/", headers=HTML).text
+    assert "Nothing waits for you." in home and 'data-testid="home-failures"' not in home
+
+    path = f"/modules/{L2M5}/practice-log/failure"
+    assert _post(learner, tool, path, {**_failure(260), "action": "submit"}).status_code == 303
+    home = teacher.get(tool.url + "/instructor/", headers=HTML).text
+    assert "Nothing waits for you." not in home  # it said so with the entry waiting
+    assert "1 learning-from-failure entry (practice log) waits for your review" in home
+    assert 'href="/instructor/practice-log/failures"' in home
+    queue = teacher.get(tool.url + "/instructor/reviews", headers=HTML).text
+    assert '<strong data-testid="failures-waiting">1 waiting for review</strong>' in queue
+
+
 def test_learners_and_other_courses_never_see_an_entry(tool, platform):
     learner, user_id = _level_2_learner(tool, platform)
     secret = entry_form(250, word="secretword")
