@@ -61,6 +61,7 @@ class ModuleStatus:
     quiz_grading: bool = False
     assignment_state: AssignmentState = "none"
     log: practice_log.LogFacts | None = None  # the practice log, where completion asks for it
+    rule_met: bool = False  # the quiz and assignment parts are done: only the log may be missing
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def module_status(
         missing.append(_quiz_sentence(module.quiz, best_quiz_percent, quiz_grading))
     if rule.assignment_passed and module.assignment is not None and not assignment_ok:
         missing.append(_assignment_sentence(module.assignment, assignment))
+    rule_met = not missing
     missing.extend(practice_log.missing(log, log_min_words))
     lesson_slugs = {lesson.slug for lesson in module.lessons}
     return ModuleStatus(
@@ -183,6 +185,7 @@ def module_status(
         quiz_grading=quiz_grading,
         assignment_state=assignment if module.assignment is not None else "none",
         log=log,
+        rule_met=rule_met,
     )
 
 

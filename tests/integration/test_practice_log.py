@@ -80,6 +80,8 @@ def test_the_overview_sends_the_learner_to_the_missing_entry_not_to_their_instru
     step = re.search(r'data-testid="next-step" data-kind="(\w+)"', page)
     assert step is not None and step.group(1) == "log"
     assert "Write your practice log entry for Level 1, Module 1." in page
+    chip = '<span class="status status-action" data-testid="log-to-write">Practice log entry to'
+    assert chip + " write" in page  # not "In progress: 4 of 4 lessons read, quiz passed"
     assert "ask your instructor" not in page
     assert f'href="/modules/{L1M1}/practice-log"' in page
     assert learner.get(tool.url + f"/modules/{L1M1}/practice-log", headers=HTML).ok

@@ -25,6 +25,7 @@ from lms_plugin.domain.content.model import (
     QuizRules,
     RubricLevel,
 )
+from lms_plugin.domain.practice_log import LogFacts
 
 LABELS = ("Beginning", "Developing", "Proficient", "Exemplary")
 
@@ -135,7 +136,7 @@ def test_module_status(quiz, assignment, complete, quiz_passed, assignment_passe
         make_module(), best_quiz_percent=quiz, assignment_passed=assignment, lessons_viewed=set()
     )
     expected = ModuleStatus(complete, quiz_passed, assignment_passed, 0, 3, missing)
-    assert status == replace(expected, assignment_state=state)
+    assert status == replace(expected, assignment_state=state, rule_met=complete)  # no log here
 
 
 @pytest.mark.parametrize(
@@ -341,3 +342,25 @@ def test_program_incomplete_status_without_sentences():
 def test_empty_program_is_not_complete():
     status = program_status(make_program(), {}, completed_programs=set())
     assert (status.complete, status.modules_total, status.percent) == (False, 0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "log, complete, rule_met",
+    [
+        (LogFacts("none"), False, True),  # quiz and assignment passed: only the entry is missing
+        (LogFacts("draft", 40), False, True),
+        (LogFacts("complete", 260), True, True),
+        (LogFacts("complete", 260, "submitted"), False, True),
+    ],
+)
+def test_rule_met_says_only_the_practice_log_is_left(log, complete, rule_met):
+    status = module_status(
+        make_module(), best_quiz_percent=90.0, assignment_passed=True, lessons_viewed=set(),
+        log=log, log_min_words=250,
+    )  # fmt: skip
+    assert (status.complete, status.rule_met, status.log) == (complete, rule_met, log)
+    not_yet = module_status(
+        make_module(), best_quiz_percent=50.0, assignment_passed=True, lessons_viewed=set(),
+        log=log, log_min_words=250,
+    )  # fmt: skip
+    assert not not_yet.rule_met and not not_yet.complete
