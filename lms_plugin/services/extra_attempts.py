@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.learning import QuizExtraAttempt
-from lms_plugin.db.models import LtiUser
+from lms_plugin.db.models import LtiUser, Membership
+from lms_plugin.domain.errors import NotFoundError
+from lms_plugin.domain.i18n import _
 from lms_plugin.services.progress import Learner
 
 
@@ -47,7 +49,11 @@ def allow_one_more(
     session: Session, learner: Learner, module_slug: str, *, number: int, by_user_id: int
 ) -> bool:
     """Add attempt ``number`` (the page's count of added attempts, plus one). False when it was
-    added already (the form sent twice, or by two instructors at once): nothing more is added."""
+    added already (the form sent twice, or by two instructors at once): nothing more is added.
+    A learner who is not in the course is not found."""
+    member = select(Membership.id).filter_by(**learner.scope()).limit(1)
+    if session.scalar(member) is None:
+        raise NotFoundError(_("There is no such learner in this course."))
     if number != count(session, learner, module_slug) + 1:
         return False
     try:

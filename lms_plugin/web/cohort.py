@@ -1,8 +1,8 @@
 """The cohort dashboard of an instructor's course (the grid, its statistics, the at-risk and
 never-launched learners, the competency view, the CSV exports, the drill-down of a cell), its
 roster sync, the revocation of credentials earned in it and the quiz attempts an instructor
-adds for a learner. Routes on the instructor blueprint
-(instructors only, CSRF checked); every query is scoped by the launch's course."""
+adds for a learner. Routes on the instructor blueprint (instructors only, CSRF checked); every
+query is scoped by the launch's course."""
 
 from __future__ import annotations
 
@@ -138,11 +138,10 @@ def learner_module_page(user_id: int, slug: str) -> str:
 @bp.post("/cohort/learners/<int:user_id>/modules/<slug>/extra-attempt")
 def allow_extra_attempt(user_id: int, slug: str) -> BaseResponse:
     """Allow the learner one more attempt at the module's quiz (a form sent twice, one)."""
-    course = context_id()
-    session = deps.session()
-    learner_module(session, current_content(session), course, user_id, slug)  # in this course
+    course, session = context_id(), deps.session()
+    current_content(session).find(slug)  # a module of the certificate, or 404
     number = request.form.get("number", "")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         raise InvalidInputError(_("Send the form of the learner's page."))
     extra_attempts.allow_one_more(
         session,

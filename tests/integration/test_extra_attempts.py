@@ -98,6 +98,11 @@ def test_only_the_learners_own_instructors_add_attempts(tool, platform):
     assert learner.post(tool.url + path, data={"number": "1"}).status_code == 403
     teacher, _ = learner_page(tool, platform, user_id)
     assert teacher.post(tool.url + path, data={"number": "one"}).status_code == 400
+    assert teacher.post(tool.url + path, data={"number": "²"}).status_code == 400  # not int()
+    nobody = path.replace(f"/learners/{user_id}/", "/learners/99999/")
+    assert teacher.post(tool.url + nobody, data={"number": "1"}).status_code == 404
+    no_module = path.replace(L1M1, "no-such-module")
+    assert teacher.post(tool.url + no_module, data={"number": "1"}).status_code == 404
     assert tool.rows("SELECT count(*) FROM quiz_extra_attempt") == [(0,)]
 
 
