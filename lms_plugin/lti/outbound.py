@@ -152,7 +152,7 @@ class Outbound:
 
     def _read(self, response: requests.Response, url: str) -> bytes:
         length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > self.max_bytes:
+        if length.isascii() and length.isdigit() and int(length) > self.max_bytes:
             raise self._too_large(url)
         body = bytearray()
         for chunk in response.iter_content(16 * 1024):

@@ -141,7 +141,7 @@ def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -191,8 +191,8 @@ def _request_token(
     if not isinstance(token, str) or not token or token_type.lower() != "bearer":
         raise ServiceTokenError(200, "token endpoint returned no bearer access_token")
     expires_in = body.get("expires_in", DEFAULT_EXPIRES_IN)
-    if isinstance(expires_in, str) and expires_in.isdigit():  # some platforms send a string
-        expires_in = int(expires_in)
+    if isinstance(expires_in, str) and expires_in.isascii() and expires_in.isdigit():
+        expires_in = int(expires_in)  # some platforms send a string
     if not isinstance(expires_in, int | float) or isinstance(expires_in, bool):
         expires_in = DEFAULT_EXPIRES_IN
     return token, int(expires_in)

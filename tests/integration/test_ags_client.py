@@ -443,6 +443,8 @@ def test_retry_after_as_http_date():
     assert 85 <= (retry_after_seconds(format_datetime(soon, usegmt=True)) or 0) <= 90
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("²") is None  # a digit to str.isdigit(), not to float()
+    assert retry_after_seconds("120") == 120.0
 
 
 def test_unknown_line_item_and_unknown_user_are_not_gradable(lms, ags, lineitem):
