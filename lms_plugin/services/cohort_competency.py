@@ -40,7 +40,8 @@ from lms_plugin.domain.cohort_mastery import RUBRIC_TOP, ScoredCompetency
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.services import cohort_shape as sql
 from lms_plugin.services.cohort_grid import Column, learner_row, shape
-from lms_plugin.services.cohort_sql import COURSE, USERS, Scope, literal_table, no_jit
+from lms_plugin.services.cohort_scope import COURSE, USERS, Scope
+from lms_plugin.services.cohort_sql import literal_table, no_jit
 from lms_plugin.services.cohort_union import person, row_of
 
 

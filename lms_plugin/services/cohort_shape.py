@@ -39,7 +39,8 @@ from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort import ModuleRule
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.services.cohort_rules_sql import rank_sql
-from lms_plugin.services.cohort_sql import Scope, cells_cte
+from lms_plugin.services.cohort_scope import Scope
+from lms_plugin.services.cohort_sql import cells_cte
 
 FIRST = bindparam("first", type_=Integer)  # the page: rows first+1 .. last
 LAST = bindparam("last", type_=Integer)

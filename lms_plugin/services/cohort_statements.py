@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 
 from lms_plugin.domain.cohort import BINS
+from lms_plugin.services.cohort_scope import Scope
 from lms_plugin.services.cohort_shape import (
     FIRST,
     LAST,
@@ -39,7 +40,7 @@ from lms_plugin.services.cohort_shape import (
     learners_of,
     name_key,
 )
-from lms_plugin.services.cohort_sql import Scope, cells_cte
+from lms_plugin.services.cohort_sql import cells_cte
 from lms_plugin.services.cohort_union import packed_cells, person, row_of
 
 LIST_LIMIT = 20  # learners in the at-risk and never-launched lists (the rest: by a filter)
@@ -184,7 +185,7 @@ def rows_statement(shape: Shape) -> Select[Any]:
 
 @lru_cache(maxsize=64)
 def cells_statement(shown: tuple[Shown, ...]) -> Select[Any]:
-    """The cells with work of some learners (the :data:`~cohort_sql.USERS`)."""
+    """The cells with work of some learners (the :data:`~cohort_scope.USERS`)."""
     _, cells = cells_cte(Scope(tuple(s.rule for s in shown), some=True))
     c = cells.c
     return select(c.user_id, c.slug, c.state, c.score, c.failed, c.graded)
