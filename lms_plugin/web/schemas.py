@@ -122,6 +122,18 @@ class MeOut(Out):
     resource_link: ResourceLinkOut | None
 
 
+class LogOut(Out):
+    """The module's practice log as completion reads it (domain/practice_log.py)."""
+
+    entry: Literal["exempt", "none", "draft", "complete"] = Field(
+        description="exempt: the module was complete before the log existed"
+    )
+    words: int
+    failure: Literal["exempt", "none", "draft", "submitted", "revise", "passed"] | None = Field(
+        description="the learning-from-failure entry; null where the module does not ask for it"
+    )
+
+
 class ModuleStatusOut(Out):
     complete: bool
     quiz_passed: bool
@@ -132,6 +144,10 @@ class ModuleStatusOut(Out):
     quiz_grading: bool = Field(description="an attempt is submitted and being graded")
     assignment_state: Literal["none", "waiting", "revise", "passed", "failed"] = Field(
         description="none: nothing submitted; waiting: for review; revise: resubmission asked"
+    )
+    log: LogOut | None = Field(description="the practice log, which completion asks for")
+    rule_met: bool = Field(
+        description="the quiz and the assignment are done: only the practice log may be missing"
     )
 
 
