@@ -63,6 +63,11 @@ class ModuleStatus:
     log: practice_log.LogFacts | None = None  # the practice log, where completion asks for it
     rule_met: bool = False  # the quiz and assignment parts are done: only the log may be missing
 
+    @property
+    def log_todo(self) -> practice_log.LogTodo | None:
+        """What is left of the module's practice log (practice_log.todo)."""
+        return practice_log.todo(self.log)
+
 
 @dataclass(frozen=True)
 class ProgramStatus:

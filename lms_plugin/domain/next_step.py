@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from lms_plugin.domain import practice_log
 from lms_plugin.domain.completion import ModuleStatus, ProgramStatus, module_locked
 from lms_plugin.domain.content.model import Lesson, Module, Program
 from lms_plugin.domain.i18n import _, percent
@@ -179,27 +180,23 @@ def _in_module(
 
 def _log(log: LogFacts | None, name: str, slug: str, found: _Found) -> _Action | None:
     """The practice log's part of the module (domain/practice_log.py), once the quiz and the
-    assignment ask nothing more of the learner for now: the entry, then the Level 2
-    learning-from-failure entry where the module asks for it."""
-    if log is None:
-        return None
-    if log.entry in ("none", "draft"):
-        verb = (
-            _("finish your practice log entry for %(module)s", module=name)
-            if log.entry == "draft"
-            else _("write your practice log entry for %(module)s", module=name)
-        )
+    assignment ask nothing more of the learner for now."""
+    left = practice_log.todo(log)
+    if left == "write":
+        return _Action("log", _("write your practice log entry for %(module)s", module=name), slug)
+    if left == "finish":
+        verb = _("finish your practice log entry for %(module)s", module=name)
         return _Action("log", verb, slug)
-    if log.failure == "submitted":
+    if left == "failure_write":
+        verb = _("write your learning-from-failure entry of %(module)s", module=name)
+        return _Action("log_failure", verb, slug)
+    if left == "failure_revise":
+        verb = _("revise and resubmit your learning-from-failure entry of %(module)s", module=name)
+        return _Action("log_failure", verb, slug)
+    if left == "failure_waiting":
         found.waiting.append(
             _("your learning-from-failure entry of %(module)s is waiting for review", module=name)
         )
-    elif log.failure == "revise":
-        verb = _("revise and resubmit your learning-from-failure entry of %(module)s", module=name)
-        return _Action("log_failure", verb, slug)
-    elif log.failure in ("none", "draft"):
-        verb = _("write your learning-from-failure entry of %(module)s", module=name)
-        return _Action("log_failure", verb, slug)
     return None
 
 

@@ -64,6 +64,26 @@ class LogFacts:
     failure: FailureState | None = None
 
 
+LogTodo = Literal["write", "finish", "failure_write", "failure_revise", "failure_waiting"]
+
+
+def todo(facts: LogFacts | None) -> LogTodo | None:
+    """What is left of the module's log, first things first (None: nothing, or not asked): the
+    entry to write or finish, then the learning-from-failure entry to write, revise or wait
+    for. The next step and the module's status both say it."""
+    if facts is None:
+        return None
+    if facts.entry in ("none", "draft"):
+        return "finish" if facts.entry == "draft" else "write"
+    if facts.failure in ("none", "draft"):
+        return "failure_write"
+    if facts.failure == "revise":
+        return "failure_revise"
+    if facts.failure == "submitted":
+        return "failure_waiting"
+    return None
+
+
 def word_count(text: str) -> int:
     """Words as the assignment editor counts them: runs of non-space characters."""
     return len(text.split())

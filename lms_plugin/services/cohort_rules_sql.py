@@ -17,12 +17,6 @@ from lms_plugin.domain.cohort import ModuleRule
 LOG_DRAFT, LOG_COMPLETE = 1, 2  # Facts.logged
 
 
-def log_facts(facts: rules.CellFacts) -> tuple[int, int]:
-    """(logged, failure_ok) as the SQL facts hold a CellFacts' practice log."""
-    logged = LOG_COMPLETE if facts.log_complete else LOG_DRAFT if facts.log_written else 0
-    return logged, int(facts.failure_passed)
-
-
 @dataclass(frozen=True)
 class Facts:
     """Column expressions of one cell's facts and its module's rule (see CellFacts)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
@@ -210,16 +210,21 @@ class Waiting:
     learner: str
 
 
+def _failures_submitted(context_id: int) -> ColumnElement[bool]:
+    """This course's learning-from-failure entries waiting for review."""
+    return and_(
+        PracticeLogEntry.context_id == context_id,
+        PracticeLogEntry.kind == FAILURE,
+        PracticeLogEntry.status == "submitted",
+    )
+
+
 def failure_queue(session: Session, context_id: int) -> list[Waiting]:
     """This course's learning-from-failure entries waiting for review, oldest first."""
     rows = session.execute(
         select(PracticeLogEntry, LtiUser.name, LtiUser.sub)
         .join(LtiUser, LtiUser.id == PracticeLogEntry.user_id)
-        .where(
-            PracticeLogEntry.context_id == context_id,
-            PracticeLogEntry.kind == FAILURE,
-            PracticeLogEntry.status == "submitted",
-        )
+        .where(_failures_submitted(context_id))
         .order_by(PracticeLogEntry.completed_at, PracticeLogEntry.id)
     )
     return [Waiting(entry, name or sub) for entry, name, sub in rows]
@@ -236,9 +241,7 @@ def failures_waiting(session: Session, context_id: int) -> FailuresWaiting:
     home says so beside the assignments waiting)."""
     count, oldest = session.execute(
         select(func.count(), func.min(PracticeLogEntry.completed_at)).where(
-            PracticeLogEntry.context_id == context_id,
-            PracticeLogEntry.kind == FAILURE,
-            PracticeLogEntry.status == "submitted",
+            _failures_submitted(context_id)
         )
     ).one()
     return FailuresWaiting(int(count), oldest)

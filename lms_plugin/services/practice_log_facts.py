@@ -113,11 +113,8 @@ def learner_log_facts(
 ) -> dict[str, LogFacts]:
     """One learner's LogFacts per module slug: two queries on the learner's own rows, cheaper to
     build and send than `log_facts`' list of keys (every progress page and grade change asks)."""
-    wanted = [(context_id, user_id, slug) for slug in set(module_slugs)]
-    learner = {"context_id": context_id, "user_id": user_id}
-    entries = session.execute(select(*_ENTRY_STATE).filter_by(**learner))
-    exempt = session.execute(select(*_EXEMPT_KEY).filter_by(**learner))
-    return {key[2]: facts for key, facts in _facts(wanted, entries, exempt).items()}
+    found = learners_log_facts(session, [(context_id, user_id)], module_slugs)
+    return {key[2]: facts for key, facts in found.items()}
 
 
 def _facts(

@@ -85,10 +85,10 @@ def learner_progress(
     session: Session, content: CurrentContent, learner: Learner, *, lessons: bool = True
 ) -> Progress:
     """Six queries (lessons, attempts, submissions, extra attempts, practice log, its
-    exemptions), then the pure completion rules. Lessons viewed are shown, never part of
-    completion: with ``lessons=False`` they are not read, for a caller that only asks what is
-    complete or locked (recording awards, refusing locked work), one query fewer on every grade
-    change."""
+    exemptions), then the pure completion rules. Lessons viewed and the quiz attempts an
+    instructor added are shown, never part of completion: with ``lessons=False`` they are not
+    read, for a caller that only asks what is complete or locked (recording awards, refusing
+    locked work), two queries fewer on every grade change (its quizzes' ``extra`` is then 0)."""
     where: dict[str, object] = {"context_id": learner.context_id, "user_id": learner.user_id}
     work = _work(session, where, lessons=lessons)
     slugs = [m.slug for p in content.programs for m in p.modules]
@@ -123,13 +123,21 @@ def _work(
         .order_by(AssignmentSubmission.round)
     ):
         work[user_id].latest[module_slug] = status
+    if lessons:
+        _extra_attempts(session, where, work)
+    return work
+
+
+def _extra_attempts(
+    session: Session, where: dict[str, object], work: defaultdict[int, _Work]
+) -> None:
+    """The quiz attempts instructors added, per learner and module (services.extra_attempts)."""
     for user_id, module_slug, extra in session.execute(
         select(QuizExtraAttempt.user_id, QuizExtraAttempt.module_slug, func.count())
         .filter_by(**where)
         .group_by(QuizExtraAttempt.user_id, QuizExtraAttempt.module_slug)
     ):
         work[user_id].extra[module_slug] = extra
-    return work
 
 
 def _lessons_viewed(

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
+from lms_plugin.domain.practice_log import EntryState, FailureState
 from lms_plugin.services.assignments import MAX_TEXT_CHARS
 
 # --- request bodies ----------------------------------------------------------------------
@@ -125,11 +126,9 @@ class MeOut(Out):
 class LogOut(Out):
     """The module's practice log as completion reads it (domain/practice_log.py)."""
 
-    entry: Literal["exempt", "none", "draft", "complete"] = Field(
-        description="exempt: the module was complete before the log existed"
-    )
+    entry: EntryState = Field(description="exempt: the module was complete before the log existed")
     words: int
-    failure: Literal["exempt", "none", "draft", "submitted", "revise", "passed"] | None = Field(
+    failure: FailureState | None = Field(
         description="the learning-from-failure entry; null where the module does not ask for it"
     )
 

@@ -14,7 +14,13 @@ from sqlalchemy.sql import column
 
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort import CellFacts, ModuleRule
-from lms_plugin.services.cohort_rules_sql import Facts, log_facts, score_sql, state_sql
+from lms_plugin.services.cohort_rules_sql import (
+    LOG_COMPLETE,
+    LOG_DRAFT,
+    Facts,
+    score_sql,
+    state_sql,
+)
 from tests.support.endpoints import PG_ADMIN_URL
 from tests.support.processes import scratch_database
 
@@ -68,6 +74,12 @@ COLUMNS = (
     ("assign_req", Integer),
     ("failure_req", Integer),
 )
+
+
+def log_facts(facts: CellFacts) -> tuple[int, int]:
+    """(logged, failure_ok) as the SQL facts hold a CellFacts' practice log."""
+    logged = LOG_COMPLETE if facts.log_complete else LOG_DRAFT if facts.log_written else 0
+    return logged, int(facts.failure_passed)
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
