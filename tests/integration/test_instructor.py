@@ -239,14 +239,14 @@ def test_save_and_next_walks_the_waiting_ones_then_the_queue_shows_the_outcomes(
     )
     assert last.headers["Location"].startswith("/instructor/reviews?")  # nothing else waits
     queue = teacher.get(tool.url + last.headers["Location"], headers=HTML).text
-    assert "Nothing else is waiting for review." in queue
+    assert "No other assignment is waiting for review." in queue
     outcomes = re.findall(r'data-testid="outcome">(.*?)</td>', queue)
     assert [_text(o) for o in outcomes] == ["Revision requested (50%)", "Passed (75%)"]
     assert "Theo Teacher" in queue
     passed = teacher.get(tool.url + "/instructor/reviews?status=passed", headers=HTML).text
     assert "Learner a1" in passed and "Learner a2" not in passed
     waiting = teacher.get(tool.url + "/instructor/reviews", headers=HTML).text
-    assert "Nothing is waiting for review." in waiting and "Learner b1" not in waiting
+    assert "No assignment is waiting for review." in waiting and "Learner b1" not in waiting
     assert tool.rows(f"SELECT status FROM assignment_submission WHERE id = {other}") == [
         ("submitted",)
     ]

@@ -217,6 +217,11 @@ def test_the_instructor_home_says_a_learning_from_failure_entry_waits(tool, plat
     assert 'href="/instructor/practice-log/failures"' in home
     queue = teacher.get(tool.url + "/instructor/reviews", headers=HTML).text
     assert '<strong data-testid="failures-waiting">1 waiting for review</strong>' in queue
+    # No assignment waits: the empty queue says so, not that nothing waits at all.
+    empty = re.search(r'<p data-testid="queue-empty">(.*?)</p>', queue, re.S)
+    assert empty and "No assignment is waiting for review." in empty[1]
+    assert "1 learning-from-failure entry is waiting." in empty[1]
+    assert "Nothing is waiting for review." not in queue
 
 
 def test_learners_and_other_courses_never_see_an_entry(tool, platform):
