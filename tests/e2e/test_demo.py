@@ -117,6 +117,12 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
             expect(frame.get_by_text(name).first).to_be_visible()
         expect(frame.get_by_text("Sam Rivera").first).to_be_visible()  # launched just now
         page.screenshot(path=str(tmp_path / "instructor-cohort-1280.png"), full_page=True)
+        # The course's title has an em dash: gunicorn sends the CSV's name (RFC 6266), no 500.
+        grid = requests.get(f"{tool_url}/instructor/cohort.csv", params={"lh": handle}, timeout=30)
+        assert grid.status_code == 200 and "Sam Rivera" in grid.text, grid.text[:300]
+        assert "filename*=UTF-8''Implementation-Support-Practitioner-%E2%80%94" in (
+            grid.headers["Content-Disposition"]
+        )
         # The roster through NRPS, on the worker: Nico, enrolled, has never launched.
         assert frame.get_by_text("Nico Rossi").count() == 0
         with frame.expect_navigation():  # the form posts, then lands back on #roster

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from urllib.parse import unquote
 
 import pytest
 from lxml import html
@@ -427,3 +428,26 @@ def _sync_roster(tool) -> None:
     from tests.integration.test_cohort import _sync_roster as sync
 
     sync(tool)
+
+
+def test_a_course_title_beyond_ascii_names_the_csv_by_rfc_6266_not_a_500(tool, platform):
+    """A Moodle course's full name is anything its teacher typed: an em dash, Greek, accents.
+    Raw UTF-8 in a header is not HTTP (gunicorn and the standard library refuse to send it): the
+    name goes as ``filename*`` (RFC 8187) beside an ASCII ``filename``."""
+    course = "Été — Ελληνικά"
+    teacher = api_launch(tool, platform, user="teacher-1", course=course)
+    title = f"ISP Certificate {course}"
+    for path, what in (
+        ("/instructor/cohort.csv", "cohort"),
+        ("/instructor/cohort/competencies.csv", "competencies"),
+        (f"/instructor/cohort/questions.csv?module={L1M1}", "questions-1.1"),
+    ):
+        response = teacher.get(tool.url + path, timeout=30)  # the server may hang up
+        assert response.status_code == 200, (path, response.text[:300])
+        disposition = response.raw.headers["Content-Disposition"]
+        assert disposition.isascii()
+        ascii_name, utf8_name = re.fullmatch(
+            r"attachment; filename=\"([^\"]+)\"; filename\*=UTF-8''(\S+)", disposition
+        ).groups()
+        assert ascii_name.startswith(f"ISP-Certificate-Ete-{what}-20")
+        assert unquote(utf8_name).startswith(f"{title.replace(' ', '-')}-{what}-20")
