@@ -120,8 +120,9 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
         # The course's title has an em dash: gunicorn sends the CSV's name (RFC 6266), no 500.
         grid = requests.get(f"{tool_url}/instructor/cohort.csv", params={"lh": handle}, timeout=30)
         assert grid.status_code == 200 and "Sam Rivera" in grid.text, grid.text[:300]
-        assert "filename*=UTF-8''Implementation-Support-Practitioner-%E2%80%94" in (
-            grid.headers["Content-Disposition"]
+        assert (
+            "filename*=UTF-8''Implementation-Support-Practitioner-%E2%80%94"
+            in (grid.headers["Content-Disposition"])
         )
         # The roster through NRPS, on the worker: Nico, enrolled, has never launched.
         assert frame.get_by_text("Nico Rossi").count() == 0

@@ -107,7 +107,9 @@ def test_launch_home_review_save_and_next_then_the_queue(chromium, tool, platfor
     page.get_by_text("Revise and resubmit").click()
     page.get_by_role("button", name="Save and next").click()
 
-    expect(page.get_by_test_id("saved")).to_contain_text("No other assignment is waiting for review.")
+    expect(page.get_by_test_id("saved")).to_contain_text(
+        "No other assignment is waiting for review."
+    )
     outcomes = page.get_by_test_id("outcome")
     expect(outcomes).to_have_text(["Revision requested (50%)", "Passed (81.25%)"])
     assert axe_violations(page) == []
