@@ -43,7 +43,7 @@ def overview_context() -> dict[str, Any]:
         "progress": progress,
         "step": step,
         "grades": _grade_lines(content, progress, learner),
-        "waits_for": _waits_for(content, progress),
+        "waits_for": waits_for(content, progress),
         "pending": any(status.quiz_grading for status in progress.modules.values()),
     }
 
@@ -70,7 +70,7 @@ def _grade_line(program: Program, module: Module, progress: Progress, grade: Any
     )
 
 
-def _waits_for(content: CurrentContent, progress: Progress) -> dict[str, str]:
+def waits_for(content: CurrentContent, progress: Progress) -> dict[str, str]:
     """Each locked module's phrase: what it opens after ("opens once … is complete")."""
     titles = {m.slug: m.title for p in content.programs for m in p.modules}
     waits = {}

@@ -19,12 +19,13 @@ from lms_plugin.domain.practice_log import FAILURE, MODULE, entry_words
 from lms_plugin.services import practice_log
 from lms_plugin.services.content import current_content
 from lms_plugin.services.practice_log_facts import log_spec
-from lms_plugin.services.progress import Learner, require_open
+from lms_plugin.services.progress import Learner, learner_progress, require_open
 from lms_plugin.web import deps, launch_session
 from lms_plugin.web.deps import ring
 from lms_plugin.web.instructor import bp as instructor_bp
 from lms_plugin.web.instructor import context_id
 from lms_plugin.web.player import bp as player_bp
+from lms_plugin.web.player_context import waits_for
 from worker import dispatch
 
 
@@ -37,6 +38,8 @@ def practice_log_page() -> str:
         "player/practice_log.html",
         log=practice_log.learner_log(session, content, learner),
         spec=log_spec(),
+        # a locked module's entry opens with the module: say when, instead of a link to a 403
+        waits_for=waits_for(content, learner_progress(session, content, learner)),
     )
 
 

@@ -301,3 +301,22 @@ def test_the_log_page_shows_every_module_and_its_state(tool, platform):
         len(p.modules) for p in catalogue().programs
     )
     assert "insight insight" in page.text and "Entry: complete" in page.text
+
+
+def test_the_log_page_links_only_entries_a_learner_can_open_and_says_when_the_rest_open(
+    tool, platform
+):
+    """A fresh learner: Module 1's entry can be written; every other module is locked, and its
+    entry says when it opens instead of linking to a refusal (403) page."""
+    learner = api_launch(tool, platform)
+    page = learner.get(tool.url + "/practice-log", headers=HTML).text
+    links = set(re.findall(r'href="(/modules/[^"?]+/practice-log[^"?]*)', page))
+    assert links == {f"/modules/{L1M1}/practice-log"}
+    for link in links:
+        assert learner.get(tool.url + link, headers=HTML).status_code == 200
+    locked = re.findall(r'data-testid="log-locked">([^<]*)<', page)
+    assert len(locked) == sum(len(p.modules) for p in catalogue().programs) - 1
+    assert locked[0] == (
+        "Locked: opens once “The ISP role and the implementation gap” is complete"
+    )
+    assert locked[-1] == "Locked: opens once the earlier level is complete"
