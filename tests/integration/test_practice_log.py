@@ -316,7 +316,5 @@ def test_the_log_page_links_only_entries_a_learner_can_open_and_says_when_the_re
         assert learner.get(tool.url + link, headers=HTML).status_code == 200
     locked = re.findall(r'data-testid="log-locked">([^<]*)<', page)
     assert len(locked) == sum(len(p.modules) for p in catalogue().programs) - 1
-    assert locked[0] == (
-        "Locked: opens once “The ISP role and the implementation gap” is complete"
-    )
+    assert locked[0] == ("Locked: opens once “The ISP role and the implementation gap” is complete")
     assert locked[-1] == "Locked: opens once the earlier level is complete"
