@@ -21,6 +21,7 @@ import requests
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from tests.support.axe import axe_violations
+from tests.support.crawl import crawl
 from tests.support.processes import cli, free_port, marked_tree, process_tree, tool_env, wait_http
 from tests.support.worker import wait_for
 
@@ -104,8 +105,9 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
         assert "/instructor" not in frame.url
         page.screenshot(path=str(tmp_path / "learner-launch-1280.png"), full_page=True)
         assert axe_violations(page) == []  # the course page around the frame
+        learner_handle = _handle(frame)
         learner = requests.get(
-            tool_url + "/instructor/cohort", params={"lh": _handle(frame)}, timeout=10
+            tool_url + "/instructor/cohort", params={"lh": learner_handle}, timeout=10
         )
         assert learner.status_code == 403  # a learner's launch never opens instructor pages
 
@@ -135,6 +137,14 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
             if not frame.locator("[data-status=running]").count():
                 frame.goto(f"{tool_url}/instructor/cohort?lh={handle}")
         expect(frame.get_by_text("Nico Rossi").first).to_be_visible()
+
+        # Every link the instructor's and the learner's pages offer opens, under gunicorn.
+        for who, start, at_least in (
+            ("Ines", f"{tool_url}/instructor/?lh={handle}", 100),
+            ("Sam", f"{tool_url}/?lh={learner_handle}", 20),
+        ):
+            visited, dead = crawl(start, start.split("lh=")[1])
+            assert visited >= at_least and dead == [], (who, visited, dead)
 
         # Deep linking: the instructor adds Module 2 as an activity of its own.
         page.goto(lms_url + "/")
