@@ -1,21 +1,26 @@
 """Quiz attempts an instructor allows a learner beyond the module's ``max_attempts`` (Moodle's
 user override, Canvas's "extra attempts"): the learner told "ask your instructor what comes
-next" once their attempts are used gets one more, and the record says who allowed it and when."""
+next" once their attempts are used gets one more, and the record says who allowed it and when.
+The question statistics page offers the same to every learner of the course in that case at once
+(after a question that turned out unfair, say)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
-from lms_plugin.db.learning import QuizExtraAttempt
+from lms_plugin.db.learning import QuizAttempt, QuizExtraAttempt
 from lms_plugin.db.models import LtiUser, Membership
+from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import NotFoundError
 from lms_plugin.domain.i18n import _
+from lms_plugin.domain.roles import AccessLevel
 from lms_plugin.services.progress import Learner
 
 
@@ -70,3 +75,79 @@ def allow_one_more(
         return False
     session.commit()
     return True
+
+
+@dataclass(frozen=True)
+class OutOfAttempts:
+    """A learner who has used every attempt they were allowed at a quiz without passing it."""
+
+    user_id: int
+    name: str
+    used: int
+    extra: int  # attempts added already: the next one added is number ``extra + 1``
+
+
+def out_of_attempts(session: Session, context_id: int, module: Module) -> list[OutOfAttempts]:
+    """The course's learners told to ask their instructor at ``module``'s quiz: every attempt
+    allowed (the module's and any added) used and graded, none passed. By name."""
+    learner = (Membership.context_id == context_id, Membership.access == AccessLevel.LEARNER.value)
+    attempts = (
+        select(
+            QuizAttempt.user_id,
+            func.count().label("used"),
+            func.max(QuizAttempt.percent).label("best"),
+            func.sum(case((QuizAttempt.status != "graded", 1), else_=0)).label("pending"),
+        )
+        .where(QuizAttempt.context_id == context_id, QuizAttempt.module_slug == module.slug)
+        .group_by(QuizAttempt.user_id)
+        .subquery()
+    )
+    added = (
+        select(QuizExtraAttempt.user_id, func.count().label("extra"))
+        .where(
+            QuizExtraAttempt.context_id == context_id,
+            QuizExtraAttempt.module_slug == module.slug,
+        )
+        .group_by(QuizExtraAttempt.user_id)
+        .subquery()
+    )
+    extra = func.coalesce(added.c.extra, 0)
+    rows = session.execute(
+        select(attempts.c.user_id, LtiUser.name, LtiUser.sub, attempts.c.used, extra)
+        .join(LtiUser, LtiUser.id == attempts.c.user_id)
+        .join(Membership, Membership.user_id == attempts.c.user_id)
+        .outerjoin(added, added.c.user_id == attempts.c.user_id)
+        .where(
+            *learner,
+            attempts.c.pending == 0,
+            or_(attempts.c.best.is_(None), attempts.c.best < module.quiz.pass_percent),
+            attempts.c.used >= module.quiz.max_attempts + extra,
+        )
+        .order_by(func.coalesce(LtiUser.name, LtiUser.sub), attempts.c.user_id)
+    )
+    return [
+        OutOfAttempts(user_id, name or sub, int(used), int(n))
+        for user_id, name, sub, used, n in rows
+    ]
+
+
+def allow_one_more_each(
+    session: Session,
+    context_id: int,
+    module_slug: str,
+    numbers: Mapping[int, int],
+    *,
+    by_user_id: int,
+) -> int:
+    """``allow_one_more`` for each learner of ``numbers`` (user id -> the attempt number the
+    page offered them): how many were added. A learner who has left the course, or was given
+    that attempt already, is passed over; the others still get theirs."""
+    added = 0
+    for user_id, number in numbers.items():
+        learner = Learner(context_id, user_id)
+        try:
+            if allow_one_more(session, learner, module_slug, number=number, by_user_id=by_user_id):
+                added += 1
+        except NotFoundError:
+            continue
+    return added

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.domain import item_analysis
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.domain.content.markdown import first_paragraph_text
-from lms_plugin.services import cohort_grid
+from lms_plugin.domain.errors import InvalidInputError
+from lms_plugin.services import cohort_grid, extra_attempts
 from lms_plugin.services.content import current_content
 from lms_plugin.services.question_stats import QuestionReport, question_report
 from lms_plugin.web import deps, launch_session
@@ -31,7 +34,31 @@ def question_stats() -> str:
         columns=columns,
         rules=item_analysis,
         gist=gist,
+        out_of_attempts=extra_attempts.out_of_attempts(deps.session(), context_id(), report.module),
+        added=request.args.get("added"),
     )
+
+
+@bp.post("/cohort/questions/extra-attempts")
+def allow_extra_attempts() -> BaseResponse:
+    """One more attempt at the module's quiz for each learner the page listed as out of
+    attempts (``learner-<user id>`` = the attempt number offered; a form sent twice adds one)."""
+    course, session = context_id(), deps.session()
+    slug = request.form.get("module", "")
+    current_content(session).find(slug)  # a module of the certificate, or 404
+    numbers: dict[int, int] = {}
+    for key, value in request.form.items():
+        user_id = key.removeprefix("learner-")
+        if user_id == key:
+            continue
+        if not all(v.isascii() and v.isdigit() for v in (user_id, value)):
+            raise InvalidInputError(_("Send the form of the question statistics page."))
+        numbers[int(user_id)] = int(value)
+    added = extra_attempts.allow_one_more_each(
+        session, course, slug, numbers, by_user_id=launch_session.current().user_id
+    )
+    page = launch_session.link("instructor.question_stats", module=slug, added=added)
+    return redirect(page + "#out-of-attempts", code=303)
 
 
 @bp.get("/cohort/questions.csv")

@@ -114,3 +114,53 @@ def test_no_form_once_the_quiz_is_passed_or_before_any_attempt(tool, platform):
     learner.post(tool.url + f"/api/v1/modules/{L1M1}/attempts")
     tool.rows("UPDATE quiz_attempt SET status = 'graded', percent = 100.0 RETURNING id")
     assert 'data-testid="extra-attempt-form"' not in teacher.get(url, headers=HTML).text
+
+
+def test_the_question_statistics_page_allows_every_learner_out_of_attempts_one_more(tool, platform):
+    """Two learners used every attempt without passing, a third still has attempts, and the
+    course's instructor tried the quiz through "View as learner": only the two are listed, and
+    one click gives each of them one attempt (the form sent twice still one each)."""
+    for user in ("learner-1", "learner-2", "teacher-1"):
+        use_every_attempt(tool, api_launch(tool, platform, user=user))
+    learner_3 = api_launch(tool, platform, user="learner-3")
+    assert learner_3.post(tool.url + f"/api/v1/modules/{L1M1}/attempts").status_code == 201
+    teacher = api_launch(tool, platform, user="teacher-1")
+    teacher.headers["Accept"] = "text/html"
+    page_url = f"{tool.url}/instructor/cohort/questions?module={L1M1}"
+    page = teacher.get(page_url).text
+    section = re.search(r'data-testid="out-of-attempts-list">(.*?)</ul>', page, re.S)
+    assert section and re.findall(r">([^<>]+)</a>", section[1]) == [
+        "Learner learner-2",
+        "Lena Learner",  # learner-1, by name
+    ]
+    assert "2 learners have used every attempt at this quiz" in page
+    assert 'href="#out-of-attempts" data-testid="out-of-attempts-link">2 learners out of' in page
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    assert sorted(k for k in form if k.startswith("learner-")) == [
+        f"learner-{uid}"
+        for (uid,) in tool.rows(
+            "SELECT id FROM lti_user WHERE sub IN ('learner-1', 'learner-2') ORDER BY id"
+        )
+    ]
+    post_url = f"{tool.url}/instructor/cohort/questions/extra-attempts"
+    done = teacher.post(post_url, data=form)
+    assert done.status_code == 200 and "2 learners may now make one more attempt" in done.text
+    assert "No learner of this course is out of attempts at this quiz." in done.text
+    assert teacher.post(post_url, data=form).ok  # sent twice: nothing more
+    assert tool.rows(
+        "SELECT u.sub, e.number FROM quiz_extra_attempt e JOIN lti_user u ON u.id = e.user_id"
+        " ORDER BY u.sub"
+    ) == [("learner-1", 1), ("learner-2", 1)]
+    fourth = api_launch(tool, platform, user="learner-2").post(
+        tool.url + f"/api/v1/modules/{L1M1}/attempts"
+    )
+    assert fourth.status_code == 201 and fourth.json()["number"] == 4
+
+    bad = teacher.post(post_url, data={**form, "learner-x": "1"})
+    assert bad.status_code == 400
+    elsewhere = api_launch(tool, platform, user="teacher-1", course="course-202")
+    other = elsewhere.post(post_url, data=form, headers=HTML, allow_redirects=False)
+    assert other.status_code == 303 and "added=0" in other.headers["Location"]
+    # another course's instructor: those learners are not in their course
+    assert tool.rows("SELECT count(*) FROM quiz_extra_attempt") == [(2,)]
+    assert api_launch(tool, platform).post(post_url, data=form).status_code == 403
