@@ -45,6 +45,10 @@ class GradedAttempt:
 
     results: Sequence[Mapping[str, Any]]  # item_id, points_awarded, points_possible, correct
     answers: Mapping[str, Any]
+    # The questions this attempt's figures count for (None: all it drew). An attempt on an
+    # earlier version of the module counts only for the questions unchanged since; the others
+    # still make up the rest of its score.
+    counts_for: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ def item_stats(
         possible = sum(points for _, _, points in scored)
         for item_id, awarded, points in scored:
             if item_id not in pairs or points <= 0:
+                continue
+            if attempt.counts_for is not None and item_id not in attempt.counts_for:
                 continue
             rest = possible - points
             pairs[item_id].append((awarded / points, (total - awarded) / rest if rest else 0.0))

@@ -7,12 +7,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from collections import Counter
 
+import yaml
 from lxml import html
 
 from lms_plugin.db import db
+from lms_plugin.domain.content.loader import load_catalogue
 from lms_plugin.services import grades
+from lms_plugin.services.content import sync_content
+from tests.conftest import COURSES
 from tests.support.cohort import HTML, attempt
 from tests.support.content_keys import L1M1, module
 from tests.support.learners import api_launch
@@ -110,3 +115,46 @@ def test_the_page_is_the_instructors_of_the_course_only(tool, platform):
     assert "No learner of this course has a graded attempt at this quiz yet." in first
     cohort = teacher.get(tool.url + "/instructor/cohort", headers=HTML).text
     assert 'data-testid="questions-link"' in cohort
+
+
+def _sync(tool, root) -> None:
+    with tool.app.app_context():
+        catalogue, problems = load_catalogue(root)
+        assert catalogue is not None, problems
+        sync_content(db.session(), catalogue)
+
+
+def test_a_question_reworded_since_counts_only_the_answers_to_its_new_wording(
+    tool, platform, tmp_path
+):
+    """A question whose key or wording was fixed: the answers given before the fix no longer
+    count in its figures (nor in its advice), the page says how many were left out, and the
+    other questions keep every answer. Back to the old wording, the old answers count again."""
+    for n in range(2):
+        attempt(api_launch(tool, platform, user=f"q-version-{n}"), tool, right=True)
+    _grade(tool)
+    drawn = Counter(i for (ids,) in tool.rows("SELECT item_ids FROM quiz_attempt") for i in ids)
+    reworded, kept = sorted(drawn)[:2]
+    teacher = instructor(tool, platform)
+    url = tool.url + f"/instructor/cohort/questions?module={L1M1}"
+
+    root = tmp_path / "courses"
+    shutil.copytree(COURSES, root)
+    quiz_file = root / "level-1" / "m1-role-of-the-isp" / "quiz.yaml"
+    quiz = yaml.safe_load(quiz_file.read_text())
+    item = next(i for i in quiz["items"] if i["id"] == reworded)
+    item["prompt"] = "Reworded: " + item["prompt"]
+    quiz_file.write_text(yaml.safe_dump(quiz, sort_keys=False, allow_unicode=True))
+    try:
+        _sync(tool, root)
+        page = teacher.get(url, headers=HTML).text
+        table = _table(page)
+        assert table[reworded][:2] == ["0", "0"]
+        assert table[kept][:2] == [str(drawn[kept])] * 2
+        left_out = re.search(r'data-testid="earlier-wording">(\d+) answers? to', page)
+        assert left_out and int(left_out[1]) == drawn[reworded]
+    finally:
+        _sync(tool, COURSES)  # the real content on top again, for the tests that follow
+    page = teacher.get(url, headers=HTML).text
+    assert _table(page)[reworded][:2] == [str(drawn[reworded])] * 2
+    assert 'data-testid="earlier-wording"' not in page

@@ -51,6 +51,14 @@ def test_partial_credit_counts_in_the_mean_not_as_right():
     assert (stats.drawn, stats.right, stats.mean_score) == (2, 1, 0.75)
 
 
+def test_an_attempt_counts_only_for_the_questions_it_counts_for():
+    old = GradedAttempt(_attempt({"q1": 0.0, "q2": 1.0}).results, {}, frozenset({"q2"}))
+    new = _attempt({"q1": 1.0, "q2": 0.0})
+    q1, q2 = item_stats([old, new], ["q1", "q2"], {"q1": "b"})
+    assert (q1.drawn, q1.right, q1.mean_score) == (1, 1, 1.0)  # the old answer to q1 left out
+    assert (q2.drawn, q2.right, q2.mean_score) == (2, 1, 0.5)
+
+
 def test_no_discrimination_and_no_advice_below_the_minimum_of_attempts():
     few = [_attempt({"q1": float(n % 2), "r": float(n % 2)}) for n in range(MIN_ATTEMPTS - 1)]
     stats = item_stats(few, ["q1"], {})[0]
