@@ -143,8 +143,8 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
             ("Ines", f"{tool_url}/instructor/?lh={handle}", 100),
             ("Sam", f"{tool_url}/?lh={learner_handle}", 20),
         ):
-            visited, dead = crawl(start, start.split("lh=")[1])
-            assert visited >= at_least and dead == [], (who, visited, dead)
+            found = crawl(start, start.split("lh=")[1])
+            assert found.visited >= at_least and found.dead == [], (who, found)
 
         # Deep linking: the instructor adds Module 2 as an activity of its own.
         page.goto(lms_url + "/")
@@ -173,6 +173,15 @@ def test_demo_end_to_end_in_chromium(tmp_path: Path, chromium: Browser) -> None:
         page.goto(lms_url + "/gradebook")
         assert axe_violations(page) == []
         page.screenshot(path=str(tmp_path / "practice-gradebook-1280.png"), full_page=True)
+
+        # Last, as it changes things: each form of their pages sent as the page filled it may
+        # be refused (4xx, saying why), never a 5xx.
+        for who, start in (
+            ("Ines", f"{tool_url}/instructor/?lh={handle}"),
+            ("Sam", f"{tool_url}/?lh={learner_handle}"),
+        ):
+            found = crawl(start, start.split("lh=")[1], forms=True)
+            assert found.forms_sent >= 3 and found.form_errors == [], (who, found)
         context.close()
 
         signalled = time.monotonic()
