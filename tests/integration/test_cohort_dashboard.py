@@ -442,7 +442,7 @@ def test_a_course_title_beyond_ascii_names_the_csv_by_rfc_6266_not_a_500(tool, p
         ("/instructor/cohort/competencies.csv", "competencies"),
         (f"/instructor/cohort/questions.csv?module={L1M1}", "questions-1.1"),
     ):
-        response = teacher.get(tool.url + path, timeout=30)  # the server may hang up
+        response = teacher.get(tool.url + path, timeout=30)
         assert response.status_code == 200, (path, response.text[:300])
         disposition = response.raw.headers["Content-Disposition"]
         assert disposition.isascii()

@@ -1,11 +1,37 @@
-"""Serve a WSGI app over real HTTP on a loopback address (127.0.0.1 unless told) in a thread."""
+"""Serve a WSGI app over real HTTP on a loopback address (127.0.0.1 unless told) in a thread.
+
+Werkzeug's server sends headers gunicorn refuses (production's server answers 500 for them), so
+every response's headers are held to what HTTP allows (RFC 9110 §5.1, §5.5): a name is a token,
+a value visible ASCII, spaces, tabs or obs-text (bytes 0x80-0xFF). One that is not is a 500 here
+too, naming the header.
+"""
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(r"[ \t\x21-\x7e\x80-\xff]*")
+
+
+class InvalidHeader(Exception):
+    """The app set a header HTTP does not allow (gunicorn would answer 500)."""
+
+
+def checked(start_response: Any) -> Any:
+    """``start_response`` that refuses headers HTTP does not allow."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        for name, value in headers:
+            if not _TOKEN.fullmatch(name) or not _FIELD_VALUE.fullmatch(value):
+                raise InvalidHeader(f"{name}: {value!r}")
+        return start_response(status, headers, exc_info)
+
+    return start
 
 
 class LateBoundApp:
@@ -15,7 +41,7 @@ class LateBoundApp:
         self.app: Any = None
 
     def __call__(self, environ: Any, start_response: Any) -> Any:
-        return self.app(environ, start_response)
+        return self.app(environ, checked(start_response))
 
 
 class KeepAliveHandler(WSGIRequestHandler):
