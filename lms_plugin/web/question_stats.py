@@ -9,7 +9,7 @@ from flask import Response, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from lms_plugin.db.base import utcnow
+from lms_plugin.db.base import MAX_ID, utcnow
 from lms_plugin.domain import item_analysis
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.domain.content.markdown import first_paragraph_text
@@ -51,7 +51,7 @@ def allow_extra_attempts() -> BaseResponse:
         user_id = key.removeprefix("learner-")
         if user_id == key:
             continue
-        if not all(v.isascii() and v.isdigit() for v in (user_id, value)):
+        if not all(v.isascii() and v.isdigit() and int(v) <= MAX_ID for v in (user_id, value)):
             raise InvalidInputError(_("Send the form of the question statistics page."))
         numbers[int(user_id)] = int(value)
     added = extra_attempts.allow_one_more_each(

@@ -158,6 +158,11 @@ def test_the_question_statistics_page_allows_every_learner_out_of_attempts_one_m
 
     bad = teacher.post(post_url, data={**form, "learner-x": "1"})
     assert bad.status_code == 400
+    past_any_id = str(2**70)  # no row has such an id; the database must not be asked
+    learner_field = next(k for k in form if k.startswith("learner-"))
+    for field, value in ((f"learner-{past_any_id}", "1"), (learner_field, past_any_id)):
+        too_large = teacher.post(post_url, data={**form, field: value})
+        assert too_large.status_code == 400, (field, too_large.status_code)
     elsewhere = api_launch(tool, platform, user="teacher-1", course="course-202")
     other = elsewhere.post(post_url, data=form, headers=HTML, allow_redirects=False)
     assert other.status_code == 303 and "added=0" in other.headers["Location"]
