@@ -30,7 +30,10 @@ class QuizState:
         return rules.max_attempts + self.extra
 
 
-def quiz_state(attempts: Iterable[tuple[int, str, float | None, datetime | None]]) -> QuizState:
+AttemptRow = tuple[int, str, float | None, datetime | None]  # id, status, percent, submitted_at
+
+
+def quiz_state(attempts: Iterable[AttemptRow]) -> QuizState:
     """Fold (id, status, percent, submitted_at) rows of one learner's quiz into its state."""
     used = submitted = 0
     open_attempt = grading = None
@@ -53,6 +56,13 @@ def quiz_state(attempts: Iterable[tuple[int, str, float | None, datetime | None]
 def attempts_left(rules: QuizRules, state: QuizState) -> int:
     """Attempts the learner may still start (an open one counts as started)."""
     return max(0, state.allowed(rules) - state.used)
+
+
+def out_of_attempts(rules: QuizRules, state: QuizState) -> bool:
+    """Every attempt allowed is used and graded, none passed: the module's page tells the learner
+    to ask their instructor what comes next (who may allow one more)."""
+    idle = state.open_attempt is None and state.grading is None
+    return idle and not state.passed(rules) and attempts_left(rules, state) == 0
 
 
 def next_attempt_at(rules: QuizRules, submitted: int, last: datetime | None) -> datetime | None:

@@ -6,20 +6,23 @@ The question statistics page offers the same to every learner of the course in t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.base import utcnow
 from lms_plugin.db.learning import QuizAttempt, QuizExtraAttempt
 from lms_plugin.db.models import LtiUser, Membership
+from lms_plugin.domain import quiz_state as quiz_rules
 from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import NotFoundError
 from lms_plugin.domain.i18n import _
+from lms_plugin.domain.quiz_state import AttemptRow, quiz_state
 from lms_plugin.domain.roles import AccessLevel
 from lms_plugin.services.progress import Learner
 
@@ -88,46 +91,57 @@ class OutOfAttempts:
 
 
 def out_of_attempts(session: Session, context_id: int, module: Module) -> list[OutOfAttempts]:
-    """The course's learners told to ask their instructor at ``module``'s quiz: every attempt
-    allowed (the module's and any added) used and graded, none passed. By name."""
-    learner = (Membership.context_id == context_id, Membership.access == AccessLevel.LEARNER.value)
-    attempts = (
+    """The course's learners whom ``module``'s quiz tells to ask their instructor
+    (``quiz_state.out_of_attempts``), by name. Course staff's own tries are left out."""
+    attempts: defaultdict[int, list[AttemptRow]] = defaultdict(list)
+    for user_id, *attempt in session.execute(
         select(
             QuizAttempt.user_id,
-            func.count().label("used"),
-            func.max(QuizAttempt.percent).label("best"),
-            func.sum(case((QuizAttempt.status != "graded", 1), else_=0)).label("pending"),
+            QuizAttempt.id,
+            QuizAttempt.status,
+            QuizAttempt.percent,
+            QuizAttempt.submitted_at,
         )
-        .where(QuizAttempt.context_id == context_id, QuizAttempt.module_slug == module.slug)
-        .group_by(QuizAttempt.user_id)
-        .subquery()
-    )
-    added = (
-        select(QuizExtraAttempt.user_id, func.count().label("extra"))
+        .join(
+            Membership,
+            and_(
+                Membership.context_id == QuizAttempt.context_id,
+                Membership.user_id == QuizAttempt.user_id,
+            ),
+        )
         .where(
-            QuizExtraAttempt.context_id == context_id,
-            QuizExtraAttempt.module_slug == module.slug,
+            QuizAttempt.context_id == context_id,
+            QuizAttempt.module_slug == module.slug,
+            Membership.access == AccessLevel.LEARNER.value,
         )
-        .group_by(QuizExtraAttempt.user_id)
-        .subquery()
-    )
-    extra = func.coalesce(added.c.extra, 0)
-    rows = session.execute(
-        select(attempts.c.user_id, LtiUser.name, LtiUser.sub, attempts.c.used, extra)
-        .join(LtiUser, LtiUser.id == attempts.c.user_id)
-        .join(Membership, Membership.user_id == attempts.c.user_id)
-        .outerjoin(added, added.c.user_id == attempts.c.user_id)
-        .where(
-            *learner,
-            attempts.c.pending == 0,
-            or_(attempts.c.best.is_(None), attempts.c.best < module.quiz.pass_percent),
-            attempts.c.used >= module.quiz.max_attempts + extra,
+    ):
+        attempts[user_id].append(tuple(attempt))  # type: ignore[arg-type]
+    added = {
+        user_id: int(n)
+        for user_id, n in session.execute(
+            select(QuizExtraAttempt.user_id, func.count())
+            .where(
+                QuizExtraAttempt.context_id == context_id,
+                QuizExtraAttempt.module_slug == module.slug,
+            )
+            .group_by(QuizExtraAttempt.user_id)
         )
-        .order_by(func.coalesce(LtiUser.name, LtiUser.sub), attempts.c.user_id)
+    }
+    states = {
+        user_id: replace(quiz_state(rows), extra=added.get(user_id, 0))
+        for user_id, rows in attempts.items()
+    }
+    out = [u for u, state in states.items() if quiz_rules.out_of_attempts(module.quiz, state)]
+    if not out:
+        return []
+    names = session.execute(
+        select(LtiUser.id, LtiUser.name, LtiUser.sub)
+        .where(LtiUser.id.in_(out))
+        .order_by(func.coalesce(LtiUser.name, LtiUser.sub), LtiUser.id)
     )
     return [
-        OutOfAttempts(user_id, name or sub, int(used), int(n))
-        for user_id, name, sub, used, n in rows
+        OutOfAttempts(user_id, name or sub, states[user_id].used, states[user_id].extra)
+        for user_id, name, sub in names
     ]
 
 

@@ -29,7 +29,7 @@ from lms_plugin.domain.content.model import Module
 from lms_plugin.domain.errors import LockedError
 from lms_plugin.domain.i18n import _
 from lms_plugin.domain.practice_log import LogFacts
-from lms_plugin.domain.quiz_state import QuizState, quiz_state
+from lms_plugin.domain.quiz_state import AttemptRow, QuizState, quiz_state
 from lms_plugin.services.content import CurrentContent
 from lms_plugin.services.practice_log_facts import learner_log_facts, log_spec
 
@@ -67,15 +67,12 @@ class Progress:
         return {slug for slug, status in self.programs.items() if status.complete}
 
 
-Attempt = tuple[int, str, float | None, datetime | None]  # id, status, percent, submitted_at
-
-
 @dataclass
 class _Work:
     """A learner's rows that completion depends on, per module."""
 
     viewed: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    attempts: defaultdict[str, list[Attempt]] = field(default_factory=lambda: defaultdict(list))
+    attempts: defaultdict[str, list[AttemptRow]] = field(default_factory=lambda: defaultdict(list))
     latest: dict[str, str] = field(default_factory=dict)  # latest submission status
     last_view: dict[str, tuple[datetime, str]] = field(default_factory=dict)  # when, lesson
     extra: dict[str, int] = field(default_factory=dict)  # quiz attempts an instructor added

@@ -28,6 +28,7 @@ from lms_plugin.services.credential_check import LiveCheck
 from lms_plugin.services.credentials import PublicCredential
 from lms_plugin.services.issuer_keys import Issuer, issuer_from_settings
 from lms_plugin.web import deps
+from lms_plugin.web.downloads import attachment
 from lms_plugin.web.i18n import current_language, translated
 from lms_plugin.web.theming import local_time
 
@@ -96,7 +97,7 @@ def public_file(
     """Bytes for anyone: CORS open (no cookies are read), an ETag and the cache policy."""
     response = Response(data, status=status, mimetype=mimetype)
     if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.headers["Content-Disposition"] = attachment(filename)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = cache
     if status == 200:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from urllib.parse import quote
 
 from flask import Response, stream_with_context
+
+from lms_plugin.web.downloads import attachment
 
 ROWS_PER_CHUNK = 200
 # Cells a spreadsheet would run as a formula (OWASP "CSV Injection"): names come from the LMS,
@@ -29,22 +29,10 @@ def safe_cell(value: object) -> object:
 
 def filename(course: str | None, what: str, day: date) -> str:
     """``<course>-<what>-<YYYY-MM-DD>.csv``, the course title kept readable (Unicode too:
-    ``attachment`` carries it as ``filename*``), characters no file system takes replaced."""
+    ``downloads.attachment`` carries it as ``filename*``), characters no file system takes
+    replaced."""
     name = _UNSAFE_NAME.sub("-", (course or "course").strip()).strip("-.")[:80] or "course"
     return f"{name}-{what}-{day.isoformat()}.csv"
-
-
-def attachment(name: str) -> str:
-    """The ``Content-Disposition`` of a download named ``name`` (RFC 6266 §4.3): a name beyond
-    ASCII goes as ``filename*`` (RFC 8187, UTF-8, percent-encoded), with an ASCII ``filename``
-    for older clients. Raw UTF-8 in a header is not HTTP: gunicorn refuses to send it (a 500)."""
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = re.sub(r'[\\"]+|-{2,}', "-", fallback).strip("-")
-    if fallback.startswith("."):  # nothing of the name was ASCII but its extension
-        fallback = "download" + fallback
-    if fallback == name:
-        return f'attachment; filename="{name}"'
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def csv_response(header: Sequence[str], rows: Iterable[Sequence[object]], name: str) -> Response:

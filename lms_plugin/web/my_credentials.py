@@ -20,6 +20,7 @@ from lms_plugin.services.awards import MAX_TRIES
 from lms_plugin.services.content import current_content
 from lms_plugin.web import credential_views as views
 from lms_plugin.web import deps, launch_session
+from lms_plugin.web.downloads import attachment
 
 bp = Blueprint("my_credentials", __name__, url_prefix="/my-credentials")
 bp.before_request(launch_session.check_csrf)
@@ -147,6 +148,6 @@ def certificate(credential_id: str) -> Response:
     pdf = certificate_pdf(views.certificate(public, level, name))
     response = Response(pdf, mimetype="application/pdf")
     filename = views.download_name(public, "pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = attachment(filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response

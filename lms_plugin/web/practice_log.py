@@ -39,7 +39,7 @@ def practice_log_page() -> str:
         log=practice_log.learner_log(session, content, learner),
         spec=log_spec(),
         # a locked module's entry opens with the module: say when, instead of a link to a 403
-        waits_for=waits_for(content, learner_progress(session, content, learner)),
+        waits_for=waits_for(content, learner_progress(session, content, learner, lessons=False)),
     )
 
 

@@ -13,6 +13,7 @@ from lms_plugin.domain.quiz_state import (
     attempts_left,
     next_attempt_at,
     opens_at,
+    out_of_attempts,
     quiz_state,
     reveal_answers,
 )
@@ -49,6 +50,22 @@ def test_attempts_an_instructor_added_count_on_top_of_the_modules(used, extra, l
     state = QuizState(used=used, extra=extra)
     assert state.allowed(RULES) == 3 + extra
     assert attempts_left(RULES, state) == left
+
+
+@pytest.mark.parametrize(
+    "state, out",
+    [
+        (QuizState(used=3, best=70.0), True),
+        (QuizState(used=3, best=None), True),  # every attempt sent blank
+        (QuizState(used=3, best=80.0), False),  # passed
+        (QuizState(used=2, best=70.0), False),  # one left
+        (QuizState(used=3, best=70.0, extra=1), False),  # one added
+        (QuizState(used=3, best=70.0, grading=3), False),  # the last one not graded yet
+        (QuizState(used=3, best=70.0, open_attempt=3), False),  # the last one in progress
+    ],
+)
+def test_out_of_attempts_is_every_attempt_used_and_graded_none_passed(state, out):
+    assert out_of_attempts(RULES, state) is out
 
 
 @pytest.mark.parametrize(
