@@ -20,7 +20,8 @@ from lms_plugin.web.svg_charts import Bar, Segment, histogram, percent_bars, sta
 @dataclass(frozen=True)
 class ModuleCharts:
     completion: Markup
-    distributions: list[tuple[str, str, Markup | None]]  # (code, title, histogram or none)
+    distributions: list[tuple[str, str, Markup]]  # (code, title, histogram) of scored modules
+    unscored: list[tuple[str, str]]  # (code, title) of the modules no learner shown has a score in
 
 
 def module_charts(grid: Grid) -> ModuleCharts:
@@ -57,11 +58,12 @@ def module_charts(grid: Grid) -> ModuleCharts:
         ),
     )
     bins = [rules.bin_label(i) for i in range(rules.BINS)]
-    distributions: list[tuple[str, str, Markup | None]] = []
+    distributions: list[tuple[str, str, Markup]] = []
+    unscored: list[tuple[str, str]] = []
     for col, stats in zip(grid.columns, grid.stats, strict=True):
         scored = sum(stats.bins)
         if not scored:
-            distributions.append((col.code, col.module.title, None))
+            unscored.append((col.code, col.module.title))
             continue
         title = col.module.title
         if stats.mean is None:
@@ -81,7 +83,7 @@ def module_charts(grid: Grid) -> ModuleCharts:
             )
         chart = histogram(stats.bins, bins, _("%(code)s score distribution", code=col.code), desc)
         distributions.append((col.code, col.module.title, chart))
-    return ModuleCharts(completion, distributions)
+    return ModuleCharts(completion, distributions, unscored)
 
 
 def mastery_chart(view: CompetencyView) -> Markup:

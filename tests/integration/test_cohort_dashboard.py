@@ -236,6 +236,23 @@ def test_statistics_per_module(tool, seeded):
     assert int(counts["Not started"]) == learners - 6
 
 
+def test_score_distribution_draws_the_scored_modules_and_names_the_others_in_one_line(tool, seeded):
+    """A module nobody has a score in gets no empty chart box (a row of those sat unevenly
+    beside the charts): one line names them all."""
+    _, teacher = seeded
+    doc = html.fromstring(teacher.get(tool.url + "/instructor/cohort?level=1", headers=HTML).text)
+    captions = [
+        " ".join(f.text_content().split())
+        for f in doc.xpath("//figure[contains(@class, 'hm-small')]/figcaption")
+    ]
+    assert [c.split()[0] for c in captions] == ["1.1"]  # the seed scores 1.1 only
+    for figure in doc.xpath("//figure[contains(@class, 'hm-small')]"):
+        assert figure.xpath(".//*[local-name()='svg']")
+    (line,) = doc.xpath("//p[contains(@class, 'hm-unscored')]")
+    text = " ".join(line.text_content().split())
+    assert text.startswith("No scores yet in 1.2 ") and "; 1.6 " in text and "2.1" not in text
+
+
 def test_drill_down_shows_the_learners_work(tool, seeded):
     seed, teacher = seeded
     grid = read_grid(teacher.get(tool.url + "/instructor/cohort", headers=HTML).text)
