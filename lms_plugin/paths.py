@@ -12,3 +12,4 @@ from pathlib import Path
 _CHECKOUT = Path(__file__).resolve().parents[1]
 # pyproject.toml marks a checkout; site-packages has none (and may hold other "migrations").
 PROJECT_ROOT = _CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd()
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"  # Alembic's, the only schema path

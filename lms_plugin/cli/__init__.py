@@ -8,6 +8,7 @@ because each command validates before it commits.
 from __future__ import annotations
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from lms_plugin.cli import (  # noqa: F401 - each module registers its commands
     admin,
@@ -38,6 +39,14 @@ def main(argv: list[str] | None = None) -> None:
     except LmsError as exc:  # the whole tree (domain/errors.py): said in one line
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
+    except OperationalError as exc:  # the database is down, unreachable or refuses the login
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
+        click.echo(
+            f"error: the database did not answer ({reason}). Check LMS_DATABASE_URL "
+            "(`lms-plugin check` shows the settings in use).",
+            err=True,
+        )
+        raise SystemExit(1) from None
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         raise SystemExit(exc.exit_code) from None

@@ -28,7 +28,7 @@ def db_upgrade(revision: str) -> None:
     from lms_plugin.services.issuer_keys import ensure_issuer_keys
     from lms_plugin.services.keys import ensure_keys, reseal_keys
 
-    with app_context() as app:
+    with app_context(schema=False) as app:
         upgrade(revision=revision)
         ensure_keys(_session())
         resealed = reseal_keys(_session(), app.extensions["lms_sealer"])
@@ -45,7 +45,7 @@ def db_downgrade(revision: str) -> None:
     """Revert migrations."""
     from flask_migrate import downgrade
 
-    with app_context():
+    with app_context(schema=False):
         downgrade(revision=revision)
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
 
 from lms_plugin.paths import PROJECT_ROOT
 from lms_plugin.settings import load_settings
+
+if TYPE_CHECKING:
+    from lms_plugin.db.schema_version import SchemaState
 
 COURSES_DIR = PROJECT_ROOT / "courses"
 
@@ -21,12 +24,26 @@ def cli() -> None:
 
 
 @contextmanager
-def app_context() -> Iterator[Flask]:
+def app_context(*, schema: bool = True) -> Iterator[Flask]:
+    """The app's context. With ``schema`` (all commands but ``db``, ``run``, ``demo`` and
+    ``check``), a database without this code's migrations is refused in one line that names
+    ``lms-plugin db upgrade``, before the command's first query fails on a missing table."""
     from lms_plugin.web.app import create_app
 
     app = create_app(load_settings())
     with app.app_context():
+        if schema:
+            database_schema().require_current()
         yield app
+
+
+def database_schema() -> SchemaState:
+    """The app's database against this code's migrations (within ``app_context``)."""
+    from lms_plugin.db import db
+    from lms_plugin.db.schema_version import schema_state
+
+    with db.engine.connect() as connection:
+        return schema_state(connection)
 
 
 def session() -> Any:

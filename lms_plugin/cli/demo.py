@@ -144,7 +144,7 @@ def _prepare(config: PracticeConfig) -> list[course.Person]:
     catalogue, problems = load_checked_catalogue(COURSES_DIR)
     if catalogue is None:
         raise click.ClickException(f"courses/ has {len(problems)} problem(s): run content lint")
-    with app_context() as app:
+    with app_context(schema=False) as app:
         upgrade()
         ensure_keys(_session())
         ensure_issuer_keys(_session())

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from lms_plugin.cli.common import COURSES_DIR, app_context, cli
+from lms_plugin.cli.common import COURSES_DIR, app_context, cli, database_schema
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.content import sync as _sync
 from lms_plugin.cli.hints import typed_command
@@ -44,7 +44,7 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
     if derived:  # the web and the worker read it from the environment they inherit
         os.environ["LMS_PUBLIC_URL"] = public_url_for(host, port)
     settings = load_settings()
-    with app_context():
+    with app_context(schema=False):
         upgrade()
         ensure_keys(_session())
         report = _sync(COURSES_DIR)
@@ -184,15 +184,21 @@ def check(ping_worker: bool) -> None:
     issuer = issuer_from_settings(settings)
     click.echo(f"credential issuer: {issuer.name} <{issuer.url}>, profile {issuer.urls.issuer()}")
     failures = 0
-    with app_context() as app:
-        for label, probe in (
-            ("database", lambda: _session().execute(text("SELECT 1"))),
-            ("signing keys", lambda: jwks(_session())),  # sealed: they open with the secret
-            ("issuer keys", lambda: click.echo(issuer_key_report(_session()))),
-            ("cache", lambda: app.extensions["lms_store"].ping()),
-            ("broker", lambda: dispatch.broker_reachable(settings)),
+    with app_context(schema=False) as app:
+        failures += _probe("database", lambda: _session().execute(text("SELECT 1")))
+        failures += _probe("database schema", lambda: database_schema().require_current())
+        tables = not failures  # the keys (and the embedded cache) live in the database's tables
+        for label, probe, needs_tables in (
+            ("signing keys", lambda: jwks(_session()), True),  # sealed: they open with the secret
+            ("issuer keys", lambda: click.echo(issuer_key_report(_session())), True),
+            ("cache", lambda: app.extensions["lms_store"].ping(), not settings.cache_url),
+            ("broker", lambda: dispatch.broker_reachable(settings), False),
         ):
-            failures += _probe(label, probe)
+            if needs_tables and not tables:
+                click.echo(f"{label}: not checked (the database is not ready, above)")
+                failures += 1
+            else:
+                failures += _probe(label, probe)
         if ping_worker:
             token = uuid.uuid4().hex
             dispatch.ping(settings, token)

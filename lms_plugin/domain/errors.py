@@ -23,6 +23,7 @@ LmsError
  │    └── AgsError          lti.service_client: an AGS or NRPS call failed, classified
  ├── SettingsError          settings: a setting is missing or invalid; names the variable
  ├── SealedValueError       db.sealed: a sealed value none of the secrets opens
+ ├── SchemaBehindError      db.schema_version: the database lacks this code's migrations (503)
  ├── NoIssuerKeyError       services.issuer_keys: no active issuer key of a kind
  ├── NotGradableError       services.lineitems: no line item can be found or made for a score
  └── RetryLater             services.passback: the LMS asked to wait (a drain's control flow)

@@ -20,11 +20,10 @@ from lms_plugin.kv import make_store
 from lms_plugin.lti.http_client import LmsHttp
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import TenantDirectory
-from lms_plugin.paths import PROJECT_ROOT
+from lms_plugin.paths import MIGRATIONS_DIR  # beside the package, or the image's WORKDIR
 from lms_plugin.settings import Settings, load_settings
 from lms_plugin.web.cookies import NoCookieSession
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"  # beside the package, or the image's WORKDIR
 migrate = Migrate()
 
 

@@ -1,6 +1,7 @@
-"""Can this web process serve? The database, the broker and the cache, each asked in its own
-thread with a deadline (LMS_READYZ_TIMEOUT_SECONDS), so a Redis that hangs or is gone answers
-within the deadline instead of holding the load balancer's probe.
+"""Can this web process serve? The database, its schema (every migration of this code applied),
+the broker and the cache, each asked in its own thread with a deadline
+(LMS_READYZ_TIMEOUT_SECONDS), so a Redis that hangs or is gone answers within the deadline
+instead of holding the load balancer's probe.
 
 A check still running from an earlier probe is not started again (its answer is "timeout"
 until it returns): a dead server never piles up threads. Errors are named by class only; the
@@ -22,6 +23,7 @@ from redis.retry import Retry
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from lms_plugin.db.schema_version import schema_state
 from lms_plugin.metrics_state import short_redis
 from lms_plugin.redis_urls import redis_client
 from lms_plugin.settings import Settings
@@ -68,6 +70,7 @@ def readiness_for(settings: Settings, engine: Engine) -> Readiness:
     return Readiness(
         {
             "database": lambda: _database(engine),
+            "schema": lambda: _schema(engine),
             "broker": _broker_check(settings, timeout),
             "cache": _cache_check(settings, engine, timeout),
         },
@@ -78,6 +81,12 @@ def readiness_for(settings: Settings, engine: Engine) -> Readiness:
 def _database(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+def _schema(engine: Engine) -> None:
+    """Every migration of this code applied (a database ahead of it passes: db/schema_version)."""
+    with engine.connect() as conn:
+        schema_state(conn).require_current()
 
 
 def _broker_check(settings: Settings, timeout: float) -> Check:

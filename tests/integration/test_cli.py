@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from lms_plugin.settings import DEV_SECRET_KEY
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +35,8 @@ PLATFORM = [
 
 
 @pytest.fixture
-def cli(tmp_path):
+def bare_cli(tmp_path):
+    """The CLI on a new instance folder, its database never migrated."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
     env.update({"LMS_INSTANCE_DIR": str(tmp_path), "LMS_LOG_LEVEL": "WARNING"})
 
@@ -48,8 +50,41 @@ def cli(tmp_path):
             input="",
         )
 
-    assert run("db", "upgrade").returncode == 0
     return run
+
+
+@pytest.fixture
+def cli(bare_cli):
+    assert bare_cli("db", "upgrade").returncode == 0
+    return bare_cli
+
+
+def test_a_database_without_this_code_s_migrations_is_one_line_naming_db_upgrade(bare_cli):
+    """Not a traceback from the first query on a missing table (each command printed one)."""
+    for command in (["platform", "list"], ["admin", "link"], ["credentials", "list"]):
+        refused = bare_cli(*command)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+        assert refused.stderr.strip().splitlines() == [
+            "error: The database has no tables yet. Run `lms-plugin db upgrade` first "
+            "(`lms-plugin run` and `./scripts/run` do it when they start)."
+        ]
+    checked = bare_cli("check")
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert "database: ok" in checked.stdout
+    assert (
+        "database schema: FAILED (SchemaBehindError: The database has no tables" in checked.stdout
+    )
+    assert "signing keys: not checked (the database is not ready, above)" in checked.stdout
+    assert "broker: ok" in checked.stdout
+
+    assert bare_cli("db", "upgrade").returncode == 0
+    assert bare_cli("db", "downgrade").returncode == 0  # one migration back
+    behind = bare_cli("platform", "list")
+    assert behind.returncode == 2 and "error: The database is at migration " in behind.stderr
+    assert "Run `lms-plugin db upgrade`." in behind.stderr
+    assert bare_cli("db", "upgrade").returncode == 0
+    assert bare_cli("platform", "list").stdout.strip() == "no platforms registered"
+    assert bare_cli("check").returncode == 0
 
 
 def test_platform_add_list_remove(cli):
@@ -336,3 +371,15 @@ def test_bad_service_hosts_are_refused_and_nothing_changes(cli):
     added = cli("platform", "add", *other, "--service-host", "x.example.edu/api")
     assert added.returncode == 2 and "no scheme, port or path" in added.stderr
     assert len(cli("platform", "list").stdout.strip().splitlines()) == 1
+
+
+def test_a_database_that_does_not_answer_is_one_line_naming_the_setting(bare_cli):
+    nowhere = f"postgresql+psycopg://lms@127.0.0.1:{free_port()}/lms"  # nothing listens there
+    for command in (["platform", "list"], ["db", "upgrade"]):
+        failed = bare_cli(*command, extra_env={"LMS_DATABASE_URL": nowhere})
+        assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
+        (line,) = failed.stderr.strip().splitlines()
+        assert line.startswith("error: the database did not answer (connection failed")
+        assert line.endswith(
+            "Check LMS_DATABASE_URL (`lms-plugin check` shows the settings in use)."
+        )

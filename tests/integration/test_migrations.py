@@ -10,9 +10,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from lms_plugin.db import Base, db
+from lms_plugin.db.schema_version import SchemaBehindError, SchemaState, schema_state
 from lms_plugin.web.app import MIGRATIONS_DIR, create_app
 from tests.conftest import make_settings
 from tests.support.endpoints import PG_ADMIN_URL
@@ -52,3 +53,33 @@ def test_upgrade_downgrade_upgrade_matches_models(tmp_path, empty_pg, backend):
 
 def _tables() -> set[str]:
     return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_schema_state_tells_a_database_behind_the_code_from_one_ahead(tmp_path, empty_pg):
+    """Never migrated or behind: refused, naming `lms-plugin db upgrade`. Ahead (a revision this
+    code does not know, as in a rolling upgrade once the migration has run): served."""
+    app = create_app(make_settings(str(tmp_path), database_url=empty_pg))
+    with app.app_context():
+        state = _state()
+        assert (state.current, state.behind) == ((), True)
+        with pytest.raises(SchemaBehindError, match=r"no tables yet\. Run `lms-plugin db upgrade`"):
+            state.require_current()
+        upgrade()
+        state = _state()
+        assert state.current == state.heads and not state.behind
+        state.require_current()
+        downgrade(revision="-1")
+        state = _state()
+        assert state.behind and state.current and state.current != state.heads
+        with pytest.raises(SchemaBehindError, match=f"at migration {state.current[0]};"):
+            state.require_current()
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0999_from_the_future'"))
+        assert not _state().behind
+        db.engine.dispose()
+
+
+def _state() -> SchemaState:
+    with db.engine.connect() as conn:
+        return schema_state(conn)

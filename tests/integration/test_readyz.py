@@ -13,12 +13,17 @@ from contextlib import ExitStack
 import pytest
 import redis
 import requests
+from flask_migrate import upgrade
 
+from lms_plugin.db import db
+from lms_plugin.web.app import create_app
+from tests.conftest import make_settings
 from tests.integration.test_metrics import sample, scrape
 from tests.support.edge_tool import edge_tool
 from tests.support.launch_flow import full_launch
 from tests.support.processes import free_port
 from tests.support.redis_servers import redis_server
+from tests.support.servers import ServerThread
 from tests.support.worker import wait_for
 from worker import dispatch
 
@@ -48,7 +53,12 @@ def test_readyz_follows_redis_down_and_back_and_nothing_is_lost(tmp_path):
         ) as tool:
             status, body, _ = readyz(tool.url)
             assert (status, body["status"], body["failing"]) == (200, "ready", [])
-            assert body["checks"] == {"database": "ok", "broker": "ok", "cache": "ok"}
+            assert body["checks"] == {
+                "database": "ok",
+                "schema": "ok",
+                "broker": "ok",
+                "cache": "ok",
+            }
             with requests.Session() as browser:
                 landing = full_launch(browser, tool.url, tool.lms)
                 assert landing.status_code == 200 and "Lena Learner" in landing.text
@@ -91,3 +101,27 @@ def test_readyz_follows_redis_down_and_back_and_nothing_is_lost(tmp_path):
             assert scrape(tool.url)[sample("lms_queue_messages", queue="default")] == 1
     finally:
         servers.close()
+
+
+def test_readyz_is_503_while_the_database_lacks_this_code_s_migrations(tmp_path):
+    """A web process started before `lms-plugin db upgrade` has run is kept out of the load
+    balancer (503 naming the schema) instead of answering 500 on every page; ready once
+    migrated, without a restart."""
+    database = f"sqlite:///{tmp_path}/lms.sqlite3"
+    app = create_app(
+        make_settings(str(tmp_path), database_url=database, public_url="http://127.0.0.1")
+    )
+    server = ServerThread(app).start()
+    try:
+        status, body, _ = readyz(server.url)
+        assert (status, body["failing"]) == (503, ["schema"])
+        assert body["checks"]["schema"] == "error: SchemaBehindError"
+        assert body["checks"]["database"] == "ok"
+        with app.app_context():
+            upgrade()
+        status, body, _ = readyz(server.url)
+        assert (status, body["status"]) == (200, "ready")
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
