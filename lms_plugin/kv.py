@@ -15,13 +15,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
+import redis
 from sqlalchemy import Integer, Text, delete, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from lms_plugin.db.models import KvEntry
 from lms_plugin.redis_urls import redis_client
+
+# The store or the database down or unreachable, as redis-py and SQLAlchemy (the DBAPI's
+# OperationalError: "not necessarily under the control of the programmer") raise it. A request
+# that meets one was not completed and can be sent again (web/errors: 503 with Retry-After).
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    OperationalError,
+)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ because each command validates before it commits.
 from __future__ import annotations
 
 import click
+import redis
 from sqlalchemy.exc import OperationalError
 
 from lms_plugin.cli import (  # noqa: F401 - each module registers its commands
@@ -43,6 +44,13 @@ def main(argv: list[str] | None = None) -> None:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
         click.echo(
             f"error: the database did not answer ({reason}). Check LMS_DATABASE_URL "
+            "(`lms-plugin check` shows the settings in use).",
+            err=True,
+        )
+        raise SystemExit(1) from None
+    except (redis.ConnectionError, redis.TimeoutError) as exc:  # the cache (shared store)
+        click.echo(
+            f"error: the cache did not answer ({str(exc).rstrip('.')}). Check LMS_CACHE_URL "
             "(`lms-plugin check` shows the settings in use).",
             err=True,
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -25,8 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_plugin.db.models import Deployment, Registration
-from lms_plugin.kv import Get, KeyValueStore
+from lms_plugin.kv import UNAVAILABLE, Get, KeyValueStore
 from lms_plugin.lti.tool_config import find_registration
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_SECONDS = 60
 _GENERATION = "tenants:generation"
@@ -99,8 +102,20 @@ class TenantDirectory:
         return known if known is not None and known.expires_at > self.clock() else None
 
     def forget_all(self) -> None:
-        """Retire every snapshot (call after any change to registrations or deployments)."""
-        self._store.set(_GENERATION, secrets.token_hex(8), _GENERATION_SECONDS)
+        """Retire every snapshot (call after any change to registrations or deployments).
+
+        Called after the change is committed: a store that does not answer then does not undo
+        it or call it failed. Launches cannot read snapshots from a store that is down, and
+        those it kept expire within ``SNAPSHOT_SECONDS``; the log says so."""
+        try:
+            self._store.set(_GENERATION, secrets.token_hex(8), _GENERATION_SECONDS)
+        except UNAVAILABLE as exc:
+            log.warning(
+                "the shared store did not answer (%s): the change is saved, and launches see it "
+                "once their cached snapshots expire, within %d s",
+                exc.__class__.__name__,
+                SNAPSHOT_SECONDS,
+            )
 
     def registration(
         self, session: Session, issuer: str, client_id: str | None

@@ -134,6 +134,10 @@ BY_CODE: dict[str, Advice] = {
     ),
     "unknown_platform": (_l("Ask your LMS administrator to register the tool."),),
     "platform_inactive": (_l("Ask your LMS administrator to switch the tool back on."),),
+    "storage_unavailable": (
+        _l("Try again in a minute: reload the page, or go back and send the form again."),
+        ASK,
+    ),
 }
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: easy to read out on the phone

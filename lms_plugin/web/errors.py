@@ -13,14 +13,16 @@ from flask import Flask, Response, g, jsonify, make_response, render_template, r
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from lms_plugin import kv
 from lms_plugin.domain.errors import LaunchError, LmsError, LockedError, RateLimitedError
 from lms_plugin.domain.grading import InvalidAnswerError
-from lms_plugin.domain.i18n import number
+from lms_plugin.domain.i18n import N_, number
 from lms_plugin.services.launches import LaunchRecord
 from lms_plugin.web import error_advice, launch_session
 
 log = logging.getLogger(__name__)
 REFERENCE_HEADER = "X-Error-Reference"
+STORAGE_RETRY_SECONDS = 30  # Retry-After when the database or the store did not answer
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,23 @@ def handle_rate_limited(error: RateLimitedError) -> Response:
     return response
 
 
+def handle_storage_unavailable(error: Exception) -> Response:
+    """The database or the shared store did not answer (down, restarting, out of connections):
+    the request was not completed and can be sent again, so 503 with Retry-After, not a 500."""
+    response = _render(
+        Problem(
+            503,
+            "storage_unavailable",
+            N_(
+                "The tool could not reach its database or cache just now, so this request was "
+                "not completed."
+            ),
+        )
+    )
+    response.headers["Retry-After"] = str(STORAGE_RETRY_SECONDS)
+    return response
+
+
 def handle_unexpected(error: Exception) -> Response:
     return _render(Problem(500, "internal_error", error_advice.what_happened(500)))
 
@@ -192,4 +211,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(RateLimitedError, handle_rate_limited)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
+    for unavailable in kv.UNAVAILABLE:
+        app.register_error_handler(unavailable, handle_storage_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

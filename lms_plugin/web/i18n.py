@@ -26,6 +26,7 @@ from flask_babel import Babel, get_locale, get_translations
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from lms_plugin import kv
 from lms_plugin.domain import i18n as domain_i18n
 from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.domain.i18n import N_
@@ -56,6 +57,8 @@ def _launch_languages() -> tuple[str | None, str | None] | None:
     except LmsError:  # no launch (public pages, the launch itself, errors about the launch)
         return None
     except HTTPException:  # a body too large to read for its launch handle: the 413 page
+        return None
+    except kv.UNAVAILABLE:  # the store is down: its error page follows the browser's language
         return None
 
 

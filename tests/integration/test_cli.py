@@ -383,3 +383,20 @@ def test_a_database_that_does_not_answer_is_one_line_naming_the_setting(bare_cli
         assert line.endswith(
             "Check LMS_DATABASE_URL (`lms-plugin check` shows the settings in use)."
         )
+
+
+def test_a_cache_that_does_not_answer_is_one_line_and_a_saved_change_says_it_is_saved(cli):
+    nowhere = {"LMS_CACHE_URL": f"redis://127.0.0.1:{free_port()}/0"}  # nothing listens there
+    link = cli("admin", "link", extra_env=nowhere)  # the link lives in the cache: refused
+    assert link.returncode == 1 and "Traceback" not in link.stderr, link.stderr
+    (line,) = link.stderr.strip().splitlines()
+    assert line.startswith("error: the cache did not answer (Error 111 connecting to 127.0.0.1")
+    assert line.endswith(
+        "Connection refused). Check LMS_CACHE_URL (`lms-plugin check` shows the settings in use)."
+    )
+    # A platform is saved in the database; only retiring the launch path's snapshots needs the
+    # cache, and those expire by themselves: it says so instead of failing after the commit.
+    added = cli("platform", "add", *PLATFORM, extra_env=nowhere)
+    assert added.returncode == 0 and "added platform 1" in added.stdout, added.stderr
+    assert "the change is saved, and launches see it" in added.stderr
+    assert "https://moodle.example.edu" in cli("platform", "list").stdout

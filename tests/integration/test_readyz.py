@@ -10,6 +10,7 @@ import time
 import uuid
 from contextlib import ExitStack
 
+import psycopg
 import pytest
 import redis
 import requests
@@ -20,8 +21,9 @@ from lms_plugin.web.app import create_app
 from tests.conftest import make_settings
 from tests.integration.test_metrics import sample, scrape
 from tests.support.edge_tool import edge_tool
+from tests.support.endpoints import PG_ADMIN_URL
 from tests.support.launch_flow import full_launch
-from tests.support.processes import free_port
+from tests.support.processes import free_port, scratch_database
 from tests.support.redis_servers import redis_server
 from tests.support.servers import ServerThread
 from tests.support.worker import wait_for
@@ -93,6 +95,13 @@ def test_readyz_follows_redis_down_and_back_and_nothing_is_lost(tmp_path):
                 assert body["checks"]["broker"].startswith("error: ")
                 assert body["checks"]["database"] == "ok" and took < TIMEOUT + 1.5
                 assert requests.get(tool.url + "/healthz").status_code == 200  # still alive
+                # A page or an API call meanwhile: 503 "try again", not a 500 "went wrong".
+                page = browser.get(landing.url)
+                assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+                assert "could not reach its database or cache just now" in page.text
+                assert "go back and send the form again" in page.text
+                api = browser.get(tool.url + "/api/v1/me", headers={"Accept": "application/json"})
+                assert (api.status_code, api.json()["error"]) == (503, "storage_unavailable")
 
                 servers.enter_context(redis_server(folder, port=port))
                 wait_for(lambda: readyz(tool.url)[0] == 200, 15)
@@ -125,3 +134,31 @@ def test_readyz_is_503_while_the_database_lacks_this_code_s_migrations(tmp_path)
         server.stop()
         with app.app_context():
             db.engine.dispose()
+
+
+def test_pages_are_503_try_again_while_the_database_is_gone(tmp_path):
+    """PostgreSQL gone (here: the tool's database dropped under it): pages and the API answer 503
+    with Retry-After and what to do, not a 500 "something went wrong"; /readyz names it."""
+    with scratch_database(PG_ADMIN_URL, "lms_gone_") as url:
+        app = create_app(make_settings(str(tmp_path), database_url=url, public_url="http://x"))
+        with app.app_context():
+            upgrade()
+        server = ServerThread(app).start()
+        try:
+            assert requests.get(server.url + "/lti/jwks").status_code == 200
+            name = url.rsplit("/", 1)[1]
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            page = requests.get(
+                server.url + f"/credentials/{uuid.uuid4()}", headers={"Accept": "text/html"}
+            )
+            assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+            assert "could not reach its database or cache just now" in page.text
+            keys = requests.get(server.url + "/lti/jwks", headers={"Accept": "application/json"})
+            assert (keys.status_code, keys.json()["error"]) == (503, "storage_unavailable")
+            status, body, _ = readyz(server.url)
+            assert status == 503 and "database" in body["failing"]
+        finally:
+            server.stop()
+            with app.app_context():
+                db.engine.dispose()
