@@ -24,6 +24,10 @@ ASK_ADMIN = _l(
     "If it keeps happening, send this error's reference to the person who runs the tool at your "
     "institution."
 )
+ASK_ISSUER = _l(
+    "If it keeps happening, send this error's reference to the organisation that issued the "
+    "credential."
+)
 
 # status -> (what happened, when the error brings no sentence of its own; what to do next)
 BY_STATUS: dict[int, tuple[LazyString, Advice]] = {
@@ -107,6 +111,24 @@ FOR_STAFF: dict[int, Advice] = {
     ),
 }
 
+# What readers of the public credential pages are told instead: an employer or a registrar
+# checking a credential has no instructor; the organisation that issued it runs the tool.
+# ASK becomes ASK_ISSUER for them.
+FOR_PUBLIC: dict[int, Advice] = {
+    404: (
+        _l(
+            "Check the address against the one on the certificate or in the badge: a "
+            "credential's page stays at that address for as long as the credential exists."
+        ),
+    ),
+    500: (
+        _l(
+            "Try again in a moment. If it happens again, send this error's reference to the "
+            "organisation that issued the credential: it lets them find what went wrong."
+        ),
+    ),
+}
+
 # error code -> what to do next, where it differs from its status's advice
 BY_CODE: dict[str, Advice] = {
     "locked": (_l("Finish what is listed above: the module opens by itself once it is done."),),
@@ -163,14 +185,22 @@ def what_happened(status: int) -> str:
     return str(_for_status(status)[0])
 
 
-def what_to_do(status: int, code: str, *, staff: bool = False) -> str:
-    """What the person can do next, for this error code or else its status; ``staff``: the
-    course's instructors and admins, who are not sent to their instructor."""
+READERS: dict[str, tuple[dict[int, Advice] | None, LazyString]] = {
+    "learner": (None, ASK),
+    "staff": (FOR_STAFF, ASK_ADMIN),
+    "public": (FOR_PUBLIC, ASK_ISSUER),
+}
+
+
+def what_to_do(status: int, code: str, *, reader: str = "learner") -> str:
+    """What the person can do next, for this error code or else its status. ``reader``: a
+    learner (sent to their instructor), the course's ``staff`` (to whoever runs the tool), or
+    the ``public`` reading a credential's pages (to the organisation that issued it)."""
+    own, ask = READERS[reader]
     advice = (
         BY_CODE.get(code)
-        or (FOR_STAFF.get(_status_key(status)) if staff else None)
+        or (own.get(_status_key(status)) if own else None)
         or _for_status(status)[1]
     )
-    if staff:
-        advice = tuple(ASK_ADMIN if sentence is ASK else sentence for sentence in advice)
+    advice = tuple(ask if sentence is ASK else sentence for sentence in advice)
     return " ".join(str(sentence) for sentence in advice)

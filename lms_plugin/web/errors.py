@@ -50,9 +50,8 @@ def _render(problem: Problem) -> Response:
     reference = error_advice.reference_id()
     g.lms_error_code = problem.code  # web.observe counts launch refusals by it
     record = _launch()
-    staff = record is not None and record.is_staff  # not sent to "your instructor"
     advice = problem.what_to_do or error_advice.what_to_do(
-        problem.status, problem.code, staff=staff
+        problem.status, problem.code, reader=_reader(record)
     )
     if problem.status >= 500:
         log.exception(
@@ -108,6 +107,14 @@ def _launch() -> LaunchRecord | None:
         return launch_session.current()
     except Exception:  # no session, or its store is the very thing that failed
         return None
+
+
+def _reader(record: LaunchRecord | None) -> str:
+    """Who reads the error (error_advice.READERS): the course's staff, a learner, or, on the
+    public credential pages without a launch, someone checking a credential."""
+    if record is not None:
+        return "staff" if record.is_staff else "learner"
+    return "public" if request.path.startswith("/credentials/") else "learner"
 
 
 def _way_back(record: LaunchRecord | None) -> tuple[str, str] | None:

@@ -184,3 +184,23 @@ def test_too_large_and_rate_limited_pages_help_too(tmp_path):
         )
         heading, advice = assert_helpful_page(too_large, 413)
         assert "KB" in heading and "smaller" in advice
+
+
+def test_the_public_credential_pages_send_no_one_to_an_instructor(tool, monkeypatch):
+    """Someone checking a credential (an employer, a registrar) has no instructor and no course:
+    they are sent to the organisation that issued it."""
+    missing = requests.get(
+        tool.url + "/credentials/7d0c2a6e-0000-4000-8000-000000000000", headers=HTML
+    )
+    _, advice = assert_helpful_page(missing, 404)
+    assert "certificate or in the badge" in advice and "course" not in advice
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the status list fell over")
+
+    monkeypatch.setattr("lms_plugin.services.credentials.get_public", broken)
+    failed = requests.get(
+        tool.url + "/credentials/7d0c2a6e-0000-4000-8000-000000000001", headers=HTML
+    )
+    _, advice = assert_helpful_page(failed, 500)
+    assert "organisation that issued the credential" in advice and "instructor" not in advice
