@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import socket
 import sys
 from pathlib import Path
 from typing import IO
@@ -16,6 +15,7 @@ from lms_plugin.cli.common import COURSES_DIR, app_context, cli
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.common import tenants as _tenants
 from lms_plugin.cli.hints import VIA_SCRIPT, typed_command
+from lms_plugin.cli.ports import require_free
 from lms_plugin.cli.processes import celery_worker_args, web_command
 from lms_plugin.cli.together import run_together
 from lms_plugin.demo import course
@@ -50,7 +50,7 @@ def demo(port: int, lms_port: int | None) -> None:
     if lms_port == port:
         raise click.UsageError("--port and --lms-port must differ")
     for wanted in (port, lms_port):
-        require_free(wanted)
+        require_free(HOST, wanted, "choose others with --port N --lms-port M")
     instance = Path(os.environ.get("LMS_INSTANCE_DIR") or "instance").resolve()
     lock = _lock(instance)  # noqa: F841 - held until the demo ends
     folder = _fresh_folder(instance / "demo")
@@ -75,20 +75,6 @@ def practice_lms_command(port: int, config_path: Path) -> list[str]:
         *(sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "8"),
         *("-b", f"{HOST}:{port}", "--log-level", "warning", "--graceful-timeout", "5", app),
     ]
-
-
-def require_free(port: int) -> None:
-    """Refuse a port something listens on. A port the demo just stopped using is free: its
-    closed connections wait in TIME_WAIT, which the servers' own SO_REUSEADDR binds over (a
-    probe without it would say "in use" for a minute after every stop)."""
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((HOST, port))
-        except OSError:
-            raise click.ClickException(
-                f"port {port} on {HOST} is in use: choose others with --port N --lms-port M"
-            ) from None
 
 
 def _lock(instance: Path) -> IO[str]:

@@ -14,6 +14,7 @@ from lms_plugin.cli.common import COURSES_DIR, app_context, cli, database_schema
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.content import sync as _sync
 from lms_plugin.cli.hints import typed_command
+from lms_plugin.cli.ports import require_free
 from lms_plugin.cli.together import run_together
 from lms_plugin.domain.tool_urls import ToolUrls
 from lms_plugin.settings import Settings, load_settings
@@ -40,6 +41,7 @@ def run(host: str, port: int, web_workers: int, no_worker: bool) -> None:
     from lms_plugin.services.keys import ensure_keys
     from lms_plugin.services.platforms import list_platforms
 
+    require_free(host, port, "stop what serves there, or choose another with --port N")
     derived = not os.environ.get("LMS_PUBLIC_URL")
     if derived:  # the web and the worker read it from the environment they inherit
         os.environ["LMS_PUBLIC_URL"] = public_url_for(host, port)

@@ -7,7 +7,7 @@ import socket
 import click
 import pytest
 
-from lms_plugin.cli.demo import require_free
+from lms_plugin.cli.ports import require_free
 
 
 def _listener() -> socket.socket:
@@ -22,7 +22,7 @@ def test_a_port_something_listens_on_is_refused_with_what_to_do():
     with _listener() as listener:
         port = listener.getsockname()[1]
         with pytest.raises(click.ClickException, match=f"port {port} .* is in use: .*--port N"):
-            require_free(port)
+            require_free("127.0.0.1", port, "choose another with --port N")
 
 
 def test_a_port_just_stopped_is_free_though_its_connections_wait_in_time_wait():
@@ -33,4 +33,4 @@ def test_a_port_just_stopped_is_free_though_its_connections_wait_in_time_wait():
             served.close()  # the server closes first, as gunicorn does: its side waits
             client.recv(1)
     # The demo stopped: nothing listens, one connection of the port in TIME_WAIT.
-    require_free(port)
+    require_free("127.0.0.1", port, "choose another with --port N")
