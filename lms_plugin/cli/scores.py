@@ -60,6 +60,7 @@ def scores_resend(ids: tuple[int, ...]) -> None:
     """Queue failed rows again (after the cause in the LMS is fixed)."""
     from flask import current_app
 
+    from lms_plugin.db.grading import ScoreOutbox
     from lms_plugin.services.admin_outbox import resend
     from lms_plugin.settings import load_settings
     from worker import dispatch
@@ -68,4 +69,12 @@ def scores_resend(ids: tuple[int, ...]) -> None:
         queued = resend(_session(), None, list(ids))  # any platform's (the admin pages: one's)
         if queued:
             dispatch.publish_scores(load_settings(), current_app.extensions["lms_store"])
-        click.echo(f"queued {len(queued)} of {len(ids)} (only failed rows are resent)")
+        left = [i for i in dict.fromkeys(ids) if i not in queued]
+        query = select(ScoreOutbox.id, ScoreOutbox.status).where(ScoreOutbox.id.in_(left))
+        status = dict(_session().execute(query).tuples().all())
+        click.echo(f"queued {len(queued)} of {len(dict.fromkeys(ids))}")
+        for i in left:  # why each of the others was not
+            why = (
+                f"it is {status[i]}; only failed rows are resent" if i in status else "no such row"
+            )
+            click.echo(f"  {i}: not queued, {why} (`lms-plugin scores list --status ...`)")

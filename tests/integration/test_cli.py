@@ -316,6 +316,14 @@ def test_scores_list_shows_failures_and_resend_requeues_them(cli, tmp_path):
     assert "line item deleted" in listed.stdout
     assert resent.returncode == 0 and "queued 1 of 1" in resent.stdout
     assert db.execute("SELECT status FROM score_outbox").fetchall() == [("pending",)]
+    # The others say why not: it read "queued 0 of 1" for a row that does not exist.
+    again = cli("scores", "resend", "--id", "5", "--id", "99").stdout.splitlines()
+    assert again == [
+        "queued 0 of 2",
+        "  5: not queued, it is pending; only failed rows are resent "
+        "(`lms-plugin scores list --status ...`)",
+        "  99: not queued, no such row (`lms-plugin scores list --status ...`)",
+    ]
     assert list((tmp_path / "broker").glob("*.msg")), "publish task written to the broker"
     db.close()
 
