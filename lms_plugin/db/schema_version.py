@@ -78,6 +78,15 @@ def schema_state(connection: Connection, migrations: Path = MIGRATIONS_DIR) -> S
 @cache
 def _scripts(migrations: Path) -> ScriptDirectory:
     """The code's migrations, read once per process (they do not change while it runs)."""
+    if not (migrations / "env.py").is_file():
+        raise SchemaBehindError(
+            _(
+                "No migrations folder at %(path)s: run the tool from the directory that holds "
+                "migrations/ and courses/ (the image's /app, or the checkout).",
+                path=str(migrations),
+            ),
+            code="migrations_not_found",
+        )
     config = Config()
     config.set_main_option("script_location", str(migrations))
     return ScriptDirectory.from_config(config)

@@ -83,3 +83,13 @@ def test_schema_state_tells_a_database_behind_the_code_from_one_ahead(tmp_path, 
 def _state() -> SchemaState:
     with db.engine.connect() as conn:
         return schema_state(conn)
+
+
+def test_no_migrations_folder_is_named_not_a_traceback(tmp_path):
+    """The installed package run from a directory without migrations/ (the image runs in /app)."""
+    app = create_app(make_settings(str(tmp_path), database_url=f"sqlite:///{tmp_path}/m.db"))
+    with app.app_context(), db.engine.connect() as conn:
+        with pytest.raises(SchemaBehindError, match=r"No migrations folder at .*elsewhere") as err:
+            schema_state(conn, tmp_path / "elsewhere")
+        assert err.value.code == "migrations_not_found"
+        db.engine.dispose()
