@@ -1,5 +1,5 @@
 """Is the database's schema the one this code needs? Alembic's own record (the revision in
-``alembic_version``) against the heads of ``migrations/``, read with Alembic's public API.
+``alembic_version``) against the heads of ``migrations/`` (Alembic's ``ScriptDirectory``).
 
 A database that was never migrated, or that is behind the code, cannot serve it: the CLI says
 which command to run (``lms-plugin db upgrade``) instead of a traceback from the first query,
