@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_cli import cli  # noqa: F401 - the fixture
+from tests.integration.test_cli import bare_cli, cli  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.integration
 
