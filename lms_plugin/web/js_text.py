@@ -48,7 +48,18 @@ def assignment() -> Texts:
         "saving": gettext("Saving…"),
         "saved": gettext("Draft saved %(when)s"),
         "refused": gettext("Not saved: %(why)s"),
-        "offline": gettext("Not saved (connection problem); your text is still here."),
+        "offline": ngettext(
+            "Not saved (connection problem). Trying again in %(num)d second; your text is "
+            "still here.",
+            "Not saved (connection problem). Trying again in %(num)d seconds; your text is "
+            "still here.",
+        ),
+        "busy": ngettext(
+            "Not saved yet: the tool could not store it just now. Trying again in %(num)d "
+            "second; your text is still here.",
+            "Not saved yet: the tool could not store it just now. Trying again in %(num)d "
+            "seconds; your text is still here.",
+        ),
     }
 
 

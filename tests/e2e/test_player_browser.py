@@ -284,3 +284,29 @@ def test_try_again_and_its_hint_never_wrap_around_each_other(chromium, tool, pla
     assert beside if width == 1280 else below, (width, button_box, hint_box)
     expect(page.get_by_test_id("checks").first).to_be_visible()  # keys hidden: what each checks
     assert axe_violations(page) == []
+
+
+def test_a_draft_that_did_not_reach_the_server_is_saved_again_by_itself(chromium, tool, platform):
+    """The connection drops as the draft is sent (the browser's network, outside the tool): the
+    editor says so, and saves it again without the learner typing another word."""
+    page, _ = open_launch(chromium, tool, platform)
+    with page.expect_navigation():  # loaded: the deferred editor script listens before we type
+        page.goto(f"{tool.url}/modules/{L1M1}/assignment")
+    dropped: list[str] = []
+
+    def drop_the_first(route) -> None:
+        if not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/assignment/draft", drop_the_first)
+    page.get_by_label(re.compile("Your answer")).fill("Part 1: my role, written in one go.")
+    status = page.locator("#autosave")
+    expect(status).to_contain_text("Not saved (connection problem). Trying again in 10 seconds")
+    expect(status).to_contain_text("Draft saved", timeout=20_000)
+    assert len(dropped) == 1
+    assert tool.rows("SELECT text FROM assignment_draft") == [
+        ("Part 1: my role, written in one go.",)
+    ]

@@ -56,7 +56,10 @@
   var slug = form.dataset.module;
   var token = document.querySelector('meta[name="launch-token"]').content;
   var timer = null;
+  var retry = null;
   var lastSaved = text.value;
+  var OFFLINE_SECONDS = 10;  // a connection that dropped: try again soon
+  var BUSY_SECONDS = 30;  // the server's own Retry-After, when it sends none
 
   function savedAt(iso) {  // in the reader's time zone and language (static/frame.js)
     try { return window.lmsLocalTime(iso, "time"); } catch (e) { return iso.slice(11, 16) + " UTC"; }
@@ -74,23 +77,36 @@
     var n = words();
     counter.textContent = window.lmsText(n > limit ? "over" : "words", { num: n, limit: limit });
   }
+  // A draft the server could not store (its database or cache down: 503; too many requests:
+  // 429) or that never reached it is saved again by itself, even if the learner stopped typing.
+  function later(key, seconds) {
+    status.textContent = window.lmsText(key, { num: seconds });
+    retry = setTimeout(save, seconds * 1000);
+  }
   function save() {
+    clearTimeout(retry);
     if (text.value === lastSaved) { return; }
     var sent = text.value;
     status.textContent = window.lmsText("saving");
     api("PUT", "/api/v1/modules/" + encodeURIComponent(slug) + "/assignment/draft", { text: sent })
-      .then(function (r) { return r.json().then(function (b) { return [r, b]; }); })
+      .then(function (r) {
+        return r.json().then(function (b) { return [r, b]; }, function () { return [r, {}]; });
+      })
       .then(function (rb) {
-        if (rb[0].ok) {
+        var r = rb[0];
+        if (r.ok) {
           lastSaved = sent;
           status.textContent = window.lmsText("saved", { when: savedAt(rb[1].saved_at) });
+        } else if (r.status >= 500 || r.status === 429) {
+          later("busy", parseInt(r.headers.get("Retry-After"), 10) || BUSY_SECONDS);
         } else { status.textContent = window.lmsText("refused", { why: rb[1].message }); }
       })
-      .catch(function () { status.textContent = window.lmsText("offline"); });
+      .catch(function () { later("offline", OFFLINE_SECONDS); });
   }
   text.addEventListener("input", function () {
     count();
     clearTimeout(timer);
+    clearTimeout(retry);
     timer = setTimeout(save, 1500);
   });
   form.addEventListener("submit", function (event) {
