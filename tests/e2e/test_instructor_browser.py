@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -14,6 +15,7 @@ from lms_plugin.db import db
 from lms_plugin.services import grades
 from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1, module
+from tests.support.endpoints import PG_ADMIN_URL
 from tests.support.learners import api_launch, submit_quiz
 from tests.support.reviews import submitted
 
@@ -190,3 +192,37 @@ def test_a_submitted_table_keeps_its_header_words_whole(chromium, tool, platform
     fits(page, width)
     assert axe_violations(page) == []
     page.screenshot(path=str(tmp_path / f"table-{width}.png"), full_page=True)
+
+
+def test_the_roster_sync_progress_waits_out_a_database_outage_and_shows_the_end(
+    chromium, tool, platform
+):
+    """While the sync runs, the page polls its progress. PostgreSQL stops taking connections for
+    a while: the polls get the tool's 503, and the page waits it out, then shows the end. It
+    reloaded on the 503's JSON into the error page, and polled no more."""
+    page = instructor_launch(chromium, tool, platform, 1280)
+    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+    tool.rows(
+        "INSERT INTO job_run (kind, context_id, status, done, total, created_at) VALUES "
+        f"('roster_sync', {context_id}, 'running', 1, 3, CURRENT_TIMESTAMP) RETURNING id"
+    )
+    page.goto(tool.url + "/instructor/cohort")
+    expect(page.locator("#job[data-status=running]")).to_be_visible()
+    answers: list[int] = []
+    page.on("response", lambda r: answers.append(r.status) if "/jobs/" in r.url else None)
+    with tool.app.app_context():
+        name = db.engine.url.database
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+        try:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            page.wait_for_timeout(4000)  # the page polls every 1.5 s: they meet the outage
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+    assert 503 in answers, answers
+    expect(page.locator("#job[data-status=running]")).to_be_visible()  # still the page
+    tool.rows("UPDATE job_run SET status = 'done', done = 3 RETURNING id")
+    expect(page.locator("#job")).to_contain_text("Last roster sync: done", timeout=15_000)

@@ -1,4 +1,5 @@
-// While a long job runs, poll its JSON status and reload the page when it is finished.
+// While a long job runs, poll its JSON status and reload the page when it is finished. An
+// answer that is not the job's status (the tool or the proxy before it busy: 503) is waited out.
 (function () {
   "use strict";
   var el = document.getElementById("job");
@@ -6,7 +7,7 @@
   var token = document.querySelector('meta[name="launch-token"]').content;
   function poll() {
     fetch(el.dataset.jobUrl, { headers: { "Accept": "application/json", "Authorization": "Bearer " + token } })
-      .then(function (r) { return r.json(); })
+      .then(function (r) { if (!r.ok) { throw r; } return r.json(); })
       .then(function (job) {
         if (job.status !== "running") { window.location.reload(); return; }
         // the sentence: web/js_text.py, in the page's language (static/frame.js)
