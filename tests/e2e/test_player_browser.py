@@ -305,7 +305,10 @@ def test_a_draft_that_did_not_reach_the_server_is_saved_again_by_itself(chromium
     page.get_by_label(re.compile("Your answer")).fill("Part 1: my role, written in one go.")
     status = page.locator("#autosave")
     expect(status).to_contain_text("Not saved (connection problem). Trying again in 10 seconds")
+    expect(status).to_have_class(re.compile(r"\bunsaved\b"))  # in the warning colour
     expect(status).to_contain_text("Draft saved", timeout=20_000)
+    expect(status).not_to_have_class(re.compile(r"\bunsaved\b"))
+    assert axe_violations(page) == []
     assert len(dropped) == 1
     assert tool.rows("SELECT text FROM assignment_draft") == [
         ("Part 1: my role, written in one go.",)

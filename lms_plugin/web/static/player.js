@@ -79,15 +79,19 @@
   }
   // A draft the server could not store (its database or cache down: 503; too many requests:
   // 429) or that never reached it is saved again by itself, even if the learner stopped typing.
+  function say(text, unsaved) {
+    status.textContent = text;
+    status.classList.toggle("unsaved", unsaved);
+  }
   function later(key, seconds) {
-    status.textContent = window.lmsText(key, { num: seconds });
+    say(window.lmsText(key, { num: seconds }), true);
     retry = setTimeout(save, seconds * 1000);
   }
   function save() {
     clearTimeout(retry);
     if (text.value === lastSaved) { return; }
     var sent = text.value;
-    status.textContent = window.lmsText("saving");
+    say(window.lmsText("saving"), false);
     api("PUT", "/api/v1/modules/" + encodeURIComponent(slug) + "/assignment/draft", { text: sent })
       .then(function (r) {
         return r.json().then(function (b) { return [r, b]; }, function () { return [r, {}]; });
@@ -96,10 +100,10 @@
         var r = rb[0];
         if (r.ok) {
           lastSaved = sent;
-          status.textContent = window.lmsText("saved", { when: savedAt(rb[1].saved_at) });
+          say(window.lmsText("saved", { when: savedAt(rb[1].saved_at) }), false);
         } else if (r.status >= 500 || r.status === 429) {
           later("busy", parseInt(r.headers.get("Retry-After"), 10) || BUSY_SECONDS);
-        } else { status.textContent = window.lmsText("refused", { why: rb[1].message }); }
+        } else { say(window.lmsText("refused", { why: rb[1].message }), true); }
       })
       .catch(function () { later("offline", OFFLINE_SECONDS); });
   }
