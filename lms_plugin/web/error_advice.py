@@ -160,6 +160,11 @@ BY_CODE: dict[str, Advice] = {
         _l("Try again in a minute: reload the page, or go back and send the form again."),
         ASK,
     ),
+    # the same during a launch, whose form cannot be sent twice (its nonce is spent)
+    "storage_unavailable_launch": (
+        _l("Wait a minute, then open the activity again from your course in the LMS."),
+        ASK,
+    ),
 }
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: easy to read out on the phone

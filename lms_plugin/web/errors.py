@@ -194,7 +194,9 @@ def handle_rate_limited(error: RateLimitedError) -> Response:
 
 def handle_storage_unavailable(error: Exception) -> Response:
     """The database or the shared store did not answer (down, restarting, out of connections):
-    the request was not completed and can be sent again, so 503 with Retry-After, not a 500."""
+    the request was not completed and can be sent again, so 503 with Retry-After, not a 500.
+    A login or launch is not sent again but started again from the course."""
+    launch = request.path.startswith("/lti/")
     response = _render(
         Problem(
             503,
@@ -203,6 +205,9 @@ def handle_storage_unavailable(error: Exception) -> Response:
                 "The tool could not reach its database or cache just now, so this request was "
                 "not completed."
             ),
+            what_to_do=error_advice.what_to_do(503, "storage_unavailable_launch")
+            if launch
+            else None,
         )
     )
     response.headers["Retry-After"] = str(STORAGE_RETRY_SECONDS)

@@ -9,6 +9,7 @@ import signal
 import time
 import uuid
 from contextlib import ExitStack
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -32,6 +33,7 @@ from worker import dispatch
 pytestmark = pytest.mark.integration
 
 TIMEOUT = 1.0
+HTML = {"Accept": "text/html"}
 
 
 def readyz(url: str) -> tuple[int, dict[str, object], float]:
@@ -102,6 +104,12 @@ def test_readyz_follows_redis_down_and_back_and_nothing_is_lost(tmp_path):
                 assert "go back and send the form again" in page.text
                 api = browser.get(tool.url + "/api/v1/me", headers={"Accept": "application/json"})
                 assert (api.status_code, api.json()["error"]) == (503, "storage_unavailable")
+                # A launch from the course meanwhile: started again, not sent again.
+                login = requests.get(
+                    tool.url + "/lti/login?" + urlencode(tool.lms.login_params()), headers=HTML
+                )
+                assert login.status_code == 503 and "Retry-After" in login.headers
+                assert "open the activity again from your course" in login.text
 
                 servers.enter_context(redis_server(folder, port=port))
                 wait_for(lambda: readyz(tool.url)[0] == 200, 15)
