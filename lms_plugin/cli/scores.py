@@ -66,13 +66,14 @@ def scores_resend(ids: tuple[int, ...]) -> None:
     from worker import dispatch
 
     with app_context():
-        queued = resend(_session(), None, list(ids))  # any platform's (the admin pages: one's)
+        wanted = list(dict.fromkeys(ids))  # each once, in the order given
+        queued = resend(_session(), None, wanted)  # any platform's (the admin pages: one's)
         if queued:
             dispatch.publish_scores(load_settings(), current_app.extensions["lms_store"])
-        left = [i for i in dict.fromkeys(ids) if i not in queued]
+        left = [i for i in wanted if i not in queued]
         query = select(ScoreOutbox.id, ScoreOutbox.status).where(ScoreOutbox.id.in_(left))
         status = dict(_session().execute(query).tuples().all())
-        click.echo(f"queued {len(queued)} of {len(dict.fromkeys(ids))}")
+        click.echo(f"queued {len(queued)} of {len(wanted)}")
         for i in left:  # why each of the others was not
             why = (
                 f"it is {status[i]}; only failed rows are resent" if i in status else "no such row"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -15,8 +14,8 @@ from lms_plugin.db import db
 from lms_plugin.services import grades
 from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1, module
-from tests.support.endpoints import PG_ADMIN_URL
 from tests.support.learners import api_launch, submit_quiz
+from tests.support.outages import database_refuses_connections
 from tests.support.reviews import submitted
 
 pytestmark = pytest.mark.e2e
@@ -210,18 +209,8 @@ def test_the_roster_sync_progress_waits_out_a_database_outage_and_shows_the_end(
     expect(page.locator("#job[data-status=running]")).to_be_visible()
     answers: list[int] = []
     page.on("response", lambda r: answers.append(r.status) if "/jobs/" in r.url else None)
-    with tool.app.app_context():
-        name = db.engine.url.database
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-        try:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
-            page.wait_for_timeout(4000)  # the page polls every 1.5 s: they meet the outage
-        finally:
-            admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+    with database_refuses_connections(tool):
+        page.wait_for_timeout(4000)  # the page polls every 1.5 s: they meet the outage
     assert 503 in answers, answers
     expect(page.locator("#job[data-status=running]")).to_be_visible()  # still the page
     tool.rows("UPDATE job_run SET status = 'done', done = 3 RETURNING id")

@@ -8,7 +8,6 @@ import re
 import statistics
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -17,7 +16,7 @@ from lms_plugin.db import db
 from lms_plugin.services import grades
 from tests.support.axe import axe_violations
 from tests.support.content_keys import L1M1, module, right_answer
-from tests.support.endpoints import PG_ADMIN_URL
+from tests.support.outages import database_refuses_connections
 from tests.support.words import broken_words
 
 pytestmark = pytest.mark.e2e
@@ -326,23 +325,11 @@ def test_a_draft_the_tool_could_not_store_is_saved_after_its_retry_after(chromiu
     answers: list[int] = []
     page.on("response", lambda r: answers.append(r.status) if "/draft" in r.url else None)
     status = page.locator("#autosave")
-    with tool.app.app_context():
-        name = db.engine.url.database
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-        try:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
-            page.get_by_label(re.compile("Your answer")).fill(
-                "Written while the database was away."
-            )
-            expect(status).to_contain_text(
-                "Not saved yet: the tool could not store it just now. Trying again in 30 seconds"
-            )
-        finally:
-            admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+    with database_refuses_connections(tool):
+        page.get_by_label(re.compile("Your answer")).fill("Written while the database was away.")
+        expect(status).to_contain_text(
+            "Not saved yet: the tool could not store it just now. Trying again in 30 seconds"
+        )
     assert answers == [503]
     expect(status).to_contain_text("Draft saved", timeout=45_000)  # no key pressed since
     assert tool.rows("SELECT text FROM assignment_draft") == [
