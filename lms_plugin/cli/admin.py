@@ -3,13 +3,15 @@ cli/keys.py)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import click
 
 from lms_plugin.cli.common import app_context, cli, deployment_options
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.common import tenants as _tenants
 from lms_plugin.domain.platform_profiles import PRODUCTS as PRODUCT_CHOICES
-from lms_plugin.domain.tool_urls import ToolUrls
+from lms_plugin.domain.tool_urls import ToolUrls, is_loopback_url, unreachable_from
 
 
 # --- database -------------------------------------------------------------------------------
@@ -137,6 +139,15 @@ def platform_add(
     click.echo(f"  the LMS needs: login {urls.login}, launch {urls.launch}, keyset {urls.jwks}")
     if product == "canvas":
         click.echo(f"  Canvas developer key (Enter URL): {urls.canvas}")
+    if unreachable_from(spec.auth_token_url, urls.base):  # the LMS's server checks our keyset
+        click.echo(
+            f"warning: {urls.base} is this computer's own address, and the LMS at "
+            f"{urlsplit(spec.auth_token_url).hostname} is elsewhere: its server cannot fetch "
+            "the tool's keyset there, so no grade or roster would reach it. Set LMS_PUBLIC_URL "
+            "to the address the LMS reaches the tool at (https in production), then give the "
+            "LMS the URLs again.",
+            err=True,
+        )
 
 
 @platform.command("update")
@@ -182,6 +193,13 @@ def platform_register_url(hours: float) -> None:
         base = app.extensions["lms_settings"].public_url.rstrip("/")
         click.echo(f"{base}/lti/register/{ticket}")
         click.echo(f"valid once, for {hours:g} hours", err=True)
+        if is_loopback_url(base):
+            click.echo(
+                f"note: {base} is this computer's own address: only an LMS on this computer can "
+                "register with it. For an LMS elsewhere, set LMS_PUBLIC_URL to the address it "
+                "reaches the tool at (https in production) and issue the URL again.",
+                err=True,
+            )
 
 
 @platform.command("list")

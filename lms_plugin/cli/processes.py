@@ -16,7 +16,7 @@ from lms_plugin.cli.content import sync as _sync
 from lms_plugin.cli.hints import typed_command
 from lms_plugin.cli.ports import require_free
 from lms_plugin.cli.together import run_together
-from lms_plugin.domain.tool_urls import ToolUrls
+from lms_plugin.domain.tool_urls import ToolUrls, is_loopback_url, unreachable_from
 from lms_plugin.settings import Settings, load_settings
 
 CELERY_APP = "worker.celery_app:celery"
@@ -158,6 +158,13 @@ def admin_info(public_url: str, prog: str, *, derived: bool, registered: bool) -
         f"  {env}{prog} platform register-url   (prints a one-time URL to paste into the LMS)",
         "",
     ]
+    if is_loopback_url(base):
+        lines += [
+            f"{base} is this computer's own address: only an LMS (and browsers) on this computer "
+            "reach it. For an LMS on another machine, set LMS_PUBLIC_URL to the address it "
+            "reaches the tool at (https in production).",
+            "",
+        ]
     if not registered:
         lines += [
             "No LMS is registered yet. To try the tool first with a practice LMS on this "
@@ -192,6 +199,7 @@ def check(ping_worker: bool) -> None:
         tables = not failures  # the keys (and the embedded cache) live in the database's tables
         for label, probe, needs_tables in (
             ("signing keys", lambda: jwks(_session()), True),  # sealed: they open with the secret
+            ("LMSs reach the tool", lambda: _platforms_reach(settings.public_url), True),
             ("issuer keys", lambda: click.echo(issuer_key_report(_session())), True),
             ("cache", lambda: app.extensions["lms_store"].ping(), not settings.cache_url),
             ("broker", lambda: dispatch.broker_reachable(settings), False),
@@ -211,6 +219,23 @@ def check(ping_worker: bool) -> None:
             failures += _probe("worker", lambda: _require(store.get("ping:" + token)))
     if failures:
         raise SystemExit(1)
+
+
+def _platforms_reach(public_url: str) -> None:
+    """Refuse a loopback public URL that a registered LMS elsewhere is meant to reach: its
+    server fetches the tool's keyset there before it takes a grade or a roster request."""
+    from lms_plugin.services.platforms import list_platforms
+
+    elsewhere = [
+        reg.name
+        for reg in list_platforms(_session())
+        if unreachable_from(reg.auth_token_url, public_url)
+    ]
+    if elsewhere:
+        raise RuntimeError(
+            f"{', '.join(elsewhere)} cannot reach {public_url}, this computer's own address: "
+            "set LMS_PUBLIC_URL to the address the LMS reaches the tool at"
+        )
 
 
 def _require(value: object) -> None:

@@ -4,7 +4,9 @@ Canvas's developer key JSON) and on the admin pages. One place for the paths ``w
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,22 @@ class ToolUrls:
             jwks=base + "/lti/jwks",
             canvas=base + "/lti/config/canvas.json",
         )
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url``'s host is this computer only (127.0.0.0/8, ::1, localhost)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761 §6.3
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def unreachable_from(lms_url: str, tool_url: str) -> bool:
+    """Whether an LMS at ``lms_url`` cannot reach the tool served at ``tool_url``: the tool's
+    address is this computer's loopback and the LMS is elsewhere. The LMS's server fetches the
+    tool's key set (to grant the tokens that carry grades and rosters), so a launch from a
+    browser on this computer may work while every grade fails."""
+    return is_loopback_url(tool_url) and not is_loopback_url(lms_url)

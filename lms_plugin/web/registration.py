@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from lms_plugin import __version__
 from lms_plugin.domain.errors import InvalidInputError
+from lms_plugin.domain.tool_urls import unreachable_from
 from lms_plugin.lti.dynamic_registration import RegistrationClient
 from lms_plugin.services import registration
 from lms_plugin.web import deps
@@ -23,9 +24,13 @@ def confirm(ticket: str) -> str:
     platform = registration.preview(
         deps.store(), _client(), ticket, configuration_url, token, allow_http=_allow_http()
     )
+    tool_url = deps.settings().public_url
     return render_template(
         "lti/register.html",
         platform=platform,
+        tool_url=tool_url,
+        # The LMS's server fetches the tool's key set to grant the tokens grades travel with.
+        unreachable=unreachable_from(platform.token_endpoint, tool_url),
         ticket=ticket,
         configuration_url=configuration_url,
         registration_token=token or "",

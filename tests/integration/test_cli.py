@@ -88,8 +88,9 @@ def test_a_database_without_this_code_s_migrations_is_one_line_naming_db_upgrade
 
 
 def test_platform_add_list_remove(cli):
-    added = cli("platform", "add", *PLATFORM)
+    added = cli("platform", "add", *PLATFORM, extra_env={"LMS_PUBLIC_URL": "https://t.example"})
     assert added.returncode == 0, added.stderr
+    assert "warning" not in added.stderr  # the LMS reaches the tool's public URL
     listed = cli("platform", "list").stdout
     assert "https://moodle.example.edu" in listed and "1[active]" in listed
     assert (
@@ -328,6 +329,24 @@ def test_scores_list_shows_failures_and_resend_requeues_them(cli, tmp_path):
     db.close()
 
 
+def test_a_tool_on_loopback_is_named_as_unreachable_for_an_lms_elsewhere(cli):
+    """Without LMS_PUBLIC_URL the tool's URLs are 127.0.0.1: an admin adding a Moodle on
+    another machine is told that its server cannot fetch the keyset, before grades fail."""
+    added = cli("platform", "add", *PLATFORM)  # LMS_PUBLIC_URL unset: http://127.0.0.1:5000
+    assert added.returncode == 0, added.stderr
+    assert "warning: http://127.0.0.1:5000 is this computer's own address" in added.stderr
+    assert "moodle.example.edu is elsewhere" in added.stderr and "LMS_PUBLIC_URL" in added.stderr
+    checked = cli("check")  # where an admin looks once grades do not arrive
+    assert checked.returncode == 1
+    assert "LMSs reach the tool: FAILED" in checked.stdout
+    assert "Moodle cannot reach http://127.0.0.1:5000" in checked.stdout
+    local = [a.replace("https://moodle.example.edu", "http://localhost:8080") for a in PLATFORM]
+    beside = cli("platform", "add", *local)  # an LMS on this computer
+    assert beside.returncode == 0 and "warning" not in beside.stderr, beside.stderr
+    public = cli("check", extra_env={"LMS_PUBLIC_URL": "https://tool.example.edu"})
+    assert "LMSs reach the tool: ok" in public.stdout, public.stdout
+
+
 def test_register_url_is_a_one_time_ticket_in_the_store(cli, tmp_path):
     import sqlite3
 
@@ -336,6 +355,7 @@ def test_register_url_is_a_one_time_ticket_in_the_store(cli, tmp_path):
     url = printed.stdout.strip()
     assert url.startswith("http://127.0.0.1:5000/lti/register/")
     assert "valid once, for 2 hours" in printed.stderr
+    assert "only an LMS on this computer can register with it" in printed.stderr
     ticket = url.rsplit("/", 1)[1]
     with sqlite3.connect(tmp_path / "lms.sqlite3") as db:
         keys = [k for (k,) in db.execute("SELECT key FROM kv_entry")]

@@ -70,6 +70,7 @@ def _form(page: requests.Response) -> dict[str, str]:
 def test_registered_by_url_then_learners_launch(tool, new_lms, browser):
     confirm = browser.get(_registration_url(tool, new_lms, _ticket(tool)))
     assert confirm.status_code == 200 and new_lms.issuer in confirm.text
+    assert 'data-testid="tool-unreachable"' not in confirm.text  # both on this computer
     assert new_lms.registrations == []  # nothing registered before the admin confirms
 
     done = browser.post(_action(confirm), data=_form(confirm))
@@ -139,6 +140,31 @@ def test_canvas_receives_its_extension_and_the_platform_is_recorded_as_canvas(
     assert tool.rows(
         f"SELECT product FROM registration WHERE client_id = '{new_lms.client_id}'"
     ) == [("canvas",)]
+
+
+class _LmsElsewhere(LmsPlatform):
+    """An LMS whose server (its token endpoint) is another machine's, serving its
+    configuration from here."""
+
+    @property
+    def token_url(self) -> str:
+        return "https://lms.example.edu/mod/lti/token.php"
+
+
+def test_a_tool_on_loopback_warns_an_lms_elsewhere_before_it_registers(tool, browser):
+    """The tool's public URL is 127.0.0.1 and the LMS's server is elsewhere: the page says the
+    LMS could not fetch the tool's key set, and what to set, before the admin registers."""
+    lms = _LmsElsewhere(tool_url=tool.url).start()
+    lms.issuer = lms.url
+    try:
+        confirm = browser.get(_registration_url(tool, lms, _ticket(tool)))
+    finally:
+        lms.stop()
+    assert confirm.status_code == 200, confirm.text
+    warning = confirm.text.split('data-testid="tool-unreachable"', 1)[1].split("</div>", 1)[0]
+    assert "This LMS will not be able to reach the tool." in warning
+    assert tool.url in warning and "LMS_PUBLIC_URL" in warning
+    assert lms.registrations == []
 
 
 def test_registration_url_works_once(tool, new_lms, browser):

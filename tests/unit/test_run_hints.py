@@ -68,6 +68,17 @@ def test_the_admin_info_uses_the_port_and_the_typed_command():
     # another shell has no LMS_PUBLIC_URL: the URL register-url prints depends on it
     assert "LMS_PUBLIC_URL=http://127.0.0.1:5100 ./scripts/run platform register-url" in text
     assert text.rstrip().endswith("./scripts/run demo")
+    assert "http://127.0.0.1:5100 is this computer's own address" in text
+
+
+def test_an_lms_on_another_machine_is_told_to_set_the_public_url_only_on_loopback():
+    for url in ("http://localhost:5000", "http://[::1]:5000", "http://127.0.0.2:8000"):
+        assert "LMS_PUBLIC_URL to the address" in admin_info(
+            url, "lms-plugin", derived=True, registered=True
+        ), url
+    for url in ("https://tool.example.edu", "http://10.0.0.5:5000"):
+        text = admin_info(url, "lms-plugin", derived=False, registered=True)
+        assert "this computer's own address" not in text, url
 
 
 def test_no_demo_hint_once_an_lms_is_registered_nor_env_when_the_url_was_given():
