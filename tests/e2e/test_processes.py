@@ -56,12 +56,13 @@ def test_login_on_one_gunicorn_and_launch_on_another_on_postgres_and_redis(
     try:
         engine = create_engine(pg_url)
         with engine.begin() as conn:  # the session database may hold other tests' platforms,
-            # and keys sealed with the session tool's secret (one database, one secret)
-            for table in ("registration", "tool_key"):
+            # and keys sealed with another test's secret (one database, one secret)
+            for table in ("registration", "tool_key", "issuer_key"):
                 if conn.execute(text(f"SELECT to_regclass('{table}')")).scalar() is not None:
                     conn.execute(text(f"TRUNCATE {table} CASCADE"))
         engine.dispose()
-        subprocess.run(cli("db", "upgrade"), env=env, check=True, capture_output=True, timeout=120)
+        up = subprocess.run(cli("db", "upgrade"), env=env, capture_output=True, timeout=120, text=True)
+        assert up.returncode == 0, up.stdout + up.stderr
         prepare_tool(env, lms)
         logs = tmp_path / "web-a.log", tmp_path / "web-b.log"
         origins = [f"http://127.0.0.1:{port}" for port in ports]
