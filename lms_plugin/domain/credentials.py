@@ -7,6 +7,11 @@ AchievementSubject holding the `achievement` (id, Certificate, name, description
 alignments, rubric result descriptions), the capstone `result`s and the recipient. `evidence`
 lists the modules passed; `credentialStatus` is the caller's Bitstring Status List entry.
 
+No `credentialSchema`: the type OB 3.0's examples give it, "1EdTechJsonSchemaValidator2019", is
+defined by neither the VCDM 2.0 context nor OB context 3.0.3, so it expands to a relative IRI,
+which eddsa-rdfc-2022 verifiers in safe mode (and badges/canonical.py) refuse. The credentials
+are checked against 1EdTech's JSON Schema in the tests instead.
+
 The recipient: `credentialSubject.id` is always an opaque URN chosen by the caller (the VC-JWT's
 `sub` claim needs one, OB 3.0 §8.2.4); when the LMS shares an email, `identifier` adds an
 IdentityObject with its salted SHA-256 hash (OB 3.0 §"IdentityObject": identityHash
