@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from lms_plugin.domain.errors import LmsError
 
@@ -142,6 +143,7 @@ def check_settings(settings: Settings) -> None:
         raise SettingsError("LMS_ENV must be development, production or test")
     if settings.log_format not in {"", "json", "text"}:
         raise SettingsError("LMS_LOG_FORMAT must be json or text")
+    _check_public_url(settings.public_url)
     if not settings.is_production:
         return
     if settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32:
@@ -157,3 +159,28 @@ def check_settings(settings: Settings) -> None:
         raise SettingsError("LMS_BROKER_URL: production needs Redis (redis://...) or RabbitMQ")
     if not settings.uses_https:
         raise SettingsError("LMS_PUBLIC_URL: production must be served over https://")
+
+
+def _check_public_url(url: str) -> None:
+    """The tool's public URL is an origin: every URL the tool gives an LMS, and every path its
+    pages and scripts call, starts at the root of that host."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(
+            f"LMS_PUBLIC_URL={url!r} is not an http(s) address with a host name, "
+            "e.g. https://isp.example.edu"
+        )
+    if parts.path not in {"", "/"}:
+        raise SettingsError(
+            f"LMS_PUBLIC_URL={url!r}: the tool is served at the root of its host, not under a "
+            f"path ({parts.path!r}); give it a host name of its own, e.g. https://isp.example.edu"
+        )
+    if parts.query or parts.fragment or parts.username is not None or parts.password is not None:
+        raise SettingsError(
+            f"LMS_PUBLIC_URL={url!r}: give only the scheme, host and port, "
+            "e.g. https://isp.example.edu"
+        )

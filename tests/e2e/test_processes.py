@@ -61,7 +61,9 @@ def test_login_on_one_gunicorn_and_launch_on_another_on_postgres_and_redis(
                 if conn.execute(text(f"SELECT to_regclass('{table}')")).scalar() is not None:
                     conn.execute(text(f"TRUNCATE {table} CASCADE"))
         engine.dispose()
-        up = subprocess.run(cli("db", "upgrade"), env=env, capture_output=True, timeout=120, text=True)
+        up = subprocess.run(
+            cli("db", "upgrade"), env=env, capture_output=True, timeout=120, text=True
+        )
         assert up.returncode == 0, up.stdout + up.stderr
         prepare_tool(env, lms)
         logs = tmp_path / "web-a.log", tmp_path / "web-b.log"

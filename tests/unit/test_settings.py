@@ -52,6 +52,35 @@ def test_production_refuses_dev_defaults(override, variable):
         load_settings({**GOOD_PROD, **override})
 
 
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("isp.example.edu", "not an http(s) address"),
+        ("ftp://isp.example.edu", "not an http(s) address"),
+        ("https://", "not an http(s) address"),
+        ("https://isp.example.edu:port", "not an http(s) address"),
+        ("https://apps.example.edu/isp", "not under a path ('/isp')"),
+        ("https://apps.example.edu/isp/", "not under a path ('/isp/')"),
+        ("https://isp.example.edu/?x=1", "only the scheme, host and port"),
+        ("https://user:pw@isp.example.edu", "only the scheme, host and port"),
+    ],
+)
+def test_a_public_url_that_is_not_an_origin_is_refused_in_every_environment(url, words):
+    """The pages and their scripts call root paths (/api/v1/...), so a tool behind a proxy
+    under /isp/ would launch and then lose every link: refused at start, with the reason."""
+    for env in ({}, GOOD_PROD):
+        with pytest.raises(SettingsError, match="LMS_PUBLIC_URL") as refused:
+            load_settings({**env, "LMS_PUBLIC_URL": url})
+        assert words in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://isp.example.edu", "https://isp.example.edu/", "https://isp.example.edu:8443"]
+)
+def test_an_origin_is_a_public_url(url):
+    assert load_settings({**GOOD_PROD, "LMS_PUBLIC_URL": url}).public_url == url
+
+
 def test_masked_hides_secrets_and_passwords():
     shown = load_settings(GOOD_PROD).masked()
     assert "pw" not in shown["LMS_DATABASE_URL"] and "****" in shown["LMS_DATABASE_URL"]
