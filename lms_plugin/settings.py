@@ -130,6 +130,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(
         **{**settings.__dict__, **{k: v for k, v in defaults.items() if not getattr(settings, k)}}
     )
+    settings = replace(settings, database_url=database_url(settings.database_url))
     if not env.get("LMS_ALLOW_PRIVATE_HOSTS") and not settings.is_production:
         # An LMS on this machine or the campus network is normal while trying the tool out.
         settings = replace(settings, allow_private_hosts=1)
@@ -159,6 +160,26 @@ def check_settings(settings: Settings) -> None:
         raise SettingsError("LMS_BROKER_URL: production needs Redis (redis://...) or RabbitMQ")
     if not settings.uses_https:
         raise SettingsError("LMS_PUBLIC_URL: production must be served over https://")
+
+
+# PostgreSQL through psycopg 3, the driver the project installs, whatever SQLAlchemy's default;
+# postgres:// is how Heroku-style managed databases write their URLs.
+_POSTGRES_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
+_DATABASE_SCHEMES = {"sqlite", "postgresql+psycopg"}
+
+
+def database_url(url: str) -> str:
+    """``url`` with PostgreSQL's scheme naming the driver; a database the tool cannot run on is
+    refused with the forms it takes."""
+    scheme, separator, rest = url.partition("://")
+    scheme = _POSTGRES_SCHEMES.get(scheme, scheme)
+    if not separator or scheme not in _DATABASE_SCHEMES:
+        shown = f"{url.partition('://')[0]!r}" if separator else "no scheme"
+        raise SettingsError(
+            f"LMS_DATABASE_URL: the tool runs on PostgreSQL (postgresql://user:pw@host/db) or "
+            f"SQLite (sqlite:////path/to/lms.sqlite3); got {shown}"
+        )
+    return f"{scheme}://{rest}"
 
 
 def _check_public_url(url: str) -> None:

@@ -81,6 +81,24 @@ def test_an_origin_is_a_public_url(url):
     assert load_settings({**GOOD_PROD, "LMS_PUBLIC_URL": url}).public_url == url
 
 
+@pytest.mark.parametrize(
+    "given, used",
+    [
+        ("postgres://u:pw@db/lms", "postgresql+psycopg://u:pw@db/lms"),  # managed databases
+        ("postgresql://u:pw@db/lms", "postgresql+psycopg://u:pw@db/lms"),
+        ("postgresql+psycopg://u:pw@db/lms", "postgresql+psycopg://u:pw@db/lms"),
+    ],
+)
+def test_postgresql_urls_name_the_driver_the_project_installs(given, used):
+    assert load_settings({**GOOD_PROD, "LMS_DATABASE_URL": given}).database_url == used
+
+
+@pytest.mark.parametrize("url", ["mysql://u@db/lms", "postgresql+psycopg2://db/lms", "db/lms"])
+def test_a_database_the_tool_does_not_run_on_is_one_settings_error(url):
+    with pytest.raises(SettingsError, match="LMS_DATABASE_URL: the tool runs on PostgreSQL"):
+        load_settings({"LMS_DATABASE_URL": url})
+
+
 def test_masked_hides_secrets_and_passwords():
     shown = load_settings(GOOD_PROD).masked()
     assert "pw" not in shown["LMS_DATABASE_URL"] and "****" in shown["LMS_DATABASE_URL"]
