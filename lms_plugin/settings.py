@@ -145,6 +145,7 @@ def check_settings(settings: Settings) -> None:
     if settings.log_format not in {"", "json", "text"}:
         raise SettingsError("LMS_LOG_FORMAT must be json or text")
     _check_public_url(settings.public_url)
+    _check_service_urls(settings)
     if not settings.is_production:
         return
     if settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32:
@@ -174,12 +175,35 @@ def database_url(url: str) -> str:
     scheme, separator, rest = url.partition("://")
     scheme = _POSTGRES_SCHEMES.get(scheme, scheme)
     if not separator or scheme not in _DATABASE_SCHEMES:
-        shown = f"{url.partition('://')[0]!r}" if separator else "no scheme"
         raise SettingsError(
             f"LMS_DATABASE_URL: the tool runs on PostgreSQL (postgresql://user:pw@host/db) or "
-            f"SQLite (sqlite:////path/to/lms.sqlite3); got {shown}"
+            f"SQLite (sqlite:////path/to/lms.sqlite3); got {_scheme_of(url)}"
         )
     return f"{scheme}://{rest}"
+
+
+# What redis_urls.redis_client reads (redis-py's own schemes, and Sentinel's).
+_CACHE_SCHEMES = ("redis://", "rediss://", "unix://", "redis+sentinel://")
+
+
+def _check_service_urls(settings: Settings) -> None:
+    """A cache or broker URL in a form its client cannot read is one line here, not a traceback
+    (or a DNS lookup of the scheme) when the first request or task needs it."""
+    if settings.cache_url and not settings.cache_url.startswith(_CACHE_SCHEMES):
+        raise SettingsError(
+            f"LMS_CACHE_URL is Redis: redis://host:6379/0 (rediss:// with TLS, unix:// or "
+            f"redis+sentinel://host:26379/service); got {_scheme_of(settings.cache_url)}"
+        )
+    if "://" not in settings.broker_url:
+        raise SettingsError(
+            "LMS_BROKER_URL is a Celery broker URL with its scheme: redis://host:6379/1, "
+            "amqp://user:pw@host//, or filesystem:// (the embedded default); got no scheme"
+        )
+
+
+def _scheme_of(url: str) -> str:
+    scheme, separator, _ = url.partition("://")
+    return repr(scheme) if separator else "no scheme"
 
 
 def _check_public_url(url: str) -> None:

@@ -99,6 +99,33 @@ def test_a_database_the_tool_does_not_run_on_is_one_settings_error(url):
         load_settings({"LMS_DATABASE_URL": url})
 
 
+@pytest.mark.parametrize(
+    "variable, url, words",
+    [
+        ("LMS_CACHE_URL", "localhost:6379", "got no scheme"),
+        ("LMS_CACHE_URL", "memcached://cache:11211", "got 'memcached'"),
+        ("LMS_BROKER_URL", "localhost:6379", "got no scheme"),
+    ],
+)
+def test_a_cache_or_broker_url_its_client_cannot_read_is_one_settings_error(variable, url, words):
+    with pytest.raises(SettingsError, match=variable) as refused:
+        load_settings({variable: url})
+    assert words in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://cache:6379/0",
+        "rediss://user:pw@cache:6380/0",
+        "unix:///run/redis.sock",
+        "redis+sentinel://s1:26379,s2:26379/main",
+    ],
+)
+def test_every_redis_form_is_a_cache_url(url):
+    assert load_settings({"LMS_CACHE_URL": url}).cache_url == url
+
+
 def test_masked_hides_secrets_and_passwords():
     shown = load_settings(GOOD_PROD).masked()
     assert "pw" not in shown["LMS_DATABASE_URL"] and "****" in shown["LMS_DATABASE_URL"]
