@@ -21,7 +21,7 @@ from lms_plugin.lti.http_client import LmsHttp
 from lms_plugin.lti.platform_keys import PlatformKeys
 from lms_plugin.lti.tenants import TenantDirectory
 from lms_plugin.paths import MIGRATIONS_DIR  # beside the package, or the image's WORKDIR
-from lms_plugin.settings import Settings, load_settings
+from lms_plugin.settings import Settings, SettingsError, load_settings
 from lms_plugin.web.cookies import NoCookieSession
 
 migrate = Migrate()
@@ -44,7 +44,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _flask_app(settings: Settings) -> Flask:
     """A Flask app on the instance folder: its config, URL ids, settings, sealer and session."""
-    Path(settings.instance_dir).mkdir(parents=True, exist_ok=True)
+    try:
+        Path(settings.instance_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = "a file has that name" if isinstance(exc, FileExistsError) else exc.strerror
+        raise SettingsError(
+            f"LMS_INSTANCE_DIR={settings.instance_dir!r}: the tool keeps its files there (the "
+            f"embedded database and broker, the worker's heartbeat) and cannot make that folder "
+            f"({reason}); choose a folder it may write in"
+        ) from None
     app = Flask(__name__, instance_path=str(Path(settings.instance_dir).resolve()))
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -275,6 +275,30 @@ def test_production_refuses_dev_defaults_with_the_variable_name(cli):
     assert result.stderr.startswith("error: LMS_SECRET_KEY")
 
 
+@pytest.mark.parametrize(
+    "variable, value, words",
+    [
+        ("LMS_PUBLIC_URL", "https://apps.example.edu/isp", "not under a path ('/isp')"),
+        ("LMS_DATABASE_URL", "mysql://db/lms", "the tool runs on PostgreSQL"),
+        ("LMS_CACHE_URL", "localhost:6379", "LMS_CACHE_URL is Redis"),
+        ("LMS_BROKER_URL", "localhost:6379", "a Celery broker URL with its scheme"),
+        ("LMS_INSTANCE_DIR", "a-file", "cannot make that folder (a file has that name)"),
+    ],
+)
+def test_a_setting_the_tool_cannot_use_is_one_line_naming_it(
+    bare_cli, tmp_path, variable, value, words
+):
+    """An admin's first mistakes in the environment: one line naming the variable and the
+    forms it takes, exit 2, no traceback."""
+    if value == "a-file":
+        (tmp_path / "a-file").write_text("")
+        value = str(tmp_path / "a-file")
+    result = bare_cli("platform", "list", extra_env={variable: value})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: {variable}") and words in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_jwks_of_cli_made_keys(cli, tmp_path):
     cli("keys", "rotate")
     code = (
