@@ -130,7 +130,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(
         **{**settings.__dict__, **{k: v for k, v in defaults.items() if not getattr(settings, k)}}
     )
-    settings = replace(settings, database_url=database_url(settings.database_url))
+    settings = replace(settings, database_url=_database_url(settings.database_url))
     if not env.get("LMS_ALLOW_PRIVATE_HOSTS") and not settings.is_production:
         # An LMS on this machine or the campus network is normal while trying the tool out.
         settings = replace(settings, allow_private_hosts=1)
@@ -169,7 +169,7 @@ _POSTGRES_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql
 _DATABASE_SCHEMES = {"sqlite", "postgresql+psycopg"}
 
 
-def database_url(url: str) -> str:
+def _database_url(url: str) -> str:
     """``url`` with PostgreSQL's scheme naming the driver; a database the tool cannot run on is
     refused with the forms it takes."""
     scheme, separator, rest = url.partition("://")
