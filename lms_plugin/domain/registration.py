@@ -42,6 +42,13 @@ _PRODUCTS = {
     "brightspace": "brightspace",
     "sakai": "sakai",
 }
+# How the registration page and the admin pages name those products (self-hosted Canvas too).
+_TITLES = {
+    "canvas": "Canvas",
+    "moodle": "Moodle",
+    "brightspace": "D2L Brightspace",
+    "sakai": "Sakai",
+}
 # Canvas's extension of the registration (canvas-lms doc/api/registration.md, "LTI Tool
 # Configuration schema" and "LTI Message schema"): the keys it documents, with short placement
 # names as in its example and its OpenID configuration's messages_supported.
@@ -70,7 +77,7 @@ class PlatformConfiguration:
 
     @property
     def name(self) -> str:
-        family = self.product_family_code or "LMS"
+        family = _TITLES.get(self.product) or self.product_family_code or "LMS"
         return f"{family} at {urlsplit(self.issuer).netloc}"
 
 

@@ -35,7 +35,7 @@ def test_admin_confirms_and_the_lms_is_told_to_close(chromium, tool):
 
             frame.get_by_role("button", name="Register").click()
 
-            frame.get_by_role("heading", name=f"Registered with moodle at {lms.url[7:]}").wait_for()
+            frame.get_by_role("heading", name=f"Registered with Moodle at {lms.url[7:]}").wait_for()
             page.wait_for_function("window.received.some(m => m.data.subject.endsWith('close'))")
             received = [  # the page also asks the dialog to fit it (static/frame.js)
                 m

@@ -69,3 +69,21 @@ def test_an_issuer_mismatch_names_hosts_not_the_configurations_text():
     assert refused.value.code == "issuer_mismatch"
     assert "other.example" in refused.value.message
     assert "some/long/path" not in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("family", "name"),
+    [
+        ("moodle", "Moodle at lms.example.edu"),
+        ("desire2learn", "D2L Brightspace at lms.example.edu"),
+        ("canvas", "Canvas at lms.example.edu"),  # a self-hosted Canvas: not "cloud"
+        ("ExampleLMS", "ExampleLMS at lms.example.edu"),  # a product the tool has no name for
+        ("", "LMS at lms.example.edu"),
+    ],
+)
+def test_the_platform_is_named_as_its_admin_knows_it(family, name):
+    platform_configuration = {"product_family_code": family} if family else {}
+    config = openid_configuration(
+        **{"https://purl.imsglobal.org/spec/lti-platform-configuration": platform_configuration}
+    )
+    assert parse_platform_configuration(config, SOURCE, allow_http=False).name == name
