@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin.domain import platform_profiles
 from lms_plugin.domain.errors import LAUNCH_ERRORS, ForbiddenError, InvalidInputError
-from lms_plugin.domain.tool_urls import ToolUrls
+from lms_plugin.domain.tool_urls import ToolUrls, is_loopback_url, unreachable_from
 from lms_plugin.services import admin_access, admin_keys, admin_platforms
 from lms_plugin.web import admin_auth, deps, launch_session
 from lms_plugin.web.admin_auth import AdminSignInRequired
@@ -125,11 +125,16 @@ def admin_link(endpoint: str, **values: Any) -> str:
 def home() -> str:
     """Every platform in view with its deployments, and what to do about pending ones."""
     viewer = admin_auth.viewer()
+    public_url = deps.settings().public_url
+    platforms = admin_platforms.platforms(deps.session(), viewer.scope)
     return render_template(
         "admin/home.html",
-        platforms=admin_platforms.platforms(deps.session(), viewer.scope),
+        platforms=platforms,
         done=request.args.get("done"),
-        tool_urls=ToolUrls.at(deps.settings().public_url),  # for another LMS's registration
+        tool_urls=ToolUrls.at(public_url),  # for another LMS's registration
+        only_here=is_loopback_url(public_url),
+        # The LMS's server fetches the tool's keyset before it grants a grade's token.
+        cut_off={p.id for p in platforms if unreachable_from(p.auth_token_url, public_url)},
     )
 
 

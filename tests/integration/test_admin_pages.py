@@ -413,3 +413,19 @@ def test_the_operator_finds_the_addresses_an_lms_asks_for_and_each_one_answers(t
     # An LMS administrator of one platform does not register others.
     lms_admin = launched(tool, platform, LMS_ADMIN)
     assert 'data-testid="register-help"' not in lms_admin.get(tool.url + "/admin/").text
+
+
+def test_a_tool_on_this_computer_names_the_lms_that_cannot_reach_it(tool, platform):
+    """The tool's public URL is 127.0.0.1 here: the test LMS, on this computer, reaches it; an
+    LMS elsewhere cannot fetch its keyset, and its card says so, with what to set."""
+    other = other_platform(tool)  # its token endpoint is another machine's
+    page = signed_in(tool).get(tool.url + "/admin/").text
+    cards = {
+        re.search(r'<h2 id="platform-(\d+)"', card).group(1): card  # type: ignore[union-attr]
+        for card in page.split('data-testid="platform"')[1:]
+    }
+    assert 'data-testid="tool-unreachable"' in cards[str(other)]
+    assert "LMS_PUBLIC_URL" in cards[str(other)] and tool.url in cards[str(other)]
+    assert [card for card in cards.values() if "tool-unreachable" in card] == [cards[str(other)]]
+    register_help = page.split('data-testid="register-help"')[1]
+    assert 'data-testid="tool-only-here"' in register_help
