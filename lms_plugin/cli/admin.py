@@ -139,6 +139,13 @@ def platform_add(
     click.echo(f"  the LMS needs: login {urls.login}, launch {urls.launch}, keyset {urls.jwks}")
     if product == "canvas":
         click.echo(f"  Canvas developer key (Enter URL): {urls.canvas}")
+    if spec.issuer.endswith("/"):  # launches must name the issuer exactly as registered
+        click.echo(
+            f"warning: the issuer {spec.issuer} ends with '/': the LMS's launches must name it "
+            "exactly so, and most LMSs name theirs without one (Moodle's is its wwwroot). "
+            "If its launches are refused as unknown_platform, register it without the '/'.",
+            err=True,
+        )
     if unreachable_from(spec.auth_token_url, urls.base):  # the LMS's server checks our keyset
         click.echo(
             f"warning: {urls.base} is this computer's own address, and the LMS at "

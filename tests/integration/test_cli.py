@@ -371,6 +371,19 @@ def test_a_tool_on_loopback_is_named_as_unreachable_for_an_lms_elsewhere(cli):
     assert "LMSs reach the tool: ok" in public.stdout, public.stdout
 
 
+def test_an_issuer_ending_with_a_slash_is_warned_about(cli):
+    """Launches must name the issuer exactly as registered, and Moodle's has no '/'."""
+    slash = [
+        a.replace("https://moodle.example.edu", "https://moodle.example.edu/")
+        if a == "https://moodle.example.edu"
+        else a
+        for a in PLATFORM
+    ]
+    added = cli("platform", "add", *slash, extra_env={"LMS_PUBLIC_URL": "https://t.example"})
+    assert added.returncode == 0, added.stderr
+    assert "the issuer https://moodle.example.edu/ ends with '/'" in added.stderr
+
+
 def test_register_url_is_a_one_time_ticket_in_the_store(cli, tmp_path):
     import sqlite3
 
