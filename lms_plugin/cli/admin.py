@@ -11,6 +11,7 @@ from lms_plugin.cli.common import app_context, cli, deployment_options
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.common import tenants as _tenants
 from lms_plugin.domain.platform_profiles import PRODUCTS as PRODUCT_CHOICES
+from lms_plugin.domain.platform_profiles import profile
 from lms_plugin.domain.tool_urls import ToolUrls, is_loopback_url, unreachable_from
 
 
@@ -139,6 +140,16 @@ def platform_add(
     click.echo(f"  the LMS needs: login {urls.login}, launch {urls.launch}, keyset {urls.jwks}")
     if product == "canvas":
         click.echo(f"  Canvas developer key (Enter URL): {urls.canvas}")
+    if profile(product).services_on_lms_host and not spec.service_hosts and not issuer:
+        # A cloud issuer (canvas.instructure.com, blackboard.com), services on the school's host
+        click.echo(
+            f"warning: {profile(product).title}'s grade and roster services live on your "
+            "institution's own host, where the tool sends the LMS's token only once it is "
+            "allowed: until then no grade reaches the gradebook. Allow it with: lms-plugin "
+            f"platform update --issuer {spec.issuer} --client-id {spec.client_id} "
+            "--service-host <your LMS's host>",
+            err=True,
+        )
     if spec.issuer.endswith("/"):  # launches must name the issuer exactly as registered
         click.echo(
             f"warning: the issuer {spec.issuer} ends with '/': the LMS's launches must name it "

@@ -93,6 +93,14 @@ def test_product_fills_what_the_lms_fixes(cli, product, args, expected):  # noqa
     assert deployments == "deployments=d-1[active]"
     if product == "canvas":
         assert "/lti/config/canvas.json" in added.stdout
+    # Canvas cloud and Blackboard serve grades from the school's own host: without it allowed,
+    # the admin is told at once, with the command that allows it.
+    unallowed = product in {"canvas", "blackboard"} and expected["service_hosts"] == "-"
+    assert ("grade and roster services live on your institution's own host" in added.stderr) == (
+        unallowed
+    )
+    if unallowed:
+        assert f"platform update --issuer {expected['issuer']} --client-id app-123" in added.stderr
 
 
 def test_given_options_win_over_the_profile(cli):  # noqa: F811
@@ -106,6 +114,7 @@ def test_given_options_win_over_the_profile(cli):  # noqa: F811
     assert added.returncode == 0, added.stderr
     assert "(from the " not in added.stdout
     assert "pending" in added.stdout  # no deployment given: the first launch records it
+    assert "grade and roster services" not in added.stderr  # a self-hosted Canvas: its own host
     row = _row(cli)
     assert row[3] == "https://canvas.school.edu"  # a self-hosted Canvas has its own issuer
     assert row[5] == "jwks=https://canvas.school.edu/api/lti/security/jwks"
