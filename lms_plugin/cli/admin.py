@@ -3,16 +3,13 @@ cli/keys.py)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import click
 
 from lms_plugin.cli.common import app_context, cli, deployment_options
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.common import tenants as _tenants
 from lms_plugin.domain.platform_profiles import PRODUCTS as PRODUCT_CHOICES
-from lms_plugin.domain.platform_profiles import profile
-from lms_plugin.domain.tool_urls import ToolUrls, is_loopback_url, unreachable_from
+from lms_plugin.domain.tool_urls import ToolUrls, is_loopback_url
 
 
 # --- database -------------------------------------------------------------------------------
@@ -107,7 +104,7 @@ def platform_add(
     service_hosts: tuple[str, ...],
 ) -> None:
     """Register an LMS platform and trust its deployment ids."""
-    from lms_plugin.cli.platform_defaults import complete_spec
+    from lms_plugin.cli.platform_defaults import complete_spec, registration_warnings
     from lms_plugin.services.platforms import add_platform
 
     spec, filled = complete_spec(
@@ -140,32 +137,8 @@ def platform_add(
     click.echo(f"  the LMS needs: login {urls.login}, launch {urls.launch}, keyset {urls.jwks}")
     if product == "canvas":
         click.echo(f"  Canvas developer key (Enter URL): {urls.canvas}")
-    if profile(product).services_on_lms_host and not spec.service_hosts and not issuer:
-        # A cloud issuer (canvas.instructure.com, blackboard.com), services on the school's host
-        click.echo(
-            f"warning: {profile(product).title}'s grade and roster services live on your "
-            "institution's own host, where the tool sends the LMS's token only once it is "
-            "allowed: until then no grade reaches the gradebook. Allow it with: lms-plugin "
-            f"platform update --issuer {spec.issuer} --client-id {spec.client_id} "
-            "--service-host <your LMS's host>",
-            err=True,
-        )
-    if spec.issuer.endswith("/"):  # launches must name the issuer exactly as registered
-        click.echo(
-            f"warning: the issuer {spec.issuer} ends with '/': the LMS's launches must name it "
-            "exactly so, and most LMSs name theirs without one (Moodle's is its wwwroot). "
-            "If its launches are refused as unknown_platform, register it without the '/'.",
-            err=True,
-        )
-    if unreachable_from(spec.auth_token_url, urls.base):  # the LMS's server checks our keyset
-        click.echo(
-            f"warning: {urls.base} is this computer's own address, and the LMS at "
-            f"{urlsplit(spec.auth_token_url).hostname} is elsewhere: its server cannot fetch "
-            "the tool's keyset there, so no grade or roster would reach it. Set LMS_PUBLIC_URL "
-            "to the address the LMS reaches the tool at (https in production), then give the "
-            "LMS the URLs again.",
-            err=True,
-        )
+    for warning in registration_warnings(spec, issuer_given=bool(issuer), tool_url=urls.base):
+        click.echo(f"warning: {warning}", err=True)
 
 
 @platform.command("update")

@@ -1,6 +1,7 @@
 """``platform add --product``: a registration completed from the product's profile
 (``domain.platform_profiles``). Options given on the command line always win; a URL the
-product does not fix, and that was not given, is asked for by name."""
+product does not fix, and that was not given, is asked for by name. What would make launches
+or grades fail later is said as the registration is added."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import urlsplit
 import click
 
 from lms_plugin.domain.platform_profiles import profile, registration_defaults, service_host_of
+from lms_plugin.domain.tool_urls import unreachable_from
 from lms_plugin.services.platforms import PlatformSpec
 
 _OPTIONS = {
@@ -60,3 +62,33 @@ def complete_spec(
         **values,
     )
     return spec, filled
+
+
+def registration_warnings(spec: PlatformSpec, *, issuer_given: bool, tool_url: str) -> list[str]:
+    """What in ``spec`` (added for the tool at ``tool_url``) will make launches or grades fail,
+    each with what to do."""
+    chosen = profile(spec.product)
+    warnings = []
+    if chosen.services_on_lms_host and not spec.service_hosts and not issuer_given:
+        # A cloud issuer (canvas.instructure.com, blackboard.com), services on the school's host
+        warnings.append(
+            f"{chosen.title}'s grade and roster services live on your institution's own host, "
+            "where the tool sends the LMS's token only once it is allowed: until then no grade "
+            f"reaches the gradebook. Allow it with: lms-plugin platform update --issuer "
+            f"{spec.issuer} --client-id {spec.client_id} --service-host <your LMS's host>"
+        )
+    if spec.issuer.endswith("/"):  # launches must name the issuer exactly as registered
+        warnings.append(
+            f"the issuer {spec.issuer} ends with '/': the LMS's launches must name it exactly "
+            "so, and most LMSs name theirs without one (Moodle's is its wwwroot). If its "
+            "launches are refused as unknown_platform, register it without the '/'."
+        )
+    if unreachable_from(spec.auth_token_url, tool_url):  # the LMS's server checks our keyset
+        warnings.append(
+            f"{tool_url} is this computer's own address, and the LMS at "
+            f"{urlsplit(spec.auth_token_url).hostname} is elsewhere: its server cannot fetch "
+            "the tool's keyset there, so no grade or roster would reach it. Set LMS_PUBLIC_URL "
+            "to the address the LMS reaches the tool at (https in production), then give the "
+            "LMS the URLs again."
+        )
+    return warnings
