@@ -9,7 +9,7 @@ from lms_plugin.cli.common import app_context, cli, deployment_options
 from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.common import tenants as _tenants
 from lms_plugin.domain.platform_profiles import PRODUCTS as PRODUCT_CHOICES
-from lms_plugin.domain.tool_urls import ToolUrls, is_loopback_url
+from lms_plugin.domain.tool_urls import SET_PUBLIC_URL, ToolUrls, is_loopback_url
 
 
 # --- database -------------------------------------------------------------------------------
@@ -187,8 +187,8 @@ def platform_register_url(hours: float) -> None:
         if is_loopback_url(base):
             click.echo(
                 f"note: {base} is this computer's own address: only an LMS on this computer can "
-                "register with it. For an LMS elsewhere, set LMS_PUBLIC_URL to the address it "
-                "reaches the tool at (https in production) and issue the URL again.",
+                f"register with it. For an LMS elsewhere, {SET_PUBLIC_URL}, and issue the URL "
+                "again.",
                 err=True,
             )
 

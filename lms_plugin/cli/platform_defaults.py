@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import click
 
 from lms_plugin.domain.platform_profiles import profile, registration_defaults, service_host_of
-from lms_plugin.domain.tool_urls import unreachable_from
+from lms_plugin.domain.tool_urls import SET_PUBLIC_URL, unreachable_from
 from lms_plugin.services.platforms import PlatformSpec
 
 _OPTIONS = {
@@ -87,8 +87,7 @@ def registration_warnings(spec: PlatformSpec, *, issuer_given: bool, tool_url: s
         warnings.append(
             f"{tool_url} is this computer's own address, and the LMS at "
             f"{urlsplit(spec.auth_token_url).hostname} is elsewhere: its server cannot fetch "
-            "the tool's keyset there, so no grade or roster would reach it. Set LMS_PUBLIC_URL "
-            "to the address the LMS reaches the tool at (https in production), then give the "
-            "LMS the URLs again."
+            f"the tool's keyset there, so no grade or roster would reach it: {SET_PUBLIC_URL}, "
+            "then give the LMS the URLs again."
         )
     return warnings

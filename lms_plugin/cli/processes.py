@@ -16,7 +16,12 @@ from lms_plugin.cli.content import sync as _sync
 from lms_plugin.cli.hints import typed_command
 from lms_plugin.cli.ports import require_free
 from lms_plugin.cli.together import run_together
-from lms_plugin.domain.tool_urls import ToolUrls, is_loopback_url, unreachable_from
+from lms_plugin.domain.tool_urls import (
+    SET_PUBLIC_URL,
+    ToolUrls,
+    is_loopback_url,
+    unreachable_from,
+)
 from lms_plugin.settings import Settings, load_settings
 
 CELERY_APP = "worker.celery_app:celery"
@@ -161,8 +166,7 @@ def admin_info(public_url: str, prog: str, *, derived: bool, registered: bool) -
     if is_loopback_url(base):
         lines += [
             f"{base} is this computer's own address: only an LMS (and browsers) on this computer "
-            "reach it. For an LMS on another machine, set LMS_PUBLIC_URL to the address it "
-            "reaches the tool at (https in production).",
+            f"reach it. For an LMS on another machine, {SET_PUBLIC_URL}.",
             "",
         ]
     if not registered:
@@ -234,7 +238,7 @@ def _platforms_reach(public_url: str) -> None:
     if elsewhere:
         raise RuntimeError(
             f"{', '.join(elsewhere)} cannot reach {public_url}, this computer's own address: "
-            "set LMS_PUBLIC_URL to the address the LMS reaches the tool at"
+            f"{SET_PUBLIC_URL}"
         )
 
 

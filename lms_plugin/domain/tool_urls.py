@@ -41,6 +41,12 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+# What to do about it, as every warning of it says (the CLI's; the pages translate their own).
+SET_PUBLIC_URL = (
+    "set LMS_PUBLIC_URL to the address the LMS reaches the tool at (https in production)"
+)
+
+
 def unreachable_from(lms_url: str, tool_url: str) -> bool:
     """Whether an LMS at ``lms_url`` cannot reach the tool served at ``tool_url``: the tool's
     address is this computer's loopback and the LMS is elsewhere. The LMS's server fetches the
