@@ -215,3 +215,22 @@ def test_the_roster_sync_progress_waits_out_a_database_outage_and_shows_the_end(
     expect(page.locator("#job[data-status=running]")).to_be_visible()  # still the page
     tool.rows("UPDATE job_run SET status = 'done', done = 3 RETURNING id")
     expect(page.locator("#job")).to_contain_text("Last roster sync: done", timeout=15_000)
+
+
+def test_a_queued_roster_sync_is_followed_until_it_ends(chromium, tool, platform):
+    """A sync still waiting for a worker when the page opens is followed as a running one is: the
+    page polls and shows the end by itself. It showed "queued" until the instructor reloaded."""
+    page = instructor_launch(chromium, tool, platform, 1280)
+    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+    tool.rows(
+        "INSERT INTO job_run (kind, context_id, status, done, total, created_at) VALUES "
+        f"('roster_sync', {context_id}, 'queued', 0, 0, CURRENT_TIMESTAMP) RETURNING id"
+    )
+    page.goto(tool.url + "/instructor/cohort")
+    expect(page.locator("#job[data-status=queued]")).to_contain_text("Last roster sync: queued")
+    page.wait_for_timeout(2000)  # a poll or more while it waits: the page stays
+    expect(page.locator("#job[data-status=queued]")).to_be_visible()
+    tool.rows("UPDATE job_run SET status = 'running', done = 1, total = 3 RETURNING id")
+    expect(page.locator("#job")).to_contain_text("1", timeout=15_000)
+    tool.rows("UPDATE job_run SET status = 'done', done = 3 RETURNING id")
+    expect(page.locator("#job")).to_contain_text("Last roster sync: done", timeout=15_000)

@@ -1,17 +1,21 @@
-// While a long job runs, poll its JSON status and reload the page when it is finished. An
-// answer that is not the job's status (the tool or the proxy before it busy: 503) is waited out.
+// While a long job waits for a worker or runs, poll its JSON status and reload the page when the
+// job moves on (queued to running, running to its end): the page then shows it. While it runs,
+// the progress line follows the count. An answer that is not the job's status (the tool or the
+// proxy before it busy: 503) is waited out.
 (function () {
   "use strict";
   var el = document.getElementById("job");
-  if (!el || el.dataset.status !== "running") { return; }
+  if (!el || (el.dataset.status !== "queued" && el.dataset.status !== "running")) { return; }
   var token = document.querySelector('meta[name="launch-token"]').content;
   function poll() {
     fetch(el.dataset.jobUrl, { headers: { "Accept": "application/json", "Authorization": "Bearer " + token } })
       .then(function (r) { if (!r.ok) { throw r; } return r.json(); })
       .then(function (job) {
-        if (job.status !== "running") { window.location.reload(); return; }
-        // the sentence: web/js_text.py, in the page's language (static/frame.js)
-        el.firstChild.textContent = window.lmsText("running", { done: job.done, num: job.total }) + " ";
+        if (job.status !== el.dataset.status) { window.location.reload(); return; }
+        if (job.status === "running") {
+          // the sentence: web/js_text.py, in the page's language (static/frame.js)
+          el.firstChild.textContent = window.lmsText("running", { done: job.done, num: job.total }) + " ";
+        }
         setTimeout(poll, 1500);
       })
       .catch(function () { setTimeout(poll, 5000); });
