@@ -9,7 +9,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -94,6 +103,7 @@ def _render(problem: Problem) -> Response:
             what_to_do=advice,
             reference=reference,
             way_back=_way_back(record),
+            admin_way=_admin_way(record, problem.code),
             **extra,
         )
         response = make_response(page, problem.status)
@@ -125,6 +135,15 @@ def _way_back(record: LaunchRecord | None) -> tuple[str, str] | None:
     if record.staff_of_course:
         return launch_session.link("instructor.home"), _("Back to the instructor home")
     return launch_session.link("player.overview"), _("Back to the certificate overview")
+
+
+def _admin_way(record: LaunchRecord | None, code: str) -> str | None:
+    """The admin pages' address for whoever opened the tool's own address directly (no launch,
+    no launch handle): most likely the person who installed it."""
+    direct = request.path == "/" and "lh" not in request.args
+    if record is None and direct and code == "not_authenticated":
+        return url_for("admin.home")
+    return None
 
 
 def handle_lms_error(error: LmsError) -> tuple[Response, int]:

@@ -204,3 +204,17 @@ def test_the_public_credential_pages_send_no_one_to_an_instructor(tool, monkeypa
     )
     _, advice = assert_helpful_page(failed, 500)
     assert "organisation that issued the credential" in advice and "instructor" not in advice
+
+
+def test_the_tools_address_opened_directly_points_its_admin_to_the_admin_pages(tool):
+    """Whoever installed the tool opens its address in a browser: beside the learner's advice
+    (open the activity from the course), a link to the administration pages. It said only
+    "No active launch", and the admin pages were found in the README or not at all. A learner
+    whose launch ended (a page of the tool, or the top with its launch handle) is not sent there."""
+    direct = requests.get(tool.url + "/", headers=HTML)
+    assert_helpful_page(direct, 401)
+    [link] = re.findall(r'<a href="([^"]*)" data-testid="admin-way">([^<]*)</a>', direct.text)
+    assert link[0] == "/admin/" and "administration pages" in link[1], link
+    assert requests.get(tool.url + link[0], headers=HTML).status_code == 401  # its sign-in page
+    for ended in ("/programs", "/?lh=expired"):
+        assert 'data-testid="admin-way"' not in requests.get(tool.url + ended, headers=HTML).text
