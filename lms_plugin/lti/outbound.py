@@ -83,6 +83,19 @@ class AddressNotAllowedError(InvalidInputError):
     code = "address_not_allowed"
 
 
+def why_unreachable(exc: requests.RequestException) -> str:
+    """Why a request got no answer, in the tool's words (the exception's own text, urllib3's
+    pool and retry internals, is for the log)."""
+    if isinstance(exc, requests.Timeout):
+        return "it did not answer in time."
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "its TLS certificate is not valid."
+    retries = exc.args[0] if exc.args else None  # requests wraps urllib3's MaxRetryError
+    if isinstance(getattr(retries, "reason", None), NameResolutionError):
+        return "its host name is not known (DNS)."
+    return "no connection could be made."
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -164,11 +177,9 @@ class Outbound:
     def _failure(self, url: str, exc: requests.RequestException) -> Exception:
         if self.expired or isinstance(exc, requests.Timeout):
             return self._too_slow(url)
-        if isinstance(exc, requests.exceptions.SSLError):
-            return UpstreamError(f"Could not reach {url}: its TLS certificate is not valid.")
         if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
             return InvalidInputError(f"{url} is not a URL the tool can call.", code="invalid_url")
-        return UpstreamError(f"Could not reach {url}: no connection could be made.")
+        return UpstreamError(f"Could not reach {url}: {why_unreachable(exc)}")
 
     def _too_large(self, url: str) -> UpstreamError:
         return UpstreamError(f"The answer at {url} is larger than {self.max_bytes // 1024} KB.")

@@ -20,6 +20,7 @@ import requests
 
 from lms_plugin.domain.errors import UpstreamError
 from lms_plugin.kv import KeyValueStore
+from lms_plugin.lti.outbound import why_unreachable
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300  # Security Framework §4.1.1: keep the assertion short-lived (≤ 5 min)
@@ -175,7 +176,9 @@ def _request_token(
             allow_redirects=False,
         )
     except requests.RequestException as exc:
-        raise ServiceTokenError(None, f"token endpoint unreachable: {exc}") from exc
+        raise ServiceTokenError(
+            None, f"Could not reach the token endpoint {token_url}: {why_unreachable(exc)}"
+        ) from exc
     body = _json(response)
     if response.status_code != 200:
         error = body.get("error")

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from lms_plugin import __version__
 from lms_plugin.db.base import MAX_ID
+from lms_plugin.domain.tool_urls import unreachable_from
 from lms_plugin.lti.outbound import Answer, Outbound
 from lms_plugin.services import admin_diagnostics, admin_failures, admin_outbox, admin_platforms
 from lms_plugin.web import admin_auth, deps
@@ -36,6 +37,8 @@ def diagnostics(registration_id: int) -> str:
         "admin/diagnostics.html",
         platform=registration,
         diagnosis=diagnosis,
+        cut_off=unreachable_from(registration.auth_token_url, settings.public_url),
+        tool_url=settings.public_url,
         refusals=admin_failures.recent(deps.store(), registration.id),
         outbox=admin_outbox.counts(session, registration.id),
         problems=admin_outbox.problems(session, registration.id),

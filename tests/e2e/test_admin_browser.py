@@ -124,3 +124,27 @@ def test_an_lms_admin_goes_from_the_course_home_to_its_platform(chromium, tool, 
     assert axe_violations(page) == []
     page.get_by_role("link", name="Back to the course").click()
     page.wait_for_url(re.compile(re.escape(tool.url) + r"/instructor/"))
+
+
+def test_failed_checks_keep_their_long_addresses_inside_their_cards(chromium, tool, platform):
+    """A keyset and a token endpoint the tool cannot reach: each card says so with the address,
+    in the tool's words, and a long address wraps inside its card (it ran out of the card)."""
+    far = "/" + "mod/lti/" * 12
+    reg_id = tool.rows(
+        f"UPDATE registration SET jwks_url = 'http://127.0.0.1:9{far}certs.php',"
+        f" auth_token_url = 'http://127.0.0.1:9{far}token.php' RETURNING id"
+    )[0][0]
+    with tool.app.app_context():
+        token = admin_access.issue_link(deps.store(), 15)
+    page = new_page(chromium, 1024)
+    page.goto(f"{tool.url}/admin/sign-in/{token}")
+    page.get_by_role("button", name="Sign in").click()
+    with settings_changed(tool.app, allow_private_hosts=1):
+        page.goto(f"{tool.url}/admin/platforms/{reg_id}")
+    for card in ("check-jwks", "check-token"):
+        found = page.get_by_test_id(card)
+        expect(found).to_have_attribute("data-ok", "no")
+        expect(found).to_contain_text("no connection could be made")
+        assert found.evaluate("c => c.scrollWidth <= c.clientWidth"), f"{card} overflows"
+    expect(page.get_by_test_id("check-token")).not_to_contain_text("ConnectionPool")
+    assert axe_violations(page) == []

@@ -14,6 +14,7 @@ from flask import Flask, jsonify
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms_plugin.services import admin_access
+from lms_plugin.services.platforms import PlatformSpec, add_platform
 from lms_plugin.web import deps
 from tests.support.app_settings import settings_changed
 
@@ -139,3 +140,42 @@ def test_the_token_self_test_uses_the_products_audience(tool, platform, admin):
         platform.token_audience = None
         tool.rows(f"UPDATE registration SET product = '{product}' WHERE id = {reg_id} RETURNING id")
     assert 'data-ok="yes"' in token, token
+
+
+def test_the_token_check_names_a_tool_the_lms_cannot_reach(tool, platform, admin):
+    """The tool's address is this computer's own (127.0.0.1) and the LMS is elsewhere: the LMS
+    refuses the token request (invalid_client: it could not fetch the tool's keyset), and the
+    page names that likely cause with what to set, not only the LMS's error code. The LMS
+    elsewhere is played by the test LMS behind an HTTP proxy (the request goes out to
+    other-lms.example.org as to a real host). The test LMS, on this computer, gets no such line;
+    neither does an LMS the tool cannot reach at all (its own problem, said in its words)."""
+    with tool.app.app_context():
+        other = add_platform(
+            deps.session(),
+            deps.tenants(),
+            PlatformSpec(
+                name="Moodle elsewhere",
+                issuer="http://other-lms.example.org",
+                client_id="other-client",
+                auth_login_url="http://other-lms.example.org/auth",
+                auth_token_url="http://other-lms.example.org/token",
+                jwks_url="http://other-lms.example.org/jwks",
+            ),
+        ).id
+    http = tool.app.extensions["lms_http"]
+    http.proxies["http"] = platform.url
+    try:
+        page = admin.get(f"{tool.url}/admin/platforms/{other}")
+    finally:
+        del http.proxies["http"]
+    token = section(page.text, "check-token")
+    assert 'data-ok="no"' in token and "invalid_client" in token, token
+    assert 'data-testid="token-cut-off"' in token, token
+    assert "LMS_PUBLIC_URL" in token and tool.url in token
+    unreachable = section(admin.get(f"{tool.url}/admin/platforms/{other}").text, "check-token")
+    assert "Could not reach the token endpoint http://other-lms.example.org/token" in unreachable
+    assert "its host name is not known (DNS)" in unreachable
+    assert "HTTPConnectionPool" not in unreachable and "token-cut-off" not in unreachable
+    with settings_changed(tool.app, allow_private_hosts=1):
+        ours = section(diagnostics(tool, admin), "check-token")
+    assert 'data-ok="yes"' in ours and "token-cut-off" not in ours
