@@ -157,10 +157,12 @@ def admin_info(public_url: str, prog: str, *, derived: bool, registered: bool) -
         f"  Deep linking (content selection) URL:      {urls.launch}",
         f"  Public keyset (JWKS) URL:                  {urls.jwks}",
         f"  Canvas developer key, Enter URL:           {urls.canvas}",
-        f"Then: {prog} platform add --product canvas|moodle|brightspace|blackboard|sakai|"
+        f"Then: {env}{prog} platform add --product canvas|moodle|brightspace|blackboard|sakai|"
         "schoology --client-id ... --deployment-id ... [--lms-url ...] (docs/setup-*.md)",
         "Or, where the LMS registers tools by URL (LTI Dynamic Registration: Moodle, Brightspace):",
         f"  {env}{prog} platform register-url   (prints a one-time URL to paste into the LMS)",
+        f"Administration pages: {base}/admin/ (sign in with the link {env}{prog} admin link "
+        "prints)",
         "",
     ]
     if is_loopback_url(base):

@@ -63,7 +63,10 @@ def test_python_dash_m_is_named_with_its_interpreter(monkeypatch):
 def test_the_admin_info_uses_the_port_and_the_typed_command():
     text = admin_info("http://127.0.0.1:5100", "./scripts/run", derived=True, registered=False)
     assert "http://127.0.0.1:5100/lti/login" in text and ":5000" not in text
-    assert "Then: ./scripts/run platform add --product canvas|moodle|" in text
+    # so do the URLs and warnings platform add prints, and the link admin link prints
+    assert "Then: LMS_PUBLIC_URL=http://127.0.0.1:5100 ./scripts/run platform add --product" in text
+    assert "Administration pages: http://127.0.0.1:5100/admin/" in text
+    assert "LMS_PUBLIC_URL=http://127.0.0.1:5100 ./scripts/run admin link" in text
     assert "http://127.0.0.1:5100/lti/config/canvas.json" in text
     # another shell has no LMS_PUBLIC_URL: the URL register-url prints depends on it
     assert "LMS_PUBLIC_URL=http://127.0.0.1:5100 ./scripts/run platform register-url" in text
