@@ -41,7 +41,7 @@ from tests.support.lti_platform import LmsPlatform
 from tests.support.processes import (
     forget_prefix,
     free_port,
-    gunicorn_quiet,
+    gunicorn_deployed,
     prepare_tool,
     process,
     scratch_database,
@@ -190,9 +190,9 @@ def main() -> None:
         lms = LmsPlatform(tool_url=url).start()
         stack.callback(lms.stop)
         prepare_tool(env, lms)
-        web = stack.enter_context(
-            process(gunicorn_quiet(port, args.workers), env, Path(tmp) / "gunicorn.log")
-        )
+        web_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}  # its own
+        gunicorn = gunicorn_deployed(port, args.workers)
+        web = stack.enter_context(process(gunicorn, web_env, Path(tmp) / "gunicorn.log"))
         wait_http(url + "/healthz")
         time.sleep(1)  # let gunicorn finish booting its workers
         global _PORT, _LMS

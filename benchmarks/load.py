@@ -50,7 +50,7 @@ from tests.support.lti_platform import LmsPlatform
 from tests.support.processes import (
     forget_prefix,
     free_port,
-    gunicorn_quiet,
+    gunicorn_deployed,
     prepare_tool,
     process,
     scratch_database,
@@ -230,8 +230,7 @@ def production(stack: ExitStack, web_workers: int, concurrency: int) -> types.Si
     lms = LmsPlatform(tool_url=url).start()
     stack.callback(lms.stop)
     prepare_tool(env, lms)
-    *command, app = gunicorn_quiet(port, web_workers)
-    gunicorn = [*command[:3], "-c", "python:lms_plugin.gunicorn_conf", *command[3:], app]
+    gunicorn = gunicorn_deployed(port, web_workers)
     web_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}  # its own
     web = stack.enter_context(process(gunicorn, web_env, tmp / "web.log"))
     wait_http(url + "/healthz")

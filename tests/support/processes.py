@@ -148,6 +148,14 @@ def gunicorn_quiet(port: int, workers: int = 2) -> list[str]:
     ]
 
 
+def gunicorn_deployed(port: int, workers: int = 2) -> list[str]:
+    """gunicorn as docker-compose.yml runs it (``lms_plugin.gunicorn_conf``: the settings checked
+    once, metrics summed across workers, each worker's garbage collector prepared), without an
+    access log (for benchmarks)."""
+    *command, app = gunicorn_quiet(port, workers)
+    return [*command[:3], "-c", "python:lms_plugin.gunicorn_conf", *command[3:], app]
+
+
 def prepare_tool(env: dict[str, str], lms: LmsPlatform) -> None:
     """What an admin does once: migrate, load the content, register the LMS (through the CLI)."""
     for step in (("db", "upgrade"), ("content", "sync")):
