@@ -8,6 +8,7 @@ in the database. ``LMS_ENV=production`` refuses that default and says which vari
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -77,6 +78,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def path_prefix(self) -> str:
+        """The path the tool is served under ("" at the root of its host), without a final /."""
+        return urlsplit(self.public_url).path.rstrip("/")
 
     @property
     def uses_https(self) -> bool:
@@ -206,9 +212,13 @@ def _scheme_of(url: str) -> str:
     return repr(scheme) if separator else "no scheme"
 
 
+_PATH = re.compile(r"(/(?!\.\.?(/|$))[A-Za-z0-9._~-]+)*/?")  # no "." or ".." segment
+
+
 def _check_public_url(url: str) -> None:
-    """The tool's public URL is an origin: every URL the tool gives an LMS, and every path its
-    pages and scripts call, starts at the root of that host."""
+    """The tool's public URL: scheme, host, port and, for a tool a proxy serves under a path of a
+    shared host, that path (every URL the tool gives an LMS, and every link its pages hold,
+    starts with it: ``web/under_path.py``)."""
     parts = urlsplit(url)
     try:
         parts.port  # noqa: B018 - a port that is not a number raises here
@@ -219,13 +229,13 @@ def _check_public_url(url: str) -> None:
             f"LMS_PUBLIC_URL={url!r} is not an http(s) address with a host name, "
             "e.g. https://isp.example.edu"
         )
-    if parts.path not in {"", "/"}:
+    if not _PATH.fullmatch(parts.path):
         raise SettingsError(
-            f"LMS_PUBLIC_URL={url!r}: the tool is served at the root of its host, not under a "
-            f"path ({parts.path!r}); give it a host name of its own, e.g. https://isp.example.edu"
+            f"LMS_PUBLIC_URL={url!r}: its path ({parts.path!r}) may hold only letters, digits "
+            "and - . _ ~ between slashes, e.g. https://apps.example.edu/isp"
         )
     if parts.query or parts.fragment or parts.username is not None or parts.password is not None:
         raise SettingsError(
-            f"LMS_PUBLIC_URL={url!r}: give only the scheme, host and port, "
+            f"LMS_PUBLIC_URL={url!r}: give only the scheme, host, port and path, "
             "e.g. https://isp.example.edu"
         )

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from lms_plugin.domain.errors import ForbiddenError, NotAuthenticatedError
 from lms_plugin.services import admin_access
 from lms_plugin.web import deps, launch_session
+from lms_plugin.web.cookies import cookie_path
 
 COOKIE = "lms_admin"
 COOKIE_PATH = "/admin"
@@ -104,7 +105,7 @@ def open_session(response: Response) -> None:
         COOKIE,
         sid,
         max_age=admin_access.SESSION_SECONDS,
-        path=COOKIE_PATH,
+        path=cookie_path(COOKIE_PATH),
         httponly=True,
         secure=deps.settings().uses_https,
         samesite="Lax",
@@ -117,5 +118,9 @@ def close_session(response: Response) -> None:
     if sid:
         admin_access.end_session(deps.store(), sid)
     response.delete_cookie(
-        COOKIE, path=COOKIE_PATH, secure=deps.settings().uses_https, httponly=True, samesite="Lax"
+        COOKIE,
+        path=cookie_path(COOKIE_PATH),
+        secure=deps.settings().uses_https,
+        httponly=True,
+        samesite="Lax",
     )

@@ -65,7 +65,9 @@ def require_launch() -> None:
 
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
-    return jsonify(api.document())
+    """The document; its server is this blueprint's prefix under the tool's own path."""
+    server = request.script_root + (bp.url_prefix or "")
+    return jsonify({**api.document(), "servers": [{"url": server}]})
 
 
 @api.route("GET", "/me", summary="The launched user, roles and course", response=MeOut)

@@ -23,6 +23,7 @@ from lms_plugin.lti.tenants import TenantDirectory
 from lms_plugin.paths import MIGRATIONS_DIR  # beside the package, or the image's WORKDIR
 from lms_plugin.settings import Settings, SettingsError, load_settings
 from lms_plugin.web.cookies import NoCookieSession
+from lms_plugin.web.under_path import UnderPath
 
 migrate = Migrate()
 
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app = _flask_app(settings)
     logging_setup.configure(settings)  # LMS_LOG_FORMAT, LMS_LOG_LEVEL; request ids
+    if settings.path_prefix:
+        app.wsgi_app = UnderPath(app.wsgi_app, settings.path_prefix)  # type: ignore[method-assign]
     _trust_proxy(app, settings)
     _init_database(app, settings)
     _init_services(app, settings)

@@ -8,7 +8,7 @@ parsed or signed on requests that do not need the launch.
 
 from __future__ import annotations
 
-from flask import Flask, Request
+from flask import Flask, Request, request
 from flask.sessions import NullSession, SessionInterface
 from werkzeug.wrappers import Response
 
@@ -23,12 +23,18 @@ def set_iframe_cookie(
         name,
         value,
         max_age=max_age,
-        path="/",
+        path=cookie_path(),
         httponly=True,
         secure=secure,
         samesite="None" if secure else "Lax",
         partitioned=secure,
     )
+
+
+def cookie_path(below: str = "/") -> str:
+    """A cookie's path, under the path the tool is served at (``web/under_path.py``): other
+    applications of a shared host do not receive the tool's cookies."""
+    return request.script_root + below if below != "/" else request.script_root or "/"
 
 
 class NoCookieSession(SessionInterface):

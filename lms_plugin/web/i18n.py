@@ -31,6 +31,7 @@ from lms_plugin.domain import i18n as domain_i18n
 from lms_plugin.domain.errors import InvalidInputError, LmsError
 from lms_plugin.domain.i18n import N_
 from lms_plugin.web import js_text, launch_session
+from lms_plugin.web.cookies import cookie_path
 
 SUPPORTED = ("en", "fr")
 FOLLOW_LAUNCH_LOCALE = True  # the launch's locale claim picks the language (module docstring)
@@ -87,6 +88,7 @@ def _vary(response: BaseResponse) -> BaseResponse:
                 COOKIE,
                 picked,
                 max_age=COOKIE_SECONDS,
+                path=cookie_path(),
                 secure=request.is_secure,
                 httponly=True,
                 samesite="Lax",

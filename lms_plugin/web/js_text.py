@@ -48,6 +48,10 @@ def assignment() -> Texts:
         "saving": gettext("Saving…"),
         "saved": gettext("Draft saved %(when)s"),
         "refused": gettext("Not saved: %(why)s"),
+        "refused_unsaid": gettext(
+            "Not saved: the tool answered with an error (%(status)s). Your text is still here: "
+            "copy it somewhere safe, then reload the page."
+        ),
         "offline": ngettext(
             "Not saved (connection problem). Trying again in %(num)d second; your text is "
             "still here.",

@@ -38,7 +38,7 @@ from lms_plugin.services import keys
 from lms_plugin.services.launches import LaunchRecord, record_launch, rows_key
 from lms_plugin.services.submission_review import ReviewTarget, review_target
 from lms_plugin.web import deps, launch_session, rate_limits
-from lms_plugin.web.cookies import set_iframe_cookie
+from lms_plugin.web.cookies import cookie_path, set_iframe_cookie
 from lms_plugin.web.views import launch_summary
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -126,7 +126,7 @@ def launch() -> BaseResponse:
         deep_link,
         cached_rows=validated.prefetched[0],
     )
-    response.delete_cookie(f"lti1p3-{request.form['state']}", path="/")
+    response.delete_cookie(f"lti1p3-{request.form['state']}", path=cookie_path())
     return response
 
 

@@ -335,3 +335,20 @@ def test_a_draft_the_tool_could_not_store_is_saved_after_its_retry_after(chromiu
     assert tool.rows("SELECT text FROM assignment_draft") == [
         ("Written while the database was away.",)
     ]
+
+
+def test_a_draft_refused_by_something_other_than_the_tool_says_what_it_knows(
+    chromium, tool, platform
+):
+    """A proxy before the tool answers the draft's save with its own bare 404 (no JSON message):
+    the editor says the save failed, with the status, and to keep the text. It said "Not saved:
+    undefined"."""
+    page, _ = open_launch(chromium, tool, platform)
+    with page.expect_navigation():  # loaded: the deferred editor script listens before we type
+        page.goto(f"{tool.url}/modules/{L1M1}/assignment")
+    page.route("**/assignment/draft", lambda route: route.fulfill(status=404, body=""))
+    page.get_by_label(re.compile("Your answer")).fill("Part 1: my role.")
+    status = page.locator("#autosave")
+    expect(status).to_contain_text("Not saved: the tool answered with an error (404)")
+    expect(status).not_to_contain_text("undefined")
+    expect(status).to_have_class(re.compile(r"\bunsaved\b"))

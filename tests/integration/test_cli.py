@@ -278,7 +278,7 @@ def test_production_refuses_dev_defaults_with_the_variable_name(cli):
 @pytest.mark.parametrize(
     "variable, value, words",
     [
-        ("LMS_PUBLIC_URL", "https://apps.example.edu/isp", "not under a path ('/isp')"),
+        ("LMS_PUBLIC_URL", "https://apps.example.edu/isp tool", "its path ('/isp tool')"),
         ("LMS_DATABASE_URL", "mysql://db/lms", "the tool runs on PostgreSQL"),
         ("LMS_CACHE_URL", "localhost:6379", "LMS_CACHE_URL is Redis"),
         ("LMS_BROKER_URL", "localhost:6379", "a Celery broker URL with its scheme"),

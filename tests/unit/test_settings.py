@@ -59,15 +59,14 @@ def test_production_refuses_dev_defaults(override, variable):
         ("ftp://isp.example.edu", "not an http(s) address"),
         ("https://", "not an http(s) address"),
         ("https://isp.example.edu:port", "not an http(s) address"),
-        ("https://apps.example.edu/isp", "not under a path ('/isp')"),
-        ("https://apps.example.edu/isp/", "not under a path ('/isp/')"),
-        ("https://isp.example.edu/?x=1", "only the scheme, host and port"),
-        ("https://user:pw@isp.example.edu", "only the scheme, host and port"),
+        ("https://apps.example.edu/isp tool", "its path ('/isp tool') may hold only"),
+        ("https://apps.example.edu/isp/../admin", "its path ('/isp/../admin') may hold only"),
+        ("https://apps.example.edu//isp", "its path ('//isp') may hold only"),
+        ("https://isp.example.edu/?x=1", "only the scheme, host, port and path"),
+        ("https://user:pw@isp.example.edu", "only the scheme, host, port and path"),
     ],
 )
-def test_a_public_url_that_is_not_an_origin_is_refused_in_every_environment(url, words):
-    """The pages and their scripts call root paths (/api/v1/...), so a tool behind a proxy
-    under /isp/ would launch and then lose every link: refused at start, with the reason."""
+def test_a_public_url_the_tool_cannot_use_is_refused_in_every_environment(url, words):
     for env in ({}, GOOD_PROD):
         with pytest.raises(SettingsError, match="LMS_PUBLIC_URL") as refused:
             load_settings({**env, "LMS_PUBLIC_URL": url})
@@ -75,10 +74,18 @@ def test_a_public_url_that_is_not_an_origin_is_refused_in_every_environment(url,
 
 
 @pytest.mark.parametrize(
-    "url", ["https://isp.example.edu", "https://isp.example.edu/", "https://isp.example.edu:8443"]
+    "url, prefix",
+    [
+        ("https://isp.example.edu", ""),
+        ("https://isp.example.edu/", ""),
+        ("https://isp.example.edu:8443", ""),
+        ("https://apps.example.edu/isp", "/isp"),  # behind a proxy, under a path of a shared host
+        ("https://apps.example.edu/lti/isp-2/", "/lti/isp-2"),
+    ],
 )
-def test_an_origin_is_a_public_url(url):
-    assert load_settings({**GOOD_PROD, "LMS_PUBLIC_URL": url}).public_url == url
+def test_a_public_url_is_an_origin_or_a_path_under_one(url, prefix):
+    settings = load_settings({**GOOD_PROD, "LMS_PUBLIC_URL": url})
+    assert settings.public_url == url and settings.path_prefix == prefix
 
 
 @pytest.mark.parametrize(

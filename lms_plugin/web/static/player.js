@@ -65,8 +65,9 @@
     try { return window.lmsLocalTime(iso, "time"); } catch (e) { return iso.slice(11, 16) + " UTC"; }
   }
   function words() { var t = text.value.trim(); return t ? t.split(/\s+/).length : 0; }
-  function api(method, path, body) {
-    return fetch(path, {
+  function api(method, path, body) {  // path: under the tool's own (web/under_path.py)
+    var root = document.querySelector('meta[name="script-root"]').content;
+    return fetch(root + path, {
       method: method,
       headers: { "Content-Type": "application/json", "Accept": "application/json",
                  "Authorization": "Bearer " + token },
@@ -103,7 +104,11 @@
           say(window.lmsText("saved", { when: savedAt(rb[1].saved_at) }), false);
         } else if (r.status >= 500 || r.status === 429) {
           later("busy", parseInt(r.headers.get("Retry-After"), 10) || BUSY_SECONDS);
-        } else { say(window.lmsText("refused", { why: rb[1].message }), true); }
+        } else if (rb[1].message) {
+          say(window.lmsText("refused", { why: rb[1].message }), true);
+        } else {  // an answer that is not the tool's (a proxy's page): its status
+          say(window.lmsText("refused_unsaid", { status: r.status }), true);
+        }
       })
       .catch(function () { later("offline", OFFLINE_SECONDS); });
   }
