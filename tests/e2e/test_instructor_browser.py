@@ -234,3 +234,25 @@ def test_a_queued_roster_sync_is_followed_until_it_ends(chromium, tool, platform
     expect(page.locator("#job")).to_contain_text("1", timeout=15_000)
     tool.rows("UPDATE job_run SET status = 'done', done = 3 RETURNING id")
     expect(page.locator("#job")).to_contain_text("Last roster sync: done", timeout=15_000)
+
+
+def test_a_sync_that_does_not_move_is_polled_less_and_less(chromium, tool, platform):
+    """A sync queued with no worker free: the open page asks for its status further and further
+    apart (up to every 15 s), not every 1.5 s for as long as the tab stays open. A minute of the
+    page's time runs on Playwright's clock; the status requests are real."""
+    page = instructor_launch(chromium, tool, platform, 1280)
+    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+    tool.rows(
+        "INSERT INTO job_run (kind, context_id, status, done, total, created_at) VALUES "
+        f"('roster_sync', {context_id}, 'queued', 0, 0, CURRENT_TIMESTAMP) RETURNING id"
+    )
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/jobs/" in r.url else None)
+    page.clock.install()
+    page.goto(tool.url + "/instructor/cohort")
+    expect(page.locator("#job[data-status=queued]")).to_be_visible()
+    for _ in range(60):  # a minute of the page's time, a second at a time
+        page.clock.run_for(1000)
+        page.wait_for_timeout(50)  # the answer of a poll that went out arrives
+    assert 4 <= len(polls) <= 12, len(polls)  # every 1.5 s, it was 30 or more
+    expect(page.locator("#job[data-status=queued]")).to_be_visible()
