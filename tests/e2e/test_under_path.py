@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 import uuid
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -58,16 +59,19 @@ def test_a_tool_under_a_path_works_behind_a_proxy(chromium, tmp_path, strip):
             with process(gunicorn(tool_port, workers=2), env, tmp_path / "web.log"):
                 wait_http(f"http://127.0.0.1:{tool_port}/healthz")
                 wait_http(public_url + "/healthz")
-                learner_and_instructor(chromium, public_url, lms)
+                learner_and_instructor(chromium, public_url, lms, tmp_path)
                 admin_pages(chromium, public_url, env)
         finally:
             lms.stop()
     assert proxy.refused == [], proxy.refused  # nothing asked for outside /isp
 
 
-def learner_and_instructor(chromium: Browser, public_url: str, lms: LmsPlatform) -> None:
+def learner_and_instructor(
+    chromium: Browser, public_url: str, lms: LmsPlatform, shots: Path
+) -> None:
     page, requested = launch(chromium, public_url, lms, "learner-1")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.screenshot(path=str(shots / "learner-home-under-isp.png"), full_page=True)
     css = page.evaluate("() => getComputedStyle(document.querySelector('.top')).borderTopStyle")
     assert css != "none", "the stylesheet did not load"
     page.get_by_role("link", name=re.compile("The ISP role")).first.click()
