@@ -1,7 +1,8 @@
 """The tool under a path of a shared host (LMS_PUBLIC_URL=http://host/isp), behind a proxy that
 serves only that path, as an institution's proxy does, passing the path on or stripping it: a
 learner's and an instructor's launch in Chromium, every page and script call under the path, a
-draft saved through the API, the admin pages signed in with their cookie under the path."""
+draft saved through the API, the admin pages signed in with their cookie under the path, and an
+LMS registering the tool by the URL register-url prints."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def test_a_tool_under_a_path_works_behind_a_proxy(chromium, tmp_path, strip):
                 wait_http(public_url + "/healthz")
                 learner_and_instructor(chromium, public_url, lms, tmp_path)
                 admin_pages(chromium, public_url, env)
+                dynamic_registration(chromium, public_url, env)
         finally:
             lms.stop()
     assert proxy.refused == [], proxy.refused  # nothing asked for outside /isp
@@ -114,3 +116,33 @@ def admin_pages(chromium: Browser, public_url: str, env: dict[str, str]) -> None
     assert cookie["path"] == "/isp/admin", cookie
     page.goto(public_url + "/admin/keys")  # the cookie goes with it
     expect(page.get_by_role("heading", level=1)).to_have_text("Signing keys")
+
+
+def dynamic_registration(chromium: Browser, public_url: str, env: dict[str, str]) -> None:
+    """An LMS registers the tool by the URL register-url prints: the page, its form and the
+    configuration the LMS receives are all under the path."""
+    printed = subprocess.run(
+        cli("platform", "register-url"), env=env, capture_output=True, text=True, timeout=60
+    ).stdout
+    url = next(word for word in printed.split() if word.startswith("http"))
+    assert url.startswith(public_url + "/lti/register/"), printed
+    lms = LmsPlatform(tool_url=public_url, host="127.0.0.2").start()
+    try:
+        lms.issuer = lms.url
+        registration = f"{url}?" + urlencode(
+            {
+                "openid_configuration": lms.url + "/.well-known/openid-configuration",
+                "registration_token": lms.registration_token,
+            }
+        )
+        page = chromium.new_context().new_page()
+        page.goto(f"{lms.url}/tool-registration?" + urlencode({"url": registration}))
+        frame = page.frame_locator("#tool")
+        frame.get_by_role("button", name="Register").click()
+        frame.get_by_role("heading", name=re.compile("Registered with")).wait_for()
+        [configuration] = lms.registrations
+        assert configuration["initiate_login_uri"] == public_url + "/lti/login", configuration
+        assert configuration["jwks_uri"] == public_url + "/lti/jwks"
+        assert public_url + "/lti/launch" in configuration["redirect_uris"]
+    finally:
+        lms.stop()
