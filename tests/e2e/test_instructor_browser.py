@@ -30,6 +30,16 @@ def instructor_launch(chromium: Browser, tool, platform, width: int) -> Page:
     return page
 
 
+def roster_sync(tool, status: str, *, done: int, total: int) -> None:
+    """A roster sync of the launched course, as the instructor's button records it."""
+    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+    tool.rows(
+        "INSERT INTO job_run (kind, context_id, status, done, total, created_at) VALUES "
+        f"('roster_sync', {context_id}, '{status}', {done}, {total}, CURRENT_TIMESTAMP) "
+        "RETURNING id"
+    )
+
+
 def fits(page: Page, width: int) -> None:
     scrolled = page.evaluate("() => document.documentElement.scrollWidth")
     assert scrolled <= width, f"{page.url} scrolls sideways at {width} px ({scrolled}px)"
@@ -200,11 +210,7 @@ def test_the_roster_sync_progress_waits_out_a_database_outage_and_shows_the_end(
     a while: the polls get the tool's 503, and the page waits it out, then shows the end. It
     reloaded on the 503's JSON into the error page, and polled no more."""
     page = instructor_launch(chromium, tool, platform, 1280)
-    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
-    tool.rows(
-        "INSERT INTO job_run (kind, context_id, status, done, total, created_at) VALUES "
-        f"('roster_sync', {context_id}, 'running', 1, 3, CURRENT_TIMESTAMP) RETURNING id"
-    )
+    roster_sync(tool, "running", done=1, total=3)
     page.goto(tool.url + "/instructor/cohort")
     expect(page.locator("#job[data-status=running]")).to_be_visible()
     answers: list[int] = []
@@ -221,11 +227,7 @@ def test_a_queued_roster_sync_is_followed_until_it_ends(chromium, tool, platform
     """A sync still waiting for a worker when the page opens is followed as a running one is: the
     page polls and shows the end by itself. It showed "queued" until the instructor reloaded."""
     page = instructor_launch(chromium, tool, platform, 1280)
-    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
-    tool.rows(
-        "INSERT INTO job_run (kind, context_id, status, done, total, created_at) VALUES "
-        f"('roster_sync', {context_id}, 'queued', 0, 0, CURRENT_TIMESTAMP) RETURNING id"
-    )
+    roster_sync(tool, "queued", done=0, total=0)
     page.goto(tool.url + "/instructor/cohort")
     expect(page.locator("#job[data-status=queued]")).to_contain_text("Last roster sync: queued")
     page.wait_for_timeout(2000)  # a poll or more while it waits: the page stays
@@ -241,11 +243,7 @@ def test_a_sync_that_does_not_move_is_polled_less_and_less(chromium, tool, platf
     apart (up to every 15 s), not every 1.5 s for as long as the tab stays open. A minute of the
     page's time runs on Playwright's clock; the status requests are real."""
     page = instructor_launch(chromium, tool, platform, 1280)
-    context_id = tool.rows("SELECT id FROM lti_context")[0][0]
-    tool.rows(
-        "INSERT INTO job_run (kind, context_id, status, done, total, created_at) VALUES "
-        f"('roster_sync', {context_id}, 'queued', 0, 0, CURRENT_TIMESTAMP) RETURNING id"
-    )
+    roster_sync(tool, "queued", done=0, total=0)
     polls: list[str] = []
     page.on("request", lambda r: polls.append(r.url) if "/jobs/" in r.url else None)
     page.clock.install()

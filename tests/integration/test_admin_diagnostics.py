@@ -14,8 +14,8 @@ from flask import Flask, jsonify
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms_plugin.services import admin_access
-from lms_plugin.services.platforms import PlatformSpec, add_platform
 from lms_plugin.web import deps
+from tests.integration.test_admin_pages import other_platform
 from tests.support.app_settings import settings_changed
 
 pytestmark = pytest.mark.integration
@@ -149,19 +149,7 @@ def test_the_token_check_names_a_tool_the_lms_cannot_reach(tool, platform, admin
     elsewhere is played by the test LMS behind an HTTP proxy (the request goes out to
     other-lms.example.org as to a real host). The test LMS, on this computer, gets no such line;
     neither does an LMS the tool cannot reach at all (its own problem, said in its words)."""
-    with tool.app.app_context():
-        other = add_platform(
-            deps.session(),
-            deps.tenants(),
-            PlatformSpec(
-                name="Moodle elsewhere",
-                issuer="http://other-lms.example.org",
-                client_id="other-client",
-                auth_login_url="http://other-lms.example.org/auth",
-                auth_token_url="http://other-lms.example.org/token",
-                jwks_url="http://other-lms.example.org/jwks",
-            ),
-        ).id
+    other = other_platform(tool, "http://other-lms.example.org")
     http = tool.app.extensions["lms_http"]
     http.proxies["http"] = platform.url
     try:

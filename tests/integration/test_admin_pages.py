@@ -57,19 +57,19 @@ def csrf_of(page: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
-def other_platform(tool) -> int:
-    """A second registration, with a pending deployment: another LMS's business."""
+def other_platform(tool, origin: str = "https://other-lms.example.org") -> int:
+    """A second registration, at ``origin``: another LMS's business."""
     with tool.app.app_context():
         reg = add_platform(
             deps.session(),
             deps.tenants(),
             PlatformSpec(
                 name="Other LMS",
-                issuer="https://other-lms.example.org",
+                issuer=origin,
                 client_id="other-client",
-                auth_login_url="https://other-lms.example.org/auth",
-                auth_token_url="https://other-lms.example.org/token",
-                jwks_url="https://other-lms.example.org/jwks",
+                auth_login_url=origin + "/auth",
+                auth_token_url=origin + "/token",
+                jwks_url=origin + "/jwks",
             ),
         )
         return reg.id
