@@ -4,8 +4,10 @@ QR code that a scanner reads as the credential's public URL."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -132,3 +134,18 @@ def test_level_2_wears_its_own_colour(tmp_path: Path):
 
 def _line_of(text: str, fragment: str) -> int:
     return next(i for i, line in enumerate(text.splitlines()) if fragment in line)
+
+
+def test_the_app_loads_the_pdf_libraries_only_to_draw_a_certificate(tmp_path):
+    """Every web, worker and CLI process makes the app, and few draw a certificate: fpdf2,
+    fontTools and segno (18 MB a process) load with the first one drawn, not with the app."""
+    script = (
+        "import sys; from lms_plugin.web.app import create_app; create_app(); "
+        "print(sorted(m for m in ('fpdf', 'fontTools', 'segno') if m in sys.modules))"
+    )
+    env = {**os.environ, "LMS_INSTANCE_DIR": str(tmp_path)}
+    env = {k: v for k, v in env.items() if not k.startswith("LMS_") or k == "LMS_INSTANCE_DIR"}
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
