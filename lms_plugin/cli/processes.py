@@ -15,6 +15,7 @@ from lms_plugin.cli.common import session as _session
 from lms_plugin.cli.content import sync as _sync
 from lms_plugin.cli.hints import typed_command
 from lms_plugin.cli.ports import require_free
+from lms_plugin.cli.public_url_probe import require_own_keyset
 from lms_plugin.cli.together import run_together
 from lms_plugin.domain.tool_urls import (
     SET_PUBLIC_URL,
@@ -185,7 +186,13 @@ def admin_info(public_url: str, prog: str, *, derived: bool, registered: bool) -
 @click.option(
     "--ping-worker", is_flag=True, help="Also send a task and wait for a worker to run it"
 )
-def check(ping_worker: bool) -> None:
+@click.option(
+    "--public-url",
+    "public_url",
+    is_flag=True,
+    help="Also fetch the tool's keyset at LMS_PUBLIC_URL, as an LMS does (the web must run)",
+)
+def check(ping_worker: bool, public_url: bool) -> None:
     """Show effective settings (secrets masked) and check DB, broker and cache."""
     from sqlalchemy import text
 
@@ -215,6 +222,16 @@ def check(ping_worker: bool) -> None:
                 failures += 1
             else:
                 failures += _probe(label, probe)
+        if public_url and not tables:
+            click.echo("the tool at LMS_PUBLIC_URL: not checked (the database is not ready, above)")
+            failures += 1
+        elif public_url:
+            failures += _probe(
+                "the tool at LMS_PUBLIC_URL",
+                lambda: require_own_keyset(
+                    settings.public_url, {k["kid"] for k in jwks(_session())["keys"]}
+                ),
+            )
         if ping_worker:
             token = uuid.uuid4().hex
             dispatch.ping(settings, token)

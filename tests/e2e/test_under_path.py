@@ -60,6 +60,7 @@ def test_a_tool_under_a_path_works_behind_a_proxy(chromium, tmp_path, strip):
             with process(gunicorn(tool_port, workers=2), env, tmp_path / "web.log"):
                 wait_http(f"http://127.0.0.1:{tool_port}/healthz")
                 wait_http(public_url + "/healthz")
+                public_url_checked(env, proxy)
                 learner_and_instructor(chromium, public_url, lms, tmp_path)
                 admin_pages(chromium, public_url, env)
                 dynamic_registration(chromium, public_url, env)
@@ -146,3 +147,21 @@ def dynamic_registration(chromium: Browser, public_url: str, env: dict[str, str]
         assert public_url + "/lti/launch" in configuration["redirect_uris"]
     finally:
         lms.stop()
+
+
+def public_url_checked(env: dict[str, str], proxy: PathProxy) -> None:
+    """`check --public-url` fetches the keyset through the proxy, as an LMS does: ok at /isp;
+    at a path the proxy does not serve, FAILED with the status and what to look at."""
+    for path, expected in (
+        ("/isp", "the tool at LMS_PUBLIC_URL: ok"),
+        ("/other", "the tool at LMS_PUBLIC_URL: FAILED (RuntimeError: http://127.0.0.1:"),
+    ):
+        moved = {**env, "LMS_PUBLIC_URL": f"http://127.0.0.1:{proxy.port}{path}"}
+        result = subprocess.run(
+            cli("check", "--public-url"), env=moved, capture_output=True, text=True, timeout=90
+        )
+        assert expected in result.stdout, result.stdout + result.stderr
+        assert result.returncode == (0 if path == "/isp" else 1), result.stdout
+    assert "/other/lti/jwks answered 404" in result.stdout
+    assert proxy.refused == ["/other/lti/jwks"]
+    proxy.refused.clear()

@@ -460,3 +460,16 @@ def test_a_cache_that_does_not_answer_is_one_line_and_a_saved_change_says_it_is_
     assert added.returncode == 0 and "added platform 1" in added.stdout, added.stderr
     assert "the change is saved, and launches see it" in added.stderr
     assert "https://moodle.example.edu" in cli("platform", "list").stdout
+
+
+def test_check_public_url_names_another_tool_or_nothing_answering_there(cli, tool):
+    """`check --public-url` fetches the keyset at LMS_PUBLIC_URL as an LMS does. Here another
+    tool (the suite's, with its own database and keys) answers there: FAILED, saying so; and
+    at a port where nothing listens, FAILED with what the connection met."""
+    other = cli("check", "--public-url", extra_env={"LMS_PUBLIC_URL": tool.url})
+    assert other.returncode == 1, other.stdout
+    assert "the tool at LMS_PUBLIC_URL: FAILED" in other.stdout
+    assert "publishes other keys than this tool's database holds" in other.stdout
+    nobody = cli("check", "--public-url", extra_env={"LMS_PUBLIC_URL": "http://127.0.0.1:9"})
+    assert "/lti/jwks did not answer: no connection could be made." in nobody.stdout
+    assert "Traceback" not in other.stderr + nobody.stderr
