@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
 
 import lms_plugin
 import worker
 from lms_plugin.domain.errors import LmsError
 
-# Modules that build the app when imported (they are entry points, and define no errors).
-ENTRY_POINTS = {"lms_plugin.wsgi", "lms_plugin.cli.__main__", "worker.celery_app"}
+# Entry points that act when imported, and define no errors: three build the app; gunicorn's
+# config makes the metrics folder and sets PROMETHEUS_MULTIPROC_DIR for the process (as gunicorn's
+# arbiter needs), which would put every later test's in-process /metrics on that empty folder.
+ENTRY_POINTS = {
+    "lms_plugin.wsgi",
+    "lms_plugin.cli.__main__",
+    "worker.celery_app",
+    "lms_plugin.gunicorn_conf",
+}
 
 
 def _defined_errors() -> list[type[BaseException]]:
@@ -34,7 +42,9 @@ def _defined_errors() -> list[type[BaseException]]:
 
 
 def test_every_error_the_tool_defines_is_under_lms_error() -> None:
+    environment = dict(os.environ)
     errors = _defined_errors()
+    assert dict(os.environ) == environment  # importing a module set nothing for the process
     assert len(errors) > 20  # the walk found the tree, not nothing
     outside = sorted(
         f"{e.__module__}.{e.__qualname__}" for e in errors if not issubclass(e, LmsError)
