@@ -40,7 +40,7 @@ from tests.support.processes import (
     cli,
     forget_prefix,
     free_port,
-    gunicorn_quiet,
+    gunicorn_deployed,
     process,
     scratch_database,
     tool_env,
@@ -143,7 +143,7 @@ def main() -> None:
         )
         page = f"/credentials/{issue_one(env)}"
         web = stack.enter_context(
-            process(gunicorn_quiet(port, args.workers), env, Path(tmp) / "gunicorn.log")
+            process(gunicorn_deployed(port, args.workers), env, Path(tmp) / "gunicorn.log")
         )
         wait_http(url + "/healthz")
         time.sleep(1)  # let gunicorn finish booting its workers

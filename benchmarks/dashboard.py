@@ -57,7 +57,7 @@ from tests.support.lti_platform import LmsPlatform
 from tests.support.processes import (
     forget_prefix,
     free_port,
-    gunicorn_quiet,
+    gunicorn_deployed,
     prepare_tool,
     process,
     scratch_database,
@@ -194,7 +194,7 @@ def start(stack: ExitStack) -> Tool:
     lms = LmsPlatform(tool_url=url).start()
     stack.callback(lms.stop)
     prepare_tool(env, lms)
-    stack.enter_context(process(gunicorn_quiet(port, 2), env, tmp / "web.log"))
+    stack.enter_context(process(gunicorn_deployed(port, 2), env, tmp / "web.log"))
     wait_http(url + "/healthz")
     return Tool(url, env, lms, database.replace("postgresql+psycopg://", "postgresql://"))
 

@@ -48,7 +48,7 @@ from tests.support.lti_platform import LmsPlatform
 from tests.support.processes import (
     forget_prefix,
     free_port,
-    gunicorn_quiet,
+    gunicorn_deployed,
     prepare_tool,
     process,
     scratch_database,
@@ -116,7 +116,7 @@ def production_tool(stack: ExitStack, name: str) -> types.SimpleNamespace:
     lms = LmsPlatform(tool_url=url).start()
     stack.callback(lms.stop)
     prepare_tool(env, lms)
-    web = stack.enter_context(process(gunicorn_quiet(port, 2), env, tmp / "web.log"))
+    web = stack.enter_context(process(gunicorn_deployed(port, 2), env, tmp / "web.log"))
     wait_http(url + "/healthz")
     return types.SimpleNamespace(
         url=url,
