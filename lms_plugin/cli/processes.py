@@ -210,28 +210,22 @@ def check(ping_worker: bool, public_url: bool) -> None:
         failures += _probe("database", lambda: _session().execute(text("SELECT 1")))
         failures += _probe("database schema", lambda: database_schema().require_current())
         tables = not failures  # the keys (and the embedded cache) live in the database's tables
-        for label, probe, needs_tables in (
+        probes: list[tuple[str, Any, bool]] = [
             ("signing keys", lambda: jwks(_session()), True),  # sealed: they open with the secret
             ("LMSs reach the tool", lambda: _platforms_reach(settings.public_url), True),
             ("issuer keys", lambda: click.echo(issuer_key_report(_session())), True),
             ("cache", lambda: app.extensions["lms_store"].ping(), not settings.cache_url),
             ("broker", lambda: dispatch.broker_reachable(settings), False),
-        ):
+        ]
+        if public_url:
+            reached = ("the tool at LMS_PUBLIC_URL", lambda: _serves_us(settings.public_url), True)
+            probes.append(reached)
+        for label, probe, needs_tables in probes:
             if needs_tables and not tables:
                 click.echo(f"{label}: not checked (the database is not ready, above)")
                 failures += 1
             else:
                 failures += _probe(label, probe)
-        if public_url and not tables:
-            click.echo("the tool at LMS_PUBLIC_URL: not checked (the database is not ready, above)")
-            failures += 1
-        elif public_url:
-            failures += _probe(
-                "the tool at LMS_PUBLIC_URL",
-                lambda: require_own_keyset(
-                    settings.public_url, {k["kid"] for k in jwks(_session())["keys"]}
-                ),
-            )
         if ping_worker:
             token = uuid.uuid4().hex
             dispatch.ping(settings, token)
@@ -259,6 +253,13 @@ def _platforms_reach(public_url: str) -> None:
             f"{', '.join(elsewhere)} cannot reach {public_url}, this computer's own address: "
             f"{SET_PUBLIC_URL}"
         )
+
+
+def _serves_us(public_url: str) -> None:
+    """The keyset at ``public_url`` is the one this tool's database holds."""
+    from lms_plugin.services.keys import jwks
+
+    require_own_keyset(public_url, {key["kid"] for key in jwks(_session())["keys"]})
 
 
 def _require(value: object) -> None:

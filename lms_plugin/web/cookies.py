@@ -34,7 +34,9 @@ def set_iframe_cookie(
 def cookie_path(below: str = "/") -> str:
     """A cookie's path, under the path the tool is served at (``web/under_path.py``): other
     applications of a shared host do not receive the tool's cookies."""
-    return request.script_root + below if below != "/" else request.script_root or "/"
+    if below == "/":
+        return request.script_root or "/"
+    return request.script_root + below
 
 
 class NoCookieSession(SessionInterface):

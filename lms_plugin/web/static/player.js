@@ -65,8 +65,8 @@
     try { return window.lmsLocalTime(iso, "time"); } catch (e) { return iso.slice(11, 16) + " UTC"; }
   }
   function words() { var t = text.value.trim(); return t ? t.split(/\s+/).length : 0; }
-  function api(method, path, body) {  // path: under the tool's own (web/under_path.py)
-    var root = document.querySelector('meta[name="script-root"]').content;
+  var root = document.querySelector('meta[name="script-root"]').content;  // web/under_path.py
+  function api(method, path, body) {  // path: under the tool's own
     return fetch(root + path, {
       method: method,
       headers: { "Content-Type": "application/json", "Accept": "application/json",
