@@ -15,7 +15,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LMS_INSTANCE_DIR=/tmp/instance
 RUN useradd --create-home --uid 10001 lms
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+# The dependencies at the versions the test suite passed with (scripts/lock writes the file).
+COPY constraints.txt /tmp/constraints.txt
+RUN pip install --no-cache-dir -c /tmp/constraints.txt /wheels/*.whl && rm -rf /wheels /tmp/constraints.txt
 # Data the installed package reads from its working directory (lms_plugin/paths.py).
 WORKDIR /app
 COPY migrations ./migrations

@@ -52,9 +52,21 @@ def test_image_installs_the_package_not_an_editable_checkout():
     # the final image gets the built wheel and the data the package reads, no source tree
     assert sorted(src for sources in copied for src in sources if not src.startswith("--")) == [
         "/wheels",
+        "constraints.txt",
         "courses",
         "migrations",
     ]
+
+
+def test_image_installs_the_versions_the_suite_passed_with():
+    """The dependencies come at constraints.txt's pins (the versions ./scripts/test ran on), not
+    at whatever is newest the day the image is built."""
+    final = _final_stage()
+    copies = {shlex.split(args)[-1]: shlex.split(args)[:-1] for op, args in final if op == "COPY"}
+    target = next(dest for dest, sources in copies.items() if sources == ["constraints.txt"])
+    install = next(args for op, args in final if op == "RUN" and "pip install" in args)
+    words = shlex.split(install)
+    assert words[words.index("-c") + 1] == target
 
 
 def test_build_context_leaves_local_state_out():
