@@ -20,6 +20,15 @@ from markupsafe import Markup, escape
 from lms_plugin.domain.i18n import percent
 
 _ids = count(1)
+# The widest a character of the charts' 12 px text runs, on average over words (DejaVu Sans,
+# the widest of the usual sans fonts, is about 7 px): room for a note is made from its length,
+# so a longer translation ("100 % de réussite") is not cut at the chart's edge.
+_CHAR_W = 7.5
+
+
+def _room(texts: Sequence[str], least: int) -> int:
+    """Width for the longest of ``texts`` with a margin, and at least ``least``."""
+    return max(least, round(max((len(t) for t in texts), default=0) * _CHAR_W) + 12)
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,8 @@ def _frame(width: int, height: int, title: str, desc: str, body: list[str], css:
 
 def stacked_bars(bars: Sequence[Bar], total: float, title: str, desc: str) -> Markup:
     """Horizontal bars of segments (e.g. learners per state, per module) over ``total``."""
-    label_w, bar_w, note_w, row_h = 40, 380, 96, 28
+    label_w, bar_w, row_h = 40, 380, 28
+    note_w = _room([bar.note for bar in bars], 96)
     width = label_w + bar_w + note_w
     body: list[str] = []
     for i, bar in enumerate(bars):

@@ -5,6 +5,7 @@ page, screenshots at 1280 and 375 px kept under the pytest temporary directory."
 from __future__ import annotations
 
 import io
+import json
 import re
 import statistics
 from pathlib import Path
@@ -117,3 +118,31 @@ def test_a_grid_wider_than_the_page_fades_its_right_edge_until_its_end_is_shown(
     grid_box = wide.locator(".hm-scroll").filter(has=wide.get_by_test_id("grid"))
     assert grid_box.evaluate("b => b.scrollWidth <= b.clientWidth")
     expect(grid_box).not_to_have_attribute("data-more", "right")
+
+
+LOCALE = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation"
+OUTSIDE = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
+  }).map(t => t.textContent);
+})"""
+
+
+@pytest.mark.parametrize("locale", ["en-US", "fr-CA"])
+def test_the_charts_words_stay_inside_their_charts(chromium, tool, platform, locale):
+    """French notes are longer ("100 % de réussite"): the chart is drawn wide enough for them,
+    not cut at its edge."""
+    seed_cohort(tool, platform)
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    hint = json.dumps({LOCALE: {"locale": locale}})
+    page.goto(
+        f"{tool.url}/lti/login?"
+        + urlencode(platform.login_params("teacher-1", lti_message_hint=hint))
+    )
+    page.wait_for_url(re.compile(re.escape(tool.url) + r"/instructor/"))
+    for path in ("/instructor/cohort", "/instructor/cohort/competencies"):
+        page.goto(tool.url + path)
+        assert page.locator("svg.chart text.chart-note").count() > 0, path  # charts drawn
+        assert page.evaluate(OUTSIDE) == [], f"{path} ({locale})"
