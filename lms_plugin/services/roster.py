@@ -177,6 +177,22 @@ def start_due_syncs(session: Session, every_hours: int) -> list[int]:
     return [s.job.id for s in started if s.new]  # a course syncing already: joined
 
 
+def start_first_sync(session: Session, context_id: int, every_hours: int) -> Started | None:
+    """The course's first roster sync, started when its staff first open the course's pages, so
+    that they see who has never launched without waiting for the beat or a click. None (nothing
+    started) where syncs start only when an instructor asks (``every_hours`` 0), where the
+    course offers no roster service the tool may call, or once the course has had a sync."""
+    if every_hours <= 0:
+        return None
+    context = session.get(LtiContext, context_id)
+    if context is None or not context.nrps_url:
+        return None
+    synced = select(JobRun.id).filter_by(context_id=context_id, kind="roster_sync").limit(1)
+    if session.scalar(synced) is not None:
+        return None
+    return start_roster_sync(session, context_id)
+
+
 def sync_roster(
     session: Session, job_id: int, roster_for: Callable[[Registration], RosterPort]
 ) -> JobRun:

@@ -41,6 +41,7 @@ def cohort(error: LmsError | None = None) -> BaseResponse | str:
     learner's credentials earned here (with revocation)."""
     course = context_id()
     session = deps.session()
+    first_roster_sync(course)
     content = current_content(session)
     query = _query(content)
     now = utcnow()
@@ -178,6 +179,14 @@ def revoke_credential(credential_id: str) -> BaseResponse | str:
         return cohort(exc)
     done = credentials.parse_credential_id(credential_id)
     return redirect(launch_session.link("instructor.cohort", revoked=done), code=303)
+
+
+def first_roster_sync(course: int) -> None:
+    """Start the course's first roster sync as its staff first open its pages (the home, the
+    dashboard): the page then shows it running and reloads when it is done."""
+    started = roster.start_first_sync(deps.session(), course, deps.settings().roster_sync_hours)
+    if started is not None and started.new:
+        enqueue(dispatch.sync_roster, started.job.id)
 
 
 @bp.post("/roster/sync")

@@ -19,6 +19,7 @@ from lms_plugin.services import (
 )
 from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.web import deps, launch_session
+from lms_plugin.web.cohort import first_roster_sync
 from lms_plugin.web.deps import ring
 from lms_plugin.web.instructor import bp, context_id
 from worker import dispatch
@@ -31,6 +32,7 @@ def home() -> str:
     """What needs the instructor in this course: reviews waiting, gradebook sync problems,
     the cohort in numbers, and a link to each; and the learner's view of the course."""
     course, session = context_id(), deps.session()
+    first_roster_sync(course)
     content = current_content(session)
     module_slug = (launch_session.summary().get("resource_link") or {}).get("module_slug")
     return render_template(

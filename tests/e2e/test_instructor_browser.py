@@ -31,8 +31,10 @@ def instructor_launch(chromium: Browser, tool, platform, width: int) -> Page:
 
 
 def roster_sync(tool, status: str, *, done: int, total: int) -> None:
-    """A roster sync of the launched course, as the instructor's button records it."""
+    """A roster sync of the launched course in this state, as the instructor's button records
+    it, in place of the first sync the instructor's launch started (no worker runs it here)."""
     context_id = tool.rows("SELECT id FROM lti_context")[0][0]
+    tool.rows(f"DELETE FROM job_run WHERE context_id = {context_id} RETURNING id")
     tool.rows(
         "INSERT INTO job_run (kind, context_id, status, done, total, created_at) VALUES "
         f"('roster_sync', {context_id}, '{status}', {done}, {total}, CURRENT_TIMESTAMP) "
@@ -254,3 +256,27 @@ def test_a_sync_that_does_not_move_is_polled_less_and_less(chromium, tool, platf
         page.wait_for_timeout(50)  # the answer of a poll that went out arrives
     assert 4 <= len(polls) <= 12, len(polls)  # every 1.5 s, it was 30 or more
     expect(page.locator("#job[data-status=queued]")).to_be_visible()
+
+
+def test_the_home_follows_the_courses_first_roster_sync_to_who_never_launched(
+    chromium, tool, platform
+):
+    """The instructor's launch starts the course's first roster sync; the home says it runs,
+    follows it (static/jobs.js) and, once the worker is done, shows the count by itself."""
+    from tests.integration.test_cohort import _sync_roster
+
+    api_launch(tool, platform, user="learner-1")
+    platform.roster_extra = [{"user_id": "r-1", "roles": ["Learner"], "status": "Active"}]
+    try:
+        page = instructor_launch(chromium, tool, platform, 1280)
+        note = page.get_by_test_id("roster-unknown")
+        expect(note).to_contain_text("The roster's first sync is running")
+        page.wait_for_timeout(2000)  # a poll or more while the job waits for a worker
+        expect(note).to_be_visible()
+        assert _sync_roster(tool)[0] == "done"  # the worker's run, in this process
+    finally:
+        platform.roster_extra = []
+    expect(note).to_have_count(0, timeout=15_000)  # the page reloaded by itself
+    never = page.locator("dt", has_text="Never launched").locator("xpath=following-sibling::dd")
+    expect(never).to_have_text("1")  # r-1, on the roster, never launched
+    assert axe_violations(page) == []

@@ -139,8 +139,9 @@ def test_beat_starts_the_roster_sync_of_courses_due_one(tool, platform, broker_u
     from worker import tasks
     from worker.config import celery_config
 
-    api_launch(tool, platform, user="teacher-1")  # a course offering NRPS
-    api_launch(tool, platform, user="teacher-1", course="course-202")
+    # Courses offering NRPS, made by learners' launches (an instructor's page starts its sync)
+    api_launch(tool, platform, user="learner-1")
+    api_launch(tool, platform, user="learner-1", course="course-202")
     tool.rows("UPDATE lti_context SET nrps_url = NULL WHERE context_id = 'course-202' RETURNING id")
     queue = redis.Redis.from_url(broker_url)
     with tool.app.app_context():
@@ -177,7 +178,7 @@ def test_repeated_sync_clicks_join_the_running_job(tool, platform, broker_url):
 
 
 def test_two_concurrent_starts_make_one_job(tool, platform):
-    api_launch(tool, platform, user="teacher-1")
+    api_launch(tool, platform, user="learner-1")  # no instructor page: no sync started
     context_id = tool.rows("SELECT id FROM lti_context")[0][0]
 
     def click() -> tuple[int, bool]:
@@ -191,7 +192,7 @@ def test_two_concurrent_starts_make_one_job(tool, platform):
 
 
 def test_the_beat_joins_a_sync_started_meanwhile(tool, platform):
-    api_launch(tool, platform, user="teacher-1")
+    api_launch(tool, platform, user="learner-1")  # no instructor page: no sync started
     context_id = tool.rows("SELECT id FROM lti_context")[0][0]
 
     def beat() -> list[int]:

@@ -15,6 +15,7 @@ from lxml import html
 from lms_plugin.db import db
 from lms_plugin.domain.i18n import whole_percent
 from lms_plugin.services import grades
+from tests.support.app_settings import settings_changed
 from tests.support.awards import write_passed_work
 from tests.support.cohort import HTML, NAMES, launch, read_grid, seed_cohort
 from tests.support.content_keys import L1M1, catalogue, module
@@ -89,7 +90,15 @@ def test_roster_members_who_never_launched_are_listed(tool, platform, seeded):
     assert grid["Finn Roster"].tags == ["never launched"] and grid["Finn Roster"].last == "never"
 
 
-def test_never_launched_is_not_known_before_the_roster_is_synced(tool, platform, seeded):
+def test_never_launched_is_not_known_before_the_roster_is_synced(tool, platform):
+    """With syncs only by hand (LMS_ROSTER_SYNC_HOURS=0), nothing starts one: the count waits."""
+    with settings_changed(tool.app, roster_sync_hours=0):
+        seed = seed_cohort(tool, platform)
+        teacher = api_launch(tool, platform, user="teacher-1")
+        _never_launched_before_the_first_sync(tool, (seed, teacher))
+
+
+def _never_launched_before_the_first_sync(tool, seeded) -> None:
     _, teacher = seeded
 
     def read(path: str) -> tuple[str, str]:
@@ -128,6 +137,50 @@ def test_never_launched_is_not_known_before_the_roster_is_synced(tool, platform,
         assert read(path) == (str(never), ""), path
     text = " ".join(doc.xpath("//section[@id='roster']")[0].text_content().split())
     assert "Last roster sync: done (" in text
+
+
+def test_the_first_visit_of_the_courses_staff_starts_the_roster_sync(tool, platform):
+    """An instructor who opens the course sees who has never launched without a click: their
+    first page view (the launch lands on the home) starts the roster sync, once; the page says
+    it runs and follows it."""
+
+    def syncs() -> list[tuple[str, ...]]:
+        return tool.rows("SELECT status FROM job_run WHERE kind = 'roster_sync' ORDER BY id")
+
+    seed_cohort(tool, platform)
+    assert syncs() == []  # the learners' launches and pages start none
+    teacher = api_launch(tool, platform, user="teacher-1")
+    assert syncs() == [("running",)]
+    doc = html.fromstring(teacher.get(tool.url + "/instructor/", headers=HTML).text)
+    assert syncs() == [("running",)]  # the next page joins it
+    [note] = doc.xpath(_UNKNOWN)
+    assert " ".join(note.text_content().split()).startswith(
+        "The roster's first sync is running: learners who have never opened the tool appear"
+    )
+    [job_id] = tool.rows("SELECT id FROM job_run WHERE kind = 'roster_sync'")[0]
+    assert note.get("id") == "job" and note.get("data-status") == "running"  # static/jobs.js
+    assert note.get("data-job-url").split("?")[0] == f"/instructor/jobs/{job_id}"
+    assert doc.xpath("//script[contains(@src, 'jobs.js')]")
+    teacher.get(tool.url + "/instructor/cohort", headers=HTML)
+    assert syncs() == [("running",)]  # the second page joins it
+
+    _sync_roster(tool)  # as the worker runs it
+    assert syncs() == [("done",)]
+    for path in ("/instructor/", "/instructor/cohort"):
+        doc = html.fromstring(teacher.get(tool.url + path, headers=HTML).text)
+        figure = doc.xpath("//dt[normalize-space()='Never launched']")[0].getnext()
+        assert figure.text_content().strip().isdigit(), path
+        assert not doc.xpath(_UNKNOWN) or path == "/instructor/cohort", path
+    assert syncs() == [("done",)]  # a course synced once is the beat's (LMS_ROSTER_SYNC_HOURS)
+
+
+def test_a_learner_page_or_syncs_by_hand_only_start_no_roster_sync(tool, platform):
+    learner = api_launch(tool, platform, user="learner-1")
+    learner.get(tool.url + "/programs", headers=HTML)
+    with settings_changed(tool.app, roster_sync_hours=0):
+        teacher = api_launch(tool, platform, user="teacher-1")
+        assert teacher.get(tool.url + "/instructor/cohort", headers=HTML).status_code == 200
+    assert tool.rows("SELECT count(*) FROM job_run WHERE kind = 'roster_sync'") == [(0,)]
 
 
 def test_a_course_without_the_roster_service_says_never_launched_cannot_be_known(tool, platform):
