@@ -47,6 +47,11 @@ class RosterState:
     def known(self) -> bool:
         return self.synced_at is not None
 
+    @property
+    def running(self) -> JobRun | None:
+        """The latest sync while it runs (the pages follow it), else None."""
+        return self.latest if self.latest is not None and self.latest.status == "running" else None
+
     def counts_never_launched(self, never_launched: int) -> bool:
         """Whether a count of never-launched learners is a fact: the roster is known, or some
         are known already (a sync that stopped part way brought them in)."""

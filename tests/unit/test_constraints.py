@@ -66,22 +66,19 @@ def test_every_pin_is_a_package_the_project_needs():
 
 def test_the_suite_runs_on_the_pinned_versions():
     """scripts/bootstrap installed them: the versions CI tests are the ones the image gets."""
-    pins = _pins()
-    installed = {name: Version(metadata.version(name)) for name in pins if _installed(name)}
     differ = sorted(
-        f"{n}: {installed.get(n)} installed, {v} pinned"
-        for n, v in pins.items()
-        if installed.get(n) != v
+        f"{name}: {found} installed, {pinned} pinned"
+        for name, pinned in _pins().items()
+        if (found := _installed_version(name)) != pinned
     )
     assert not differ, differ
 
 
-def _installed(name: str) -> bool:
+def _installed_version(name: str) -> Version | None:
     try:
-        metadata.distribution(name)
+        return Version(metadata.version(name))
     except metadata.PackageNotFoundError:
-        return False
-    return True
+        return None
 
 
 def test_bootstrap_installs_from_the_pins_and_reinstalls_when_they_change():
