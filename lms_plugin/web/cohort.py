@@ -26,6 +26,7 @@ from lms_plugin.web import cohort_charts, cohort_html, cohort_links, deps, launc
 from lms_plugin.web.cohort_exports import competency_list, grid_csv, mastery_csv
 from lms_plugin.web.deps import enqueue
 from lms_plugin.web.instructor import bp, context_id
+from lms_plugin.web.roster_start import first_roster_sync
 from worker import dispatch
 
 
@@ -179,14 +180,6 @@ def revoke_credential(credential_id: str) -> BaseResponse | str:
         return cohort(exc)
     done = credentials.parse_credential_id(credential_id)
     return redirect(launch_session.link("instructor.cohort", revoked=done), code=303)
-
-
-def first_roster_sync(course: int) -> None:
-    """Start the course's first roster sync as its staff first open its pages (the home, the
-    dashboard): the page then shows it running and reloads when it is done."""
-    started = roster.start_first_sync(deps.session(), course, deps.settings().roster_sync_hours)
-    if started is not None and started.new:
-        enqueue(dispatch.sync_roster, started.job.id)
 
 
 @bp.post("/roster/sync")

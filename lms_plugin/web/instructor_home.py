@@ -19,9 +19,9 @@ from lms_plugin.services import (
 )
 from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.web import deps, launch_session
-from lms_plugin.web.cohort import first_roster_sync
 from lms_plugin.web.deps import ring
 from lms_plugin.web.instructor import bp, context_id
+from lms_plugin.web.roster_start import first_roster_sync
 from worker import dispatch
 
 SYNC_FILTERS = ("problems", "all")
