@@ -14,7 +14,10 @@ from sqlalchemy import ColumnElement, Float, and_, case, func, or_, type_coerce
 from lms_plugin.domain import cohort as rules
 from lms_plugin.domain.cohort import ModuleRule
 
-LOG_DRAFT, LOG_COMPLETE = 1, 2  # Facts.logged
+# Facts.logged. An exemption (a module complete before the practice log existed) asks nothing
+# more of the log, as a complete entry, but is not the learner's work: it alone is no start.
+# It ranks above a complete entry, as it wins over one in services.practice_log_facts.
+LOG_DRAFT, LOG_COMPLETE, LOG_EXEMPT = 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class Facts:
     status: ColumnElement[str]
     rubric: ColumnElement[float]
     drafted: ColumnElement[int]
-    logged: ColumnElement[int]  # the practice log entry: 0 none, 1 draft, 2 complete or exempt
+    logged: ColumnElement[int]  # the practice log entry: 0 none, 1 draft, 2 complete, 3 exempt
     failure_ok: ColumnElement[int]  # 1: the learning-from-failure entry passed, or exempt
     pass_percent: ColumnElement[float]
     quiz_req: ColumnElement[int]
@@ -61,7 +64,10 @@ def state_sql(f: Facts) -> ColumnElement[str]:
         and_(f.assign_req == 1, func.coalesce(f.status, "") == "failed"),
     )
     worked = or_(
-        f.lessons + f.open + f.graded > 0, f.status.is_not(None), f.drafted > 0, f.logged > 0
+        f.lessons + f.open + f.graded > 0,
+        f.status.is_not(None),
+        f.drafted > 0,
+        f.logged.between(LOG_DRAFT, LOG_COMPLETE),  # an entry written; an exemption is not
     )
     return case(
         (passed, rules.PASSED.code),

@@ -33,7 +33,7 @@ from lms_plugin.db.grading import Review
 from lms_plugin.db.learning import AssignmentDraft, AssignmentSubmission, LessonView, QuizAttempt
 from lms_plugin.db.models import PracticeLogEntry, PracticeLogExemption
 from lms_plugin.domain import practice_log
-from lms_plugin.services.cohort_rules_sql import LOG_COMPLETE, LOG_DRAFT
+from lms_plugin.services.cohort_rules_sql import LOG_COMPLETE, LOG_DRAFT, LOG_EXEMPT
 from lms_plugin.services.cohort_scope import COURSE, USERS, Scope
 
 
@@ -248,7 +248,7 @@ def _exempt_facts(scope: Scope, rule_table: CTE) -> Select[Any]:
         exempt.user_id,
         rules_c.position,
         _none(UTCDateTime),
-        logged=literal(LOG_COMPLETE, Integer),
+        logged=literal(LOG_EXEMPT, Integer),
         failure=literal(1, Integer),
     )
     return (

@@ -13,7 +13,7 @@ import pytest
 from lms_plugin.db import db
 from lms_plugin.domain.cohort_query import GridQuery
 from lms_plugin.domain.content.model import CompletionRule
-from lms_plugin.services import cohort_grid
+from lms_plugin.services import cohort_grid, cohort_learner
 from lms_plugin.services.content import CurrentContent, current_content
 from tests.support.cohort import launch, read_lesson
 from tests.support.content_keys import L1M1
@@ -85,3 +85,29 @@ def test_a_module_asking_nothing_but_the_log_is_passed_by_the_entry_alone(tool, 
         assert [r.name for r in by_1_1.rows] == ["Eve Started", "Gus Idle"]
         rows = list(cohort_grid.grid_rows(db.session(), content, course, GridQuery(level=1)))
         assert [r.cells[L1M2].state.code for r in rows] == ["passed", "passed"]
+
+
+def test_an_exemption_from_the_log_alone_is_no_start_on_the_grid_or_the_learners_page(
+    tool, platform
+):
+    """An exemption (the module was complete before the practice log existed) asks nothing more
+    of the log, but it is not the learner's work: where the module still asks for a quiz the
+    learner has not passed, the cell is not started, on the grid as on the learner's page."""
+    launch(tool, platform, "c-idle")
+    [(course,)] = tool.rows("SELECT id FROM lti_context")
+    [(user,)] = tool.rows(
+        "INSERT INTO practice_log_exemption (context_id, user_id, module_slug, created_at)"
+        f" SELECT {course}, id, '{L1M2}', now() FROM lti_user WHERE sub = 'c-idle'"
+        " RETURNING user_id"
+    )
+    with tool.app.app_context():
+        content = current_content(db.session())
+        assert content.find(L1M2)[1].completion.quiz_passed
+        page = cohort_learner.learner_module(db.session(), content, course, user, L1M2)
+        grid = cohort_grid.grid(db.session(), content, course, GridQuery(level=1))
+        [row] = grid.rows
+        assert page.state.code == row.cells[L1M2].state.code == "not_started"
+        stats = {s.slug: s.counts for s in grid.stats}
+        assert stats[L1M2]["not_started"] == 1
+        started = cohort_grid.grid(db.session(), content, course, GridQuery(status="not_started"))
+        assert [r.name for r in started.rows] == ["Gus Idle"]
