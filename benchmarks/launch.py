@@ -12,17 +12,7 @@ per request and per launch.
 The load comes from a minimal HTTP/1.1 client (one connection per request, as gunicorn's sync
 workers close them; the state cookie carried by hand, as a browser would) so that the load
 generator, which shares the machine's cores, takes as little of them as it can from either
-route.
-
-The LMS's work is kept off the clock: in a deployment the platform signs each id_token on its
-own machines, but here the test LMS would sign it (RS256, about a third of a millisecond) on the
-two cores the tool is measured on. So each round's launches run in two timed phases: logins for
-``--seconds`` (each thread keeping its states, nonces and state cookies), then, once the test
-LMS has signed an id_token for each of them with the clock stopped, their id_token posts until
-the last is answered; launches/s is the launches over the two phases' time. Every request the
-tool answers is the same as in an interleaved load. ``--sign-inline`` measures the old way
-(login, signature, launch, in turn in each thread, the signature on the clock) for comparison.
-Stops by itself; touches only 127.0.0.1.
+route. Stops by itself; touches only 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -41,7 +31,6 @@ import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,135 +136,22 @@ def trivial(client: Client) -> None:
     assert status == 200, status
 
 
-Login = tuple[str, str, str]  # state, nonce, state cookie
-
-
-def login(client: Client) -> Login:
-    """The login: a 302 to the LMS with state + nonce, the state cookie set."""
+def launch(client: Client) -> None:
+    """Login (302 to the LMS with state + nonce, state cookie set), then the id_token POST
+    (303 to the player). The player page it redirects to is a page view, not the launch."""
     assert _LMS is not None
     status, headers = client.request("GET", "/lti/login?" + urlencode(_LMS.login_params()))
     assert status == 302, status
     auth = dict(parse_qsl(urlsplit(headers["Location"]).query))
     cookie = headers["Set-Cookie"].split(";", 1)[0]  # lti1p3-<state>=<state>
-    return auth["state"], auth["nonce"], cookie
-
-
-def sign(nonce: str) -> str:
-    """The LMS's part: an RS256 id_token carrying the tool's nonce."""
-    assert _LMS is not None
-    return _LMS.id_token(_LMS.claims(nonce=nonce))
-
-
-def post_id_token(client: Client, state: str, token: str, cookie: str) -> None:
-    """The id_token POST (303 to the player; the player page is a page view, not the launch)."""
+    token = _LMS.id_token(_LMS.claims(nonce=auth["nonce"]))
     status, _ = client.request(
         "POST",
         "/lti/launch",
-        body=urlencode({"state": state, "id_token": token}),
+        body=urlencode({"state": auth["state"], "id_token": token}),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
     )
     assert status == 303, status
-
-
-def launch(client: Client) -> None:
-    """Login, the LMS's signature, then the id_token POST, in turn (``--sign-inline``)."""
-    state, nonce, cookie = login(client)
-    post_id_token(client, state, sign(nonce), cookie)
-
-
-def _split_process(
-    seconds: float, threads: int, start_at: float, barrier: Any, results: Any
-) -> None:
-    """One load process of a launch round with the LMS's signing off the clock: logins until
-    the deadline, then (clock stopped, every process waiting for the others) an id_token signed
-    for each, then their posts. Puts (launches, CPU of the two phases, signing CPU, the
-    logins' start and end, the posts' start and end) on ``results``, or the first error's text."""
-    logins: list[list[Login]] = [[] for _ in range(threads)]
-    errors: list[BaseException] = []
-
-    def run(i: int, step: Callable[[Client], bool]) -> None:
-        client = Client(_PORT)
-        try:
-            while step(client):
-                pass
-        except BaseException as exc:  # reported after the run
-            errors.append(exc)
-
-    def phase(step_for: Callable[[int], Callable[[Client], bool]]) -> None:
-        pool = [threading.Thread(target=run, args=(i, step_for(i))) for i in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join()
-
-    def logging_in(i: int) -> Callable[[Client], bool]:
-        def step(client: Client) -> bool:
-            logins[i].append(login(client))
-            return time.time() < stop_at
-
-        return step
-
-    while time.time() < start_at:
-        time.sleep(0.001)
-    stop_at = time.time() + seconds
-    cpu = time.process_time()
-    began = time.time()
-    phase(logging_in)
-    logged_in, cpu_logins = time.time(), time.process_time() - cpu
-    cpu = time.process_time()
-    signed = [[(state, sign(nonce), cookie) for state, nonce, cookie in mine] for mine in logins]
-    cpu_signing = time.process_time() - cpu
-    barrier.wait(timeout=300)  # every process has signed: the posts start together
-
-    def posting(i: int) -> Callable[[Client], bool]:
-        todo = iter(signed[i])
-
-        def step(client: Client) -> bool:
-            item = next(todo, None)
-            if item is not None:
-                post_id_token(client, *item)
-            return item is not None
-
-        return step
-
-    started, cpu = time.time(), time.process_time()
-    phase(posting)
-    ended, cpu_posts = time.time(), time.process_time() - cpu
-    if errors:
-        results.put(f"{len(errors)} errors, first: {errors[0]!r}")
-    else:
-        count = sum(len(mine) for mine in logins)
-        results.put((count, cpu_logins + cpu_posts, cpu_signing, began, logged_in, started, ended))
-
-
-def measure_split(seconds: float, processes: int, threads: int) -> tuple[float, float, float, int]:
-    """Launches per second over the login phase and the posts (the LMS's signing between them,
-    off the clock), the load generator's CPU seconds per launch without the signing, the
-    signing's CPU seconds per launch, and the launches."""
-    context = multiprocessing.get_context("fork")
-    barrier, results = context.Barrier(processes), context.Queue()
-    start_at = time.time() + 0.5
-    pool = [
-        context.Process(target=_split_process, args=(seconds, threads, start_at, barrier, results))
-        for _ in range(processes)
-    ]
-    for p in pool:
-        p.start()
-    ends = [results.get(timeout=seconds + 600) for _ in pool]
-    for p in pool:
-        p.join()
-    for end in ends:
-        if isinstance(end, str):
-            raise RuntimeError(end)
-    count = sum(end[0] for end in ends)
-    logging_in = max(end[4] for end in ends) - min(end[3] for end in ends)
-    posting = max(end[6] for end in ends) - min(end[5] for end in ends)
-    return (
-        count / (logging_in + posting),
-        sum(end[1] for end in ends) / count,
-        sum(end[2] for end in ends) / count,
-        count,
-    )
 
 
 def main() -> None:
@@ -289,11 +165,6 @@ def main() -> None:
         "--workers", type=int, default=4, help="gunicorn workers (docker-compose.yml's web: 4)"
     )
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
-    parser.add_argument(
-        "--sign-inline",
-        action="store_true",
-        help="the LMS signs each id_token between its login and its post, on the clock",
-    )
     args = parser.parse_args()
 
     port = free_port()
@@ -332,13 +203,12 @@ def main() -> None:
         workers = children(web.pid)
         # Alternate the two loads in rounds: this machine's speed drifts (shared cores), so
         # each round's ratio compares neighbours in time and the median is reported.
-        rounds = [_round(args.seconds, load, workers, args.sign_inline) for _ in range(args.rounds)]
+        rounds = [_round(args.seconds, load, workers) for _ in range(args.rounds)]
 
-    signing = "on the clock (--sign-inline)" if args.sign_inline else "off the clock"
     print(
         f"backend={args.backend} gunicorn_workers={args.workers} client={args.processes} "
         f"processes x {args.threads} threads, {args.rounds} rounds of {args.seconds:g} s "
-        f"per load, {os.cpu_count()} cores; the LMS's id_token signatures {signing}"
+        f"per load, {os.cpu_count()} cores"
     )
     for n, r in enumerate(rounds, 1):
         print(
@@ -346,7 +216,6 @@ def main() -> None:
             f"ratio {r['launches'] / r['trivial']:.2f}; server CPU {r['cpu_trivial'] * 1000:.2f} "
             f"ms per request, {r['cpu_launch'] * 1000:.2f} ms per launch; load generator "
             f"{r['client_cpu_trivial'] * 1000:.2f} / {r['client_cpu_launch'] * 1000:.2f} ms"
-            + (f" (+ LMS signing {r['signing'] * 1000:.2f} ms)" if "signing" in r else "")
         )
     median = statistics.median
     trivial_rps = median(r["trivial"] for r in rounds)
@@ -362,21 +231,15 @@ def main() -> None:
     )
 
 
-def _round(
-    seconds: float, load: tuple[int, int], workers: list[int], sign_inline: bool
-) -> dict[str, float]:
+def _round(seconds: float, load: tuple[int, int], workers: list[int]) -> dict[str, float]:
     figures: dict[str, float] = {}
-    before = cpu_seconds(workers)
-    figures["trivial"], figures["client_cpu_trivial"] = measure(seconds, *load, trivial)
-    figures["cpu_trivial"] = (cpu_seconds(workers) - before) / (figures["trivial"] * seconds)
-    before = cpu_seconds(workers)
-    if sign_inline:
-        figures["launches"], figures["client_cpu_launch"] = measure(seconds, *load, launch)
-        count = figures["launches"] * seconds
-    else:
-        rate, client, signing, count = measure_split(seconds, *load)
-        figures.update(launches=rate, client_cpu_launch=client, signing=signing)
-    figures["cpu_launch"] = (cpu_seconds(workers) - before) / count
+    for name, action, cpu in (
+        ("trivial", trivial, "cpu_trivial"),
+        ("launches", launch, "cpu_launch"),
+    ):
+        before = cpu_seconds(workers)
+        figures[name], figures[f"client_{cpu}"] = measure(seconds, *load, action)
+        figures[cpu] = (cpu_seconds(workers) - before) / (figures[name] * seconds)
     return figures
 
 
