@@ -24,10 +24,8 @@ from lms_plugin.services.content import CurrentContent, current_content
 from lms_plugin.services.progress import Learner
 from lms_plugin.web import cohort_charts, cohort_html, cohort_links, deps, launch_session
 from lms_plugin.web.cohort_exports import competency_list, grid_csv, mastery_csv
-from lms_plugin.web.deps import enqueue
 from lms_plugin.web.instructor import bp, context_id
-from lms_plugin.web.roster_start import first_roster_sync
-from worker import dispatch
+from lms_plugin.web.roster_start import dispatch_new, first_roster_sync
 
 
 def _query(content: CurrentContent) -> GridQuery:
@@ -185,9 +183,7 @@ def revoke_credential(credential_id: str) -> BaseResponse | str:
 @bp.post("/roster/sync")
 def sync_roster() -> BaseResponse:
     """Start the course's roster sync, or join the one running (its progress is shown)."""
-    started = roster.start_roster_sync(deps.session(), context_id())
-    if started.new:
-        enqueue(dispatch.sync_roster, started.job.id)
+    dispatch_new(roster.start_roster_sync(deps.session(), context_id()))
     return redirect(launch_session.link("instructor.cohort", _anchor="roster"), code=303)
 
 
