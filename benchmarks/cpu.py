@@ -28,6 +28,39 @@ def cpu_seconds(pids: list[int]) -> float:
     return sum(_stat(pid)[0] for pid in pids)
 
 
+def preemptions(pids: list[int]) -> int:
+    """Involuntary context switches of ``pids`` so far: how often the system took a core from
+    them in the middle of their work (another process wanted it)."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("nonvoluntary_ctxt_switches:"):
+                total += int(line.split()[1])
+    return total
+
+
+def split_cores() -> tuple[set[int], set[int]] | None:
+    """This process's cores in two halves (the first for the system under test, the rest for
+    the load), or None where there are fewer than two or Linux cannot pin."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        return None
+    half = len(cores) // 2
+    return set(cores[:half]), set(cores[half:])
+
+
+def pin(pid: int, cores: set[int]) -> None:
+    """Keep every thread of ``pid`` on ``cores`` (threads and children it starts later inherit
+    it). ``os.sched_setaffinity`` alone moves one thread: the process's main one."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(task.name), cores)
+        except ProcessLookupError:  # the thread ended meanwhile
+            continue
+
+
 def _stat(pid: int) -> tuple[float, str, int]:
     """(CPU seconds, command name, session id) of one process."""
     raw = Path(f"/proc/{pid}/stat").read_text()
