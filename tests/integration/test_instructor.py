@@ -193,6 +193,8 @@ def test_the_review_page_shows_who_when_earlier_rounds_and_the_rule(tool, platfo
     assert 'data-testid="learner">Lena Learner <span class="meta">learner-1@example.edu' in page
     assert f'datetime="{submitted_at.isoformat(timespec="seconds")}' in page
     assert "Round two." in page and "Round</dt><dd>2 of 3" in page
+    limit = f"{module(L1M1).assignment.word_limit:,}"  # a limit, not a target to reach
+    assert f"(2 words; the limit is {limit})" in page
     earlier = page.split('data-testid="earlier-round"')[1].split("</details>")[0]
     assert "Revision requested" in earlier and "Name the data sources." in earlier
     assert "Theo Teacher" in earlier and "2 Developing" in earlier
