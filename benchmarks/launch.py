@@ -19,10 +19,10 @@ launch, and the workers are preempted five to seven times per request instead of
 (the "preempted" figure); the ratio then measures the load generator as much as the tool
 (benchmarks/README.md, seventeenth session). ``--shared-cores`` lets every process run on any
 core, as the earlier sessions measured. PostgreSQL and Redis are the machine's services and run
-where the system puts them, with the cores apart mostly beside the load, which leaves its cores
-idle most of the time. That does not flatter the launch: the database's CPU per trivial request
-(0.26 to 0.31 ms) is about the size of Redis's per launch (0.25 to 0.29 ms), a larger share of
-the cheaper route, so counting both on the web tier's core would raise the ratio, not lower it.
+where the system puts them. Keeping them off the web tier's core, as far as the system does,
+does not flatter the launch: the database's CPU per trivial request (0.26 to 0.31 ms) is about
+the size of Redis's per launch (0.25 to 0.29 ms), a larger share of the cheaper route, so
+counting both on the web tier's core would raise the ratio, not lower it.
 "load generator busy" says how much of its cores the load took: far under 100 % means the web
 tier, not the load, set the rate.
 
@@ -222,20 +222,10 @@ def main() -> None:
         load = (args.processes, args.threads)
         measure(2, *load, launch)  # warm-up: JWKS cache, connections, code paths
         workers = children(web.pid)
-        layout = "every process on every core"
-        halves = None if args.shared_cores else split_cores()
-        if halves is not None:
-            web_cores, load_cores = halves
-            for pid in (web.pid, *workers):  # a worker gunicorn restarts inherits the arbiter's
-                pin(pid, web_cores)
-            pin(os.getpid(), load_cores)  # the test LMS's thread too; the client processes fork
-            layout = f"gunicorn on cores {sorted(web_cores)}, the load on {sorted(load_cores)}"
-            load_core_count = len(load_cores)
-        else:
-            load_core_count = os.cpu_count() or 1
-        # Alternate the two loads in rounds: this machine's speed drifts (shared cores), so
-        # each round's ratio compares neighbours in time and the median is reported.
-        rounds = [_round(args.seconds, load, workers, load_core_count) for _ in range(args.rounds)]
+        layout, load_cores = _place(web.pid, workers, shared=args.shared_cores)
+        # Alternate the two loads in rounds: this machine's speed drifts, so each round's
+        # ratio compares neighbours in time and the median is reported.
+        rounds = [_round(args.seconds, load, workers, load_cores) for _ in range(args.rounds)]
 
     print(
         f"backend={args.backend} gunicorn_workers={args.workers} client={args.processes} "
@@ -247,7 +237,7 @@ def main() -> None:
             f"round {n}: trivial {r['trivial']:7.1f} req/s, launches {r['launches']:7.1f}/s, "
             f"ratio {r['launches'] / r['trivial']:.2f}; server CPU {r['cpu_trivial'] * 1000:.2f} "
             f"ms per request, {r['cpu_launch'] * 1000:.2f} ms per launch (preempted "
-            f"{r['preempted_cpu_trivial']:.1f} / {r['preempted_cpu_launch']:.1f} times); "
+            f"{r['preempted_trivial']:.1f} / {r['preempted_launch']:.1f} times); "
             f"load generator {r['client_cpu_trivial'] * 1000:.2f} / "
             f"{r['client_cpu_launch'] * 1000:.2f} ms, "
             f"busy {r['load_busy_trivial']:.0%} / {r['load_busy_launch']:.0%} of its cores"
@@ -266,20 +256,33 @@ def main() -> None:
     )
 
 
+def _place(web: int, workers: list[int], *, shared: bool) -> tuple[str, int]:
+    """Pin gunicorn to half the cores and this process (the test LMS's thread, the client
+    processes it forks) to the rest, unless ``shared``; the layout in words and how many cores
+    the load has."""
+    halves = None if shared else split_cores()
+    if halves is None:
+        return "every process on every core", os.cpu_count() or 1
+    web_cores, load_cores = halves
+    for pid in (web, *workers):  # a worker gunicorn restarts inherits the arbiter's
+        pin(pid, web_cores)
+    pin(os.getpid(), load_cores)
+    layout = f"gunicorn on cores {sorted(web_cores)}, the load on {sorted(load_cores)}"
+    return layout, len(load_cores)
+
+
 def _round(
     seconds: float, load: tuple[int, int], workers: list[int], load_cores: int
 ) -> dict[str, float]:
     figures: dict[str, float] = {}
-    for name, action, cpu, busy in (
-        ("trivial", trivial, "cpu_trivial", "load_busy_trivial"),
-        ("launches", launch, "cpu_launch", "load_busy_launch"),
-    ):
+    for rate, action, kind in (("trivial", trivial, "trivial"), ("launches", launch, "launch")):
         before, preempted = cpu_seconds(workers), preemptions(workers)
-        figures[name], figures[f"client_{cpu}"] = measure(seconds, *load, action)
-        done = figures[name] * seconds
-        figures[cpu] = (cpu_seconds(workers) - before) / done
-        figures[f"preempted_{cpu}"] = (preemptions(workers) - preempted) / done
-        figures[busy] = figures[f"client_{cpu}"] * figures[name] / load_cores
+        figures[rate], client_cpu = measure(seconds, *load, action)
+        done = figures[rate] * seconds
+        figures[f"cpu_{kind}"] = (cpu_seconds(workers) - before) / done
+        figures[f"preempted_{kind}"] = (preemptions(workers) - preempted) / done
+        figures[f"client_cpu_{kind}"] = client_cpu
+        figures[f"load_busy_{kind}"] = client_cpu * figures[rate] / load_cores
     return figures
 
 
